@@ -1,0 +1,26 @@
+import type { Outcome, Transfer, TransferId } from './types.js';
+
+/**
+ * The one interface behind which transfers are carried out: the simulator (virtual time, src/sim) and
+ * real `nix copy` over SSH (wall time, src/executor). The coordinator cannot tell them apart.
+ */
+export interface Executor {
+  /**
+   * Starts a batch of transfers at the current time. A batch is everything one `plan` call decided, so
+   * a network model may treat them as starting together.
+   */
+  start(batch: readonly Transfer[]): void;
+  /**
+   * Resolves with the next transfer to end (finished or failed). Only called while `active > 0`.
+   * Failures are outcomes, never rejections; a rejection means the executor itself broke.
+   */
+  next(): Promise<Outcome>;
+  /** Stops a transfer; its outcome is still reported (as a `cancelled` failure) by `next`. */
+  cancel(id: TransferId): void;
+  /** Current time in seconds: virtual for the simulator, wall-clock since start for real runs. */
+  now(): number;
+  /** Number of transfers started and not yet reported by `next`. */
+  readonly active: number;
+  /** Releases resources (child processes, sockets). Safe to call twice. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+/**
+ * The vocabulary of nix-cascade (see DESIGN.md): hosts, store paths, transfers and their outcomes.
+ * Types only; no behaviour lives here.
+ */
+
+/** A host name as the fleet spells it (`web-01`, `deployer`). */
+export type HostId = string;
+/** A store path, e.g. `/nix/store/5q…-glibc-2.39` (synthetic fleets use any unique string). */
+export type PathId = string;
+/** Coordinator-assigned, dense from 0 within one run. */
+export type TransferId = number;
+
+/** One `/nix/store` entry: its NAR size and the store paths it references. */
+export interface StorePath {
+  readonly id: PathId;
+  /** NAR size in bytes. */
+  readonly narSize: number;
+  /** Direct references (never including itself). */
+  readonly references: readonly PathId[];
+}
+
+/** What part a host plays in a run. */
+export type HostRole = 'deployer' | 'target' | 'cache';
+
+/** A machine of the fleet, with the network facts that matter for distribution. */
+export interface Host {
+  readonly id: HostId;
+  readonly role: HostRole;
+  /** Uplink capacity in bytes per second. */
+  readonly uplink: number;
+  /** Downlink capacity in bytes per second. */
+  readonly downlink: number;
+  /** Most transfers this host may send at once. */
+  readonly maxSends: number;
+  /** Most transfers this host may receive at once. */
+  readonly maxReceives: number;
+  readonly tags: readonly string[];
+  readonly site?: string;
+  readonly rack?: string;
+}
+
+/**
+ * A fleet: its hosts (fleet order is the canonical order everywhere), what each host holds at the start
+ * and what each must hold at the end.
+ */
+export interface Fleet {
+  readonly hosts: readonly Host[];
+  /** Paths each host holds at the start (absent = nothing). Seeds are hosts with a non-empty have set. */
+  readonly initialHave: ReadonlyMap<HostId, readonly PathId[]>;
+  /**
+   * Paths each host must hold at the end, closed under references (absent or empty = the host wants
+   * nothing and is not a target).
+   */
+  readonly wants: ReadonlyMap<HostId, readonly PathId[]>;
+}
+
+/** One copy job, as the coordinator starts it. */
+export interface Transfer {
+  readonly id: TransferId;
+  readonly from: HostId;
+  readonly to: HostId;
+  /** In an order where every path comes after the paths it references (the order `nix copy` sends). */
+  readonly paths: readonly PathId[];
+  /** Sum of the paths' NAR sizes. */
+  readonly bytes: number;
+  /** The round in which it was planned. */
+  readonly round: number;
+}
+
+/**
+ * Why a transfer failed. `transient` failures (a copy broke off, a timeout) return the target to the pool
+ * for a retry, preferably from another source; `permanent` ones (unreachable, SSH handshake refused, host
+ * killed) take `host` out of the run.
+ */
+export interface FailureCause {
+  readonly kind: 'transient' | 'permanent';
+  readonly code: FailureCode;
+  /** The host the failure is about: the receiver unless the sender itself died. */
+  readonly host: HostId;
+  /** Human-readable detail (for real copies: the tail of `nix copy`'s stderr). */
+  readonly message: string;
+}
+
+export type FailureCode =
+  | 'copy-failed'
+  | 'timeout'
+  | 'partitioned'
+  | 'unreachable'
+  | 'ssh-handshake'
+  | 'host-killed'
+  | 'cancelled';
+
+/** The end of one transfer, as an executor reports it. */
+export type Outcome =
+  | { readonly transfer: TransferId; readonly ok: true; readonly at: number }
+  | {
+      readonly transfer: TransferId;
+      readonly ok: false;
+      readonly at: number;
+      readonly cause: FailureCause;
+      /**
+       * Paths that did reach the target before the failure (a real `nix copy` imports path by path).
+       * The coordinator keeps them so they are never sent again.
+       */
+      readonly delivered?: readonly PathId[];
+    };
