@@ -102,7 +102,8 @@ export type StopReason =
   | 'no-progress'
   | 'max-rounds'
   | 'max-time'
-  | 'cancelled';
+  | 'cancelled'
+  | 'strategy-error';
 
 export interface RunFinishedEvent {
   readonly type: 'run-finished';

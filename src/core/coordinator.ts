@@ -1,0 +1,446 @@
+import type { ClosureGraph } from './closure.js';
+import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
+import { ConfigError, StrategyError } from './errors.js';
+import type { CascadeEvent, EventSink, StopReason } from './events.js';
+import type { Executor } from './executor.js';
+import { deriveRng } from './random.js';
+import { RunState } from './state.js';
+import type { Proposal, RunMode, Strategy } from './strategy.js';
+import type { Topology } from './topology.js';
+import type { FailureCause, FailureCode, Fleet, HostId, Outcome, PathId, Transfer } from './types.js';
+
+/** Everything one cascade run needs. */
+export interface RunOptions {
+  readonly fleet: Fleet;
+  readonly closure: ClosureGraph;
+  readonly topology: Topology;
+  readonly strategy: Strategy;
+  readonly executor: Executor;
+  /** @defaultValue `'round'` */
+  readonly mode?: RunMode;
+  /** Root seed; the strategy's stream is derived from it. @defaultValue `0` */
+  readonly seed?: number | string;
+  /** Round mode: stop after this many rounds. @defaultValue `1000` */
+  readonly maxRounds?: number;
+  /** Stop once the executor's clock passes this many seconds. @defaultValue `Infinity` */
+  readonly maxTime?: number;
+  /** A target whose transfers failed this many times (transiently) is given up. @defaultValue `5` */
+  readonly maxAttemptsPerHost?: number;
+  readonly onEvent?: EventSink;
+  /** Aborting cancels every running transfer and ends the run with reason `cancelled`. */
+  readonly signal?: AbortSignal;
+  /** Precomputed bound (the CLI computes it once per scenario for several strategies). */
+  readonly lowerBound?: LowerBound;
+}
+
+/** A target that ended the run out of it, and why. */
+export interface HostFailure {
+  readonly host: HostId;
+  readonly code: FailureCode | 'retries-exhausted';
+  readonly kind: 'transient' | 'permanent';
+  readonly message: string;
+  /** The host that was serving it when it failed (undefined when it died while sending). */
+  readonly server: HostId | undefined;
+  readonly at: number;
+}
+
+/**
+ * The failure tree: failed hosts grouped under the host that tried to serve them, and those under the
+ * cascade path that reached them, up to the seeds. Inner nodes without `failure` are hosts that did fine.
+ */
+export interface FailureTreeNode {
+  readonly host: HostId;
+  readonly failure?: HostFailure;
+  readonly children: readonly FailureTreeNode[];
+}
+
+/** What a run produced. Everything here can also be derived from its events. */
+export interface RunResult {
+  readonly strategy: string;
+  readonly mode: RunMode;
+  readonly reason: StopReason;
+  /** Every target holds its want set. Never true with failed or unreached hosts. */
+  readonly success: boolean;
+  /** Number of targets (hosts that want something). */
+  readonly hosts: number;
+  readonly hostsDone: number;
+  readonly hostsFailed: number;
+  readonly hostsUnreached: number;
+  readonly failed: readonly HostFailure[];
+  /** Targets that neither finished nor failed: the run never got their paths to them. */
+  readonly unreached: readonly HostId[];
+  readonly failureTree: readonly FailureTreeNode[];
+  /** Plan calls that started at least one transfer (in round mode: rounds). */
+  readonly rounds: number;
+  readonly makespanSeconds: number;
+  readonly bytesTransferred: number;
+  readonly transfersStarted: number;
+  readonly transfersFailed: number;
+  /** Time each target became done (absent for targets done at the start or never done). */
+  readonly finishTimes: ReadonlyMap<HostId, number>;
+  readonly lowerBound: LowerBound;
+  /** makespan ÷ lower bound (1 when both are 0). */
+  readonly ratioToLowerBound: number;
+}
+
+interface Resolved {
+  mode: RunMode;
+  maxRounds: number;
+  maxTime: number;
+  maxAttemptsPerHost: number;
+}
+
+function resolveOptions(o: RunOptions): Resolved {
+  const mode = o.mode ?? 'round';
+  if (mode !== 'round' && mode !== 'eager') throw new ConfigError(`mode must be round or eager, got ${String(mode)}`, 'mode');
+  const positive = (v: number | undefined, dflt: number, name: string): number => {
+    const x = v ?? dflt;
+    if (!(x > 0)) throw new ConfigError(`must be a positive number, got ${x}`, name);
+    return x;
+  };
+  return {
+    mode,
+    maxRounds: positive(o.maxRounds, 1000, 'maxRounds'),
+    maxTime: positive(o.maxTime, Infinity, 'maxTime'),
+    maxAttemptsPerHost: positive(o.maxAttemptsPerHost, 5, 'maxAttemptsPerHost'),
+  };
+}
+
+/**
+ * Runs one cascade: asks the strategy for proposals, validates them, starts them on the executor and
+ * applies outcomes until every reachable target is done or a limit is hit. Round mode asks again when all
+ * transfers of the round have ended; eager mode after every outcome. Failures are outcomes: a transient one
+ * returns the target to the pool (bounded by `maxAttemptsPerHost`), a permanent one takes the host out.
+ *
+ * @throws StrategyError when the strategy proposes something impossible. Running transfers are drained
+ *   first (what they delivered is kept), so nothing is left half-applied.
+ */
+export async function runCascade(options: RunOptions): Promise<RunResult> {
+  const cfg = resolveOptions(options);
+  const { fleet, closure, topology, strategy, executor } = options;
+  const emit: EventSink = options.onEvent ?? (() => undefined);
+  const state = new RunState(fleet, closure, topology, cfg.mode, deriveRng(options.seed ?? 0, `strategy/${strategy.name}`));
+  const bound = options.lowerBound ?? computeLowerBound(fleet, closure, topology);
+
+  const running = new Map<number, Transfer>();
+  const failures = new Map<HostId, HostFailure>();
+  /** Receiver → sender of the transfer that last completed paths on it: the cascade tree. */
+  const parent = new Map<HostId, HostId>();
+  const finishTimes = new Map<HostId, number>();
+  let nextId = 0;
+  let rounds = 0;
+  let bytesTransferred = 0;
+  let transfersFailed = 0;
+  let reason: StopReason | undefined;
+
+  const seeds = fleet.hosts.filter((h) => (fleet.initialHave.get(h.id)?.length ?? 0) > 0).map((h) => h.id);
+  emit({
+    type: 'run-started',
+    t: executor.now(),
+    strategy: strategy.name,
+    mode: cfg.mode,
+    hosts: fleet.hosts.map((h) => h.id),
+    targets: state.targets,
+    seeds,
+    alreadyDone: state.targets.filter((id) => state.isDone(id)),
+    bytesWanted: bound.bytesWanted,
+  });
+
+  const onAbort = (): void => {
+    for (const id of running.keys()) executor.cancel(id);
+  };
+  options.signal?.addEventListener('abort', onAbort);
+
+  const fail = (host: HostId, f: HostFailure): void => {
+    if (state.isFailed(host)) return;
+    state.markFailed(host);
+    failures.set(host, f);
+    emit({ type: 'host-failed', t: f.at, host, code: f.code, message: f.message });
+    // Transfers from or to a host that is out can only fail; stop them now.
+    for (const [id, t] of running) if (t.from === host || t.to === host) executor.cancel(id);
+  };
+
+  const apply = (o: Outcome): void => {
+    const t = running.get(o.transfer);
+    if (!t) throw new Error(`executor reported unknown or finished transfer ${o.transfer}`);
+    running.delete(o.transfer);
+    state.endTransfer(t);
+    state.now = o.at;
+    if (o.ok) {
+      bytesTransferred += t.bytes;
+      parent.set(t.to, t.from);
+      emit({ type: 'transfer-finished', t: o.at, id: t.id, from: t.from, to: t.to, bytes: t.bytes });
+      if (state.deliverAll(t.to, t.paths)) {
+        finishTimes.set(t.to, o.at);
+        emit({ type: 'host-done', t: o.at, host: t.to });
+      }
+      return;
+    }
+    const delivered = keepDelivered(t, o.delivered ?? []);
+    const deliveredBytes = closure.bytes(delivered);
+    bytesTransferred += deliveredBytes;
+    transfersFailed++;
+    const c = o.cause;
+    emit({
+      type: 'transfer-failed',
+      t: o.at,
+      id: t.id,
+      from: t.from,
+      to: t.to,
+      kind: c.kind,
+      code: c.code,
+      host: c.host,
+      message: c.message,
+      delivered,
+      deliveredBytes,
+    });
+    if (delivered.length > 0) {
+      parent.set(t.to, t.from);
+      if (state.deliverAll(t.to, delivered)) {
+        finishTimes.set(t.to, o.at);
+        emit({ type: 'host-done', t: o.at, host: t.to });
+      }
+    }
+    if (c.code === 'cancelled') return;
+    if (c.kind === 'permanent') {
+      const server = c.host === t.to ? t.from : undefined;
+      fail(c.host, { host: c.host, code: c.code, kind: c.kind, message: c.message, server, at: o.at });
+      return;
+    }
+    const n = state.recordFailedAttempt(t.from, t.to);
+    if (n >= cfg.maxAttemptsPerHost && !state.isDone(t.to)) {
+      fail(t.to, {
+        host: t.to,
+        code: 'retries-exhausted',
+        kind: 'transient',
+        message: `gave up after ${n} failed attempts; last: ${c.code}: ${c.message}`,
+        server: t.from,
+        at: o.at,
+      });
+    }
+  };
+
+  /** Keeps the delivered paths that belong to the transfer and whose references the target then holds. */
+  const keepDelivered = (t: Transfer, delivered: readonly PathId[]): PathId[] => {
+    const inTransfer = new Set(t.paths);
+    const kept: PathId[] = [];
+    const keptSet = new Set<PathId>();
+    for (const p of closure.sortTopologically(delivered.filter((d) => inTransfer.has(d)))) {
+      if (state.has(t.to, p) || keptSet.has(p)) continue;
+      if (closure.get(p).references.every((r) => state.has(t.to, r) || keptSet.has(r))) {
+        kept.push(p);
+        keptSet.add(p);
+      }
+    }
+    return kept;
+  };
+
+  const drain = async (): Promise<void> => {
+    while (executor.active > 0) apply(await executor.next());
+  };
+
+  const planAndStart = (): number => {
+    state.now = executor.now();
+    const proposals = strategy.plan(state);
+    if (proposals.length === 0) return 0;
+    const batch = validate(proposals, state, strategy, closure, nextId);
+    if (cfg.mode === 'round') emit({ type: 'round-started', t: state.now, round: state.round });
+    for (const t of batch) {
+      running.set(t.id, t);
+      state.startTransfer(t);
+      emit({ type: 'transfer-started', t: state.now, round: t.round, id: t.id, from: t.from, to: t.to, bytes: t.bytes, paths: t.paths });
+    }
+    nextId += batch.length;
+    rounds++;
+    executor.start(batch);
+    return batch.length;
+  };
+
+  try {
+    while (reason === undefined) {
+      if (state.pending().length === 0) {
+        reason = 'complete';
+        break;
+      }
+      if (options.signal?.aborted) {
+        reason = 'cancelled';
+        break;
+      }
+      if (cfg.mode === 'round') {
+        if (state.round >= cfg.maxRounds) {
+          reason = 'max-rounds';
+          break;
+        }
+        const started = planAndStart();
+        if (started === 0) {
+          reason = 'no-progress';
+          break;
+        }
+        await drain();
+        emit({ type: 'round-finished', t: executor.now(), round: state.round });
+        state.round++;
+      } else {
+        planAndStart();
+        state.round++;
+        if (executor.active === 0) {
+          reason = 'no-progress';
+          break;
+        }
+        apply(await executor.next());
+      }
+      if (executor.now() > cfg.maxTime) reason = 'max-time';
+    }
+  } catch (err) {
+    // Keep the state consistent before reporting a strategy bug: stop and account for running transfers.
+    for (const id of running.keys()) executor.cancel(id);
+    await drain();
+    emit({ type: 'run-finished', t: executor.now(), reason: 'strategy-error', hostsDone: 0, hostsFailed: failures.size, hostsUnreached: 0, rounds, bytesTransferred });
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+
+  // Whatever still runs is useless (complete) or over a limit: stop it, keep what it delivered.
+  for (const id of running.keys()) executor.cancel(id);
+  await drain();
+  if (reason === 'complete' && state.pending().length > 0) reason = 'no-progress';
+
+  const done = state.targets.filter((id) => state.isDone(id));
+  const unreached = state.pending().filter((id) => !state.isFailed(id));
+  const failed = state.targets.filter((id) => failures.has(id)).map((id) => failures.get(id)!);
+  // Failed hosts that are not targets (a seed that died) are reported too, after the targets.
+  for (const [id, f] of failures) if (!state.targets.includes(id)) failed.push(f);
+  const makespan = executor.now();
+  emit({
+    type: 'run-finished',
+    t: makespan,
+    reason,
+    hostsDone: done.length,
+    hostsFailed: failed.length,
+    hostsUnreached: unreached.length,
+    rounds,
+    bytesTransferred,
+  });
+  return {
+    strategy: strategy.name,
+    mode: cfg.mode,
+    reason,
+    success: failed.length === 0 && unreached.length === 0 && done.length === state.targets.length,
+    hosts: state.targets.length,
+    hostsDone: done.length,
+    hostsFailed: failed.length,
+    hostsUnreached: unreached.length,
+    failed,
+    unreached,
+    failureTree: buildFailureTree(fleet, failed, parent),
+    rounds,
+    makespanSeconds: makespan,
+    bytesTransferred,
+    transfersStarted: nextId,
+    transfersFailed,
+    finishTimes,
+    lowerBound: bound,
+    ratioToLowerBound: bound.seconds > 0 ? makespan / bound.seconds : makespan === 0 ? 1 : Infinity,
+  };
+}
+
+/**
+ * Checks a batch of proposals against the rules every strategy must follow and turns it into transfers.
+ * The batch is all-or-nothing: one bad proposal rejects it before anything starts.
+ */
+function validate(
+  proposals: readonly Proposal[],
+  state: RunState,
+  strategy: Strategy,
+  closure: ClosureGraph,
+  firstId: number,
+): Transfer[] {
+  const sends = new Map<HostId, number>();
+  const receives = new Map<HostId, number>();
+  const claimed = new Map<HostId, Set<PathId>>();
+  const out: Transfer[] = [];
+  for (const p of proposals) {
+    const reject = (why: string): never => {
+      throw new StrategyError(why, strategy.name, state.round, p);
+    };
+    if (!state.hasHost(p.from)) reject(`unknown sender "${p.from}"`);
+    if (!state.hasHost(p.to)) reject(`unknown receiver "${p.to}"`);
+    if (p.from === p.to) reject('sender and receiver are the same host');
+    if (state.isFailed(p.from)) reject(`sender "${p.from}" has failed`);
+    if (state.isFailed(p.to)) reject(`receiver "${p.to}" has failed`);
+    if (p.paths.length === 0) reject('no paths');
+    const s = (sends.get(p.from) ?? 0) + 1;
+    if (state.sending(p.from) + s > state.host(p.from).maxSends) {
+      reject(`sender "${p.from}" would exceed its limit of ${state.host(p.from).maxSends} concurrent sends`);
+    }
+    const r = (receives.get(p.to) ?? 0) + 1;
+    if (state.receiving(p.to) + r > state.host(p.to).maxReceives) {
+      reject(`receiver "${p.to}" would exceed its limit of ${state.host(p.to).maxReceives} concurrent receives`);
+    }
+    let mine = claimed.get(p.to);
+    if (!mine) claimed.set(p.to, (mine = new Set()));
+    const inProposal = new Set<PathId>();
+    for (const path of p.paths) {
+      if (!closure.has(path)) reject(`unknown store path "${path}"`);
+      if (inProposal.has(path)) reject(`path "${path}" listed twice`);
+      inProposal.add(path);
+    }
+    const wants = state.want(p.to);
+    for (const path of p.paths) {
+      if (!state.has(p.from, path)) reject(`sender does not hold "${path}"`);
+      if (state.has(p.to, path)) reject(`receiver already holds "${path}" (it would be sent again)`);
+      if (state.incoming(p.to).has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);
+      if (!strategy.relays && !wants.has(path)) reject(`receiver does not want "${path}" and the strategy does not relay`);
+      for (const ref of closure.get(path).references) {
+        if (!state.has(p.to, ref) && !inProposal.has(ref)) {
+          reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
+        }
+      }
+    }
+    for (const path of p.paths) mine.add(path);
+    sends.set(p.from, s);
+    receives.set(p.to, r);
+    const paths = closure.sortTopologically(p.paths);
+    out.push({ id: firstId + out.length, from: p.from, to: p.to, paths, bytes: closure.bytes(paths), round: state.round });
+  }
+  return out;
+}
+
+/** Groups failed hosts under their server, and servers under the cascade path that reached them. */
+function buildFailureTree(fleet: Fleet, failed: readonly HostFailure[], parent: ReadonlyMap<HostId, HostId>): FailureTreeNode[] {
+  if (failed.length === 0) return [];
+  interface MutableNode { host: HostId; failure?: HostFailure; children: Map<HostId, MutableNode> }
+  const roots = new Map<HostId, MutableNode>();
+  const nodes = new Map<HostId, MutableNode>();
+  const nodeOf = (host: HostId): MutableNode => {
+    let n = nodes.get(host);
+    if (n) return n;
+    n = { host, children: new Map() };
+    nodes.set(host, n);
+    // A failed host hangs under its last server; others under the host that completed them.
+    const f = failedBy.get(host);
+    const up = f?.server ?? parent.get(host);
+    if (up === undefined || up === host || onChain(up, host)) roots.set(host, n);
+    else nodeOf(up).children.set(host, n);
+    return n;
+  };
+  const failedBy = new Map(failed.map((f) => [f.host, f]));
+  // Guards against cycles in the parent map (a host served by a host it served earlier).
+  const onChain = (start: HostId, target: HostId): boolean => {
+    const seen = new Set<HostId>();
+    for (let h: HostId | undefined = start; h !== undefined && !seen.has(h); h = failedBy.get(h)?.server ?? parent.get(h)) {
+      if (h === target) return true;
+      seen.add(h);
+    }
+    return false;
+  };
+  for (const f of failed) nodeOf(f.host).failure = f;
+  const order = new Map(fleet.hosts.map((h, i) => [h.id, i]));
+  const freeze = (n: MutableNode): FailureTreeNode => {
+    const children = [...n.children.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)!).map(freeze);
+    return n.failure ? { host: n.host, failure: n.failure, children } : { host: n.host, children };
+  };
+  return [...roots.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)!).map(freeze);
+}
+
+export type { FailureCause };

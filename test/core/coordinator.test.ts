@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { runCascade } from '../../src/core/coordinator.js';
+import { StrategyError } from '../../src/core/errors.js';
+import type { CascadeEvent } from '../../src/core/events.js';
+import type { PlanView, Proposal, Strategy } from '../../src/core/strategy.js';
+import type { FailureCause, HostId } from '../../src/core/types.js';
+import { ScriptedExecutor } from '../helpers/fakeExecutor.js';
+import { chainClosure, simpleFleet } from '../helpers/fleets.js';
+import { flatTopology } from '../helpers/flatTopology.js';
+
+/** Whole-closure doubling: every idle holder serves one pending host that nobody serves yet. */
+const doubling: Strategy = {
+  name: 'test-doubling',
+  plan(view: PlanView): Proposal[] {
+    const out: Proposal[] = [];
+    const taken = new Set<HostId>();
+    const targets = view.pending().filter((h) => view.canReceive(h) && view.incoming(h).size === 0);
+    for (const h of view.fleet.hosts) {
+      if (!view.canSend(h.id)) continue;
+      const to = targets.find(
+        (t) => !taken.has(t) && view.attempts(h.id, t) === 0 && view.holdsAll(h.id, view.missing(t)),
+      );
+      if (to === undefined) continue;
+      out.push({ from: h.id, to, paths: [...view.missing(to)] });
+      taken.add(to);
+    }
+    return out;
+  },
+};
+
+function setup(n: number, sizes = [3, 5]) {
+  const { closure, paths } = chainClosure(sizes);
+  const fleet = simpleFleet(n, paths);
+  return { closure, paths, fleet, topology: flatTopology(fleet.hosts) };
+}
+
+const killed = (host: HostId): FailureCause => ({ kind: 'permanent', code: 'host-killed', host, message: 'killed' });
+
+describe('runCascade', () => {
+  it('completes a doubling cascade in ceil(log2(N+1)) rounds and reports the bound', async () => {
+    const { closure, fleet, topology } = setup(7);
+    const executor = new ScriptedExecutor();
+    const events: CascadeEvent[] = [];
+    const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor, onEvent: (e) => events.push(e) });
+    expect(r.success).toBe(true);
+    expect(r.reason).toBe('complete');
+    expect(r.hostsDone).toBe(7);
+    expect(r.rounds).toBe(3);
+    expect(r.makespanSeconds).toBe(24); // 3 rounds × 8 bytes at 1 B/s
+    expect(r.bytesTransferred).toBe(7 * 8);
+    expect(r.lowerBound.rounds).toBe(3);
+    expect(r.makespanSeconds).toBeGreaterThanOrEqual(r.lowerBound.seconds);
+    expect(events[0]!.type).toBe('run-started');
+    expect(events.at(-1)!.type).toBe('run-finished');
+    expect(events.filter((e) => e.type === 'host-done')).toHaveLength(7);
+    expect(events.filter((e) => e.type === 'round-started')).toHaveLength(3);
+  });
+
+  it('works the same loop in eager mode', async () => {
+    const { closure, fleet, topology } = setup(5);
+    const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor: new ScriptedExecutor(), mode: 'eager' });
+    expect(r.success).toBe(true);
+    expect(r.hostsDone).toBe(5);
+  });
+
+  it('takes a permanently failed host out and puts it in the failure tree under its server', async () => {
+    const { closure, fleet, topology } = setup(6);
+    const executor = new ScriptedExecutor((t) => (t.to === 'host-002' ? { duration: 1, cause: killed('host-002') } : { duration: t.bytes }));
+    const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor });
+    expect(r.hostsDone).toBe(5);
+    expect(r.hostsFailed).toBe(1);
+    expect(r.success).toBe(false);
+    expect(r.failed[0]).toMatchObject({ host: 'host-002', code: 'host-killed', kind: 'permanent' });
+    const server = r.failed[0]!.server!;
+    // The tree leads from a root through the server down to the failed host.
+    const find = (nodes: typeof r.failureTree, host: HostId): boolean =>
+      nodes.some((n) => n.host === host || find(n.children, host));
+    const serverNode = (function walk(nodes: typeof r.failureTree): (typeof r.failureTree)[number] | undefined {
+      for (const n of nodes) {
+        if (n.host === server) return n;
+        const x = walk(n.children);
+        if (x) return x;
+      }
+      return undefined;
+    })(r.failureTree);
+    expect(serverNode?.children.map((c) => c.host)).toEqual(['host-002']);
+    expect(find(r.failureTree, 'host-002')).toBe(true);
+  });
+
+  it('counts a host that failed once and then succeeded as a success', async () => {
+    const { closure, fleet, topology } = setup(3);
+    let first = true;
+    const executor = new ScriptedExecutor((t) => {
+      if (t.to === 'host-001' && first) {
+        first = false;
+        return { duration: 1, cause: { kind: 'transient', code: 'copy-failed', host: t.to, message: 'broken pipe' } };
+      }
+      return { duration: t.bytes };
+    });
+    const events: CascadeEvent[] = [];
+    // Doubling skips edges with failed attempts, so the retry comes from another source.
+    const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor, onEvent: (e) => events.push(e) });
+    expect(r.success).toBe(true);
+    expect(r.failed).toEqual([]);
+    expect(events.some((e) => e.type === 'transfer-failed' && e.to === 'host-001')).toBe(true);
+  });
+
+  it('keeps paths delivered by a failed transfer and never sends them again', async () => {
+    const { closure, paths, fleet, topology } = setup(1, [4, 6]);
+    let n = 0;
+    const executor = new ScriptedExecutor((t) =>
+      n++ === 0
+        ? { duration: 4, cause: { kind: 'transient', code: 'copy-failed', host: t.to, message: 'x' }, delivered: [paths[0]!] }
+        : { duration: t.bytes },
+    );
+    const retrying: Strategy = {
+      name: 'test-retry',
+      plan: (v) =>
+        v.pending().filter((h) => v.canReceive(h)).map((to) => ({ from: 'deployer', to, paths: [...v.missing(to)] })),
+    };
+    const r = await runCascade({ fleet, closure, topology, strategy: retrying, executor });
+    expect(r.success).toBe(true);
+    expect(executor.started.map((t) => t.paths)).toEqual([paths, [paths[1]]]);
+    expect(r.bytesTransferred).toBe(10);
+  });
+
+  it('gives up on a host after maxAttemptsPerHost transient failures', async () => {
+    const { closure, fleet, topology } = setup(1);
+    const executor = new ScriptedExecutor((t) => ({ duration: 1, cause: { kind: 'transient', code: 'timeout', host: t.to, message: 'slow' } }));
+    const stubborn: Strategy = {
+      name: 'test-stubborn',
+      plan: (v) => v.pending().map((to) => ({ from: 'deployer', to, paths: [...v.missing(to)] })),
+    };
+    const r = await runCascade({ fleet, closure, topology, strategy: stubborn, executor, maxAttemptsPerHost: 3 });
+    expect(executor.started).toHaveLength(3);
+    expect(r.failed).toMatchObject([{ host: 'host-001', code: 'retries-exhausted' }]);
+    expect(r.reason).toBe('complete');
+    expect(r.success).toBe(false);
+  });
+
+  it('reports hosts the strategy never reached as unreached, never as success', async () => {
+    const { closure, fleet, topology } = setup(3);
+    const lazy: Strategy = {
+      name: 'test-lazy',
+      plan: (v) => (v.pending().includes('host-001') ? [{ from: 'deployer', to: 'host-001', paths: [...v.missing('host-001')] }] : []),
+    };
+    const r = await runCascade({ fleet, closure, topology, strategy: lazy, executor: new ScriptedExecutor() });
+    expect(r.reason).toBe('no-progress');
+    expect(r.unreached).toEqual(['host-002', 'host-003']);
+    expect(r.success).toBe(false);
+  });
+
+  it('stops at maxRounds with a clear reason', async () => {
+    const { closure, fleet, topology } = setup(7);
+    const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor: new ScriptedExecutor(), maxRounds: 2 });
+    expect(r.reason).toBe('max-rounds');
+    expect(r.hostsDone).toBe(3);
+    expect(r.hostsUnreached).toBe(4);
+  });
+});
+
+describe('proposal validation', () => {
+  const broken = (name: string, plan: (v: PlanView) => Proposal[]): Strategy => ({ name, plan });
+  const cases: Array<[string, (v: PlanView, paths: string[]) => Proposal[]]> = [
+    ['sender lacks the paths', (_v, paths) => [{ from: 'host-001', to: 'host-002', paths }]],
+    ['exceeds concurrent sends', (_v, paths) => [{ from: 'deployer', to: 'host-001', paths }, { from: 'deployer', to: 'host-002', paths }]],
+    ['breaks the closure invariant', (_v, paths) => [{ from: 'deployer', to: 'host-001', paths: [paths[1]!] }]],
+    ['unknown receiver', (_v, paths) => [{ from: 'deployer', to: 'nope', paths }]],
+    ['self transfer', (_v, paths) => [{ from: 'deployer', to: 'deployer', paths }]],
+    ['empty paths', () => [{ from: 'deployer', to: 'host-001', paths: [] }]],
+  ];
+  for (const [what, plan] of cases) {
+    it(`rejects a proposal that ${what} with a StrategyError`, async () => {
+      const { closure, paths, fleet, topology } = setup(2);
+      const executor = new ScriptedExecutor();
+      await expect(runCascade({ fleet, closure, topology, strategy: broken('broken', (v) => plan(v, paths)), executor })).rejects.toThrow(StrategyError);
+      expect(executor.started).toHaveLength(0);
+    });
+  }
+
+  it('rejects re-sending a delivered path and drains running transfers first', async () => {
+    const { closure, paths, fleet, topology } = setup(3);
+    let calls = 0;
+    const resend = broken('resend', (v) =>
+      calls++ === 0
+        ? [{ from: 'deployer', to: 'host-001', paths: [...v.missing('host-001')] }]
+        : [{ from: 'deployer', to: 'host-001', paths }],
+    );
+    const events: CascadeEvent[] = [];
+    const executor = new ScriptedExecutor();
+    await expect(runCascade({ fleet, closure, topology, strategy: resend, executor, onEvent: (e) => events.push(e) })).rejects.toThrow(StrategyError);
+    expect(executor.active).toBe(0);
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', reason: 'strategy-error' });
+  });
+
+  it('rejects a proposal to a failed host', async () => {
+    const { closure, fleet, topology } = setup(2);
+    const executor = new ScriptedExecutor((t) => (t.to === 'host-001' ? { duration: 1, cause: killed('host-001') } : { duration: t.bytes }));
+    const again = broken('again', (v) => [{ from: 'deployer', to: 'host-001', paths: [...v.missing('host-001')] }]);
+    await expect(runCascade({ fleet, closure, topology, strategy: again, executor })).rejects.toThrow(StrategyError);
+  });
+});
