@@ -1,0 +1,57 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CascadeError, ConfigError } from '../core/errors.js';
+import { commands } from './commands/index.js';
+
+/** Exit codes: 0 ok, 1 the run itself failed (hosts failed/unreached), 2 bad input. */
+export const EXIT_BAD_INPUT = 2;
+
+/**
+ * Runs the nix-cascade CLI on `argv` (without the node/script prefix) and resolves with the exit code.
+ * Bad input (unknown strategy, bad flag value, malformed file) prints what is wrong and exits 2.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const cli = yargs([...argv])
+    .scriptName('nix-cascade')
+    .usage('$0 <command> [options]\n\nGet Nix closures onto a fleet as fast as the network allows.')
+    .strict()
+    .demandCommand(1, 'Name a command (see --help).')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      throw err ?? new ConfigError(msg);
+    });
+  for (const c of commands) cli.command(c);
+  try {
+    await cli.parseAsync();
+    exitCode = Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`nix-cascade: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (err instanceof CascadeError) {
+      process.stderr.write(`nix-cascade: ${err.name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  return exitCode;
+}
+
+const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/nix-cascade.js');
+if (isEntry) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`nix-cascade: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
