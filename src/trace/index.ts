@@ -1,0 +1,90 @@
+/**
+ * Traces of cascade runs: recording, JSON Lines / Perfetto / CSV exports, derived views (finish times,
+ * completion curve, cascade tree, round snapshots), Vega-Lite charts, rendering and the comparison report.
+ */
+export { TraceRecorder, fanOut, nullSink } from './recorder.js';
+export {
+  JsonlFileSink,
+  parseJsonLines,
+  readTraceFile,
+  toJsonLine,
+  toJsonLines,
+  traceSha256,
+  type JsonlFileSinkOptions,
+} from './jsonl.js';
+export { cascadeEventSchema } from './schema.js';
+export {
+  toPerfetto,
+  toPerfettoJson,
+  type PerfettoEvent,
+  type PerfettoOptions,
+  type PerfettoTrace,
+} from './perfetto.js';
+export {
+  csvCell,
+  hostsCsv,
+  toCsv,
+  transfersCsv,
+  HOST_COLUMNS,
+  TRANSFER_COLUMNS,
+  type CsvCell,
+} from './csv.js';
+export {
+  bytesPerGroup,
+  bytesPerLink,
+  cascadeTree,
+  cascadeTreeAscii,
+  cascadeTreeDot,
+  completionCurve,
+  downsampleCurve,
+  hostFinishTimes,
+  hostOrder,
+  hostSummaries,
+  roundSnapshots,
+  roundSnapshotsJson,
+  runFinished,
+  runStarted,
+  sortHosts,
+  transferSpans,
+  type CascadeTree,
+  type CompletionPoint,
+  type HostStatus,
+  type HostSummary,
+  type LinkBytes,
+  type RoundSnapshot,
+  type SnapshotOutcome,
+  type SpanFailure,
+  type TransferSpan,
+} from './derive.js';
+export {
+  bytesSpec,
+  comparisonSpec,
+  completionSpec,
+  timelineSpec,
+  type BytesRow,
+  type ChartOptions,
+  type ComparisonBar,
+  type CompletionRow,
+  type TimelineOptions,
+  type TimelineRow,
+} from './charts.js';
+export {
+  escapeHtml,
+  renderHtml,
+  renderPng,
+  renderSvg,
+  scriptJson,
+  type HtmlSection,
+  type HtmlTable,
+  type PngOptions,
+} from './render.js';
+export {
+  bestRow,
+  fileSafe,
+  formatBytes,
+  formatTable,
+  writeComparisonReport,
+  type ComparisonReportInput,
+  type ComparisonRow,
+  type ReportOptions,
+} from './report.js';

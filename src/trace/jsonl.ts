@@ -1,0 +1,170 @@
+/**
+ * The JSON Lines form of a trace: one `JSON.stringify(event)` per line, each line `\n`-terminated. The
+ * same events give the same bytes, so {@link traceSha256} identifies a run.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { ConfigError } from '../core/errors.js';
+import type { CascadeEvent, EventSink } from '../core/events.js';
+import { cascadeEventSchema } from './schema.js';
+
+/** One event as one JSON Lines line, newline included. */
+export function toJsonLine(event: CascadeEvent): string {
+  return `${JSON.stringify(event)}\n`;
+}
+
+/** The whole trace as JSON Lines (empty string for no events). */
+export function toJsonLines(events: Iterable<CascadeEvent>): string {
+  let out = '';
+  for (const e of events) out += toJsonLine(e);
+  return out;
+}
+
+/**
+ * Parses and validates a JSON Lines trace. Empty lines (such as the one after the final newline) are
+ * skipped; the returned events keep their fields in the order they had in the text, so
+ * `toJsonLines(parseJsonLines(text))` reproduces `text` byte for byte when it was written by
+ * {@link toJsonLines}.
+ *
+ * @param where the file name (or other label) to put in error messages.
+ * @throws ConfigError naming `where:<line>` for a line that is not JSON or not a valid event.
+ */
+export function parseJsonLines(text: string, where: string): CascadeEvent[] {
+  const events: CascadeEvent[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
+    if (line.trim() === '') continue;
+    const at = `${where}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new ConfigError(`not valid JSON (${(err as Error).message})`, at, { cause: err });
+    }
+    const checked = cascadeEventSchema.safeParse(value);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const field = issue && issue.path.length > 0 ? ` at "${issue.path.join('.')}"` : '';
+      throw new ConfigError(`not a valid trace event${field}: ${issue?.message ?? 'invalid'}`, at);
+    }
+    // Keep the parsed object, not zod's copy: strict schemas change nothing, and key order survives.
+    events.push(value as CascadeEvent);
+  }
+  return events;
+}
+
+/**
+ * Reads and validates a JSON Lines trace file.
+ *
+ * @throws ConfigError when the file cannot be read or a line is invalid.
+ */
+export function readTraceFile(file: string): CascadeEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read trace (${(err as Error).message})`, file, { cause: err });
+  }
+  return parseJsonLines(text, file);
+}
+
+/** Hex sha256 of the trace's JSON Lines bytes, hashed line by line (the text is never built whole). */
+export function traceSha256(events: Iterable<CascadeEvent>): string {
+  const hash = createHash('sha256');
+  for (const e of events) hash.update(toJsonLine(e), 'utf8');
+  return hash.digest('hex');
+}
+
+/** Options of {@link JsonlFileSink}. */
+export interface JsonlFileSinkOptions {
+  /**
+   * Append to an existing file instead of truncating it.
+   * @defaultValue false
+   */
+  readonly append?: boolean;
+  /**
+   * Bytes (UTF-16 code units) buffered before a write. Batching keeps syscalls few on big runs.
+   * @defaultValue 65536
+   */
+  readonly bufferSize?: number;
+}
+
+/**
+ * Streams events to a JSON Lines file as they happen, so a large run's trace is not held in memory a
+ * second time. It also hashes what it writes: after {@link JsonlFileSink.close}, {@link JsonlFileSink.sha256}
+ * equals `traceSha256(events)`.
+ */
+export class JsonlFileSink {
+  readonly #fd: number;
+  readonly #bufferSize: number;
+  readonly #hash = createHash('sha256');
+  #buffer = '';
+  #closed = false;
+  #digest: string | undefined;
+  #count = 0;
+
+  /**
+   * Opens (creates or truncates) `file`.
+   *
+   * @throws ConfigError when the file cannot be opened or `bufferSize` is not a non-negative integer.
+   */
+  constructor(
+    readonly file: string,
+    options: JsonlFileSinkOptions = {},
+  ) {
+    const size = options.bufferSize ?? 65536;
+    if (!Number.isInteger(size) || size < 0) {
+      throw new ConfigError(`must be a non-negative integer, got ${size}`, 'JsonlFileSinkOptions.bufferSize');
+    }
+    this.#bufferSize = size;
+    try {
+      this.#fd = openSync(file, options.append === true ? 'a' : 'w');
+    } catch (err) {
+      throw new ConfigError(`cannot open trace file (${(err as Error).message})`, file, { cause: err });
+    }
+  }
+
+  /** The sink to hand to the coordinator (an arrow property: cheap, and fine to pass unbound). */
+  readonly sink: EventSink = (event) => {
+    if (this.#closed) throw new Error(`JsonlFileSink(${this.file}) received an event after close()`);
+    const line = toJsonLine(event);
+    this.#hash.update(line, 'utf8');
+    this.#count++;
+    this.#buffer += line;
+    if (this.#buffer.length >= this.#bufferSize) this.flush();
+  };
+
+  /** How many events were written. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Writes out the buffered lines now. */
+  flush(): void {
+    if (this.#buffer === '') return;
+    const bytes = Buffer.from(this.#buffer, 'utf8');
+    this.#buffer = '';
+    // writeSync may write less than asked (pipes, full disks that recover); loop until all is out.
+    for (let off = 0; off < bytes.length;) off += writeSync(this.#fd, bytes, off, bytes.length - off);
+  }
+
+  /** Flushes and closes the file. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    closeSync(this.#fd);
+    this.#closed = true;
+    this.#digest = this.#hash.digest('hex');
+  }
+
+  /**
+   * Hex sha256 of everything this sink wrote (this session only, also in append mode).
+   *
+   * @throws Error before {@link JsonlFileSink.close}.
+   */
+  sha256(): string {
+    if (this.#digest === undefined) throw new Error('JsonlFileSink.sha256() is known only after close()');
+    return this.#digest;
+  }
+}

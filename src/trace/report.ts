@@ -1,0 +1,387 @@
+/**
+ * The strategy comparison report: one directory with a self-contained `index.html`, a `summary.json`,
+ * SVG/PNG charts and, per strategy, the trace (JSON Lines, Perfetto) and CSV tables. Also the fixed-width
+ * terminal table the CLI `compare` prints.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import type { CascadeEvent } from '../core/events.js';
+import { bytesSpec, comparisonSpec, completionSpec, timelineSpec, type CompletionRow } from './charts.js';
+import { hostsCsv, transfersCsv } from './csv.js';
+import {
+  bytesPerLink,
+  cascadeTreeAscii,
+  cascadeTreeDot,
+  completionCurve,
+  downsampleCurve,
+  hostOrder,
+  transferSpans,
+} from './derive.js';
+import { toJsonLines } from './jsonl.js';
+import { toPerfettoJson } from './perfetto.js';
+import { renderHtml, renderPng, renderSvg, type HtmlSection } from './render.js';
+
+/** One strategy's result on the compared scenario (the fields of `simulate --json`). */
+export interface ComparisonRow {
+  readonly strategy: string;
+  /** Target hosts. */
+  readonly hosts: number;
+  readonly hostsDone: number;
+  readonly hostsFailed: number;
+  readonly hostsUnreached: number;
+  readonly rounds: number;
+  readonly makespanSeconds: number;
+  readonly lowerBoundSeconds: number;
+  readonly ratioToLowerBound: number;
+  readonly bytesTransferred: number;
+  readonly traceSha256: string;
+}
+
+/** What {@link writeComparisonReport} reports on. */
+export interface ComparisonReportInput {
+  readonly title: string;
+  /** A description of the scenario (preset, hosts, topology, closure size, seed…), shown as a table. */
+  readonly scenario: Readonly<Record<string, unknown>>;
+  /** One row per strategy, in the order to show them. */
+  readonly rows: readonly ComparisonRow[];
+  /** Each strategy's events; strategies without a trace get no per-strategy files. */
+  readonly traces: ReadonlyMap<string, readonly CascadeEvent[]>;
+}
+
+/** Options of {@link writeComparisonReport}. */
+export interface ReportOptions {
+  /**
+   * Draw a timeline for the best strategy only, or for every strategy.
+   * @defaultValue 'best'
+   */
+  readonly timelines?: 'best' | 'all';
+  /**
+   * A timeline shows at most this many receivers (the first in fleet order); big fleets would make it
+   * unreadable and slow to render.
+   * @defaultValue 100
+   */
+  readonly timelineMaxHosts?: number;
+  /**
+   * Points per completion curve in charts (curves are thinned, keeping their step shape).
+   * @defaultValue 400
+   */
+  readonly curvePoints?: number;
+  /**
+   * Include the ASCII cascade tree and the bytes-per-link chart in the HTML only up to this many hosts.
+   * @defaultValue 64
+   */
+  readonly detailMaxHosts?: number;
+  /**
+   * Also write PNGs next to the SVG charts.
+   * @defaultValue true
+   */
+  readonly png?: boolean;
+}
+
+interface ResolvedReportOptions {
+  readonly timelines: 'best' | 'all';
+  readonly timelineMaxHosts: number;
+  readonly curvePoints: number;
+  readonly detailMaxHosts: number;
+  readonly png: boolean;
+}
+
+function resolveReportOptions(o: ReportOptions): ResolvedReportOptions {
+  const positiveInt = (v: number | undefined, dflt: number, field: string): number => {
+    const x = v ?? dflt;
+    if (!Number.isInteger(x) || x < 1)
+      throw new ConfigError(`must be a positive integer, got ${x}`, `ReportOptions.${field}`);
+    return x;
+  };
+  const timelines = o.timelines ?? 'best';
+  if (timelines !== 'best' && timelines !== 'all') {
+    throw new ConfigError(`must be "best" or "all", got ${String(timelines)}`, 'ReportOptions.timelines');
+  }
+  return {
+    timelines,
+    timelineMaxHosts: positiveInt(o.timelineMaxHosts, 100, 'timelineMaxHosts'),
+    curvePoints: positiveInt(o.curvePoints, 400, 'curvePoints'),
+    detailMaxHosts: positiveInt(o.detailMaxHosts, 64, 'detailMaxHosts'),
+    png: o.png ?? true,
+  };
+}
+
+/** A strategy name as a file-name part (`log2-fanout` stays, anything odd becomes `_`). */
+export function fileSafe(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  return s === '' || s === '.' || s === '..' ? `_${s}` : s;
+}
+
+/** NaN and ±Infinity sort after every real number. */
+function sortable(x: number): number {
+  return Number.isFinite(x) ? x : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The best row: fewest hosts left behind (failed + unreached), then the lowest makespan ÷ lower bound,
+ * then the earliest row. `undefined` for no rows.
+ */
+export function bestRow(rows: readonly ComparisonRow[]): ComparisonRow | undefined {
+  let best: ComparisonRow | undefined;
+  for (const r of rows) {
+    if (
+      best === undefined ||
+      r.hostsFailed + r.hostsUnreached < best.hostsFailed + best.hostsUnreached ||
+      (r.hostsFailed + r.hostsUnreached === best.hostsFailed + best.hostsUnreached &&
+        sortable(r.ratioToLowerBound) < sortable(best.ratioToLowerBound))
+    ) {
+      best = r;
+    }
+  }
+  return best;
+}
+
+/** Bytes for humans, binary units (`1.5 GiB`). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return String(bytes);
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+function fixed(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+const TABLE_COLUMNS = [
+  'strategy',
+  'hosts',
+  'done',
+  'failed',
+  'unreached',
+  'rounds',
+  'makespan s',
+  'bound s',
+  'ratio',
+  'bytes',
+  'trace sha256',
+] as const;
+
+function tableCells(r: ComparisonRow): string[] {
+  return [
+    r.strategy,
+    String(r.hosts),
+    String(r.hostsDone),
+    String(r.hostsFailed),
+    String(r.hostsUnreached),
+    String(r.rounds),
+    fixed(r.makespanSeconds, 3),
+    fixed(r.lowerBoundSeconds, 3),
+    fixed(r.ratioToLowerBound, 3),
+    formatBytes(r.bytesTransferred),
+    r.traceSha256.slice(0, 12),
+  ];
+}
+
+/**
+ * A fixed-width text table of the rows for terminals (the CLI `compare`): a header, a rule, one line per
+ * row; text columns left-aligned, numbers right-aligned, the trace hash shortened to 12 hex digits.
+ * Every line ends with `\n`; no trailing spaces.
+ */
+export function formatTable(rows: readonly ComparisonRow[]): string {
+  const cells = rows.map(tableCells);
+  const widths = TABLE_COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const left = new Set([0, TABLE_COLUMNS.length - 1]);
+  const line = (cs: readonly string[]): string =>
+    cs
+      .map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(TABLE_COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+  return `${out.join('\n')}\n`;
+}
+
+function scenarioValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  // JSON.stringify returns undefined only for functions and symbols, which a description should not hold.
+  return JSON.stringify(v) ?? typeof v;
+}
+
+/**
+ * Writes the comparison report into `dir` (created if missing):
+ * `index.html` (self-contained, works offline), `summary.json`, `comparison.svg/png`,
+ * `completion.svg/png`, `timeline-<strategy>.svg/png` (the best strategy, or all), the best strategy's
+ * `tree-<strategy>.txt/.dot`, and per strategy with a trace `trace-<s>.jsonl`, `trace-<s>.perfetto.json`,
+ * `transfers-<s>.csv`, `hosts-<s>.csv`. Same input, same bytes.
+ *
+ * @returns the written files (absolute when `dir` is), in write order.
+ * @throws ConfigError for bad options or duplicate strategy names.
+ */
+export async function writeComparisonReport(
+  dir: string,
+  input: ComparisonReportInput,
+  options: ReportOptions = {},
+): Promise<string[]> {
+  const cfg = resolveReportOptions(options);
+  const names = input.rows.map((r) => r.strategy);
+  const fileNames = names.map(fileSafe);
+  if (new Set(fileNames).size !== fileNames.length) {
+    throw new ConfigError(`strategy names must be unique (as file names): ${names.join(', ')}`, 'rows');
+  }
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const chartNames: string[] = [];
+  const write = (name: string, data: string | Uint8Array): void => {
+    const file = join(dir, name);
+    writeFileSync(file, data);
+    written.push(file);
+  };
+  const chart = async (base: string, spec: Parameters<typeof renderSvg>[0]): Promise<void> => {
+    const svg = await renderSvg(spec);
+    write(`${base}.svg`, svg);
+    chartNames.push(`${base}.svg`);
+    if (cfg.png) {
+      write(`${base}.png`, renderPng(svg));
+      chartNames.push(`${base}.png`);
+    }
+  };
+
+  // Per-strategy data files.
+  const fileLinks: { label: string; href: string }[] = [];
+  for (const r of input.rows) {
+    const events = input.traces.get(r.strategy);
+    if (!events) continue;
+    const s = fileSafe(r.strategy);
+    const files: [string, string][] = [
+      [`trace-${s}.jsonl`, toJsonLines(events)],
+      [`trace-${s}.perfetto.json`, toPerfettoJson(events)],
+      [`transfers-${s}.csv`, transfersCsv(events)],
+      [`hosts-${s}.csv`, hostsCsv(events)],
+    ];
+    for (const [name, text] of files) {
+      write(name, text);
+      fileLinks.push({ label: name, href: name });
+    }
+  }
+
+  // Charts.
+  const best = bestRow(input.rows);
+  const sections: HtmlSection[] = [];
+  const comparison = comparisonSpec(
+    input.rows.map((r) => ({ strategy: r.strategy, ratio: r.ratioToLowerBound })),
+    { title: 'makespan ÷ lower bound (lower is better; 1.0 = physical limit)' },
+  );
+  await chart('comparison', comparison);
+
+  const curves: CompletionRow[] = [];
+  for (const r of input.rows) {
+    const events = input.traces.get(r.strategy);
+    if (!events) continue;
+    for (const p of downsampleCurve(completionCurve(events), cfg.curvePoints)) {
+      curves.push({ strategy: r.strategy, t: p.t, done: p.done });
+    }
+  }
+  const completion = completionSpec(curves, { title: 'hosts done over time' });
+  await chart('completion', completion);
+
+  const timelineSections: HtmlSection[] = [];
+  const timelineFor = input.rows.filter((r) => (cfg.timelines === 'all' ? true : r === best));
+  for (const r of timelineFor) {
+    const events = input.traces.get(r.strategy);
+    if (!events) continue;
+    const order = [...hostOrder(events).keys()];
+    const spans = transferSpans(events);
+    const receiving = new Set(spans.map((sp) => sp.to));
+    const receivers = order.filter((h) => receiving.has(h));
+    const shown = new Set(receivers.slice(0, cfg.timelineMaxHosts));
+    const rows = spans.filter((sp) => shown.has(sp.to));
+    const senders = new Set(rows.map((sp) => sp.from));
+    const cut =
+      receivers.length > shown.size ? ` (first ${shown.size} of ${receivers.length} receivers)` : '';
+    const spec = timelineSpec(rows, {
+      title: `${r.strategy}: transfers per receiver${cut}`,
+      colorBy: senders.size <= 20 ? 'sender' : 'round',
+      hostOrder: order.filter((h) => shown.has(h)),
+    });
+    await chart(`timeline-${fileSafe(r.strategy)}`, spec);
+    timelineSections.push({ heading: `Timeline: ${r.strategy}`, chart: spec });
+  }
+
+  // The best strategy's cascade tree, as text and Graphviz.
+  const detailSections: HtmlSection[] = [];
+  const bestEvents = best ? input.traces.get(best.strategy) : undefined;
+  if (best && bestEvents) {
+    const s = fileSafe(best.strategy);
+    const ascii = cascadeTreeAscii(bestEvents);
+    write(`tree-${s}.txt`, ascii);
+    write(`tree-${s}.dot`, cascadeTreeDot(bestEvents));
+    fileLinks.push(
+      { label: `tree-${s}.txt`, href: `tree-${s}.txt` },
+      { label: `tree-${s}.dot`, href: `tree-${s}.dot` },
+    );
+    const hostCount = hostOrder(bestEvents).size;
+    if (hostCount <= cfg.detailMaxHosts) {
+      detailSections.push({ heading: `Cascade tree: ${best.strategy}`, pre: ascii });
+      detailSections.push({
+        heading: `Bytes per link: ${best.strategy}`,
+        chart: bytesSpec(bytesPerLink(bestEvents), { title: 'bytes delivered, sender → receiver' }),
+      });
+    } else {
+      detailSections.push({
+        heading: `Cascade tree: ${best.strategy}`,
+        text: `${hostCount} hosts: too many to show inline; see tree-${s}.txt and tree-${s}.dot.`,
+      });
+    }
+  }
+
+  const summary = {
+    title: input.title,
+    scenario: input.scenario,
+    best: best?.strategy ?? null,
+    rows: input.rows,
+  };
+  write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+
+  sections.push(
+    {
+      heading: 'Scenario',
+      table: {
+        columns: ['parameter', 'value'],
+        rows: Object.keys(input.scenario).map((k) => [k, scenarioValue(input.scenario[k])]),
+        numeric: [],
+      },
+    },
+    {
+      heading: 'Results',
+      text: best
+        ? `Best: ${best.strategy} (${fixed(best.ratioToLowerBound, 3)} × the lower bound).`
+        : 'No results.',
+      table: {
+        columns: [...TABLE_COLUMNS],
+        rows: input.rows.map((r) => {
+          const c = tableCells(r);
+          c[c.length - 1] = r.traceSha256;
+          return c;
+        }),
+        numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      },
+    },
+    { heading: 'Makespan ÷ lower bound', chart: comparison },
+    { heading: 'Completion', chart: completion },
+    ...timelineSections,
+    ...detailSections,
+    {
+      heading: 'Files',
+      text: 'Open the .perfetto.json files in ui.perfetto.dev to see every host’s timeline.',
+      links: [
+        { label: 'summary.json', href: 'summary.json' },
+        ...chartNames.map((f) => ({ label: f, href: f })),
+        ...fileLinks,
+      ],
+    },
+  );
+  write('index.html', renderHtml(input.title, sections));
+  return written;
+}
