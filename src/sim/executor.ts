@@ -1,0 +1,292 @@
+import type { ClosureGraph } from '../core/closure.js';
+import { ConfigError, ExecutorError, TransferError } from '../core/errors.js';
+import type { Executor } from '../core/executor.js';
+import type { Route, Topology } from '../core/topology.js';
+import type { FailureCause, Host, Outcome, PathId, Transfer, TransferId } from '../core/types.js';
+import { EventQueue, type QueueEntry } from './eventQueue.js';
+import { FailureSchedule, type FailureTrigger, type PlannedFailure } from './failures.js';
+import { DONE_EPSILON_BYTES, FlowModel } from './network/flowModel.js';
+import { HostTable } from './network/hostTable.js';
+import type { NetEvent, NetTransfer, NetworkModel, NetworkModelKind } from './network/model.js';
+import { RoundModel } from './network/roundModel.js';
+
+/** Options of {@link SimExecutor}. */
+export interface SimExecutorOptions {
+  /** The fleet, in fleet order. */
+  readonly hosts: readonly Host[];
+  readonly topology: Topology;
+  /** Store path sizes, for the paths delivered before a failure. */
+  readonly closure: ClosureGraph;
+  /** Network model: `round` (rate fixed at start) or `flow` (max-min fair sharing, recomputed). */
+  readonly network: NetworkModelKind;
+  /** @defaultValue {@link FailureSchedule.none} */
+  readonly failures?: FailureSchedule;
+  /** Seed for `random` failure rules that carry none. @defaultValue 0 */
+  readonly seed?: number | string;
+}
+
+/** Events of the simulator's queue: the network model's own, decided outcomes, schedule triggers. */
+type SimEvent =
+  | NetEvent
+  | { readonly kind: 'outcome'; readonly transfer: TransferId; readonly outcome: Outcome }
+  | { readonly kind: 'time-trigger'; readonly trigger: FailureTrigger };
+
+interface Running {
+  readonly transfer: Transfer;
+  readonly route: Route | null;
+  /** `network`: the model carries it; `decided`: its outcome event is queued. */
+  state: 'network' | 'decided';
+  readonly planned: PlannedFailure | undefined;
+  outcomeEvent: QueueEntry<SimEvent> | undefined;
+}
+
+/**
+ * The simulated executor: carries transfers out in virtual time over a network model, with a failure
+ * schedule. The clock starts at 0 and moves only when `next()` pops an event; every outcome time is
+ * exact and simultaneous events pop in (time, seq) order, so the same inputs give the same outcome
+ * sequence. `next()` resolves at once (nothing real is waited for).
+ *
+ * Failures: a transfer with no route fails at once (`unreachable`, permanent, about the receiver);
+ * a transfer to or from a killed host, or across a partition, fails after its route latency; one
+ * that the schedule breaks part-way fails once that share of its bytes is through, keeping the paths
+ * fully delivered by then. A kill or partition that begins while transfers run fails the affected ones
+ * at that instant, with the paths they had completed.
+ */
+export class SimExecutor implements Executor {
+  readonly #queue = new EventQueue<SimEvent>();
+  readonly #hosts: HostTable;
+  readonly #topology: Topology;
+  readonly #closure: ClosureGraph;
+  readonly #failures: FailureSchedule;
+  readonly #seed: number | string;
+  readonly #model: NetworkModel;
+  readonly #running = new Map<TransferId, Running>();
+  readonly #roundTriggers: FailureTrigger[];
+  #nextRoundTrigger = 0;
+  readonly #triggered = new Set<number>();
+  #now = 0;
+  #active = 0;
+
+  /** @throws ConfigError for an unknown network model or invalid hosts (naming the field). */
+  constructor(options: SimExecutorOptions) {
+    if (options.network !== 'round' && options.network !== 'flow') {
+      throw new ConfigError(
+        `unknown network model "${String(options.network)}" (expected round or flow)`,
+        'network',
+      );
+    }
+    this.#hosts = new HostTable(options.hosts);
+    this.#topology = options.topology;
+    this.#closure = options.closure;
+    this.#failures = options.failures ?? FailureSchedule.none;
+    this.#seed = options.seed ?? 0;
+    this.#model =
+      options.network === 'round'
+        ? new RoundModel(this.#hosts, this.#queue)
+        : new FlowModel(this.#hosts, this.#topology, this.#queue);
+    for (const s of this.#failures.initialStragglers()) this.#model.setHostFactor(s.host, s.factor, 0);
+    // Pushed first, so a trigger at time t pops before anything else scheduled for t.
+    for (const trigger of this.#failures.timeTriggers()) {
+      this.#queue.push(trigger.at, { kind: 'time-trigger', trigger });
+    }
+    this.#roundTriggers = this.#failures.roundTriggers();
+  }
+
+  /** Number of transfers started and not yet reported by `next`. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** The network model (for inspection: rates, progress). */
+  get model(): NetworkModel {
+    return this.#model;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  /**
+   * Starts a batch at the current time. Round-triggered failure rules whose round has come fire first.
+   * @throws TransferError for a transfer id already running; ConfigError for an unknown host.
+   */
+  start(batch: readonly Transfer[]): void {
+    let maxRound = -1;
+    for (const t of batch) {
+      if (this.#running.has(t.id)) throw new TransferError(`transfer ${t.id} is already running`);
+      this.#hosts.indexOf(t.from);
+      this.#hosts.indexOf(t.to);
+      if (t.round > maxRound) maxRound = t.round;
+    }
+    while (this.#nextRoundTrigger < this.#roundTriggers.length) {
+      const trigger = this.#roundTriggers[this.#nextRoundTrigger]!;
+      if (trigger.at > maxRound) break;
+      this.#nextRoundTrigger++;
+      this.#triggered.add(trigger.rule.index);
+      this.#fire(trigger);
+    }
+
+    const now = this.#now;
+    const toNetwork: NetTransfer[] = [];
+    const ctx = { now, triggered: this.#triggered, seed: this.#seed, topology: this.#topology };
+    for (const t of batch) {
+      const route = this.#topology.route(t.from, t.to);
+      if (route === null) {
+        const cause: FailureCause = {
+          kind: 'permanent',
+          code: 'unreachable',
+          host: t.to,
+          message: `no network path from ${t.from} to ${t.to}`,
+        };
+        this.#decide(
+          { transfer: t, route, state: 'decided', planned: undefined, outcomeEvent: undefined },
+          now,
+          cause,
+          [],
+        );
+        continue;
+      }
+      const planned = this.#failures.decide(t, route, ctx);
+      const run: Running = { transfer: t, route, state: 'network', planned, outcomeEvent: undefined };
+      if (planned !== undefined && planned.fraction === 0) {
+        // Refused connection / dead peer: it costs the route latency and delivers nothing.
+        this.#decide(run, now + route.latency, planned.cause, []);
+      } else {
+        this.#running.set(t.id, run);
+        const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
+        toNetwork.push({ id: t.id, from: t.from, to: t.to, bytes, route });
+      }
+    }
+    this.#active += batch.length;
+    if (toNetwork.length > 0) this.#model.start(toNetwork, now);
+  }
+
+  /** Resolves with the next outcome in (time, seq) order; rejects with ExecutorError when idle. */
+  next(): Promise<Outcome> {
+    try {
+      return Promise.resolve(this.nextSync());
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new ExecutorError(String(e)));
+    }
+  }
+
+  /**
+   * The synchronous core of {@link next}, for benchmarks and tools that drive the simulator directly.
+   * @throws ExecutorError when no transfer is active (or the queue ran dry, which is a bug).
+   */
+  nextSync(): Outcome {
+    if (this.#active === 0) throw new ExecutorError('next() called with no active transfers');
+    for (;;) {
+      this.#model.flush(this.#now);
+      const entry = this.#queue.pop();
+      if (entry === undefined) {
+        throw new ExecutorError(`event queue empty with ${this.#active} transfer(s) active`);
+      }
+      if (entry.time < this.#now) {
+        throw new ExecutorError(`event at ${entry.time} is before the clock (${this.#now})`);
+      }
+      this.#now = entry.time;
+      const ev = entry.payload;
+      switch (ev.kind) {
+        case 'net': {
+          const id = this.#model.handle(ev, this.#now);
+          if (id === undefined) continue;
+          const run = this.#running.get(id)!;
+          this.#running.delete(id);
+          this.#active--;
+          if (run.planned === undefined) return { transfer: id, ok: true, at: this.#now };
+          return {
+            transfer: id,
+            ok: false,
+            at: this.#now,
+            cause: run.planned.cause,
+            delivered: this.#prefix(run.transfer, run.planned.fraction * run.transfer.bytes),
+          };
+        }
+        case 'outcome':
+          this.#running.delete(ev.transfer);
+          this.#active--;
+          return ev.outcome;
+        case 'time-trigger':
+          this.#fire(ev.trigger);
+          continue;
+      }
+    }
+  }
+
+  /**
+   * Stops a transfer: its outcome becomes a transient `cancelled` failure at the current time, with the
+   * paths completed so far. No-op for an id that is not running, or whose failure is already decided
+   * for the current instant.
+   */
+  cancel(id: TransferId): void {
+    const run = this.#running.get(id);
+    if (run === undefined) return;
+    const t = run.transfer;
+    const cause: FailureCause = { kind: 'transient', code: 'cancelled', host: t.to, message: 'cancelled' };
+    if (run.state === 'network') {
+      this.#decide(run, this.#now, cause, this.#prefix(t, this.#model.remove(id, this.#now)));
+    } else if (run.outcomeEvent !== undefined && run.outcomeEvent.time > this.#now) {
+      this.#queue.remove(run.outcomeEvent);
+      this.#decide(run, this.#now, cause, []);
+    }
+  }
+
+  /** Drops all pending work. Safe to call twice. */
+  close(): Promise<void> {
+    this.#queue.clear();
+    this.#running.clear();
+    this.#active = 0;
+    return Promise.resolve();
+  }
+
+  /** Applies a kill, partition or straggler at the current time. */
+  #fire(trigger: FailureTrigger): void {
+    const rule = trigger.rule;
+    const now = this.#now;
+    if (rule.kind === 'straggler') {
+      this.#model.setHostFactor(rule.host, rule.factor, now);
+      return;
+    }
+    if (!this.#failures.inForce(rule, { now, triggered: this.#triggered })) return;
+    for (const run of this.#running.values()) {
+      const t = run.transfer;
+      let cause: FailureCause | undefined;
+      if (rule.kind === 'kill-host') {
+        if (FailureSchedule.touches(rule.host, t)) cause = FailureSchedule.killCause(rule.host);
+      } else if (run.route !== null && this.#failures.crosses(rule, t, run.route, this.#topology)) {
+        cause = FailureSchedule.partitionCause(rule, t.to);
+      }
+      if (cause === undefined) continue;
+      if (run.state === 'network') {
+        this.#decide(run, now, cause, this.#prefix(t, this.#model.remove(t.id, now)));
+      } else if (run.outcomeEvent !== undefined && run.outcomeEvent.time > now && rule.kind === 'kill-host') {
+        // A transfer already doomed later (e.g. across a partition) dies with the host, now.
+        this.#queue.remove(run.outcomeEvent);
+        this.#decide(run, now, cause, []);
+      }
+    }
+  }
+
+  /** Seals a transfer's failure: its outcome event is queued at `at`. */
+  #decide(run: Running, at: number, cause: FailureCause, delivered: readonly PathId[]): void {
+    const t = run.transfer;
+    run.state = 'decided';
+    const outcome: Outcome = { transfer: t.id, ok: false, at, cause, delivered };
+    run.outcomeEvent = this.#queue.push(at, { kind: 'outcome', transfer: t.id, outcome });
+    this.#running.set(t.id, run);
+  }
+
+  /** The longest prefix of the transfer's paths whose bytes all fit in `bytes`. */
+  #prefix(t: Transfer, bytes: number): PathId[] {
+    const out: PathId[] = [];
+    if (!(bytes > 0)) return out;
+    let sum = 0;
+    for (const p of t.paths) {
+      sum += this.#closure.narSize(p);
+      if (sum > bytes + DONE_EPSILON_BYTES) break;
+      out.push(p);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+import { ConfigError } from '../../core/errors.js';
+import type { Host, HostId } from '../../core/types.js';
+
+/**
+ * Dense per-host bandwidth facts shared by the network models: fleet-order indices, nominal uplink and
+ * downlink, and the straggler factor currently applied to each host.
+ */
+export class HostTable {
+  readonly #index = new Map<HostId, number>();
+  /** Host ids in fleet order (index = position). */
+  readonly ids: readonly HostId[];
+  readonly #uplink: Float64Array;
+  readonly #downlink: Float64Array;
+  readonly #factor: Float64Array;
+
+  /**
+   * @param hosts - the fleet, in fleet order.
+   * @param where - field path for error messages.
+   * @throws ConfigError for duplicate ids or a non-positive / NaN uplink or downlink.
+   */
+  constructor(hosts: readonly Host[], where = 'hosts') {
+    const n = hosts.length;
+    this.#uplink = new Float64Array(n);
+    this.#downlink = new Float64Array(n);
+    this.#factor = new Float64Array(n).fill(1);
+    const ids: HostId[] = [];
+    hosts.forEach((h, i) => {
+      if (this.#index.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, `${where}[${i}].id`);
+      if (!(h.uplink > 0))
+        throw new ConfigError(`uplink must be > 0, got ${h.uplink}`, `${where}[${i}].uplink`);
+      if (!(h.downlink > 0)) {
+        throw new ConfigError(`downlink must be > 0, got ${h.downlink}`, `${where}[${i}].downlink`);
+      }
+      this.#index.set(h.id, i);
+      this.#uplink[i] = h.uplink;
+      this.#downlink[i] = h.downlink;
+      ids.push(h.id);
+    });
+    this.ids = ids;
+  }
+
+  /** Number of hosts. */
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** @throws ConfigError for an unknown host. */
+  indexOf(id: HostId): number {
+    const i = this.#index.get(id);
+    if (i === undefined) throw new ConfigError(`unknown host "${id}"`, 'transfer');
+    return i;
+  }
+
+  /** Whether `id` is a host of the fleet. */
+  has(id: HostId): boolean {
+    return this.#index.has(id);
+  }
+
+  /** Uplink in bytes/s with the current straggler factor applied. */
+  uplink(i: number): number {
+    return this.#uplink[i]! * this.#factor[i]!;
+  }
+
+  /** Downlink in bytes/s with the current straggler factor applied. */
+  downlink(i: number): number {
+    return this.#downlink[i]! * this.#factor[i]!;
+  }
+
+  /**
+   * Sets the straggler factor of host `i`.
+   * @throws ConfigError unless `factor` is a finite number > 0.
+   */
+  setFactor(i: number, factor: number): void {
+    if (!(factor > 0) || !Number.isFinite(factor)) {
+      throw new ConfigError(`straggler factor must be a finite number > 0, got ${factor}`, 'factor');
+    }
+    this.#factor[i] = factor;
+  }
+}

@@ -1,0 +1,118 @@
+import { TransferError } from '../../core/errors.js';
+import type { Host, HostId, TransferId } from '../../core/types.js';
+import { HostTable } from './hostTable.js';
+import type { NetEvent, NetScheduler, NetTransfer, NetworkModel, ScheduledEvent } from './model.js';
+
+interface RoundFlow {
+  readonly from: number;
+  readonly to: number;
+  readonly bytes: number;
+  /** When bytes start moving: start + route latency. */
+  readonly flowStart: number;
+  readonly rate: number;
+  readonly event: ScheduledEvent;
+}
+
+/**
+ * The round model (the reference's `effective_bandwidth`): a transfer of `b` bytes u→v takes
+ * `latency(route) + b / rate`, where rate is the least of
+ *  - u's uplink ÷ the number of transfers u is sending when it starts (the whole start batch counted),
+ *  - v's downlink ÷ the number of transfers v is receiving then (likewise),
+ *  - the route's topology bottleneck.
+ * The rate is fixed at start and never recomputed: cheap (one event per transfer) and exact for
+ * round-based schedules where every transfer of a round starts together. A straggler factor set later
+ * only affects transfers that start later.
+ */
+export class RoundModel implements NetworkModel {
+  readonly kind = 'round' as const;
+  readonly #hosts: HostTable;
+  readonly #queue: NetScheduler;
+  readonly #flows = new Map<TransferId, RoundFlow>();
+  /** Active sends / receives per host index, latency phase included. */
+  readonly #sending: Int32Array;
+  readonly #receiving: Int32Array;
+
+  /**
+   * @param hosts - the fleet (fleet order).
+   * @param queue - the simulator's event queue, where completions are scheduled.
+   */
+  constructor(hosts: readonly Host[] | HostTable, queue: NetScheduler) {
+    this.#hosts = hosts instanceof HostTable ? hosts : new HostTable(hosts);
+    this.#queue = queue;
+    this.#sending = new Int32Array(this.#hosts.size);
+    this.#receiving = new Int32Array(this.#hosts.size);
+  }
+
+  get size(): number {
+    return this.#flows.size;
+  }
+
+  start(batch: readonly NetTransfer[], now: number): void {
+    const idx: Array<[number, number]> = [];
+    // Count the whole batch first: every transfer of a start batch shares the same uplink split.
+    for (const t of batch) {
+      if (this.#flows.has(t.id)) throw new TransferError(`transfer ${t.id} started twice`);
+      const f = this.#hosts.indexOf(t.from);
+      const r = this.#hosts.indexOf(t.to);
+      this.#sending[f]!++;
+      this.#receiving[r]!++;
+      idx.push([f, r]);
+    }
+    batch.forEach((t, k) => {
+      const [f, r] = idx[k]!;
+      const rate = Math.min(
+        this.#hosts.uplink(f) / this.#sending[f]!,
+        this.#hosts.downlink(r) / this.#receiving[r]!,
+        t.route.bottleneck,
+      );
+      const flowStart = now + t.route.latency;
+      const end = t.bytes > 0 ? flowStart + t.bytes / rate : flowStart;
+      const event = this.#queue.push(Math.max(now, end), { kind: 'net', transfer: t.id, phase: 'complete' });
+      this.#flows.set(t.id, { from: f, to: r, bytes: t.bytes, flowStart, rate, event });
+    });
+  }
+
+  handle(event: NetEvent, _now: number): TransferId | undefined {
+    const flow = this.#flows.get(event.transfer);
+    if (flow === undefined || event.phase !== 'complete') return undefined;
+    this.#forget(event.transfer, flow);
+    return event.transfer;
+  }
+
+  progress(id: TransferId, now: number): number {
+    const flow = this.#flows.get(id);
+    if (flow === undefined) return 0;
+    return RoundModel.#delivered(flow, now);
+  }
+
+  rate(id: TransferId): number {
+    return this.#flows.get(id)?.rate ?? 0;
+  }
+
+  remove(id: TransferId, now: number): number {
+    const flow = this.#flows.get(id);
+    if (flow === undefined) return 0;
+    this.#queue.remove(flow.event);
+    this.#forget(id, flow);
+    return RoundModel.#delivered(flow, now);
+  }
+
+  setHostFactor(host: HostId, factor: number, _now: number): void {
+    this.#hosts.setFactor(this.#hosts.indexOf(host), factor);
+  }
+
+  flush(_now: number): void {
+    // Nothing deferred: rates are fixed at start.
+  }
+
+  #forget(id: TransferId, flow: RoundFlow): void {
+    this.#flows.delete(id);
+    this.#sending[flow.from]!--;
+    this.#receiving[flow.to]!--;
+  }
+
+  static #delivered(flow: RoundFlow, now: number): number {
+    if (now <= flow.flowStart) return 0;
+    return Math.min(flow.bytes, (now - flow.flowStart) * flow.rate);
+  }
+}
