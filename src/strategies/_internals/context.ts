@@ -1,0 +1,221 @@
+import type { PlanView, Proposal } from '../../core/strategy.js';
+import type { HostId, PathId } from '../../core/types.js';
+import { FleetInfo } from './fleet-info.js';
+
+/**
+ * Failed attempts after which a strategy never uses an edge `from → to` again. Below it, strategies
+ * merely prefer edges with fewer failures (another source first), so a receiver with a single possible
+ * source is still retried until the coordinator's own per-host retry bound (default 5) gives it up; this
+ * hard bound only keeps a strategy from hammering one edge when that bound is set high.
+ */
+export const EDGE_ATTEMPT_LIMIT = 8;
+
+/** How many candidate sources a strategy scores per receiver; keeps planning linear at 100,000 hosts. */
+export const SOURCE_WINDOW = 64;
+
+/**
+ * What a strategy instance remembers across `plan` calls: fleet facts and which hosts were already
+ * verified to hold a receiver's missing set. A host's missing set only ever shrinks and a holder's store
+ * only grows, so "h holds all of S" stays true for the same set object; this keeps whole-closure
+ * strategies from re-checking every holder every round (O(N·|closure|) per round otherwise).
+ */
+export class StrategyMemory {
+  #info: FleetInfo | undefined;
+  readonly #verified = new WeakMap<ReadonlySet<PathId>, Set<HostId>>();
+  readonly #verifiedParts = new WeakMap<ReadonlySet<PathId>, Map<number, Set<HostId>>>();
+
+  info(view: PlanView): FleetInfo {
+    if (!this.#info || this.#info.fleet !== view.fleet) this.#info = new FleetInfo(view.fleet, view.closure);
+    return this.#info;
+  }
+
+  /** True when `host` holds every path of `set` (cached per set object). */
+  holdsAll(view: PlanView, host: HostId, set: ReadonlySet<PathId>): boolean {
+    let ok = this.#verified.get(set);
+    if (ok?.has(host)) return true;
+    if (!view.holdsAll(host, set)) return false;
+    if (!ok) this.#verified.set(set, (ok = new Set()));
+    ok.add(host);
+    return true;
+  }
+
+  /**
+   * True when `host` holds every path of `part`, a subset of `set` selected by the fixed tag `tag` (e.g. a
+   * tier of paths); cached per (set object, tag) like {@link StrategyMemory.holdsAll}.
+   */
+  holdsPart(view: PlanView, host: HostId, set: ReadonlySet<PathId>, tag: number, part: Iterable<PathId>): boolean {
+    let byTag = this.#verifiedParts.get(set);
+    if (byTag?.get(tag)?.has(host)) return true;
+    if (!view.holdsAll(host, part)) return false;
+    if (!byTag) this.#verifiedParts.set(set, (byTag = new Map<number, Set<HostId>>()));
+    let ok = byTag.get(tag);
+    if (!ok) byTag.set(tag, (ok = new Set()));
+    ok.add(host);
+    return true;
+  }
+}
+
+/** Source orders a strategy may ask for. */
+export type SourceOrder = 'fleet' | 'uplink';
+
+/**
+ * The bookkeeping of one `plan` call: the proposals made so far and the send/receive slots they use, so
+ * a strategy never exceeds a limit within its own batch (the view only changes after the batch starts).
+ */
+export class PlanContext {
+  readonly proposals: Proposal[] = [];
+  readonly info: FleetInfo;
+  readonly #sends = new Map<HostId, number>();
+  readonly #receives = new Map<HostId, number>();
+  /** Path lists proposed to each host in this batch; the set form is built only when asked for. */
+  readonly #plannedLists = new Map<HostId, (readonly PathId[])[]>();
+  readonly #plannedSets = new Map<HostId, Set<PathId>>();
+  readonly #sources = new Map<ReadonlySet<PathId>, Map<SourceOrder, readonly HostId[]>>();
+  readonly #wholeLists = new Map<ReadonlySet<PathId>, readonly PathId[]>();
+
+  constructor(
+    readonly view: PlanView,
+    readonly memory: StrategyMemory,
+  ) {
+    this.info = memory.info(view);
+  }
+
+  /** Sends `host` may still start in this batch. */
+  sendLeft(host: HostId): number {
+    if (!this.view.canSend(host)) return 0;
+    return this.view.host(host).maxSends - this.view.sending(host) - (this.#sends.get(host) ?? 0);
+  }
+
+  /** Receives `host` may still start in this batch. */
+  recvLeft(host: HostId): number {
+    if (!this.view.canReceive(host)) return 0;
+    return this.view.host(host).maxReceives - this.view.receiving(host) - (this.#receives.get(host) ?? 0);
+  }
+
+  /** Sends proposed from `host` in this batch. */
+  sentNow(host: HostId): number {
+    return this.#sends.get(host) ?? 0;
+  }
+
+  /** Paths proposed to `host` in this batch. */
+  planned(host: HostId): ReadonlySet<PathId> | undefined {
+    const lists = this.#plannedLists.get(host);
+    if (!lists) return undefined;
+    let set = this.#plannedSets.get(host);
+    if (!set) {
+      set = new Set();
+      for (const l of lists) for (const p of l) set.add(p);
+      this.#plannedSets.set(host, set);
+    }
+    return set;
+  }
+
+  /** True when something was proposed to `host` in this batch. */
+  hasPlanned(host: HostId): boolean {
+    return this.#plannedLists.has(host);
+  }
+
+  /** Records a proposal and the slots it uses. */
+  propose(from: HostId, to: HostId, paths: readonly PathId[]): void {
+    this.proposals.push({ from, to, paths });
+    this.#sends.set(from, (this.#sends.get(from) ?? 0) + 1);
+    this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
+    const lists = this.#plannedLists.get(to);
+    if (lists) lists.push(paths);
+    else this.#plannedLists.set(to, [paths]);
+    const set = this.#plannedSets.get(to);
+    if (set) for (const p of paths) set.add(p);
+  }
+
+  /**
+   * Whether the edge may be used at all: distinct hosts, a route with bandwidth, and fewer than
+   * {@link EDGE_ATTEMPT_LIMIT} failures on it so far.
+   */
+  edgeOk(from: HostId, to: HostId): boolean {
+    return (
+      from !== to &&
+      this.view.attempts(from, to) < EDGE_ATTEMPT_LIMIT &&
+      this.view.route(from, to) !== null &&
+      this.view.linkRate(from, to) > 0
+    );
+  }
+
+  /**
+   * Receivers a whole-closure transfer can go to now, fleet order: pending, a free receive slot, nothing in
+   * flight to them (so everything they miss can come in one closed transfer) and nothing proposed yet.
+   */
+  wholeReceivers(): HostId[] {
+    const out: HostId[] = [];
+    for (const t of this.view.pending()) if (this.isWholeReceiver(t)) out.push(t);
+    return out;
+  }
+
+  /** Whether `t` can take a whole-closure transfer now (see {@link PlanContext.wholeReceivers}). */
+  isWholeReceiver(t: HostId): boolean {
+    return (
+      this.view.incoming(t).size === 0 &&
+      !this.#plannedLists.has(t) &&
+      this.view.missing(t).size > 0 &&
+      this.recvLeft(t) > 0
+    );
+  }
+
+  /** Everything `to` misses, as one transfer's path list (shared between receivers with the same set). */
+  wholePaths(to: HostId): readonly PathId[] {
+    const set = this.view.missing(to);
+    let list = this.#wholeLists.get(set);
+    if (!list) this.#wholeLists.set(set, (list = Array.from(set)));
+    return list;
+  }
+
+  /** True when `host` may send `to` everything `to` misses in one transfer. */
+  canServeWhole(host: HostId, to: HostId): boolean {
+    if (host === to || this.view.isFailed(host)) return false;
+    const missing = this.view.missing(to);
+    if (missing.size === 0) return false;
+    // A done target with the very same want array holds everything `to` can miss.
+    const want = this.info.wantArray(host);
+    if (want !== undefined && want === this.info.wantArray(to) && this.view.isDone(host)) return true;
+    return this.memory.holdsAll(this.view, host, missing);
+  }
+
+  /**
+   * Every live host that holds all that `to` misses (busy ones included), in the requested order (fleet
+   * order, or uplink descending with fleet order breaking ties). Computed once per distinct missing set
+   * per call, from the holders of its rarest path, so it costs O(holders), not O(hosts · closure).
+   */
+  sourcesFor(to: HostId, order: SourceOrder = 'fleet'): readonly HostId[] {
+    const missing = this.view.missing(to);
+    let byOrder = this.#sources.get(missing);
+    if (!byOrder) this.#sources.set(missing, (byOrder = new Map<SourceOrder, readonly HostId[]>()));
+    let list = byOrder.get(order);
+    if (list) return list;
+    const base = byOrder.get('fleet') ?? this.#computeSources(to, missing);
+    byOrder.set('fleet', base);
+    if (order === 'fleet') return base;
+    const info = this.info;
+    const up = (h: HostId): number => this.view.host(h).uplink;
+    list = [...base].sort((a, b) => up(b) - up(a) || info.pos(a) - info.pos(b));
+    byOrder.set(order, list);
+    return list;
+  }
+
+  #computeSources(to: HostId, missing: ReadonlySet<PathId>): readonly HostId[] {
+    let rarest: PathId | undefined;
+    let fewest = Infinity;
+    for (const p of missing) {
+      const n = this.view.holders(p).size;
+      if (n < fewest) {
+        fewest = n;
+        rarest = p;
+        if (n <= 1) break;
+      }
+    }
+    if (rarest === undefined || fewest === 0) return [];
+    const out: HostId[] = [];
+    for (const h of this.view.holders(rarest)) if (this.canServeWhole(h, to)) out.push(h);
+    const info = this.info;
+    out.sort((a, b) => info.pos(a) - info.pos(b));
+    return out;
+  }
+}

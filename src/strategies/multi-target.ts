@@ -1,0 +1,108 @@
+import { ConfigError } from '../core/errors.js';
+import type { Strategy } from '../core/strategy.js';
+import type { HostId, PathId } from '../core/types.js';
+import { PlanContext, StrategyMemory } from './_internals/context.js';
+import type { FleetInfo } from './_internals/fleet-info.js';
+import { checkKeys, numberOption, type RawOptions } from './_internals/options.js';
+import { bestPartial } from './_internals/paths.js';
+import { Cursors, pickSource } from './_internals/pick.js';
+
+/** Options of `multi-target`. */
+export interface MultiTargetOptions {
+  /**
+   * A path wanted by at least this fraction of the targets (and by two or more) is "shared" and spreads
+   * fleet-wide first; paths wanted by two or more but fewer are role paths; the rest are host-specific.
+   * @defaultValue 0.5
+   */
+  readonly sharedFraction: number;
+}
+
+/** Default of {@link MultiTargetOptions.sharedFraction}. */
+export const MULTI_TARGET_DEFAULT_SHARED_FRACTION = 0.5;
+
+const TIERS = 3;
+
+/**
+ * Path tier by how many targets want it: 0 shared, 1 role, 2 host-specific. A path's references are wanted
+ * by everyone who wants the path (want sets are closed), so they sit in the same or a lower tier: a tier
+ * sent after the lower ones is closed under references.
+ */
+function tiers(info: FleetInfo, sharedFraction: number): Map<PathId, number> {
+  const threshold = Math.max(2, Math.ceil(sharedFraction * info.targets.length));
+  const out = new Map<PathId, number>();
+  for (const [p, n] of info.wantCount()) out.set(p, n >= threshold ? 0 : n >= 2 ? 1 : 2);
+  return out;
+}
+
+/**
+ * `multi-target`: for fleets whose hosts want different closures that share most paths (same base,
+ * different roles). A receiver first gets the shared tier of what it misses, from any host fleet-wide
+ * that holds it (log2-fanout style, one new receiver per holder per plan call); then its role tier, from
+ * hosts of its role; then its own paths. Peers serve before seeds, so the deployer's uplink goes to what
+ * only it holds; a source that also holds the later tiers sends them in the same transfer. On a fleet
+ * where every host wants the same closure it is `log2-fanout`.
+ * @throws ConfigError for an unknown option or `sharedFraction` outside (0, 1].
+ */
+export function multiTarget(options?: RawOptions): Strategy {
+  const o = checkKeys('multi-target', options, ['sharedFraction']);
+  const sharedFraction = numberOption('multi-target', o, 'sharedFraction', MULTI_TARGET_DEFAULT_SHARED_FRACTION, 0, 1);
+  if (sharedFraction === 0) throw new ConfigError('must be in (0, 1], got 0', 'multi-target.sharedFraction');
+  const memory = new StrategyMemory();
+  let tierOf: Map<PathId, number> | undefined;
+  return {
+    name: 'multi-target',
+    plan(view) {
+      const ctx = new PlanContext(view, memory);
+      const { info } = ctx;
+      tierOf ??= tiers(info, sharedFraction);
+      const tier = tierOf;
+      const isSeed = new Set(info.seeds);
+      // Per distinct missing set: its paths split by tier, and the sources of its first non-empty tier.
+      const layers = new Map<ReadonlySet<PathId>, { parts: PathId[][]; first: number; sources: HostId[] }>();
+      const layerOf = (t: HostId): { parts: PathId[][]; first: number; sources: HostId[] } => {
+        const set = view.missing(t);
+        let l = layers.get(set);
+        if (l) return l;
+        const parts: PathId[][] = Array.from({ length: TIERS }, () => []);
+        for (const p of set) parts[tier.get(p) ?? 2]!.push(p);
+        const first = parts.findIndex((x) => x.length > 0);
+        const part = parts[first]!;
+        let rarest = part[0]!;
+        for (const p of part) if (view.holders(p).size < view.holders(rarest).size) rarest = p;
+        const sources: HostId[] = [];
+        const same = info.wantArray(t);
+        for (const h of view.holders(rarest)) {
+          if (h === t || view.isFailed(h)) continue;
+          const whole = same !== undefined && info.wantArray(h) === same && view.isDone(h);
+          if (whole || memory.holdsPart(view, h, set, first, part)) sources.push(h);
+        }
+        sources.sort((a, b) => Number(isSeed.has(a)) - Number(isSeed.has(b)) || info.pos(a) - info.pos(b));
+        l = { parts, first, sources };
+        layers.set(set, l);
+        return l;
+      };
+      const cursors = new Cursors();
+      const available = (h: HostId): boolean => ctx.sentNow(h) === 0 && ctx.sendLeft(h) > 0;
+      for (const t of ctx.wholeReceivers()) {
+        const l = layerOf(t);
+        if (l.sources.length === 0) {
+          // Nobody holds this tier whole (e.g. seeds that each hold part of it): take a closed part.
+          const pick = bestPartial(ctx, t);
+          if (pick) ctx.propose(pick.from, t, pick.paths);
+          continue;
+        }
+        const s = pickSource(ctx, l.sources, t, available, cursors.of(l.sources));
+        if (s === undefined) continue;
+        let paths = l.parts[l.first]!;
+        for (let k = l.first + 1; k < TIERS; k++) {
+          const more = l.parts[k]!;
+          if (more.length === 0) continue;
+          if (!view.holdsAll(s, more)) break;
+          paths = paths.concat(more);
+        }
+        ctx.propose(s, t, paths);
+      }
+      return ctx.proposals;
+    },
+  };
+}

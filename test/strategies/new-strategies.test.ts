@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { ClosureGraph } from '../../src/core/closure.js';
+import { ConfigError } from '../../src/core/errors.js';
+import type { HostId, PathId } from '../../src/core/types.js';
+import { getStrategy, registry, strategyNames } from '../../src/strategies/registry.js';
+import { miniRun } from './helpers/mini-run.js';
+import { chainPaths, flatWorld, host, testTopology, type World } from './helpers/world.js';
+
+/** 3 racks × 4 targets, the deployer outside every rack; crossing a rack boundary costs money and time. */
+function racks(): World {
+  const w = flatWorld({ targets: 12 });
+  const rack = (h: HostId): string | undefined => (h === 'deployer' ? undefined : `r${Number(h.slice(1)) % 3}`);
+  const topology = testTopology({
+    groupOf: rack,
+    bottleneck: (a, b) => (rack(a) === rack(b) ? Infinity : 5e5),
+    pricePerByte: (a, b) => (rack(a) === rack(b) ? 0 : 1e-9),
+  });
+  return { ...w, topology };
+}
+
+describe('registry', () => {
+  it('lists every strategy once, with a description, and rejects unknown names and options', () => {
+    expect(new Set(strategyNames()).size).toBe(registry.length);
+    expect(strategyNames()).toContain('swarm');
+    for (const s of registry) expect(s.description.length).toBeGreaterThan(10);
+    expect(() => getStrategy('nope')).toThrow(ConfigError);
+    for (const name of strategyNames()) expect(() => getStrategy(name, { bogus: 1 })).toThrow(ConfigError);
+    expect(() => getStrategy('cost-aware', { weight: 2 })).toThrow(ConfigError);
+    expect(() => getStrategy('cost-aware', { weight: 0.5, pricePerSecond: 1 })).toThrow(ConfigError);
+    expect(() => getStrategy('swarm', { pieces: 0 })).toThrow(ConfigError);
+    expect(() => getStrategy('multi-target', { sharedFraction: 0 })).toThrow(ConfigError);
+    expect(() => getStrategy('topology-aware', { crossings: 0 })).toThrow(ConfigError);
+  });
+});
+
+describe('topology-aware', () => {
+  it('sends exactly one closure into each rack', () => {
+    const w = racks();
+    const r = miniRun(getStrategy('topology-aware'), w);
+    expect(r.state.pending()).toEqual([]);
+    const g = (h: HostId): string | undefined => w.topology.groupOf(h);
+    const crossings = r.transfers.filter((t) => g(t.from) !== g(t.to));
+    expect(crossings).toHaveLength(3);
+    const log2 = miniRun(getStrategy('log2-fanout'), w);
+    expect(log2.transfers.filter((t) => g(t.from) !== g(t.to)).length).toBeGreaterThan(3);
+  });
+});
+
+describe('cost-aware', () => {
+  it('pays for one crossing per rack when money counts, and for more when only time counts', () => {
+    const w = racks();
+    const g = (h: HostId): string | undefined => w.topology.groupOf(h);
+    const paid = (name: string, options?: Record<string, unknown>): number =>
+      miniRun(getStrategy(name, options), w, { mode: 'eager' }).transfers.filter((t) => g(t.from) !== g(t.to))
+        .length;
+    expect(paid('cost-aware', { weight: 0.5 })).toBe(3);
+    expect(paid('cost-aware', { pricePerSecond: 0 })).toBe(3);
+    expect(paid('cost-aware', { weight: 0 })).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('swarm', () => {
+  it('forwards paths a host holds before it holds its whole closure', () => {
+    const w = flatWorld({ targets: 6, paths: 16, maxSends: 2, maxReceives: 2 });
+    const r = miniRun(getStrategy('swarm', { pieces: 4 }), w, { mode: 'eager' });
+    expect(r.state.pending()).toEqual([]);
+    const got = new Map<HostId, number>();
+    let forwardedEarly = false;
+    for (const t of r.transfers) {
+      const held = got.get(t.from) ?? 0;
+      if (t.from !== 'deployer' && held < 16) forwardedEarly = true;
+      got.set(t.to, (got.get(t.to) ?? 0) + t.paths.length);
+    }
+    expect(forwardedEarly).toBe(true);
+    expect(r.transfers.every((t) => t.bytes <= 4e6)).toBe(true);
+  });
+
+  it('respects chunkBytes: a transfer carries one path when the cap is below a path size', () => {
+    const w = flatWorld({ targets: 2, paths: 4, maxReceives: 2 });
+    const r = miniRun(getStrategy('swarm', { chunkBytes: 1 }), w, { mode: 'round' });
+    expect(r.state.pending()).toEqual([]);
+    expect(r.transfers.every((t) => t.paths.length === 1)).toBe(true);
+  });
+});
+
+describe('multi-target', () => {
+  it('spreads the shared base fleet-wide and role paths within the role', () => {
+    const base = chainPaths(3, 1e6, 'b');
+    const roleA: PathId[] = ['a0'];
+    const roleB: PathId[] = ['c0'];
+    const paths = [
+      ...base,
+      { id: 'a0', narSize: 1e6, references: ['b2'] },
+      { id: 'c0', narSize: 1e6, references: ['b2'] },
+    ];
+    const baseIds = base.map((p) => p.id);
+    const wantA = [...baseIds, ...roleA];
+    const wantB = [...baseIds, ...roleB];
+    const hosts = [...Array.from({ length: 8 }, (_, i) => host(`t${i}`)), host('deployer', { role: 'deployer' })];
+    const wants = new Map<HostId, readonly PathId[]>(hosts.slice(0, 8).map((h, i) => [h.id, i % 2 ? wantB : wantA]));
+    const w: World = {
+      fleet: { hosts, wants, initialHave: new Map([['deployer', [...baseIds, 'a0', 'c0']]]) },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(getStrategy('multi-target', { sharedFraction: 0.75 }), w);
+    expect(r.state.pending()).toEqual([]);
+    // A role path only ever travels between hosts of that role (or from the deployer).
+    for (const t of r.transfers) {
+      if (t.paths.includes('a0') && t.from !== 'deployer') expect(wants.get(t.from)).toBe(wantA);
+      if (t.paths.includes('c0') && t.from !== 'deployer') expect(wants.get(t.from)).toBe(wantB);
+    }
+    // Base-only transfers happen between hosts of different roles.
+    expect(r.transfers.some((t) => t.from !== 'deployer' && wants.get(t.from) !== wants.get(t.to))).toBe(true);
+  });
+});
+
+describe('fastest-first', () => {
+  it('the first holder serves the receiver with the fastest uplink', () => {
+    const w = flatWorld({ targets: 4 });
+    const hosts = w.fleet.hosts.map((h) => (h.id === 't3' ? { ...h, uplink: 1e8 } : h));
+    const r = miniRun(getStrategy('fastest-first'), { ...w, fleet: { ...w.fleet, hosts } });
+    expect(r.state.pending()).toEqual([]);
+    expect(r.transfers[0]).toMatchObject({ from: 'deployer', to: 't3' });
+  });
+
+  it('starts a very slow receiver early from a fitting source', () => {
+    const w = flatWorld({ targets: 16 });
+    const hosts = w.fleet.hosts.map((h) => (h.id === 't9' ? { ...h, downlink: 1e4 } : h));
+    const r = miniRun(getStrategy('fastest-first'), { ...w, fleet: { ...w.fleet, hosts } });
+    expect(r.state.pending()).toEqual([]);
+    expect(r.transfers.find((t) => t.to === 't9')!.round).toBe(0);
+  });
+});
