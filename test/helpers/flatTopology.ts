@@ -1,10 +1,10 @@
-import Graph from 'graphology';
+import { DirectedGraph } from 'graphology';
 import type { Link, Route, Topology } from '../../src/core/topology.js';
 import type { Host } from '../../src/core/types.js';
 
 /** A one-switch LAN for core tests: every route has no links and `latency` seconds. */
 export function flatTopology(hosts: readonly Host[], latency = 0): Topology {
-  const graph = new Graph({ type: 'directed' });
+  const graph = new DirectedGraph();
   graph.addNode('switch', { kind: 'switch' });
   for (const h of hosts) {
     graph.addNode(h.id, { kind: 'host' });

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { ConfigError } from '../core/errors.js';
+import type { EventSink } from '../core/events.js';
+import { NETWORK_PRESETS } from '../sim/presets.js';
+import { parseScenario, type ScenarioSpec } from '../sim/scenario.js';
+import { toJsonLine } from '../trace/jsonl.js';
+
+/** The flags `simulate` and `compare` share: a scenario file and/or preset flags that override it. */
+export interface ScenarioFlags {
+  scenario?: string | undefined;
+  hosts?: number | undefined;
+  topology?: string | undefined;
+  'closure-mb'?: number | undefined;
+  paths?: number | undefined;
+  roles?: number | undefined;
+  seed?: string | undefined;
+  network?: string | undefined;
+  mode?: string | undefined;
+  'failure-rate'?: number | undefined;
+  'seed-fraction'?: number | undefined;
+  uplink?: string | undefined;
+  'max-sends'?: number | undefined;
+}
+
+/** Registers the scenario flags on a command. No yargs defaults: unset flags leave the file alone. */
+export function scenarioOptions<T>(y: Argv<T>): Argv<T & ScenarioFlags> {
+  return y
+    .option('scenario', { type: 'string', describe: 'Scenario file (JSON); flags below override its fields' })
+    .option('hosts', { type: 'number', describe: 'Number of target hosts [default: 100]' })
+    .option('topology', { type: 'string', choices: [...NETWORK_PRESETS], describe: 'Topology preset [default: flat]' })
+    .option('closure-mb', { type: 'number', describe: 'Size of each host closure in MB (10^6 bytes) [default: 1000]' })
+    .option('paths', { type: 'number', describe: 'Store paths per host closure [default: 60]' })
+    .option('roles', { type: 'number', describe: 'Host roles with different closures (1 = every host wants the same) [default: 1]' })
+    .option('seed', { type: 'string', describe: 'Root seed of every random draw [default: 1]' })
+    .option('network', { type: 'string', choices: ['round', 'flow'], describe: 'Network model [default: flow]' })
+    .option('mode', { type: 'string', choices: ['round', 'eager'], describe: 'Coordinator mode [default: round]' })
+    .option('failure-rate', { type: 'number', describe: 'Probability that a transfer fails transiently (0..1)' })
+    .option('seed-fraction', { type: 'number', describe: 'Fraction of targets that already hold their closure (0..1)' })
+    .option('uplink', { type: 'string', describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s' })
+    .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' }) as Argv<T & ScenarioFlags>;
+}
+
+/** The default synthetic fleet of the main job: 100 hosts on a 1 Gbit/s LAN wanting one 1 GB closure. */
+export const DEFAULT_SCENARIO = {
+  topology: { preset: 'flat', hosts: 100 },
+  closure: { totalMB: 1000, paths: 60, roles: 1, perHost: false },
+} as const;
+
+function positiveInt(v: number | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`must be a positive integer, got ${v}`, `--${flag}`);
+  return v;
+}
+
+function fraction(v: number | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(v >= 0 && v <= 1)) throw new ConfigError(`must be a number between 0 and 1, got ${v}`, `--${flag}`);
+  return v;
+}
+
+/**
+ * Builds the validated scenario from `--scenario FILE` (or the default synthetic fleet) and flag overrides.
+ * @throws ConfigError naming the flag, or the file and field.
+ */
+export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
+  let raw: Record<string, unknown>;
+  const where = f.scenario ?? 'scenario';
+  if (f.scenario !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(f.scenario, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read scenario file: ${(err as Error).message}`, f.scenario);
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`not valid JSON: ${(err as Error).message}`, f.scenario);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ConfigError('a scenario file holds one JSON object', f.scenario);
+    }
+  } else {
+    raw = structuredClone(DEFAULT_SCENARIO) as unknown as Record<string, unknown>;
+  }
+  const topology = { ...(raw['topology'] as Record<string, unknown> | undefined) };
+  const closure = { ...(raw['closure'] as Record<string, unknown> | undefined) };
+  const set = (obj: Record<string, unknown>, key: string, v: unknown): void => {
+    if (v !== undefined) obj[key] = v;
+  };
+  set(topology, 'hosts', positiveInt(f.hosts, 'hosts'));
+  set(topology, 'preset', f.topology);
+  if (f.uplink !== undefined) {
+    topology['uplink'] = f.uplink;
+    topology['downlink'] = f.uplink;
+  }
+  set(topology, 'maxSends', positiveInt(f['max-sends'], 'max-sends'));
+  if (f['closure-mb'] !== undefined && !(f['closure-mb'] > 0)) {
+    throw new ConfigError(`must be a positive number, got ${f['closure-mb']}`, '--closure-mb');
+  }
+  set(closure, 'totalMB', f['closure-mb']);
+  set(closure, 'paths', positiveInt(f.paths, 'paths'));
+  const roles = positiveInt(f.roles, 'roles');
+  if (roles !== undefined) {
+    closure['roles'] = roles;
+    if (roles > 1 && closure['perHost'] === false) delete closure['perHost'];
+  }
+  raw['topology'] = topology;
+  raw['closure'] = closure;
+  if (f.seed !== undefined) raw['seed'] = /^-?\d+$/.test(f.seed) ? Number(f.seed) : f.seed;
+  set(raw, 'network', f.network);
+  set(raw, 'mode', f.mode);
+  const rate = fraction(f['failure-rate'], 'failure-rate');
+  if (rate !== undefined && rate > 0) {
+    const extra = { kind: 'random', probability: rate };
+    const existing = raw['failures'];
+    raw['failures'] = existing === undefined ? [extra] : [...(Array.isArray(existing) ? existing : [existing]), extra];
+  }
+  const seedFraction = fraction(f['seed-fraction'], 'seed-fraction');
+  if (seedFraction !== undefined) raw['seeds'] = { kind: 'fraction', fraction: seedFraction };
+  return parseScenario(raw, where);
+}
+
+/** Hashes a run's JSON Lines trace as it streams by, without keeping it. */
+export function hashingSink(): { sink: EventSink; digest: () => string } {
+  const hash = createHash('sha256');
+  return { sink: (e) => hash.update(toJsonLine(e)), digest: () => hash.digest('hex') };
+}
+
+/** Parses repeated `--strategy-option key=value` flags (values are JSON when they parse, else strings). */
+export function parseStrategyOptions(list: readonly string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of list ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`expected key=value, got "${item}"`, '--strategy-option');
+    const value = item.slice(eq + 1);
+    try {
+      out[item.slice(0, eq)] = JSON.parse(value) as unknown;
+    } catch {
+      out[item.slice(0, eq)] = value;
+    }
+  }
+  return out;
+}

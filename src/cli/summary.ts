@@ -1,0 +1,64 @@
+import type { RunResult } from '../core/coordinator.js';
+import type { ComparisonRow } from '../trace/report.js';
+
+/** The JSON object `simulate --json` (and `cascade --json`) prints: stable field names. */
+export function resultJson(r: RunResult, traceSha256: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    strategy: r.strategy,
+    mode: r.mode,
+    reason: r.reason,
+    success: r.success,
+    hosts: r.hosts,
+    hostsDone: r.hostsDone,
+    hostsFailed: r.hostsFailed,
+    hostsUnreached: r.hostsUnreached,
+    rounds: r.rounds,
+    makespanSeconds: r.makespanSeconds,
+    lowerBoundSeconds: r.lowerBound.seconds,
+    lowerBoundRounds: r.lowerBound.rounds,
+    ratioToLowerBound: r.ratioToLowerBound,
+    bytesTransferred: r.bytesTransferred,
+    transfers: r.transfersStarted,
+    transfersFailed: r.transfersFailed,
+    failures: r.failed,
+    unreached: r.unreached,
+    traceSha256,
+    ...extra,
+  };
+}
+
+/** A comparison-table row for a run. */
+export function comparisonRow(r: RunResult, traceSha256: string): ComparisonRow {
+  return {
+    strategy: r.strategy,
+    hosts: r.hosts,
+    hostsDone: r.hostsDone,
+    hostsFailed: r.hostsFailed,
+    hostsUnreached: r.hostsUnreached,
+    rounds: r.rounds,
+    makespanSeconds: r.makespanSeconds,
+    lowerBoundSeconds: r.lowerBound.seconds,
+    ratioToLowerBound: r.ratioToLowerBound,
+    bytesTransferred: r.bytesTransferred,
+    traceSha256,
+  };
+}
+
+const fmtBytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
+
+/** The readable summary of one run. */
+export function resultText(r: RunResult, traceSha256: string): string {
+  const lines = [
+    `strategy        ${r.strategy} (${r.mode} mode)`,
+    `outcome         ${r.success ? 'every host done' : `NOT complete (${r.reason})`}`,
+    `hosts           ${r.hostsDone} done, ${r.hostsFailed} failed, ${r.hostsUnreached} unreached of ${r.hosts}`,
+    `rounds          ${r.rounds} (lower bound ${r.lowerBound.rounds} for whole-closure rounds)`,
+    `makespan        ${r.makespanSeconds.toFixed(3)} s`,
+    `lower bound     ${r.lowerBound.seconds.toFixed(3)} s  (ratio ${r.ratioToLowerBound.toFixed(3)})`,
+    `bytes moved     ${fmtBytes(r.bytesTransferred)} in ${r.transfersStarted} transfers (${r.transfersFailed} failed)`,
+    `trace sha256    ${traceSha256}`,
+  ];
+  for (const f of r.failed) lines.push(`failed          ${f.host}: ${f.code} (${f.kind}) ${f.message}${f.server ? ` [served by ${f.server}]` : ''}`);
+  if (r.unreached.length > 0) lines.push(`unreached       ${r.unreached.slice(0, 20).join(', ')}${r.unreached.length > 20 ? ', …' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
