@@ -386,13 +386,20 @@ function validate(
       inProposal.add(path);
     }
     const wants = state.want(p.to);
+    const fromHave = state.have(p.from);
+    const toHave = state.have(p.to);
+    const incoming = state.incoming(p.to);
+    // A whole want set sent to a host holding none of it is closed by construction (want sets are).
+    const wholeWant =
+      toHave.size === 0 && incoming.size === 0 && mine.size === 0 && p.paths.length === wants.size && p.paths.every((x) => wants.has(x));
     for (const path of p.paths) {
-      if (!state.has(p.from, path)) reject(`sender does not hold "${path}"`);
-      if (state.has(p.to, path)) reject(`receiver already holds "${path}" (it would be sent again)`);
-      if (state.incoming(p.to).has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);
+      if (fromHave !== wants && !fromHave.has(path)) reject(`sender does not hold "${path}"`);
+      if (wholeWant) continue;
+      if (toHave.has(path)) reject(`receiver already holds "${path}" (it would be sent again)`);
+      if (incoming.has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);
       if (!strategy.relays && !wants.has(path)) reject(`receiver does not want "${path}" and the strategy does not relay`);
       for (const ref of closure.get(path).references) {
-        if (!state.has(p.to, ref) && !inProposal.has(ref)) {
+        if (!toHave.has(ref) && !inProposal.has(ref)) {
           reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
         }
       }

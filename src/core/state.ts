@@ -7,34 +7,58 @@ import type { Fleet, Host, HostId, PathId, Transfer } from './types.js';
 
 const EMPTY: ReadonlySet<never> = new Set<never>();
 
+/** Hosts that were given the same want array share one want set and one list of whole-set holders. */
+interface WantClass {
+  readonly paths: ReadonlySet<PathId>;
+  /** Hosts that received this whole set in one delivery (their have set *is* `paths`), in order. */
+  readonly completed: HostId[];
+}
+
+/** Everything the run knows about one host, in one record so a lookup is one map access. */
+interface HostRecord {
+  readonly host: Host;
+  readonly want: WantClass | undefined;
+  /**
+   * What the host holds. Shares `want.paths` (read-only) while the host holds exactly its want set and got
+   * it in one delivery; copied on the next addition.
+   */
+  have: Set<PathId> | ReadonlySet<PathId>;
+  haveShared: boolean;
+  /** want − have; `want.paths` itself while the host holds nothing of it (copy-on-write), EMPTY when done. */
+  missing: Set<PathId> | ReadonlySet<PathId>;
+  missingShared: boolean;
+  sending: number;
+  receiving: number;
+  /** Running transfers into this host, and the lazily built union of their paths. */
+  readonly into: Transfer[];
+  incoming: Set<PathId> | undefined;
+  failedAttempts: number;
+  done: boolean;
+  failed: boolean;
+}
+
 /**
  * The coordinator's live state of a run, exposed read-only to strategies as a {@link PlanView}.
- * Only the coordinator calls the mutating methods (`startTransfer`, `deliver`, `endTransfer`, `markFailed`).
+ * Only the coordinator calls the mutating methods (`startTransfer`, `deliverAll`, `endTransfer`,
+ * `markFailed`, `recordFailedAttempt`).
  *
- * Memory matters at 100,000 hosts: want sets are shared between hosts that were given the same array, and a
- * host's `missing` set is its (shared) want set until the first partial delivery forces a private copy
- * (copy-on-write); whole-closure deliveries go straight from "everything missing" to "nothing missing".
+ * Built for 100,000-host fleets: want sets are shared between hosts given the same array; a host that
+ * receives its whole want set in one transfer shares that set as its have set; and the per-path holder
+ * index takes such hosts in lazily, only when a strategy asks `holders(path)`.
  */
 export class RunState implements PlanView {
   now = 0;
   round = 0;
   readonly hosts: readonly Host[];
-  readonly #hostById = new Map<HostId, Host>();
-  readonly #want = new Map<HostId, ReadonlySet<PathId>>();
-  readonly #have = new Map<HostId, Set<PathId>>();
-  /** Private copies only; absent = same as the want set (when have ∩ want = ∅) or empty (when done). */
-  readonly #missing = new Map<HostId, Set<PathId>>();
-  readonly #missingShared = new Set<HostId>();
-  readonly #holders = new Map<PathId, Set<HostId>>();
-  readonly #incoming = new Map<HostId, Set<PathId>>();
-  readonly #sending = new Map<HostId, number>();
-  readonly #receiving = new Map<HostId, number>();
-  readonly #attempts = new Map<string, number>();
-  readonly #failedAttempts = new Map<HostId, number>();
-  readonly #failed = new Set<HostId>();
-  readonly #done = new Set<HostId>();
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
+  readonly #rec = new Map<HostId, HostRecord>();
+  readonly #holders = new Map<PathId, Set<HostId>>();
+  /** Per path and want class: how many of the class's `completed` hosts were folded into `#holders`. */
+  readonly #folded = new Map<PathId, Map<WantClass, number>>();
+  readonly #classesOfPath = new Map<PathId, WantClass[]>();
+  readonly #attempts = new Map<string, number>();
+  #doneCount = 0;
   #pending: HostId[];
   #pendingDirty = false;
 
@@ -46,116 +70,165 @@ export class RunState implements PlanView {
     readonly rng: Rng,
   ) {
     this.hosts = fleet.hosts;
-    for (const h of fleet.hosts) {
-      if (this.#hostById.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, 'fleet.hosts');
-      this.#hostById.set(h.id, h);
-    }
-    for (const id of [...fleet.wants.keys(), ...fleet.initialHave.keys()]) {
-      if (!this.#hostById.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
-    }
-    const sharedWant = new Map<readonly PathId[], ReadonlySet<PathId>>();
+    const classes = new Map<readonly PathId[], WantClass>();
     const targets: HostId[] = [];
     for (const h of fleet.hosts) {
+      if (this.#rec.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, 'fleet.hosts');
       const list = fleet.wants.get(h.id);
-      if (list === undefined || list.length === 0) continue;
-      let set = sharedWant.get(list);
-      if (set === undefined) {
-        for (const p of list) closure.get(p);
-        set = new Set(list);
-        if (!closure.isClosed(set)) {
-          throw new ConfigError(`want set of "${h.id}" is not closed under references`, 'fleet.wants');
+      let want: WantClass | undefined;
+      if (list !== undefined && list.length > 0) {
+        want = classes.get(list);
+        if (want === undefined) {
+          for (const p of list) closure.get(p);
+          const paths = new Set(list);
+          if (!closure.isClosed(paths)) {
+            throw new ConfigError(`want set of "${h.id}" is not closed under references`, 'fleet.wants');
+          }
+          want = { paths, completed: [] };
+          classes.set(list, want);
+          for (const p of paths) {
+            let cs = this.#classesOfPath.get(p);
+            if (!cs) this.#classesOfPath.set(p, (cs = []));
+            cs.push(want);
+          }
         }
-        sharedWant.set(list, set);
+        targets.push(h.id);
       }
-      this.#want.set(h.id, set);
-      targets.push(h.id);
-      this.#missingShared.add(h.id);
+      this.#rec.set(h.id, {
+        host: h,
+        want,
+        have: EMPTY,
+        haveShared: false,
+        missing: want ? want.paths : EMPTY,
+        missingShared: want !== undefined,
+        sending: 0,
+        receiving: 0,
+        into: [],
+        incoming: undefined,
+        failedAttempts: 0,
+        done: false,
+        failed: false,
+      });
+    }
+    for (const id of [...fleet.wants.keys(), ...fleet.initialHave.keys()]) {
+      if (!this.#rec.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
     }
     this.targets = targets;
     for (const [host, paths] of fleet.initialHave) {
-      const closed = new Set(paths);
-      if (!closure.isClosed(closed)) {
+      if (!closure.isClosed(new Set(paths))) {
         throw new ConfigError(`initial store of "${host}" is not closed under references`, 'fleet.initialHave');
       }
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
-    for (const id of targets) if (this.missing(id).size === 0) this.#done.add(id);
-    this.#pending = targets.filter((id) => !this.#done.has(id));
+    for (const id of targets) this.#checkDone(this.#rec.get(id)!);
+    this.#pending = targets.filter((id) => !this.#rec.get(id)!.done);
+  }
+
+  #get(id: HostId): HostRecord {
+    const r = this.#rec.get(id);
+    if (!r) throw new ConfigError(`unknown host "${id}"`);
+    return r;
   }
 
   // ---- PlanView ------------------------------------------------------------------------------------
 
   host(id: HostId): Host {
-    const h = this.#hostById.get(id);
-    if (!h) throw new ConfigError(`unknown host "${id}"`);
-    return h;
+    return this.#get(id).host;
   }
 
   hasHost(id: HostId): boolean {
-    return this.#hostById.has(id);
+    return this.#rec.has(id);
   }
 
   pending(): readonly HostId[] {
     if (this.#pendingDirty) {
-      this.#pending = this.#pending.filter((id) => !this.#done.has(id) && !this.#failed.has(id));
+      this.#pending = this.#pending.filter((id) => {
+        const r = this.#rec.get(id)!;
+        return !r.done && !r.failed;
+      });
       this.#pendingDirty = false;
     }
     return this.#pending;
   }
 
   isDone(host: HostId): boolean {
-    return this.#done.has(host) || (!this.#want.has(host) && this.#hostById.has(host));
+    const r = this.#get(host);
+    return r.done || r.want === undefined;
   }
 
   isFailed(host: HostId): boolean {
-    return this.#failed.has(host);
+    return this.#get(host).failed;
   }
 
   holders(path: PathId): ReadonlySet<HostId> {
-    return this.#holders.get(path) ?? EMPTY;
+    const classes = this.#classesOfPath.get(path);
+    let set = this.#holders.get(path);
+    if (classes) {
+      let cursors = this.#folded.get(path);
+      for (const c of classes) {
+        const from = cursors?.get(c) ?? 0;
+        if (from === c.completed.length) continue;
+        if (!set) this.#holders.set(path, (set = new Set()));
+        for (let i = from; i < c.completed.length; i++) {
+          const h = c.completed[i]!;
+          if (!this.#rec.get(h)!.failed) set.add(h);
+        }
+        if (!cursors) this.#folded.set(path, (cursors = new Map()));
+        cursors.set(c, c.completed.length);
+      }
+    }
+    return set ?? EMPTY;
   }
 
   has(host: HostId, path: PathId): boolean {
-    return this.#have.get(host)?.has(path) ?? false;
+    return this.#get(host).have.has(path);
   }
 
   holdsAll(host: HostId, paths: Iterable<PathId>): boolean {
-    const have = this.#have.get(host);
-    for (const p of paths) if (!have?.has(p)) return false;
+    const have = this.#get(host).have;
+    if (have === paths) return true;
+    for (const p of paths) if (!have.has(p)) return false;
     return true;
   }
 
   have(host: HostId): ReadonlySet<PathId> {
-    return this.#have.get(host) ?? EMPTY;
+    return this.#get(host).have;
   }
 
   want(host: HostId): ReadonlySet<PathId> {
-    return this.#want.get(host) ?? EMPTY;
+    return this.#get(host).want?.paths ?? EMPTY;
   }
 
   missing(host: HostId): ReadonlySet<PathId> {
-    if (this.#missingShared.has(host)) return this.#want.get(host)!;
-    return this.#missing.get(host) ?? EMPTY;
+    return this.#get(host).missing;
   }
 
   incoming(host: HostId): ReadonlySet<PathId> {
-    return this.#incoming.get(host) ?? EMPTY;
+    const r = this.#get(host);
+    if (r.into.length === 0) return EMPTY;
+    if (!r.incoming) {
+      r.incoming = new Set();
+      for (const t of r.into) for (const p of t.paths) r.incoming.add(p);
+    }
+    return r.incoming;
   }
 
   sending(host: HostId): number {
-    return this.#sending.get(host) ?? 0;
+    return this.#get(host).sending;
   }
 
   receiving(host: HostId): number {
-    return this.#receiving.get(host) ?? 0;
+    return this.#get(host).receiving;
   }
 
   canSend(host: HostId): boolean {
-    return !this.#failed.has(host) && this.sending(host) < this.host(host).maxSends;
+    const r = this.#get(host);
+    return !r.failed && r.sending < r.host.maxSends;
   }
 
   canReceive(host: HostId): boolean {
-    return !this.#failed.has(host) && this.receiving(host) < this.host(host).maxReceives;
+    const r = this.#get(host);
+    return !r.failed && r.receiving < r.host.maxReceives;
   }
 
   attempts(from: HostId, to: HostId): number {
@@ -163,7 +236,7 @@ export class RunState implements PlanView {
   }
 
   failedAttempts(host: HostId): number {
-    return this.#failedAttempts.get(host) ?? 0;
+    return this.#get(host).failedAttempts;
   }
 
   route(from: HostId, to: HostId): Route | null {
@@ -173,29 +246,28 @@ export class RunState implements PlanView {
   linkRate(from: HostId, to: HostId): number {
     const r = this.topology.route(from, to);
     if (r === null) return 0;
-    return Math.min(this.host(from).uplink, this.host(to).downlink, r.bottleneck);
+    return Math.min(this.#get(from).host.uplink, this.#get(to).host.downlink, r.bottleneck);
   }
 
   // ---- mutations (coordinator only) ----------------------------------------------------------------
 
   /** Records a transfer as running: counts it against both hosts' limits and marks its paths incoming. */
   startTransfer(t: Transfer): void {
-    this.#sending.set(t.from, this.sending(t.from) + 1);
-    this.#receiving.set(t.to, this.receiving(t.to) + 1);
-    let inc = this.#incoming.get(t.to);
-    if (!inc) this.#incoming.set(t.to, (inc = new Set()));
-    for (const p of t.paths) inc.add(p);
+    this.#get(t.from).sending++;
+    const to = this.#get(t.to);
+    to.receiving++;
+    to.into.push(t);
+    to.incoming = undefined;
   }
 
   /** Releases a transfer's slots and incoming marks (whether it finished or failed). */
   endTransfer(t: Transfer): void {
-    this.#sending.set(t.from, this.sending(t.from) - 1);
-    this.#receiving.set(t.to, this.receiving(t.to) - 1);
-    const inc = this.#incoming.get(t.to);
-    if (inc) {
-      for (const p of t.paths) inc.delete(p);
-      if (inc.size === 0) this.#incoming.delete(t.to);
-    }
+    this.#get(t.from).sending--;
+    const to = this.#get(t.to);
+    to.receiving--;
+    const i = to.into.indexOf(t);
+    if (i >= 0) to.into.splice(i, 1);
+    to.incoming = undefined;
   }
 
   /**
@@ -203,34 +275,58 @@ export class RunState implements PlanView {
    * @returns true when this made a target done.
    */
   deliverAll(host: HostId, paths: readonly PathId[]): boolean {
-    // Whole-closure fast path: the transfer brings exactly what is missing, so skip the private copy.
-    if (this.#missingShared.has(host) && paths.length === this.#want.get(host)!.size && !this.#have.has(host)) {
-      const want = this.#want.get(host)!;
-      if (paths.every((p) => want.has(p))) {
-        this.#missingShared.delete(host);
-        for (const p of paths) this.#addHave(host, p);
-        return this.#checkDone(host);
-      }
+    const r = this.#get(host);
+    const want = r.want;
+    // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
+    if (want && r.have.size === 0 && paths.length === want.paths.size && paths.every((p) => want.paths.has(p))) {
+      r.have = want.paths;
+      r.haveShared = true;
+      r.missing = EMPTY;
+      r.missingShared = false;
+      if (!r.failed) want.completed.push(host);
+      return this.#checkDone(r);
     }
-    for (const p of paths) this.deliver(host, p);
-    return this.#checkDone(host);
+    for (const p of paths) this.#deliver(r, p);
+    return this.#checkDone(r);
   }
 
-  /** Adds one path to `host`'s store (no-op when already held). */
+  /** Adds one path to `host`'s store (no-op when already held). Does not mark the host done. */
   deliver(host: HostId, path: PathId): void {
-    if (this.has(host, path)) return;
-    this.#addHave(host, path);
-    const want = this.#want.get(host);
-    if (want?.has(path)) {
-      if (this.#missingShared.has(host)) {
-        this.#missingShared.delete(host);
-        this.#missing.set(host, new Set(want));
+    this.#deliver(this.#get(host), path);
+  }
+
+  #deliver(r: HostRecord, path: PathId): void {
+    if (r.have.has(path)) return;
+    if (r.have === EMPTY || r.haveShared) {
+      const wasShared = r.haveShared;
+      r.have = new Set(r.have);
+      r.haveShared = false;
+      // It left its class's whole-set holder list; index its paths explicitly from now on.
+      if (wasShared) this.#indexExplicitly(r);
+    }
+    (r.have as Set<PathId>).add(path);
+    if (!r.failed) {
+      let holders = this.#holders.get(path);
+      if (!holders) this.#holders.set(path, (holders = new Set()));
+      holders.add(r.host.id);
+    }
+    if (r.want?.paths.has(path)) {
+      if (r.missingShared) {
+        r.missing = new Set(r.want.paths);
+        r.missingShared = false;
       }
-      const m = this.#missing.get(host);
-      if (m) {
-        m.delete(path);
-        if (m.size === 0) this.#missing.delete(host);
-      }
+      (r.missing as Set<PathId>).delete(path);
+      if (r.missing.size === 0) r.missing = EMPTY;
+    }
+  }
+
+  /** Makes sure `holders` lists `r` for every path it holds, before it stops sharing its class's set. */
+  #indexExplicitly(r: HostRecord): void {
+    if (r.failed) return;
+    for (const p of r.have) {
+      let holders = this.#holders.get(p);
+      if (!holders) this.#holders.set(p, (holders = new Set()));
+      holders.add(r.host.id);
     }
   }
 
@@ -238,39 +334,29 @@ export class RunState implements PlanView {
   recordFailedAttempt(from: HostId, to: HostId): number {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
-    const n = (this.#failedAttempts.get(to) ?? 0) + 1;
-    this.#failedAttempts.set(to, n);
-    return n;
+    return ++this.#get(to).failedAttempts;
   }
 
   /** Takes a host out of the run; what it holds no longer counts as a source. */
   markFailed(host: HostId): void {
-    if (this.#failed.has(host)) return;
-    this.#failed.add(host);
+    const r = this.#get(host);
+    if (r.failed) return;
+    r.failed = true;
     this.#pendingDirty = true;
-    for (const p of this.#have.get(host) ?? []) this.#holders.get(p)?.delete(host);
+    for (const p of r.have) this.#holders.get(p)?.delete(host);
   }
 
-  #addHave(host: HostId, path: PathId): void {
-    let have = this.#have.get(host);
-    if (!have) this.#have.set(host, (have = new Set()));
-    have.add(path);
-    if (this.#failed.has(host)) return;
-    let holders = this.#holders.get(path);
-    if (!holders) this.#holders.set(path, (holders = new Set()));
-    holders.add(host);
-  }
-
-  #checkDone(host: HostId): boolean {
-    if (this.#done.has(host) || !this.#want.has(host) || this.missing(host).size > 0) return false;
-    this.#done.add(host);
+  #checkDone(r: HostRecord): boolean {
+    if (r.done || r.want === undefined || r.missing.size > 0) return false;
+    r.done = true;
+    this.#doneCount++;
     this.#pendingDirty = true;
     return true;
   }
 
   /** Number of targets done. */
   get doneCount(): number {
-    return this.#done.size;
+    return this.#doneCount;
   }
 }
 
