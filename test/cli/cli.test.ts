@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { strategyNames } from '../../src/strategies/registry.js';
+import { readTraceFile } from '../../src/trace/jsonl.js';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-cli-'));
+afterEach(() => vi.restoreAllMocks());
+
+describe('nix-cascade simulate', () => {
+  it('prints exactly one JSON object with the documented fields', async () => {
+    const r = await cli('simulate', '--hosts', '15', '--closure-mb', '100', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const j = JSON.parse(lines[0]!) as Record<string, unknown>;
+    for (const k of ['strategy', 'hosts', 'hostsDone', 'hostsFailed', 'rounds', 'makespanSeconds', 'lowerBoundSeconds', 'ratioToLowerBound', 'bytesTransferred', 'traceSha256']) {
+      expect(j).toHaveProperty(k);
+    }
+    expect(j['hosts']).toBe(15);
+    expect(j['hostsDone']).toBe(15);
+    expect(j['traceSha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(j['makespanSeconds'] as number).toBeGreaterThanOrEqual(j['lowerBoundSeconds'] as number);
+  });
+
+  it('writes a trace whose sha256 is the one it reports', async () => {
+    const trace = join(dir, 'run.jsonl');
+    const r = await cli('simulate', '--hosts', '6', '--strategy', 'push-parallel', '--strategy-option', 'k=2', '--trace', trace, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { traceSha256: string; strategy: string };
+    const { traceSha256 } = await import('../../src/trace/jsonl.js');
+    expect(traceSha256(readTraceFile(trace))).toBe(j.traceSha256);
+    expect(j.strategy).toBe('push-parallel');
+  });
+
+  it('gives the same trace for the same scenario and seed, another for another seed', async () => {
+    const a = JSON.parse((await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '4', '--json')).out) as { traceSha256: string };
+    const b = JSON.parse((await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '4', '--json')).out) as { traceSha256: string };
+    const c = JSON.parse((await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '5', '--json')).out) as { traceSha256: string };
+    expect(a.traceSha256).toBe(b.traceSha256);
+    expect(c.traceSha256).not.toBe(a.traceSha256);
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const r = await cli('simulate', '--hosts', '4');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('makespan');
+    expect(r.out).toContain('lower bound');
+  });
+
+  it('reads a scenario file and lets flags override it', async () => {
+    const file = join(dir, 'ok.json');
+    writeFileSync(file, JSON.stringify({ seed: 2, topology: { preset: 'racks', hosts: 40 }, network: 'round', strategy: 'topology-aware' }));
+    const r = await cli('simulate', '--scenario', file, '--hosts', '20', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as Record<string, unknown>;
+    expect(j).toMatchObject({ hosts: 20, strategy: 'topology-aware', topology: 'racks', network: 'round' });
+  });
+});
+
+describe('bad input exits 2 with a message naming what is wrong', () => {
+  const bad: Array<[string, string[], RegExp]> = [
+    ['unknown strategy', ['simulate', '--strategy', 'nope'], /nope.*log2-fanout/s],
+    ['non-positive host count', ['simulate', '--hosts', '0'], /--hosts/],
+    ['unknown topology', ['simulate', '--topology', 'mesh'], /topology/],
+    ['unknown network model', ['simulate', '--network', 'fluid'], /network/],
+    ['failure rate above 1', ['simulate', '--failure-rate', '2'], /--failure-rate/],
+    ['unknown flag', ['simulate', '--hostz', '3'], /hostz/],
+    ['unknown strategy option', ['simulate', '--strategy', 'push-parallel', '--strategy-option', 'kk=3'], /kk/],
+    ['missing scenario file', ['simulate', '--scenario', '/nonexistent/x.json'], /x\.json/],
+  ];
+  for (const [what, argv, message] of bad) {
+    it(what, async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe('');
+    });
+  }
+
+  it('a malformed scenario file names the file', async () => {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ "topology": { "preset": "flat", ');
+    const r = await cli('simulate', '--scenario', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(file);
+  });
+
+  it('a bad field in a scenario file names the file and the field', async () => {
+    const file = join(dir, 'badfield.json');
+    writeFileSync(file, JSON.stringify({ topology: { preset: 'flat', hosts: -3 } }));
+    const r = await cli('simulate', '--scenario', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}.topology.hosts`);
+  });
+});
+
+describe('nix-cascade strategies / compare', () => {
+  it('lists every registered strategy with a description', async () => {
+    const r = await cli('strategies');
+    expect(r.code).toBe(0);
+    for (const name of strategyNames()) expect(r.out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
+  });
+
+  it('compares named strategies and writes a report', async () => {
+    const report = join(dir, 'report');
+    const r = await cli('compare', '--hosts', '8', '--closure-mb', '50', '--strategies', 'log2-fanout', 'push-parallel', '--report', report);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/log2-fanout/);
+    expect(r.out).toMatch(/push-parallel/);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(report, 'index.html'))).toBe(true);
+    expect(existsSync(join(report, 'summary.json'))).toBe(true);
+  });
+});
