@@ -11,7 +11,6 @@ export const EXIT_BAD_INPUT = 2;
  * Bad input (unknown strategy, bad flag value, malformed file) prints what is wrong and exits 2.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  let exitCode = 0;
   const cli = yargs([...argv])
     .scriptName('nix-cascade')
     .usage('$0 <command> [options]\n\nGet Nix closures onto a fleet as fast as the network allows.')
@@ -28,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const c of commands) cli.command(c);
   try {
     await cli.parseAsync();
-    exitCode = Number(process.exitCode ?? 0);
+    return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`nix-cascade: ${err.message}\n`);
@@ -40,7 +39,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  return exitCode;
 }
 
 const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/nix-cascade.js');

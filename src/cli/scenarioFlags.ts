@@ -39,7 +39,7 @@ export function scenarioOptions<T>(y: Argv<T>): Argv<T & ScenarioFlags> {
     .option('failure-rate', { type: 'number', describe: 'Probability that a transfer fails transiently (0..1)' })
     .option('seed-fraction', { type: 'number', describe: 'Fraction of targets that already hold their closure (0..1)' })
     .option('uplink', { type: 'string', describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s' })
-    .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' }) as Argv<T & ScenarioFlags>;
+    .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' });
 }
 
 /** The default synthetic fleet of the main job: 100 hosts on a 1 Gbit/s LAN wanting one 1 GB closure. */
@@ -83,7 +83,7 @@ export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
       throw new ConfigError('a scenario file holds one JSON object', f.scenario);
     }
   } else {
-    raw = structuredClone(DEFAULT_SCENARIO) as unknown as Record<string, unknown>;
+    raw = structuredClone(DEFAULT_SCENARIO);
   }
   const topology = { ...(raw['topology'] as Record<string, unknown> | undefined) };
   const closure = { ...(raw['closure'] as Record<string, unknown> | undefined) };
@@ -116,7 +116,7 @@ export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
   if (rate !== undefined && rate > 0) {
     const extra = { kind: 'random', probability: rate };
     const existing = raw['failures'];
-    raw['failures'] = existing === undefined ? [extra] : [...(Array.isArray(existing) ? existing : [existing]), extra];
+    raw['failures'] = existing === undefined ? [extra] : [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), extra];
   }
   const seedFraction = fraction(f['seed-fraction'], 'seed-fraction');
   if (seedFraction !== undefined) raw['seeds'] = { kind: 'fraction', fraction: seedFraction };

@@ -1,7 +1,7 @@
 import type { ClosureGraph } from './closure.js';
 import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
 import { ConfigError, StrategyError } from './errors.js';
-import type { CascadeEvent, EventSink, StopReason } from './events.js';
+import type { EventSink, StopReason } from './events.js';
 import type { Executor } from './executor.js';
 import { deriveRng } from './random.js';
 import { RunState } from './state.js';

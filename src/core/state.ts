@@ -173,7 +173,7 @@ export class RunState implements PlanView {
           const h = c.completed[i]!;
           if (!this.#rec.get(h)!.failed) set.add(h);
         }
-        if (!cursors) this.#folded.set(path, (cursors = new Map()));
+        if (!cursors) this.#folded.set(path, (cursors = new Map<WantClass, number>()));
         cursors.set(c, c.completed.length);
       }
     }
