@@ -50,7 +50,7 @@ const fmtBytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB`
 export function resultText(r: RunResult, traceSha256: string): string {
   const lines = [
     `strategy        ${r.strategy} (${r.mode} mode)`,
-    `outcome         ${r.success ? 'every host done' : `NOT complete (${r.reason})`}`,
+    `outcome         ${r.success ? 'every host done' : r.reason === 'complete' ? 'finished, but not every host got its closure' : `stopped early: ${r.reason}`}`,
     `hosts           ${r.hostsDone} done, ${r.hostsFailed} failed, ${r.hostsUnreached} unreached of ${r.hosts}`,
     `rounds          ${r.rounds} (lower bound ${r.lowerBound.rounds} for whole-closure rounds)`,
     `makespan        ${r.makespanSeconds.toFixed(3)} s`,

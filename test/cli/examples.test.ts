@@ -1,0 +1,19 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildScenario, loadScenarioFile } from '../../src/sim/scenario.js';
+import { getStrategy } from '../../src/strategies/registry.js';
+
+// The example scenarios the README points to must stay valid as the schema evolves.
+describe('examples/*.json', () => {
+  const files = readdirSync('examples').filter((f) => f.endsWith('.json'));
+  it('has examples', () => expect(files.length).toBeGreaterThanOrEqual(3));
+  for (const f of files) {
+    it(`${f} parses, builds and names a registered strategy`, () => {
+      const spec = loadScenarioFile(`examples/${f}`);
+      expect(() => getStrategy(spec.strategy, spec.strategyOptions)).not.toThrow();
+      const s = buildScenario(spec);
+      expect(s.fleet.hosts.length).toBeGreaterThan(spec.topology.hosts);
+      expect(s.lowerBound.seconds).toBeGreaterThan(0);
+    });
+  }
+});
