@@ -137,3 +137,26 @@ describe('nix-cascade strategies / compare', () => {
     expect(existsSync(join(report, 'summary.json'))).toBe(true);
   });
 });
+
+describe('nix-cascade trace', () => {
+  it('replays a trace as the cascade tree rooted at the deployer', async () => {
+    const trace = join(dir, 'tree.jsonl');
+    expect((await cli('simulate', '--hosts', '6', '--network', 'round', '--trace', trace)).code).toBe(0);
+    const r = await cli('trace', trace);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('deployer (seed)');
+    expect(r.out.match(/host-\d/g)).toHaveLength(6);
+    const dot = await cli('trace', trace, '--format', 'dot');
+    expect(dot.out).toMatch(/^digraph cascade \{/);
+  });
+
+  it('a missing or malformed trace file exits 2 naming it', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"type":"nope"}\n');
+    for (const f of [join(dir, 'missing.jsonl'), bad]) {
+      const r = await cli('trace', f);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(f);
+    }
+  });
+});

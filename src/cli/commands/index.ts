@@ -2,7 +2,13 @@ import type { CommandModule } from 'yargs';
 import { compareCommand } from './compare.js';
 import { simulateCommand } from './simulate.js';
 import { strategiesCommand } from './strategies.js';
+import { traceCommand } from './trace.js';
 
 /** Every CLI command, in help order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
-export const commands: ReadonlyArray<CommandModule<object, any>> = [simulateCommand, compareCommand, strategiesCommand];
+export const commands: ReadonlyArray<CommandModule<object, any>> = [
+  simulateCommand,
+  compareCommand,
+  strategiesCommand,
+  traceCommand,
+];

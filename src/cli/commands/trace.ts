@@ -1,0 +1,43 @@
+import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../core/errors.js';
+import { hostsCsv, transfersCsv } from '../../trace/csv.js';
+import { cascadeTreeAscii, cascadeTreeDot, roundSnapshotsJson } from '../../trace/derive.js';
+import { readTraceFile } from '../../trace/jsonl.js';
+import { toPerfettoJson } from '../../trace/perfetto.js';
+
+const FORMATS = ['tree', 'dot', 'perfetto', 'transfers-csv', 'hosts-csv', 'snapshots'] as const;
+
+interface TraceArgs {
+  file: string;
+  format: (typeof FORMATS)[number];
+  round?: number | undefined;
+}
+
+/**
+ * `nix-cascade trace FILE`: replays a JSON Lines trace (simulated or real) into another view: the cascade
+ * tree (ASCII or Graphviz DOT), Perfetto trace-event JSON, CSV, or per-round snapshots.
+ */
+export const traceCommand: CommandModule<object, TraceArgs> = {
+  command: 'trace <file>',
+  describe: 'Replay a JSON Lines trace as a cascade tree, DOT, Perfetto JSON, CSV or round snapshots',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'Trace written by simulate/cascade --trace' })
+      .option('format', { type: 'string', choices: FORMATS, default: 'tree' as const, describe: 'Output format' })
+      .option('round', { type: 'number', describe: 'Tree/DOT as of this round (default: the whole run)' }) as never,
+  handler: (args) => {
+    if (args.round !== undefined && !(Number.isInteger(args.round) && args.round >= 0)) {
+      throw new ConfigError(`must be a non-negative integer, got ${args.round}`, '--round');
+    }
+    const events = readTraceFile(args.file);
+    const out = {
+      tree: () => cascadeTreeAscii(events, args.round),
+      dot: () => cascadeTreeDot(events, args.round),
+      perfetto: () => toPerfettoJson(events),
+      'transfers-csv': () => transfersCsv(events),
+      'hosts-csv': () => hostsCsv(events),
+      snapshots: () => roundSnapshotsJson(events),
+    }[args.format]();
+    process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  },
+};
