@@ -18,6 +18,7 @@ export function resultJson(r: RunResult, traceSha256: string, extra: Record<stri
     lowerBoundRounds: r.lowerBound.rounds,
     ratioToLowerBound: r.ratioToLowerBound,
     bytesTransferred: r.bytesTransferred,
+    egressCost: r.egressCost,
     transfers: r.transfersStarted,
     transfersFailed: r.transfersFailed,
     failures: r.failed,
@@ -56,6 +57,7 @@ export function resultText(r: RunResult, traceSha256: string): string {
     `makespan        ${r.makespanSeconds.toFixed(3)} s`,
     `lower bound     ${r.lowerBound.seconds.toFixed(3)} s  (ratio ${r.ratioToLowerBound.toFixed(3)})`,
     `bytes moved     ${fmtBytes(r.bytesTransferred)} in ${r.transfersStarted} transfers (${r.transfersFailed} failed)`,
+    ...(r.egressCost > 0 ? [`egress cost     ${r.egressCost.toFixed(2)} (priced links)`] : []),
     `trace sha256    ${traceSha256}`,
   ];
   for (const f of r.failed) lines.push(`failed          ${f.host}: ${f.code} (${f.kind}) ${f.message}${f.server ? ` [served by ${f.server}]` : ''}`);

@@ -74,6 +74,8 @@ export interface RunResult {
   readonly rounds: number;
   readonly makespanSeconds: number;
   readonly bytesTransferred: number;
+  /** Money spent on priced links (e.g. cross-region egress): Σ bytes moved × route price per byte. */
+  readonly egressCost: number;
   readonly transfersStarted: number;
   readonly transfersFailed: number;
   /** Time each target became done (absent for targets done at the start or never done). */
@@ -130,7 +132,9 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
   let nextId = 0;
   let rounds = 0;
   let bytesTransferred = 0;
+  let egressCost = 0;
   let transfersFailed = 0;
+  const priceOf = (t: Transfer): number => topology.route(t.from, t.to)?.pricePerByte ?? 0;
   let reason: StopReason | undefined;
 
   const seeds = fleet.hosts.filter((h) => (fleet.initialHave.get(h.id)?.length ?? 0) > 0).map((h) => h.id);
@@ -168,6 +172,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     state.now = o.at;
     if (o.ok) {
       bytesTransferred += t.bytes;
+      egressCost += t.bytes * priceOf(t);
       parent.set(t.to, t.from);
       emit({ type: 'transfer-finished', t: o.at, id: t.id, from: t.from, to: t.to, bytes: t.bytes });
       if (state.deliverAll(t.to, t.paths)) {
@@ -179,6 +184,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     const delivered = keepDelivered(t, o.delivered ?? []);
     const deliveredBytes = closure.bytes(delivered);
     bytesTransferred += deliveredBytes;
+    egressCost += deliveredBytes * priceOf(t);
     transfersFailed++;
     const c = o.cause;
     emit({
@@ -336,6 +342,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     rounds,
     makespanSeconds: makespan,
     bytesTransferred,
+    egressCost,
     transfersStarted: nextId,
     transfersFailed,
     finishTimes,

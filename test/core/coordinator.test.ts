@@ -150,6 +150,13 @@ describe('runCascade', () => {
     expect(r.success).toBe(false);
   });
 
+  it('reports the money spent on priced links', async () => {
+    const { closure, fleet } = setup(3);
+    const topology = flatTopology(fleet.hosts, 0, 0.5);
+    const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor: new ScriptedExecutor() });
+    expect(r.egressCost).toBe(3 * 8 * 0.5);
+  });
+
   it('stops at maxRounds with a clear reason', async () => {
     const { closure, fleet, topology } = setup(7);
     const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor: new ScriptedExecutor(), maxRounds: 2 });
