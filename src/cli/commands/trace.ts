@@ -24,7 +24,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Trace written by simulate/cascade --trace' })
       .option('format', { type: 'string', choices: FORMATS, default: 'tree' as const, describe: 'Output format' })
-      .option('round', { type: 'number', describe: 'Tree/DOT as of this round (default: the whole run)' }) as never,
+      .option('round', { type: 'number', describe: 'Tree/DOT as of this round (default: the whole run)' }),
   handler: (args) => {
     if (args.round !== undefined && !(Number.isInteger(args.round) && args.round >= 0)) {
       throw new ConfigError(`must be a non-negative integer, got ${args.round}`, '--round');
