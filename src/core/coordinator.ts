@@ -24,7 +24,10 @@ export interface RunOptions {
   readonly maxRounds?: number;
   /** Stop once the executor's clock passes this many seconds. @defaultValue `Infinity` */
   readonly maxTime?: number;
-  /** A target whose transfers failed this many times (transiently) is given up. @defaultValue `5` */
+  /**
+   * A target is given up after this many failed transfers in a row without any path delivered to it in
+   * between. @defaultValue `5`
+   */
   readonly maxAttemptsPerHost?: number;
   readonly onEvent?: EventSink;
   /** Aborting cancels every running transfer and ends the run with reason `cancelled`. */
@@ -219,7 +222,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
         host: t.to,
         code: 'retries-exhausted',
         kind: 'transient',
-        message: `gave up after ${n} failed attempts; last: ${c.code}: ${c.message}`,
+        message: `gave up after ${n} failed attempts in a row; last: ${c.code}: ${c.message}`,
         server: t.from,
         at: o.at,
       });

@@ -33,6 +33,8 @@ interface HostRecord {
   readonly into: Transfer[];
   incoming: Set<PathId> | undefined;
   failedAttempts: number;
+  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
+  failuresWithoutProgress: number;
   done: boolean;
   failed: boolean;
 }
@@ -106,6 +108,7 @@ export class RunState implements PlanView {
         into: [],
         incoming: undefined,
         failedAttempts: 0,
+        failuresWithoutProgress: 0,
         done: false,
         failed: false,
       });
@@ -276,6 +279,7 @@ export class RunState implements PlanView {
    */
   deliverAll(host: HostId, paths: readonly PathId[]): boolean {
     const r = this.#get(host);
+    if (paths.length > 0) r.failuresWithoutProgress = 0;
     const want = r.want;
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
     if (want && r.have.size === 0 && paths.length === want.paths.size && paths.every((p) => want.paths.has(p))) {
@@ -330,11 +334,17 @@ export class RunState implements PlanView {
     }
   }
 
-  /** Records a failed attempt on the edge; returns the receiver's failed-attempt count. */
+  /**
+   * Records a failed attempt on the edge. Returns how many transfers to the receiver failed since one last
+   * delivered anything, so a path-level strategy making many small transfers is not given up early while
+   * it makes progress.
+   */
   recordFailedAttempt(from: HostId, to: HostId): number {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
-    return ++this.#get(to).failedAttempts;
+    const r = this.#get(to);
+    r.failedAttempts++;
+    return ++r.failuresWithoutProgress;
   }
 
   /** Takes a host out of the run; what it holds no longer counts as a source. */

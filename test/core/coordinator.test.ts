@@ -138,6 +138,24 @@ describe('runCascade', () => {
     expect(r.success).toBe(false);
   });
 
+  it('does not give up on a host while its failing transfers still deliver paths', async () => {
+    const { closure, paths, fleet, topology } = setup(1, [1, 1, 1, 1, 1, 1]);
+    // Every transfer breaks after its first path: six failures in all, but each one made progress.
+    const executor = new ScriptedExecutor((t) => ({
+      duration: 1,
+      cause: { kind: 'transient', code: 'copy-failed', host: t.to, message: 'reset' },
+      delivered: t.paths.slice(0, 1),
+    }));
+    const retrying: Strategy = {
+      name: 'test-retry',
+      plan: (v) => v.pending().filter((h) => v.canReceive(h)).map((to) => ({ from: 'deployer', to, paths: [...v.missing(to)] })),
+    };
+    const r = await runCascade({ fleet, closure, topology, strategy: retrying, executor, maxAttemptsPerHost: 2 });
+    expect(r.success).toBe(true);
+    expect(executor.started).toHaveLength(paths.length);
+    expect(r.transfersFailed).toBe(paths.length);
+  });
+
   it('reports hosts the strategy never reached as unreached, never as success', async () => {
     const { closure, fleet, topology } = setup(3);
     const lazy: Strategy = {
