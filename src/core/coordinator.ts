@@ -314,7 +314,9 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
   await drain();
   if (reason === 'complete' && state.pending().length > 0) reason = 'no-progress';
 
-  const done = state.targets.filter((id) => state.isDone(id));
+  // A host that got its closure and then died (a killed sender) counts as failed, not done: the
+  // counters split the targets into done, failed and unreached.
+  const done = state.targets.filter((id) => state.isDone(id) && !state.isFailed(id));
   const unreached = state.pending().filter((id) => !state.isFailed(id));
   const failed = state.targets.filter((id) => failures.has(id)).map((id) => failures.get(id)!);
   // Failed hosts that are not targets (a seed that died) are reported too, after the targets.

@@ -82,7 +82,7 @@ export class SimExecutor implements Executor {
     this.#seed = options.seed ?? 0;
     this.#model =
       options.network === 'round'
-        ? new RoundModel(this.#hosts, this.#queue)
+        ? new RoundModel(this.#hosts, this.#queue, this.#topology)
         : new FlowModel(this.#hosts, this.#topology, this.#queue);
     for (const s of this.#failures.initialStragglers()) this.#model.setHostFactor(s.host, s.factor, 0);
     // Pushed first, so a trigger at time t pops before anything else scheduled for t.

@@ -1,4 +1,5 @@
 import { TransferError } from '../../core/errors.js';
+import type { Topology } from '../../core/topology.js';
 import type { Host, HostId, TransferId } from '../../core/types.js';
 import { HostTable } from './hostTable.js';
 import type { NetEvent, NetScheduler, NetTransfer, NetworkModel, ScheduledEvent } from './model.js';
@@ -10,6 +11,7 @@ interface RoundFlow {
   /** When bytes start moving: start + route latency. */
   readonly flowStart: number;
   readonly rate: number;
+  readonly links: readonly string[];
   readonly event: ScheduledEvent;
 }
 
@@ -18,7 +20,8 @@ interface RoundFlow {
  * `latency(route) + b / rate`, where rate is the least of
  *  - u's uplink ÷ the number of transfers u is sending when it starts (the whole start batch counted),
  *  - v's downlink ÷ the number of transfers v is receiving then (likewise),
- *  - the route's topology bottleneck.
+ *  - for every topology link on the route, its bandwidth ÷ the number of transfers crossing it then
+ *    (with no topology given: the route's bottleneck).
  * The rate is fixed at start and never recomputed: cheap (one event per transfer) and exact for
  * round-based schedules where every transfer of a round starts together. A straggler factor set later
  * only affects transfers that start later.
@@ -31,12 +34,16 @@ export class RoundModel implements NetworkModel {
   /** Active sends / receives per host index, latency phase included. */
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
+  /** Active transfers per topology link id. */
+  readonly #onLink = new Map<string, number>();
+  readonly #topology: Topology | undefined;
 
   /**
    * @param hosts - the fleet (fleet order).
    * @param queue - the simulator's event queue, where completions are scheduled.
    */
-  constructor(hosts: readonly Host[] | HostTable, queue: NetScheduler) {
+  constructor(hosts: readonly Host[] | HostTable, queue: NetScheduler, topology?: Topology) {
+    this.#topology = topology;
     this.#hosts = hosts instanceof HostTable ? hosts : new HostTable(hosts);
     this.#queue = queue;
     this.#sending = new Int32Array(this.#hosts.size);
@@ -56,6 +63,7 @@ export class RoundModel implements NetworkModel {
       const r = this.#hosts.indexOf(t.to);
       this.#sending[f]!++;
       this.#receiving[r]!++;
+      if (this.#topology) for (const l of t.route.links) this.#onLink.set(l, (this.#onLink.get(l) ?? 0) + 1);
       idx.push([f, r]);
     }
     batch.forEach((t, k) => {
@@ -63,12 +71,13 @@ export class RoundModel implements NetworkModel {
       const rate = Math.min(
         this.#hosts.uplink(f) / this.#sending[f]!,
         this.#hosts.downlink(r) / this.#receiving[r]!,
-        t.route.bottleneck,
+        this.#linkShare(t.route.links, t.route.bottleneck),
       );
       const flowStart = now + t.route.latency;
       const end = t.bytes > 0 ? flowStart + t.bytes / rate : flowStart;
       const event = this.#queue.push(Math.max(now, end), { kind: 'net', transfer: t.id, phase: 'complete' });
-      this.#flows.set(t.id, { from: f, to: r, bytes: t.bytes, flowStart, rate, event });
+      const links = this.#topology ? t.route.links : [];
+      this.#flows.set(t.id, { from: f, to: r, bytes: t.bytes, flowStart, rate, links, event });
     });
   }
 
@@ -105,8 +114,21 @@ export class RoundModel implements NetworkModel {
     // Nothing deferred: rates are fixed at start.
   }
 
+  /** The least share of any link on the route, counting the transfers crossing each at start. */
+  #linkShare(links: readonly string[], bottleneck: number): number {
+    if (!this.#topology) return bottleneck;
+    let share = Infinity;
+    for (const l of links) share = Math.min(share, this.#topology.link(l).bandwidth / this.#onLink.get(l)!);
+    return share;
+  }
+
   #forget(id: TransferId, flow: RoundFlow): void {
     this.#flows.delete(id);
+    for (const l of flow.links) {
+      const n = this.#onLink.get(l)! - 1;
+      if (n === 0) this.#onLink.delete(l);
+      else this.#onLink.set(l, n);
+    }
     this.#sending[flow.from]!--;
     this.#receiving[flow.to]!--;
   }

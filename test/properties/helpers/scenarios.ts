@@ -1,0 +1,218 @@
+/**
+ * Shared generators and a trace replayer for the cross-cutting property suite (issues 3 and 4).
+ */
+import fc from 'fast-check';
+import type { RunResult } from '../../../src/core/coordinator.js';
+import type { CascadeEvent } from '../../../src/core/events.js';
+import type { Fleet, HostId, PathId } from '../../../src/core/types.js';
+import type { FailureSpec } from '../../../src/sim/failures.js';
+import { buildScenario, parseScenario, runScenario, type Scenario, type ScenarioInput } from '../../../src/sim/scenario.js';
+import { getStrategy, strategyNames } from '../../../src/strategies/registry.js';
+import { TraceRecorder } from '../../../src/trace/recorder.js';
+
+/** Every registered strategy, so each property covers all of them. */
+export const STRATEGIES: readonly string[] = strategyNames();
+
+/** Target ids as the simulator names them: `host-1…`, zero-padded to the width of the count. */
+export function targetId(i: number, count: number): HostId {
+  return `host-${String(i).padStart(String(count).length, '0')}`;
+}
+
+/** Knobs of {@link scenarioArb}. */
+export interface ScenarioArbOptions {
+  readonly minHosts?: number;
+  readonly maxHosts?: number;
+  /** Generate failure schedules (random transient, kill-host, partition, straggler, explicit). */
+  readonly failures?: boolean;
+  /** Force at least one schedule when `failures` is on. */
+  readonly forceFailures?: boolean;
+  /** Target `maxSends` range (the deployer keeps its default of 64 unless set). */
+  readonly maxSends?: readonly [number, number];
+  /** Target `maxReceives` range. @defaultValue `[1, 1]` */
+  readonly maxReceives?: readonly [number, number];
+}
+
+type FailureInput = FailureSpec;
+
+/** One generated failure schedule; host indexes are folded onto the fleet size later. */
+const failureArb = fc.oneof(
+  fc.record({ kind: fc.constant('random' as const), probability: fc.constantFrom(0.05, 0.15, 0.3) }),
+  fc.record({ kind: fc.constant('kill-host' as const), host: fc.nat(), atRound: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ kind: fc.constant('partition' as const), a: fc.nat(), b: fc.nat(), atRound: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ kind: fc.constant('straggler' as const), host: fc.nat(), factor: fc.constantFrom(0.05, 0.2, 0.5) }),
+  fc.record({
+    kind: fc.constant('explicit' as const),
+    round: fc.integer({ min: 0, max: 2 }),
+    to: fc.nat(),
+    permanent: fc.boolean(),
+    fraction: fc.constantFrom(0, 0.3, 0.7),
+  }),
+);
+
+/** A small random scenario input (4–24 hosts, few paths, roles 1–3) plus a strategy name. */
+export function scenarioArb(o: ScenarioArbOptions = {}): fc.Arbitrary<{ input: ScenarioInput; strategy: string }> {
+  const [sLo, sHi] = o.maxSends ?? [1, 1];
+  const [rLo, rHi] = o.maxReceives ?? [1, 1];
+  return fc
+    .record({
+      seed: fc.integer({ min: 0, max: 1_000_000 }),
+      preset: fc.constantFrom('flat', 'racks', 'regions', 'heavy-tailed', 'homelab'),
+      hosts: fc.integer({ min: o.minHosts ?? 4, max: o.maxHosts ?? 24 }),
+      maxSends: fc.integer({ min: sLo, max: sHi }),
+      maxReceives: fc.integer({ min: rLo, max: rHi }),
+      totalMB: fc.integer({ min: 1, max: 40 }),
+      paths: fc.integer({ min: 1, max: 6 }),
+      roles: fc.integer({ min: 1, max: 3 }),
+      perHost: fc.boolean(),
+      seeds: fc.constantFrom<'deployer' | 'fraction' | 'count' | 'cache'>('deployer', 'fraction', 'count', 'cache'),
+      network: fc.constantFrom<'round' | 'flow'>('round', 'flow'),
+      mode: fc.constantFrom<'round' | 'eager'>('round', 'eager'),
+      strategy: fc.constantFrom(...STRATEGIES),
+      failures: fc.array(failureArb, { minLength: o.failures && o.forceFailures ? 1 : 0, maxLength: o.failures ? 3 : 0 }),
+    })
+    .map((r) => {
+      const host = (i: number): HostId => targetId((i % r.hosts) + 1, r.hosts);
+      const failures: FailureInput[] = r.failures.map((f): FailureInput => {
+        switch (f.kind) {
+          case 'random':
+            return f;
+          case 'kill-host':
+            return { kind: 'kill-host', host: host(f.host), atRound: f.atRound };
+          case 'partition': {
+            // Between two targets, or a target and the deployer when both picks land on the same host.
+            const a = host(f.a);
+            const b = host(f.b) === a ? 'deployer' : host(f.b);
+            return { kind: 'partition', a, b, atRound: f.atRound };
+          }
+          case 'straggler':
+            return { kind: 'straggler', host: host(f.host), factor: f.factor };
+          case 'explicit':
+            return {
+              kind: 'explicit',
+              failures: [
+                {
+                  round: f.round,
+                  from: 'deployer',
+                  to: host(f.to),
+                  kind: f.permanent ? 'permanent' : 'transient',
+                  code: f.permanent ? 'ssh-handshake' : 'copy-failed',
+                  fraction: f.fraction,
+                },
+              ],
+            };
+        }
+      });
+      const seeds =
+        r.seeds === 'deployer'
+          ? { kind: 'deployer' as const }
+          : r.seeds === 'fraction'
+            ? { kind: 'fraction' as const, fraction: 0.25 }
+            : r.seeds === 'count'
+              ? { kind: 'count' as const, count: 2 }
+              : { kind: 'cache' as const, holdsFraction: 0.5 };
+      const input: ScenarioInput = {
+        seed: r.seed,
+        topology: { preset: r.preset, hosts: r.hosts, maxSends: r.maxSends, maxReceives: r.maxReceives },
+        closure: { totalMB: r.totalMB, paths: r.paths, roles: r.roles, perHost: r.perHost },
+        seeds,
+        network: r.network,
+        mode: r.mode,
+        strategy: r.strategy,
+        ...(failures.length > 0 ? { failures } : {}),
+      };
+      return { input, strategy: r.strategy };
+    });
+}
+
+/** A built scenario, the run's result and its recorded events. */
+export interface RecordedRun {
+  readonly scenario: Scenario;
+  readonly result: RunResult;
+  readonly events: readonly CascadeEvent[];
+}
+
+/** Parses, builds and runs a scenario with a fresh instance of `strategy`, recording every event. */
+export async function runRecorded(input: ScenarioInput, strategy: string, options: Readonly<Record<string, unknown>> = {}): Promise<RecordedRun> {
+  const scenario = buildScenario(parseScenario(input));
+  const rec = new TraceRecorder();
+  const result = await runScenario(scenario, getStrategy(strategy, options), { onEvent: rec.sink });
+  return { scenario, result, events: rec.events() };
+}
+
+/** What replaying a trace onto a fleet's initial have sets found. */
+export interface Replay {
+  /** Final have set per host. */
+  readonly have: Map<HostId, Set<PathId>>;
+  /** Transfers that carried a path the receiver already held at the transfer's start (re-sends). */
+  readonly resent: Array<{ id: number; to: HostId; path: PathId }>;
+  /** Transfers that carried a path the receiver does not want. */
+  readonly unwanted: Array<{ id: number; to: HostId; path: PathId }>;
+  /** Concurrency-limit breaches: host, direction, count at that instant. */
+  readonly overLimit: Array<{ host: HostId; dir: 'send' | 'receive'; count: number; limit: number; t: number }>;
+  /** Outcomes for transfers that never started or ended twice. */
+  readonly orphanOutcomes: number[];
+  /** Transfers that started and never ended. */
+  readonly neverEnded: number[];
+}
+
+/**
+ * Replays transfer events onto `fleet.initialHave`: a finished transfer gives its receiver the paths of
+ * its transfer-started event, a failed one its `delivered` paths. Also checks limits at every instant
+ * (events are emitted in causal order, so a counter per host is exact).
+ */
+export function replay(fleet: Fleet, events: readonly CascadeEvent[]): Replay {
+  const have = new Map<HostId, Set<PathId>>();
+  for (const h of fleet.hosts) have.set(h.id, new Set(fleet.initialHave.get(h.id) ?? []));
+  const hostOf = new Map(fleet.hosts.map((h) => [h.id, h]));
+  const wants = new Map<HostId, Set<PathId>>();
+  for (const [h, w] of fleet.wants) wants.set(h, new Set(w));
+  const running = new Map<number, { from: HostId; to: HostId; paths: readonly PathId[] }>();
+  const sending = new Map<HostId, number>();
+  const receiving = new Map<HostId, number>();
+  const out: Replay = { have, resent: [], unwanted: [], overLimit: [], orphanOutcomes: [], neverEnded: [] };
+  const bump = (m: Map<HostId, number>, h: HostId, d: number): number => {
+    const n = (m.get(h) ?? 0) + d;
+    m.set(h, n);
+    return n;
+  };
+  for (const e of events) {
+    if (e.type === 'transfer-started') {
+      const toHave = have.get(e.to)!;
+      for (const p of e.paths) {
+        if (toHave.has(p)) out.resent.push({ id: e.id, to: e.to, path: p });
+        if (!wants.get(e.to)?.has(p)) out.unwanted.push({ id: e.id, to: e.to, path: p });
+      }
+      running.set(e.id, { from: e.from, to: e.to, paths: e.paths });
+      const s = bump(sending, e.from, 1);
+      const r = bump(receiving, e.to, 1);
+      const hf = hostOf.get(e.from)!;
+      const ht = hostOf.get(e.to)!;
+      if (s > hf.maxSends) out.overLimit.push({ host: e.from, dir: 'send', count: s, limit: hf.maxSends, t: e.t });
+      if (r > ht.maxReceives) out.overLimit.push({ host: e.to, dir: 'receive', count: r, limit: ht.maxReceives, t: e.t });
+    } else if (e.type === 'transfer-finished' || e.type === 'transfer-failed') {
+      const t = running.get(e.id);
+      if (!t) {
+        out.orphanOutcomes.push(e.id);
+        continue;
+      }
+      running.delete(e.id);
+      bump(sending, t.from, -1);
+      bump(receiving, t.to, -1);
+      const got = e.type === 'transfer-finished' ? t.paths : e.delivered;
+      const toHave = have.get(t.to)!;
+      for (const p of got) toHave.add(p);
+    }
+  }
+  out.neverEnded.push(...running.keys());
+  return out;
+}
+
+/** True when `have` holds every path of `want`. */
+export function holdsAll(have: ReadonlySet<PathId> | undefined, want: readonly PathId[]): boolean {
+  return want.every((p) => have?.has(p) === true);
+}
+
+/** Target hosts of a fleet (non-empty want set), fleet order. */
+export function targetsOf(fleet: Fleet): HostId[] {
+  return fleet.hosts.filter((h) => (fleet.wants.get(h.id)?.length ?? 0) > 0).map((h) => h.id);
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { buildScenario, loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-scenario-'));
+
+/** The ConfigError `fn` throws (fails the test when it throws anything else or nothing). */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseScenario', () => {
+  it.each([
+    ['missing topology', { seed: 1 }, 'scenario.topology'],
+    ['zero hosts', { topology: { preset: 'flat', hosts: 0 } }, 'scenario.topology.hosts'],
+    ['fractional hosts', { topology: { preset: 'flat', hosts: 2.5 } }, 'scenario.topology.hosts'],
+    ['unknown preset', { topology: { preset: 'mesh', hosts: 4 } }, 'scenario.topology.preset'],
+    ['negative closure size', { topology: { preset: 'flat', hosts: 4 }, closure: { totalMB: -1 } }, 'scenario.closure.totalMB'],
+    ['bad network model', { topology: { preset: 'flat', hosts: 4 }, network: 'tcp' }, 'scenario.network'],
+    ['bad mode', { topology: { preset: 'flat', hosts: 4 }, mode: 'lazy' }, 'scenario.mode'],
+    ['probability above 1', { topology: { preset: 'flat', hosts: 4 }, failures: [{ kind: 'random', probability: 2 }] }, 'scenario.failures'],
+    ['unknown top-level key', { topology: { preset: 'flat', hosts: 4 }, colour: 'blue' }, 'scenario'],
+    ['bad limit', { topology: { preset: 'flat', hosts: 4 }, limits: { maxRounds: 0 } }, 'scenario.limits.maxRounds'],
+  ])('%s → ConfigError naming the field', (_name, input, where) => {
+    const err = configError(() => parseScenario(input));
+    expect(err.where?.startsWith(where)).toBe(true);
+  });
+
+  it('names the field under a caller-given prefix', () => {
+    expect(configError(() => parseScenario({ topology: { preset: 'flat', hosts: 0 } }, 'x.json')).where).toBe('x.json.topology.hosts');
+  });
+
+  it('fills in defaults', () => {
+    const s = parseScenario({ topology: { preset: 'flat', hosts: 4 } });
+    expect(s.seed).toBe(1);
+    expect(s.network).toBe('flow');
+    expect(s.mode).toBe('round');
+    expect(s.strategy).toBe('log2-fanout');
+    expect(s.strategyOptions).toEqual({});
+    expect(s.seeds).toEqual({ kind: 'deployer' });
+    expect(s.limits).toEqual({ maxRounds: 1000, maxTime: Infinity, maxAttemptsPerHost: 5 });
+    expect(s.closure.totalMB).toBe(1000);
+    expect(s.closure.paths).toBe(60);
+    expect(s.topology.maxSends).toBe(1);
+    expect(s.topology.deployer.maxSends).toBe(64);
+    expect(s.failures).toBeUndefined();
+  });
+});
+
+describe('buildScenario', () => {
+  it('an unknown host in failures is a ConfigError', () => {
+    const spec = parseScenario({ topology: { preset: 'flat', hosts: 4 }, failures: [{ kind: 'kill-host', host: 'host-99', atRound: 1 }] });
+    const err = configError(() => buildScenario(spec));
+    expect(err.where).toMatch(/^failures/);
+  });
+
+  it('names targets host-1… zero-padded to the width of the count', () => {
+    const s = buildScenario(parseScenario({ topology: { preset: 'flat', hosts: 12 }, closure: { totalMB: 1, paths: 2 } }));
+    const ids = s.fleet.hosts.map((h) => h.id);
+    expect(ids).toContain('host-01');
+    expect(ids).toContain('host-12');
+    expect(ids).toContain('deployer');
+    expect(s.fleet.initialHave.get('deployer')?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('loadScenarioFile', () => {
+  it('a malformed JSON file → ConfigError whose where is the file', () => {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ "topology": ');
+    expect(configError(() => loadScenarioFile(file)).where).toBe(file);
+  });
+
+  it('a missing file → ConfigError naming it', () => {
+    const file = join(dir, 'missing.json');
+    expect(configError(() => loadScenarioFile(file)).where).toBe(file);
+  });
+
+  it('a bad field in a file → ConfigError naming file and field', () => {
+    const file = join(dir, 'badfield.json');
+    writeFileSync(file, JSON.stringify({ topology: { preset: 'flat', hosts: -3 } }));
+    expect(configError(() => loadScenarioFile(file)).where).toBe(`${file}.topology.hosts`);
+  });
+
+  it('loads a valid file with defaults', () => {
+    const file = join(dir, 'ok.json');
+    writeFileSync(file, JSON.stringify({ seed: 7, topology: { preset: 'racks', hosts: 8 } }));
+    const s = loadScenarioFile(file);
+    expect(s.seed).toBe(7);
+    expect(s.topology.preset).toBe('racks');
+  });
+});
