@@ -37,6 +37,24 @@ describe('RoundModel', () => {
     for (let i = 0; i < k; i++) expect(done.get(i)).toBeCloseTo(0.002 + (b * k) / U, 9);
   });
 
+  it('splits a topology link among the transfers crossing it when they start', () => {
+    const hosts = [host('a', 100), host('b', 100), host('x', 100), host('y', 100)];
+    const topo = simpleTopology({
+      hosts: hosts.map((h) => h.id),
+      attach: { a: 's1', b: 's1', x: 's2', y: 's2' },
+      links: [{ from: 's1', to: 's2', bandwidth: 10, both: true }],
+    });
+    const d = new ModelDriver((q) => new RoundModel(hosts, q, topo));
+    d.start(topo, [
+      { id: 1, from: 'a', to: 'x', bytes: 50 },
+      { id: 2, from: 'b', to: 'y', bytes: 50 },
+    ]);
+    d.model.flush(0);
+    // Two transfers on the 10 B/s inter-switch link: 5 B/s each, so the link is never oversubscribed.
+    expect(d.model.rate(1)).toBeCloseTo(5, 9);
+    expect(d.model.rate(2)).toBeCloseTo(5, 9);
+  });
+
   it('shares a receiver downlink and respects the route bottleneck', () => {
     const hosts = [host('a', 100), host('b', 100), host('r', 100, 40), host('x', 100), host('y', 100)];
     const topo = simpleTopology({
