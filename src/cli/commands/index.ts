@@ -1,5 +1,8 @@
 import type { CommandModule } from 'yargs';
+import { cascadeCommand } from './cascade.js';
 import { compareCommand } from './compare.js';
+import { healthCommand } from './health.js';
+import { labCommand } from './lab.js';
 import { simulateCommand } from './simulate.js';
 import { strategiesCommand } from './strategies.js';
 import { traceCommand } from './trace.js';
@@ -11,4 +14,7 @@ export const commands: ReadonlyArray<CommandModule<object, any>> = [
   compareCommand,
   strategiesCommand,
   traceCommand,
+  cascadeCommand,
+  healthCommand,
+  labCommand,
 ];

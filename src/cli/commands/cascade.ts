@@ -1,0 +1,103 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { EventSink } from '../../core/events.js';
+import { ConfigError } from '../../core/errors.js';
+import type { RunMode } from '../../core/strategy.js';
+import { runRealCascade } from '../../executor/cascade.js';
+import { loadFleetFile } from '../../executor/fleetFile.js';
+import { getStrategy } from '../../strategies/registry.js';
+import { JsonlFileSink } from '../../trace/jsonl.js';
+import { fanOut } from '../../trace/recorder.js';
+import { hashingSink, parseStrategyOptions } from '../scenarioFlags.js';
+import { resultJson, resultText } from '../summary.js';
+
+interface CascadeArgs {
+  fleet: string;
+  strategy: string;
+  'strategy-option'?: string[];
+  paths: string[];
+  mode: string;
+  trace?: string;
+  json: boolean;
+  'check-sigs': boolean;
+  pull: boolean;
+  timeout: number;
+  'strict-host-keys': boolean;
+  'substitute-on-destination': boolean;
+  'health-check': boolean;
+}
+
+/**
+ * `nix-cascade cascade`: copies store paths (with their closures) to every host of a real fleet with one
+ * strategy, then verifies every host's store and prints the `simulate` summary plus per-host wall times.
+ */
+export const cascadeCommand: CommandModule<object, CascadeArgs> = {
+  command: 'cascade',
+  describe: 'Copy store paths to every host of a real fleet with a strategy (nix copy over ssh, peer to peer)',
+  builder: (y) =>
+    y
+      .option('fleet', { type: 'string', demandOption: true, describe: 'Fleet file (see docs/fleet-file.md)' })
+      .option('strategy', { type: 'string', default: 'log2-fanout', describe: 'Strategy name (see `nix-cascade strategies`)' })
+      .option('strategy-option', { type: 'string', array: true, describe: 'Strategy option key=value (repeatable)' })
+      .option('paths', { type: 'string', array: true, demandOption: true, describe: "Store paths in the deployer's store" })
+      .option('mode', { type: 'string', choices: ['round', 'eager'], default: 'round' })
+      .option('trace', { type: 'string', describe: 'Write the event trace as JSON Lines (same format as simulate)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
+      .option('check-sigs', {
+        type: 'boolean',
+        default: true,
+        describe: 'Require valid signatures on import; --no-check-sigs lets a compromised sender plant paths on every receiver (trusted fleets only)',
+      })
+      .option('pull', { type: 'boolean', default: false, describe: 'Peer copies: the receiver pulls (ssh B nix copy --from A) instead of the sender pushing' })
+      .option('timeout', { type: 'number', default: 300, describe: 'Seconds per transfer before it is stopped and retried' })
+      .option('strict-host-keys', { type: 'boolean', default: true, describe: 'Check ssh host keys; --no-strict-host-keys trusts any machine at the address' })
+      .option('substitute-on-destination', { type: 'boolean', default: false, describe: 'Receivers try their own substituters first (nix copy -s)' })
+      .option('health-check', { type: 'boolean', default: true, describe: 'Probe hosts first and leave unhealthy ones out' }) as Argv<CascadeArgs>,
+  handler: async (a) => {
+    const fleet = loadFleetFile(a.fleet);
+    const strategy = getStrategy(a.strategy, parseStrategyOptions(a['strategy-option']));
+    if (!(a.timeout > 0)) throw new ConfigError(`must be a positive number of seconds, got ${a.timeout}`, '--timeout');
+    const hash = hashingSink();
+    const sinks: EventSink[] = [hash.sink];
+    const file = a.trace === undefined ? undefined : new JsonlFileSink(a.trace);
+    if (file) sinks.push(file.sink);
+    // Ctrl-C cancels every running copy (each store stays consistent: nix imports path by path).
+    const abort = new AbortController();
+    const onSigint = (): void => abort.abort();
+    process.once('SIGINT', onSigint);
+    let run;
+    try {
+      run = await runRealCascade({
+        fleet,
+        strategy,
+        paths: a.paths,
+        mode: a.mode as RunMode,
+        checkSigs: a['check-sigs'],
+        pull: a.pull,
+        timeoutSeconds: a.timeout,
+        strictHostKeyChecking: a['strict-host-keys'],
+        substituteOnDestination: a['substitute-on-destination'],
+        healthCheck: a['health-check'],
+        onEvent: fanOut(...sinks),
+        signal: abort.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+      file?.close();
+    }
+    const { result } = run;
+    const sha = hash.digest();
+    const perHostSeconds = Object.fromEntries(run.perHostSeconds);
+    const verified = Object.fromEntries(run.verified);
+    const unhealthy = run.unhealthy.map((r) => ({ host: r.host, reasons: r.reasons }));
+    if (a.json) {
+      process.stdout.write(`${JSON.stringify(resultJson(result, sha, { perHostSeconds, verified, unhealthy }))}\n`);
+    } else {
+      let text = resultText(result, sha);
+      for (const [h, s] of run.perHostSeconds) text += `host done       ${h} at ${s.toFixed(2)} s\n`;
+      for (const u of unhealthy) text += `left out        ${u.host}: ${u.reasons.join('; ')}\n`;
+      for (const [h, ok] of run.verified) if (!ok) text += `NOT VERIFIED    ${h} lacks paths after the run\n`;
+      process.stdout.write(text);
+    }
+    if (!result.success || [...run.verified.values()].some((ok) => !ok) || run.unhealthy.length > 0) process.exitCode = 1;
+  },
+};

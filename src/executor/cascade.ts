@@ -1,0 +1,148 @@
+import { ClosureGraph } from '../core/closure.js';
+import { type RunResult, runCascade } from '../core/coordinator.js';
+import { ConfigError } from '../core/errors.js';
+import type { EventSink } from '../core/events.js';
+import type { RunMode, Strategy } from '../core/strategy.js';
+import type { Fleet, Host, HostId, PathId, StorePath } from '../core/types.js';
+import { TopologyBuilder } from '../sim/topology.js';
+import type { Topology } from '../core/topology.js';
+import { closureInfo, discoverHave } from './discover.js';
+import { type HealthReport, checkHealth } from './health.js';
+import { NixCopyExecutor } from './nixCopyExecutor.js';
+import type { RealFleet } from './realFleet.js';
+
+/** Rates and limits assumed when the fleet file does not state them (the simulator's preset defaults). */
+export const REAL_FLEET_DEFAULTS = { rate: 125e6, targetMaxSends: 1, targetMaxReceives: 1, deployerMaxSends: 64 } as const;
+
+/**
+ * The core {@link Fleet} of a real fleet for one run: the deployer first, then the targets in file order;
+ * every target wants the closure of `roots`; have sets as discovered.
+ */
+export function coreFleet(fleet: RealFleet, closure: readonly PathId[], have: ReadonlyMap<HostId, readonly PathId[]>, exclude: ReadonlySet<HostId> = new Set()): Fleet {
+  const d = fleet.deployer;
+  const hosts: Host[] = [
+    {
+      id: d.id,
+      role: 'deployer',
+      uplink: d.uplink ?? REAL_FLEET_DEFAULTS.rate,
+      downlink: d.downlink ?? REAL_FLEET_DEFAULTS.rate,
+      maxSends: d.maxSends ?? REAL_FLEET_DEFAULTS.deployerMaxSends,
+      maxReceives: 1,
+      tags: [],
+    },
+    ...fleet.hosts
+      .filter((h) => !exclude.has(h.id))
+      .map(
+        (h): Host => ({
+          id: h.id,
+          role: 'target',
+          uplink: h.uplink ?? REAL_FLEET_DEFAULTS.rate,
+          downlink: h.downlink ?? REAL_FLEET_DEFAULTS.rate,
+          maxSends: h.maxSends ?? REAL_FLEET_DEFAULTS.targetMaxSends,
+          maxReceives: h.maxReceives ?? REAL_FLEET_DEFAULTS.targetMaxReceives,
+          tags: h.tags,
+        }),
+      ),
+  ];
+  const initialHave = new Map<HostId, readonly PathId[]>();
+  for (const h of hosts) initialHave.set(h.id, have.get(h.id) ?? []);
+  const wants = new Map<HostId, readonly PathId[]>();
+  for (const h of hosts) if (h.role === 'target') wants.set(h.id, closure);
+  return { hosts, initialHave, wants };
+}
+
+/** A flat LAN: every host on one switch, no extra latency (the real network is what it is). */
+export function flatTopology(fleet: Fleet): Topology {
+  const b = new TopologyBuilder().addSwitch('lan');
+  for (const h of fleet.hosts) b.attachHost(h.id, 'lan', 0);
+  return b.build('flat');
+}
+
+/** Options of {@link runRealCascade}. */
+export interface RealCascadeOptions {
+  readonly fleet: RealFleet;
+  readonly strategy: Strategy;
+  /** Store paths to deliver (with their closures) to every target; they must be in the deployer's store. */
+  readonly paths: readonly PathId[];
+  /** @defaultValue `'round'` */
+  readonly mode?: RunMode;
+  readonly checkSigs?: boolean;
+  readonly pull?: boolean;
+  readonly timeoutSeconds?: number;
+  readonly strictHostKeyChecking?: boolean;
+  readonly substituteOnDestination?: boolean;
+  /** Probe every host first and leave the unhealthy ones out of the run. @defaultValue `true` */
+  readonly healthCheck?: boolean;
+  readonly maxAttemptsPerHost?: number;
+  readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+  readonly nixConfig?: string;
+}
+
+/** A real run's result: the coordinator's, plus what was checked around it. */
+export interface RealCascadeResult {
+  readonly result: RunResult;
+  readonly closure: readonly StorePath[];
+  /** Hosts left out because they were unhealthy, with their reports. */
+  readonly unhealthy: readonly HealthReport[];
+  /** Per target: whether `nix-store --check-validity` found every path of the closure there afterwards. */
+  readonly verified: ReadonlyMap<HostId, boolean>;
+  /** Per target: wall seconds from the start until it held everything (absent if it never did). */
+  readonly perHostSeconds: ReadonlyMap<HostId, number>;
+}
+
+/**
+ * Runs one strategy on real hosts: reads the closure from the deployer's store, probes health (unhealthy
+ * hosts are left out, not fatal), discovers what each host already holds, runs the coordinator with a
+ * {@link NixCopyExecutor}, then verifies every host's store.
+ *
+ * @throws ConfigError for bad paths (malformed, or not in the deployer's store) or options.
+ */
+export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascadeResult> {
+  const strict = o.strictHostKeyChecking ?? true;
+  const nix = o.nixConfig !== undefined ? { nixConfig: o.nixConfig } : {};
+  const info = await closureInfo(o.paths, nix);
+  const graph = new ClosureGraph(info);
+  const closure = graph.closureOf(o.paths);
+  const unhealthy = o.healthCheck === false ? [] : (await checkHealth(o.fleet, { requiredBytes: graph.bytes(closure), strictHostKeyChecking: strict, ...nix })).filter((r) => !r.healthy);
+  const excluded = new Set(unhealthy.map((r) => r.host));
+  const live: RealFleet = { ...o.fleet, hosts: o.fleet.hosts.filter((h) => !excluded.has(h.id)) };
+  if (live.hosts.length === 0 && o.fleet.hosts.length > 0) {
+    throw new ConfigError(`no healthy host: ${unhealthy.map((r) => `${r.host}: ${r.reasons.join('; ')}`).join(' | ')}`, 'fleet');
+  }
+  const { have } = await discoverHave(live, closure, { strictHostKeyChecking: strict, ...nix });
+  // The deployer must hold what it is to send (closureInfo already proved that; path-info may have been
+  // answered for a different store only if the environment is odd).
+  have.set(o.fleet.deployer.id, closure);
+  const fleet = coreFleet(live, closure, have);
+  const executor = new NixCopyExecutor({
+    fleet: live,
+    mode: o.pull ? 'pull' : 'push',
+    ...(o.checkSigs !== undefined ? { checkSigs: o.checkSigs } : {}),
+    ...(o.timeoutSeconds !== undefined ? { timeoutSeconds: o.timeoutSeconds } : {}),
+    ...(o.substituteOnDestination !== undefined ? { substituteOnDestination: o.substituteOnDestination } : {}),
+    strictHostKeyChecking: strict,
+    ...nix,
+  });
+  let result: RunResult;
+  try {
+    result = await runCascade({
+      fleet,
+      closure: graph,
+      topology: flatTopology(fleet),
+      strategy: o.strategy,
+      executor,
+      mode: o.mode ?? 'round',
+      ...(o.maxAttemptsPerHost !== undefined ? { maxAttemptsPerHost: o.maxAttemptsPerHost } : {}),
+      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  } finally {
+    await executor.close();
+  }
+  const after = await discoverHave(live, closure, { strictHostKeyChecking: strict, ...nix });
+  const verified = new Map<HostId, boolean>();
+  for (const h of live.hosts) verified.set(h.id, (after.have.get(h.id)?.length ?? 0) === closure.length);
+  const perHostSeconds = new Map<HostId, number>(result.finishTimes);
+  return { result, closure: info, unhealthy, verified, perHostSeconds };
+}

@@ -1,0 +1,109 @@
+import type { HostId, PathId } from '../core/types.js';
+import { type SshTarget, nixSshOpts, sshCommand, storeUri } from './ssh.js';
+
+/**
+ * Pure construction of every process the executor starts: program, argument array and extra environment.
+ * Nothing here runs anything, so tests can check exactly what would be executed.
+ */
+
+/** A process to start: never a shell string; `env` is added to the inherited environment. */
+export interface CommandSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * The host the outer `ssh` connects to, when the command runs on a remote host (peer copies);
+   * undefined when it runs on the deployer. Failure classification uses it to blame the right host.
+   */
+  readonly via?: HostId;
+}
+
+/** Flags every `nix` call gets, so the new CLI works without touching the host's nix.conf. */
+export const NIX_FLAGS: readonly string[] = ['--extra-experimental-features', 'nix-command'];
+
+/** The knobs of one copy. */
+export interface CopyFlags {
+  /** Require valid signatures on the receiving side (`false` adds `--no-check-sigs`). */
+  readonly checkSigs: boolean;
+  /** Let the receiver fetch paths from its own substituters first (`-s`). */
+  readonly substituteOnDestination: boolean;
+  readonly strictHostKeyChecking: boolean;
+  /** Peer copies: the sender pushes (`ssh A nix copy --to B`) or the receiver pulls (`ssh B nix copy --from A`). */
+  readonly mode: 'push' | 'pull';
+}
+
+function copyFlags(f: CopyFlags): string[] {
+  const args: string[] = [];
+  if (!f.checkSigs) args.push('--no-check-sigs');
+  if (f.substituteOnDestination) args.push('--substitute-on-destination');
+  return args;
+}
+
+/**
+ * The command that copies `paths` from `from` to `to`, where `'local'` is the deployer's own store.
+ * - local → B: `nix copy --to ssh-ng://B …` with `NIX_SSHOPTS` = B's ssh options;
+ * - A → local: `nix copy --from ssh-ng://A …`;
+ * - A → B, push: `ssh A -- env NIX_SSHOPTS=<B's options> nix copy --to ssh-ng://B …` (bytes go A → B);
+ * - A → B, pull: `ssh B -- env NIX_SSHOPTS=<A's options> nix copy --from ssh-ng://A …`.
+ * Paths must already be validated store paths; the remote part is POSIX-quoted word by word.
+ */
+export function copyCommand(from: SshTarget | 'local', to: SshTarget | 'local', paths: readonly PathId[], f: CopyFlags): CommandSpec {
+  const strict = f.strictHostKeyChecking;
+  if (from === 'local' && to === 'local') throw new TypeError('copy from the local store to itself');
+  if (from === 'local') {
+    const target = to as SshTarget;
+    return {
+      file: 'nix',
+      args: [...NIX_FLAGS, 'copy', ...copyFlags(f), '--to', storeUri(target), ...paths],
+      env: { NIX_SSHOPTS: nixSshOpts(target, strict) },
+    };
+  }
+  if (to === 'local') {
+    return {
+      file: 'nix',
+      args: [...NIX_FLAGS, 'copy', ...copyFlags(f), '--from', storeUri(from), ...paths],
+      env: { NIX_SSHOPTS: nixSshOpts(from, strict) },
+    };
+  }
+  const [outer, inner, direction] = f.mode === 'push' ? [from, to, '--to'] : [to, from, '--from'];
+  const remote = ['env', `NIX_SSHOPTS=${nixSshOpts(inner, strict)}`, 'nix', ...NIX_FLAGS, 'copy', ...copyFlags(f), direction, storeUri(inner), ...paths];
+  return { file: 'ssh', args: sshCommand(outer, strict, remote), env: {}, via: outer.id };
+}
+
+/**
+ * `nix path-info --json` of `paths` in `store` (`'local'` = the deployer's store). Nix 2.8 answers
+ * `{"path": …, "valid": false}` for a path the store lacks and still exits 0, so one call per host tells
+ * which wanted paths it holds.
+ */
+export function pathInfoCommand(store: SshTarget | 'local', paths: readonly PathId[], strictHostKeyChecking: boolean, recursive = false): CommandSpec {
+  const args = [...NIX_FLAGS, 'path-info', '--json'];
+  if (recursive) args.push('--recursive');
+  if (store === 'local') return { file: 'nix', args: [...args, ...paths], env: {} };
+  return {
+    file: 'nix',
+    args: [...args, '--store', storeUri(store), ...paths],
+    env: { NIX_SSHOPTS: nixSshOpts(store, strictHostKeyChecking) },
+  };
+}
+
+/**
+ * `nix-store --check-validity --print-invalid` of `paths` in `store`: prints the paths the store lacks,
+ * exits 0. Used for have sets and delivered paths instead of `nix path-info`, because Nix 2.8's ssh-ng
+ * client drops and re-opens its daemon connection after every invalid path that `path-info` asks about
+ * (seconds per missing path), while `isValidPath` answers on one connection.
+ */
+export function validityCommand(store: SshTarget | 'local', paths: readonly PathId[], strictHostKeyChecking: boolean): CommandSpec {
+  const check = ['--check-validity', '--print-invalid', ...paths];
+  if (store === 'local') return { file: 'nix-store', args: check, env: {} };
+  return {
+    file: 'nix-store',
+    args: ['--store', storeUri(store), ...check],
+    env: { NIX_SSHOPTS: nixSshOpts(store, strictHostKeyChecking) },
+  };
+}
+
+/** The paths of `asked` that a {@link validityCommand}'s output does not list as invalid. */
+export function validFromOutput(asked: readonly PathId[], stdout: string): PathId[] {
+  const invalid = new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+  return asked.filter((p) => !invalid.has(p));
+}

@@ -1,0 +1,197 @@
+import { performance } from 'node:perf_hooks';
+import { ConfigError, ExecutorError } from '../core/errors.js';
+import type { Executor } from '../core/executor.js';
+import type { HostId, Outcome, PathId, Transfer, TransferId } from '../core/types.js';
+import { classifyFailure } from './classify.js';
+import { type CommandSpec, copyCommand, validFromOutput, validityCommand } from './commands.js';
+import type { RealFleet } from './realFleet.js';
+import { runCommand } from './run.js';
+import { type SshTarget, validateSshTarget } from './ssh.js';
+import { validateStorePath } from './validate.js';
+
+/** Options of {@link NixCopyExecutor}; validated once by the constructor. */
+export interface NixCopyExecutorOptions {
+  /** The real fleet: the deployer (copies from its local store) and every target's ssh settings. */
+  readonly fleet: RealFleet;
+  /** Peer copies: the sender pushes (`ssh A nix copy --to B`) or the receiver pulls. @defaultValue `'push'` */
+  readonly mode?: 'push' | 'pull';
+  /**
+   * Require valid signatures on import. Turning it off (`--no-check-sigs`) lets anyone who can write to a
+   * sender's store plant paths on every receiver; only for a fleet trusted end to end. @defaultValue `true`
+   */
+  readonly checkSigs?: boolean;
+  /** Receivers first try their own substituters (`nix copy -s`). @defaultValue `false` */
+  readonly substituteOnDestination?: boolean;
+  /** Per-transfer limit; the process is stopped and the outcome is a transient `timeout`. @defaultValue `300` */
+  readonly timeoutSeconds?: number;
+  /** Check host keys. Turning it off accepts any machine that answers on the address. @defaultValue `true` */
+  readonly strictHostKeyChecking?: boolean;
+  /** `NIX_CONFIG` for the deployer's own `nix` processes (e.g. the lab's offline settings). */
+  readonly nixConfig?: string;
+  /** Seconds since start; injected for tests. @defaultValue performance.now based */
+  readonly clock?: () => number;
+}
+
+interface Running {
+  readonly transfer: Transfer;
+  readonly abort: AbortController;
+  cancelled: boolean;
+}
+
+/**
+ * The real executor: each transfer is one `nix copy` of exactly the transfer's paths, from the deployer's
+ * local store or peer to peer (`ssh A -- nix copy --to ssh-ng://B`, bytes going straight from A to B).
+ * Failures are outcomes: classified from the process's exit and stderr, with the paths that did arrive
+ * (asked of the receiver afterwards) reported as `delivered`.
+ */
+export class NixCopyExecutor implements Executor {
+  readonly #fleet: RealFleet;
+  readonly #targets = new Map<HostId, SshTarget>();
+  readonly #mode: 'push' | 'pull';
+  readonly #checkSigs: boolean;
+  readonly #substitute: boolean;
+  readonly #timeoutSeconds: number;
+  readonly #strict: boolean;
+  readonly #env: Readonly<Record<string, string>>;
+  readonly #clock: () => number;
+  readonly #running = new Map<TransferId, Running>();
+  readonly #done: Outcome[] = [];
+  readonly #waiters: Array<(o: Outcome) => void> = [];
+  #unreported = 0;
+  #closed = false;
+
+  /** @throws ConfigError for an invalid option or fleet entry (naming it). */
+  constructor(options: NixCopyExecutorOptions) {
+    this.#fleet = options.fleet;
+    for (const [i, h] of options.fleet.hosts.entries()) {
+      if (h.id === options.fleet.deployer.id) throw new ConfigError(`host "${h.id}" has the deployer's name`, `fleet.hosts[${i}]`);
+      if (this.#targets.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, `fleet.hosts[${i}]`);
+      this.#targets.set(h.id, validateSshTarget(h, `fleet.hosts[${i}]`));
+    }
+    this.#mode = options.mode ?? 'push';
+    if (this.#mode !== 'push' && this.#mode !== 'pull') throw new ConfigError(`must be push or pull, got ${String(this.#mode)}`, 'mode');
+    this.#checkSigs = options.checkSigs ?? true;
+    this.#substitute = options.substituteOnDestination ?? false;
+    this.#timeoutSeconds = options.timeoutSeconds ?? 300;
+    if (!(this.#timeoutSeconds > 0) || !Number.isFinite(this.#timeoutSeconds)) {
+      throw new ConfigError(`must be a positive number of seconds, got ${this.#timeoutSeconds}`, 'timeoutSeconds');
+    }
+    this.#strict = options.strictHostKeyChecking ?? true;
+    this.#env = options.nixConfig !== undefined ? { NIX_CONFIG: options.nixConfig } : {};
+    if (options.clock) {
+      this.#clock = options.clock;
+    } else {
+      const t0 = performance.now();
+      this.#clock = () => (performance.now() - t0) / 1000;
+    }
+  }
+
+  /** Transfers started and not yet returned by {@link next}. */
+  get active(): number {
+    return this.#unreported;
+  }
+
+  now(): number {
+    return this.#clock();
+  }
+
+  /** The command a transfer runs (exposed for logs and tests). @throws ConfigError for unknown hosts or bad paths. */
+  commandFor(t: Pick<Transfer, 'from' | 'to' | 'paths'>): CommandSpec {
+    const end = (id: HostId, role: string): SshTarget | 'local' => {
+      if (id === this.#fleet.deployer.id) return 'local';
+      const target = this.#targets.get(id);
+      if (!target) throw new ConfigError(`unknown host "${id}" (not in the fleet file)`, `transfer.${role}`);
+      return target;
+    };
+    const from = end(t.from, 'from');
+    const to = end(t.to, 'to');
+    if (from === 'local' && to === 'local') throw new ConfigError('sender and receiver are both the deployer', 'transfer');
+    t.paths.forEach((p, i) => validateStorePath(p, `transfer.paths[${i}]`));
+    return copyCommand(from, to, t.paths, {
+      checkSigs: this.#checkSigs,
+      substituteOnDestination: this.#substitute,
+      strictHostKeyChecking: this.#strict,
+      mode: this.#mode,
+    });
+  }
+
+  start(batch: readonly Transfer[]): void {
+    if (this.#closed) throw new ExecutorError('executor is closed');
+    // Validate the whole batch first, so a bad transfer starts nothing.
+    const specs = batch.map((t) => this.commandFor(t));
+    batch.forEach((t, i) => {
+      if (this.#running.has(t.id)) throw new ExecutorError(`transfer ${t.id} is already running`);
+      const r: Running = { transfer: t, abort: new AbortController(), cancelled: false };
+      this.#running.set(t.id, r);
+      this.#unreported++;
+      void this.#run(r, specs[i]!).then(
+        (o) => this.#finish(o),
+        (err: unknown) =>
+          this.#finish({
+            transfer: t.id,
+            ok: false,
+            at: this.now(),
+            cause: { kind: 'transient', code: 'copy-failed', host: t.to, message: `executor error: ${String(err)}` },
+          }),
+      );
+    });
+  }
+
+  next(): Promise<Outcome> {
+    const o = this.#done.shift();
+    if (o) {
+      this.#unreported--;
+      return Promise.resolve(o);
+    }
+    if (this.#unreported === 0) return Promise.reject(new ExecutorError('next() called with no transfer running'));
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  cancel(id: TransferId): void {
+    const r = this.#running.get(id);
+    if (!r || r.cancelled) return;
+    r.cancelled = true;
+    r.abort.abort();
+  }
+
+  /** Cancels everything still running and waits until every child process has exited. Safe to call twice. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const id of this.#running.keys()) this.cancel(id);
+    while (this.#running.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  async #run(r: Running, spec: CommandSpec): Promise<Outcome> {
+    const t = r.transfer;
+    const end = await runCommand(spec, { timeoutMs: this.#timeoutSeconds * 1000, signal: r.abort.signal, env: this.#env });
+    if (end.ok) return { transfer: t.id, ok: true, at: this.now() };
+    const cause = classifyFailure(
+      { exitCode: end.exitCode, stderr: end.stderr, timedOut: end.timedOut, cancelled: end.cancelled || r.cancelled },
+      { from: t.from, to: t.to, ...(spec.via !== undefined ? { via: spec.via } : {}), timeoutSeconds: this.#timeoutSeconds },
+    );
+    const at = this.now();
+    // nix copy imports path by path: whatever the receiver now holds stays there and is never re-sent.
+    // A receiver that is unreachable cannot answer; then nothing counts as delivered.
+    const delivered = cause.code === 'unreachable' && cause.host === t.to ? [] : await this.#askDelivered(t.to, t.paths);
+    return { transfer: t.id, ok: false, at, cause, ...(delivered.length > 0 ? { delivered } : {}) };
+  }
+
+  /** Which of `paths` the host holds now (`nix-store --check-validity`); [] when it cannot be asked. */
+  async #askDelivered(host: HostId, paths: readonly PathId[]): Promise<PathId[]> {
+    const store = host === this.#fleet.deployer.id ? 'local' : this.#targets.get(host);
+    if (!store) return [];
+    const res = await runCommand(validityCommand(store, paths, this.#strict), { timeoutMs: 15_000, env: this.#env });
+    return res.ok ? validFromOutput(paths, res.stdout) : [];
+  }
+
+  #finish(o: Outcome): void {
+    this.#running.delete(o.transfer);
+    const w = this.#waiters.shift();
+    if (w) {
+      this.#unreported--;
+      w(o);
+    } else {
+      this.#done.push(o);
+    }
+  }
+}

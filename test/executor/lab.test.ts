@@ -1,0 +1,288 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ClosureGraph } from '../../src/core/closure.js';
+import { ConfigError } from '../../src/core/errors.js';
+import type { CascadeEvent, TransferStartedEvent } from '../../src/core/events.js';
+import type { Outcome, Transfer } from '../../src/core/types.js';
+import { runRealCascade } from '../../src/executor/cascade.js';
+import { getStrategy } from '../../src/strategies/registry.js';
+import { closureInfo, discoverHave } from '../../src/executor/discover.js';
+import { loadFleetFile } from '../../src/executor/fleetFile.js';
+import { checkHealth } from '../../src/executor/health.js';
+import { buildSyntheticClosure, labDown, labUp, type LabState } from '../../src/executor/lab/index.js';
+import { requireLabCapabilities } from '../../src/executor/lab/sys.js';
+import { NixCopyExecutor, type NixCopyExecutorOptions } from '../../src/executor/nixCopyExecutor.js';
+import type { RealFleet } from '../../src/executor/realFleet.js';
+import { acquireLabLock } from './labLock.js';
+
+/*
+ * A real 6-host lab (network + mount namespaces, each with its own /nix and sshd) shared by every scenario
+ * below. Needs root, unshare, ip, nix and sshd: a machine without them FAILS here, naming what is missing.
+ */
+
+const HOSTS = 6;
+// Real processes on a 2-core machine that other jobs share: generous per-test limits, never asserted times.
+vi.setConfig({ testTimeout: 120_000 });
+let release: () => void = () => undefined;
+let lab: LabState;
+let fleet: RealFleet;
+let paths: string[];
+let graph: ClosureGraph;
+const dir = `/tmp/nix-cascade-test-lab-${process.pid}`;
+
+async function copy(options: Partial<NixCopyExecutorOptions>, t: Omit<Transfer, 'id' | 'bytes' | 'round'>): Promise<Outcome> {
+  const ex = new NixCopyExecutor({ fleet, checkSigs: false, ...options });
+  // The real executor ignores `bytes` (nix copy moves what the paths are); 0 keeps this usable for any closure.
+  ex.start([{ id: 7, bytes: 0, round: 0, ...t }]);
+  const o = await ex.next();
+  expect(ex.active).toBe(0);
+  await ex.close();
+  return o;
+}
+
+async function held(host: string): Promise<string[]> {
+  const one = { ...fleet, hosts: fleet.hosts.filter((h) => h.id === host) };
+  return (await discoverHave(one, paths, { includeDeployer: false })).have.get(host) ?? [];
+}
+
+async function freshClosure(seed: string): Promise<string> {
+  return (await buildSyntheticClosure({ sizeMb: 4, paths: 6, seed, workDir: dir })).toplevel;
+}
+
+/** Runs a registered strategy on the lab and checks what only the real stores can tell. */
+async function cascade(strategy: string, seed: string, healthCheck: boolean, before?: (toplevel: string) => Promise<void>) {
+  const events: CascadeEvent[] = [];
+  const toplevel = await freshClosure(seed);
+  if (before) await before(toplevel);
+  const run = await runRealCascade({
+    fleet,
+    strategy: getStrategy(strategy),
+    paths: [toplevel],
+    checkSigs: false,
+    healthCheck,
+    onEvent: (e) => events.push(e),
+  });
+  return { run, events, started: events.filter((e): e is TransferStartedEvent => e.type === 'transfer-started') };
+}
+
+beforeAll(async () => {
+  requireLabCapabilities(['ip', 'tc', 'unshare', 'sshd', 'ssh', 'ssh-keygen', 'nix', 'nix-build', 'nix-daemon']);
+  release = await acquireLabLock();
+  lab = await labUp({ hosts: HOSTS, dir, uplink: '400mbit', downlink: '400mbit' });
+  fleet = loadFleetFile(lab.fleetFile);
+  const { toplevel } = await buildSyntheticClosure({ sizeMb: 6, paths: 8, seed: 'lab-test', workDir: dir });
+  graph = new ClosureGraph(await closureInfo([toplevel]));
+  paths = graph.closureOf([toplevel]);
+}, 180_000);
+
+afterAll(async () => {
+  try {
+    if (lab) await labDown(dir, { purge: true });
+  } finally {
+    release();
+  }
+}, 60_000);
+
+describe('lab', () => {
+  it('writes a fleet file with every host and a deployer', () => {
+    expect(fleet.hosts.map((h) => h.id)).toEqual(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+    expect(fleet.deployer.id).toBe('deployer');
+    expect(new Set(fleet.hosts.map((h) => h.address)).size).toBe(HOSTS);
+    expect(paths).toHaveLength(8);
+  });
+
+  it('copies deployer → host, then host → host (push) and host → host (pull)', async () => {
+    expect(await copy({}, { from: 'deployer', to: 'h1', paths })).toMatchObject({ ok: true });
+    expect(await held('h1')).toEqual(paths);
+    expect(await held('h2')).toEqual([]);
+    expect(await copy({ mode: 'push' }, { from: 'h1', to: 'h2', paths })).toMatchObject({ ok: true });
+    expect(await copy({ mode: 'pull' }, { from: 'h2', to: 'h3', paths })).toMatchObject({ ok: true });
+    const have = (await discoverHave(fleet, paths)).have;
+    for (const h of ['deployer', 'h1', 'h2', 'h3']) expect(have.get(h)).toEqual(paths);
+    for (const h of ['h4', 'h5', 'h6']) expect(have.get(h)).toEqual([]);
+  });
+
+  it('push-parallel delivers the closure to every host, all from the deployer', async () => {
+    const { run, started } = await cascade('push-parallel', 'e2e-push', false);
+    expect(run.result.success).toBe(true);
+    expect(run.result.hostsDone).toBe(HOSTS);
+    expect([...run.verified.values()]).toEqual(Array(HOSTS).fill(true));
+    expect(started.every((t) => t.from === 'deployer')).toBe(true);
+    expect(run.perHostSeconds.size).toBe(HOSTS);
+  });
+
+  it('log2-fanout delivers peer to peer: the deployer sends only ⌈log₂(N+1)⌉ times', async () => {
+    const { run, started } = await cascade('log2-fanout', 'e2e-log2', true);
+    expect(run.unhealthy).toEqual([]);
+    expect(run.result.success).toBe(true);
+    expect([...run.verified.values()]).toEqual(Array(HOSTS).fill(true));
+    expect(started.filter((t) => t.from === 'deployer')).toHaveLength(Math.ceil(Math.log2(HOSTS + 1)));
+    expect(started.some((t) => t.from !== 'deployer' && t.to !== 'deployer')).toBe(true);
+    expect(run.result.rounds).toBe(Math.ceil(Math.log2(HOSTS + 1)));
+  });
+
+  it('swarm (path-level) delivers to every host and never re-sends a path a host already holds', async () => {
+    let preloaded: string[] = [];
+    const { run, started } = await cascade('swarm', 'e2e-swarm', false, async (toplevel) => {
+      const info = new ClosureGraph(await closureInfo([toplevel]));
+      const all = info.closureOf([toplevel]);
+      // h3 already holds the first two paths (in reference order, so they are a valid sub-closure).
+      preloaded = all.slice(0, 2);
+      expect(await copy({}, { from: 'deployer', to: 'h3', paths: preloaded })).toMatchObject({ ok: true });
+    });
+    expect(preloaded).toHaveLength(2);
+    expect(run.result.success).toBe(true);
+    expect(run.result.hostsDone).toBe(HOSTS);
+    expect([...run.verified.values()]).toEqual(Array(HOSTS).fill(true));
+    const sentToH3 = started.filter((t) => t.to === 'h3').flatMap((t) => t.paths);
+    expect(sentToH3.length).toBeGreaterThan(0);
+    for (const p of preloaded) expect(sentToH3).not.toContain(p);
+    // Path-level: hosts serve each other, not only the deployer.
+    expect(started.some((t) => t.from !== 'deployer')).toBe(true);
+  });
+
+  it('the peer copy really runs on the sender: its own store is what it sends from', async () => {
+    // h4 lacks the paths, so a push from h4 must fail inside h4's nix, not silently use the deployer's store.
+    const o = await copy({ mode: 'push' }, { from: 'h4', to: 'h5', paths: paths.slice(0, 1) });
+    expect(o.ok).toBe(false);
+    expect(await held('h5')).toEqual([]);
+  });
+
+  it('refuses unsigned paths unless --no-check-sigs, with a cause that says what to do', async () => {
+    const o = await copy({ checkSigs: true }, { from: 'deployer', to: 'h4', paths: paths.slice(0, 2) });
+    expect(o.ok).toBe(false);
+    if (o.ok) return;
+    expect(o.cause).toMatchObject({ kind: 'permanent', code: 'copy-failed', host: 'h4' });
+    expect(o.cause.message).toMatch(/signature/);
+    expect(o.cause.message).toMatch(/--no-check-sigs/);
+    expect(await held('h4')).toEqual([]);
+  });
+
+  it('discoverHave reports a path already present', async () => {
+    const first = paths[0]!;
+    expect(await copy({}, { from: 'deployer', to: 'h5', paths: [first] })).toMatchObject({ ok: true });
+    const d = await discoverHave(fleet, paths);
+    expect(d.have.get('h5')).toEqual([first]);
+    expect(d.errors.size).toBe(0);
+  });
+
+  it('a transfer over its time limit is a transient timeout', async () => {
+    const o = await copy({ timeoutSeconds: 0.05 }, { from: 'deployer', to: 'h4', paths });
+    expect(o.ok).toBe(false);
+    if (o.ok) return;
+    expect(o.cause).toMatchObject({ kind: 'transient', code: 'timeout', host: 'h4' });
+  });
+
+  it('a host whose sshd is killed is a permanent failure with the real cause, as receiver and as sender', async () => {
+    const h6 = lab.hosts.find((h) => h.name === 'h6')!;
+    expect(await copy({}, { from: 'deployer', to: 'h6', paths: paths.slice(0, 1) })).toMatchObject({ ok: true });
+    process.kill(h6.sshdPid!, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const toH6 = await copy({}, { from: 'deployer', to: 'h6', paths: paths.slice(1) });
+    expect(toH6.ok).toBe(false);
+    if (toH6.ok) return;
+    expect(toH6.cause).toMatchObject({ kind: 'permanent', code: 'unreachable', host: 'h6' });
+    expect(toH6.cause.message).toMatch(/Connection refused/);
+    const fromH6 = await copy({ mode: 'push' }, { from: 'h6', to: 'h4', paths: paths.slice(0, 1) });
+    expect(fromH6.ok).toBe(false);
+    if (fromH6.ok) return;
+    expect(fromH6.cause).toMatchObject({ kind: 'permanent', code: 'unreachable', host: 'h6' });
+    const intoH6 = await copy({ mode: 'push' }, { from: 'h1', to: 'h6', paths: paths.slice(1) });
+    expect(intoH6.ok).toBe(false);
+    if (intoH6.ok) return;
+    expect(intoH6.cause).toMatchObject({ kind: 'permanent', code: 'unreachable', host: 'h6' });
+
+    // In a whole run (health check off, so the run meets the dead host itself), h6 ends in the failure
+    // list with the real cause and every other host finishes.
+    const { run } = await cascade('push-parallel', 'e2e-dead', false);
+    expect(run.result.hostsDone).toBe(HOSTS - 1);
+    expect(run.result.failed.map((f) => [f.host, f.code])).toEqual([['h6', 'unreachable']]);
+    expect(run.result.failed[0]!.message).toMatch(/Connection refused/);
+  });
+
+  it('health reports the dead host with its reason and the others healthy', async () => {
+    const reports = await checkHealth(fleet, { requiredBytes: graph.bytes(paths) });
+    expect(reports.map((r) => r.host)).toEqual(fleet.hosts.map((h) => h.id));
+    const h6 = reports.find((r) => r.host === 'h6')!;
+    expect(h6.healthy).toBe(false);
+    expect(h6.sshReachable).toBe(false);
+    expect(h6.reasons.join(' ')).toMatch(/unreachable/);
+    for (const r of reports.filter((x) => x.host !== 'h6')) {
+      expect(r.reasons).toEqual([]);
+      expect(r).toMatchObject({ healthy: true, sshReachable: true, storeAnswers: true, trusted: true });
+      expect(r.freeBytes).toBeGreaterThan(0);
+    }
+    const greedy = await checkHealth({ ...fleet, hosts: fleet.hosts.slice(0, 1) }, { requiredBytes: 1e18 });
+    expect(greedy[0]!.healthy).toBe(false);
+    expect(greedy[0]!.reasons.join(' ')).toMatch(/free/);
+  });
+});
+
+describe('bad input on a live lab', () => {
+  it('a store path that is not in the deployer store is a ConfigError saying to build it', async () => {
+    await expect(closureInfo(['/nix/store/00000000000000000000000000000000-not-built'])).rejects.toThrow(ConfigError);
+  });
+
+  it('an unreachable address is a permanent failure and an unhealthy host, not a hang', async () => {
+    const ghost = { ...fleet.hosts[0]!, id: 'ghost', address: lab.bridgeAddress.replace(/\.1$/, '.250') };
+    const withGhost: RealFleet = { ...fleet, hosts: [...fleet.hosts.slice(0, 1), ghost] };
+    const ex = new NixCopyExecutor({ fleet: withGhost, checkSigs: false, timeoutSeconds: 60 });
+    ex.start([{ id: 1, from: 'deployer', to: 'ghost', paths: paths.slice(0, 1), bytes: 0, round: 0 }]);
+    const o = await ex.next();
+    await ex.close();
+    expect(o.ok).toBe(false);
+    if (o.ok) return;
+    expect(o.cause).toMatchObject({ kind: 'permanent', code: 'unreachable', host: 'ghost' });
+    const [, report] = await checkHealth(withGhost, { timeoutSeconds: 30 });
+    expect(report).toMatchObject({ host: 'ghost', healthy: false, sshReachable: false });
+  });
+
+  it('a run whose transfers all time out retries, then reports the hosts failed', async () => {
+    const events: CascadeEvent[] = [];
+    const run = await runRealCascade({
+      fleet: { ...fleet, hosts: fleet.hosts.slice(0, 2) },
+      strategy: getStrategy('push-parallel'),
+      paths: [await freshClosure('e2e-timeout')],
+      checkSigs: false,
+      healthCheck: false,
+      timeoutSeconds: 0.05,
+      maxAttemptsPerHost: 2,
+      onEvent: (e) => events.push(e),
+    });
+    expect(run.result.success).toBe(false);
+    expect(run.result.hostsDone).toBe(0);
+    const failedTransfers = events.filter((e) => e.type === 'transfer-failed');
+    // More failed copies than hosts: each host was retried before it was given up.
+    expect(failedTransfers.length).toBeGreaterThan(2);
+    expect(run.result.failed.map((f) => f.host).sort()).toEqual(['h1', 'h2']);
+  });
+});
+
+describe('lab down', () => {
+  it('leaves no process, mount, namespace or link behind, and is safe to run twice', async () => {
+    const down = await labDown(dir);
+    expect(down.found).toBe(true);
+    expect(down.leftovers).toEqual([]);
+    const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    const ours = procs.filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    });
+    expect(ours).toEqual([]);
+    const netns = (await execa('ip', ['netns', 'list'])).stdout;
+    expect(netns).not.toContain(`nc${lab.id}-`);
+    const links = (await execa('ip', ['-o', 'link', 'show'])).stdout;
+    expect(links).not.toContain(`nc${lab.id}`);
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+    expect(mounts).not.toContain(dir);
+    expect(mounts).not.toContain(`/run/netns/nc${lab.id}-`);
+    const again = await labDown(dir);
+    expect(again.killed).toEqual([]);
+    expect(again.linksDeleted).toEqual([]);
+    expect(again.netnsDeleted).toEqual([]);
+  });
+});
