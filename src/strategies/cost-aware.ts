@@ -4,7 +4,7 @@ import type { HostId, PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { GroupView } from './_internals/groups.js';
 import { greedyMatch } from './_internals/match.js';
-import { checkKeys, numberOption, optionalNumberOption, type RawOptions } from './_internals/options.js';
+import { checkKeys, numberOption, optionalNumberOption, perHolderOption, type RawOptions } from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 
 /** Options of `cost-aware`. */
@@ -20,6 +20,11 @@ export interface CostAwareOptions {
    * then money + pricePerSecond · time. Mutually exclusive with `weight`.
    */
   readonly pricePerSecond?: number;
+  /**
+   * Receivers one holder serves at a time (sends still running from earlier plan calls count).
+   * @defaultValue 1
+   */
+  readonly perHolder: number;
 }
 
 /** Default of {@link CostAwareOptions.weight}. */
@@ -29,12 +34,13 @@ export const COST_AWARE_DEFAULT_WEIGHT = 0.5;
  * `cost-aware`: whole-closure greedy matching that trades transfer time (route latency + bytes ÷ link rate)
  * against money (bytes × `route.pricePerByte`, e.g. cross-region egress). A free source in the receiver's
  * own group wins unless it is much slower; when money counts at all, at most one paid copy crosses into a
- * group per want set at a time (the rest wait for it and fan out inside for free). Each holder starts at
- * most one transfer per plan call. Results report money via the trace (bytes × route price).
+ * group per want set at a time (the rest wait for it and fan out inside for free). Each holder serves
+ * one receiver at a time (option `perHolder`), also in eager mode. Results report money via the trace (bytes × route price).
  * @throws ConfigError for an unknown option, a weight outside [0, 1], a negative pricePerSecond, or both.
  */
 export function costAware(options?: RawOptions): Strategy {
-  const o = checkKeys('cost-aware', options, ['weight', 'pricePerSecond']);
+  const o = checkKeys('cost-aware', options, ['weight', 'pricePerSecond', 'perHolder']);
+  const perHolder = perHolderOption('cost-aware', o);
   const pricePerSecond = optionalNumberOption('cost-aware', o, 'pricePerSecond', 0);
   if (pricePerSecond !== undefined && o['weight'] !== undefined) {
     throw new ConfigError('give either weight or pricePerSecond, not both', 'cost-aware.pricePerSecond');
@@ -93,7 +99,7 @@ export function costAware(options?: RawOptions): Strategy {
         moneyCounts && groups.inside(t).length === 0 && groups.group(s) !== groups.group(t) && money(s, t) > 0;
       greedyMatch(ctx, ctx.wholeReceivers(), {
         order: 'uplink',
-        available: (h) => ctx.sentNow(h) === 0 && ctx.sendLeft(h) > 0,
+        available: (h) => ctx.idleSender(h, perHolder),
         // When money counts and the group already holds the closure, only its own hosts serve it.
         sources: (t) => (moneyCounts && groups.inside(t).length > 0 ? groups.inside(t) : ctx.sourcesFor(t, 'uplink')),
         score: (s, t) => -cost(s, t),

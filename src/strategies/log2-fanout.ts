@@ -1,30 +1,32 @@
 import type { Strategy } from '../core/strategy.js';
 import type { PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
-import { checkKeys, type RawOptions } from './_internals/options.js';
+import { checkKeys, perHolderOption, type PerHolderOptions, type RawOptions } from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 import { Cursors, pickSource } from './_internals/pick.js';
 
-/** `log2-fanout` takes no options. */
-export type Log2FanoutOptions = Record<string, never>;
+/** Options of `log2-fanout`: only `perHolder` (default 1, the binomial tree). */
+export type Log2FanoutOptions = PerHolderOptions;
 
 /**
  * `log2-fanout`: every holder sends the whole closure to one new host per plan call, so holders double
  * each round (a binomial tree): ⌈log₂(N+1)⌉ rounds from one seed on a homogeneous flat fleet in round
  * mode. Receivers and holders are paired in fleet order; a holder skipped for one receiver (no route,
  * failed edge) stays available to the next one in the same round, unlike the reference. Receivers that
- * failed before get the holder with the fewest failed attempts on that edge.
- * @throws ConfigError for any option (it takes none).
+ * failed before get the holder with the fewest failed attempts on that edge. A holder serves one receiver
+ * at a time in both modes (option `perHolder`): in eager mode a holder still sending is not used again, so
+ * the deployer never splits its uplink and eager mode is never slower than round mode.
+ * @throws ConfigError for an unknown option or `perHolder` not an integer ≥ 1.
  */
 export function log2Fanout(options?: RawOptions): Strategy {
-  checkKeys('log2-fanout', options, []);
+  const perHolder = perHolderOption('log2-fanout', checkKeys('log2-fanout', options, ['perHolder']));
   const memory = new StrategyMemory();
   return {
     name: 'log2-fanout',
     plan(view) {
       const ctx = new PlanContext(view, memory);
       const cursors = new Cursors();
-      const available = (h: string): boolean => ctx.sentNow(h) === 0 && ctx.sendLeft(h) > 0;
+      const available = (h: string): boolean => ctx.idleSender(h, perHolder);
       // Missing sets whose holders are all used up in this call: their receivers are skipped at the cost
       // of one lookup, so early rounds (one seed, 100,000 receivers) stay cheap.
       const exhausted = new Set<ReadonlySet<PathId>>();

@@ -3,7 +3,7 @@ import type { Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import type { FleetInfo } from './_internals/fleet-info.js';
-import { checkKeys, numberOption, type RawOptions } from './_internals/options.js';
+import { checkKeys, numberOption, perHolderOption, type RawOptions } from './_internals/options.js';
 import { bestPartial } from './_internals/paths.js';
 import { Cursors, pickSource } from './_internals/pick.js';
 
@@ -15,6 +15,11 @@ export interface MultiTargetOptions {
    * @defaultValue 0.5
    */
   readonly sharedFraction: number;
+  /**
+   * Receivers one holder serves at a time (sends still running from earlier plan calls count).
+   * @defaultValue 1
+   */
+  readonly perHolder: number;
 }
 
 /** Default of {@link MultiTargetOptions.sharedFraction}. */
@@ -44,7 +49,8 @@ function tiers(info: FleetInfo, sharedFraction: number): Map<PathId, number> {
  * @throws ConfigError for an unknown option or `sharedFraction` outside (0, 1].
  */
 export function multiTarget(options?: RawOptions): Strategy {
-  const o = checkKeys('multi-target', options, ['sharedFraction']);
+  const o = checkKeys('multi-target', options, ['sharedFraction', 'perHolder']);
+  const perHolder = perHolderOption('multi-target', o);
   const sharedFraction = numberOption('multi-target', o, 'sharedFraction', MULTI_TARGET_DEFAULT_SHARED_FRACTION, 0, 1);
   if (sharedFraction === 0) throw new ConfigError('must be in (0, 1], got 0', 'multi-target.sharedFraction');
   const memory = new StrategyMemory();
@@ -82,7 +88,7 @@ export function multiTarget(options?: RawOptions): Strategy {
         return l;
       };
       const cursors = new Cursors();
-      const available = (h: HostId): boolean => ctx.sentNow(h) === 0 && ctx.sendLeft(h) > 0;
+      const available = (h: HostId): boolean => ctx.idleSender(h, perHolder);
       for (const t of ctx.wholeReceivers()) {
         const l = layerOf(t);
         if (l.sources.length === 0) {

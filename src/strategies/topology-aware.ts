@@ -2,7 +2,7 @@ import type { Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { GroupView } from './_internals/groups.js';
-import { checkKeys, intOption, type RawOptions } from './_internals/options.js';
+import { checkKeys, intOption, perHolderOption, type RawOptions } from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 import { Cursors, pickSource, sourceWindow } from './_internals/pick.js';
 
@@ -14,6 +14,11 @@ export interface TopologyAwareOptions {
    * @defaultValue 1
    */
   readonly crossings: number;
+  /**
+   * Receivers one holder serves at a time (sends still running from earlier plan calls count).
+   * @defaultValue 1
+   */
+  readonly perHolder: number;
 }
 
 /**
@@ -26,7 +31,8 @@ export interface TopologyAwareOptions {
  * @throws ConfigError for an unknown option or `crossings` not an integer ≥ 1.
  */
 export function topologyAware(options?: RawOptions): Strategy {
-  const o = checkKeys('topology-aware', options, ['crossings']);
+  const o = checkKeys('topology-aware', options, ['crossings', 'perHolder']);
+  const perHolder = perHolderOption('topology-aware', o);
   const crossings = intOption('topology-aware', o, 'crossings', 1, 1);
   const memory = new StrategyMemory();
   return {
@@ -35,7 +41,7 @@ export function topologyAware(options?: RawOptions): Strategy {
       const ctx = new PlanContext(view, memory);
       const groups = new GroupView(ctx);
       const { info } = ctx;
-      const available = (h: HostId): boolean => ctx.sentNow(h) === 0 && ctx.sendLeft(h) > 0;
+      const available = (h: HostId): boolean => ctx.idleSender(h, perHolder);
       const cursors = new Cursors();
       // Receivers with nobody inside their group to serve them, bucketed by (missing set, group).
       const outside = new Map<ReadonlySet<PathId>, Map<string, HostId[]>>();

@@ -92,6 +92,16 @@ export class PlanContext {
     return this.view.host(host).maxReceives - this.view.receiving(host) - (this.#receives.get(host) ?? 0);
   }
 
+  /**
+   * Whether `host` may start one more send now under the cascade rule "a holder serves `perHolder`
+   * receivers at a time": counts the sends it is running (eager mode: sends from earlier plan calls that
+   * have not ended) plus those proposed in this batch, and respects its `maxSends`. With the default of
+   * 1, a holder never splits its uplink, so eager mode keeps the binomial tree of round mode.
+   */
+  idleSender(host: HostId, perHolder = 1): boolean {
+    return this.view.sending(host) + (this.#sends.get(host) ?? 0) < perHolder && this.sendLeft(host) > 0;
+  }
+
   /** Sends proposed from `host` in this batch. */
   sentNow(host: HostId): number {
     return this.#sends.get(host) ?? 0;

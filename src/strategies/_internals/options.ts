@@ -82,3 +82,21 @@ export function optionalNumberOption(
   if (options[key] === undefined) return undefined;
   return numberOption(strategy, options, key, 0, min, max);
 }
+
+/**
+ * Documentation of the cascade strategies' shared option: receivers one holder serves at a time. The
+ * binomial-tree semantic is 1 (a holder never splits its uplink, in round and in eager mode); more lets a
+ * holder with `maxSends` > 1 start further sends while earlier ones still run.
+ */
+export interface PerHolderOptions {
+  /**
+   * Sends one holder runs at once (counting sends still running from earlier plan calls).
+   * @defaultValue 1
+   */
+  readonly perHolder: number;
+}
+
+/** Reads the `perHolder` option (integer ≥ 1, default 1). @throws ConfigError naming `<strategy>.perHolder`. */
+export function perHolderOption(strategy: string, options: Readonly<Record<string, unknown>>): number {
+  return intOption(strategy, options, 'perHolder', 1, 1);
+}

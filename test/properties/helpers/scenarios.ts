@@ -147,6 +147,8 @@ export interface Replay {
   readonly resent: Array<{ id: number; to: HostId; path: PathId }>;
   /** Transfers that carried a path the receiver does not want. */
   readonly unwanted: Array<{ id: number; to: HostId; path: PathId }>;
+  /** Transfers that carried only part of what the receiver still missed at their start (path-level sends). */
+  readonly partial: number[];
   /** Concurrency-limit breaches: host, direction, count at that instant. */
   readonly overLimit: Array<{ host: HostId; dir: 'send' | 'receive'; count: number; limit: number; t: number }>;
   /** Outcomes for transfers that never started or ended twice. */
@@ -169,7 +171,7 @@ export function replay(fleet: Fleet, events: readonly CascadeEvent[]): Replay {
   const running = new Map<number, { from: HostId; to: HostId; paths: readonly PathId[] }>();
   const sending = new Map<HostId, number>();
   const receiving = new Map<HostId, number>();
-  const out: Replay = { have, resent: [], unwanted: [], overLimit: [], orphanOutcomes: [], neverEnded: [] };
+  const out: Replay = { have, resent: [], unwanted: [], partial: [], overLimit: [], orphanOutcomes: [], neverEnded: [] };
   const bump = (m: Map<HostId, number>, h: HostId, d: number): number => {
     const n = (m.get(h) ?? 0) + d;
     m.set(h, n);
@@ -182,6 +184,8 @@ export function replay(fleet: Fleet, events: readonly CascadeEvent[]): Replay {
         if (toHave.has(p)) out.resent.push({ id: e.id, to: e.to, path: p });
         if (!wants.get(e.to)?.has(p)) out.unwanted.push({ id: e.id, to: e.to, path: p });
       }
+      const carried = new Set(e.paths);
+      if ([...(wants.get(e.to) ?? [])].some((p) => !toHave.has(p) && !carried.has(p))) out.partial.push(e.id);
       running.set(e.id, { from: e.from, to: e.to, paths: e.paths });
       const s = bump(sending, e.from, 1);
       const r = bump(receiving, e.to, 1);
