@@ -16,7 +16,26 @@ export interface CommandSpec {
    * undefined when it runs on the deployer. Failure classification uses it to blame the right host.
    */
   readonly via?: HostId;
+  /**
+   * Keep the process's stdin open (a pipe nobody writes) for as long as it runs. Peer copies need it: the
+   * remote watchdog ({@link REMOTE_WATCHDOG}) stops the remote `nix copy` when that stdin closes, i.e.
+   * when the local `ssh` is stopped (cancel, timeout, Ctrl-C).
+   */
+  readonly keepStdinOpen?: boolean;
 }
+
+/**
+ * Runs on the remote host around a peer copy: starts the command in the background, and a watcher that
+ * reads the ssh channel's stdin and kills the command when it reaches EOF. ssh gives a remote command no
+ * signal when the client goes away (no tty), so without this a cancelled or timed-out copy would keep
+ * running on the sender. `nix copy` blocked writing to a throttled peer may not act on SIGTERM, so SIGKILL
+ * follows 3 s later: safe, since the sender only reads its store and the receiver's daemon drops a path
+ * whose import did not complete. The watcher is the subshell itself (`read` is a builtin), so killing it when the
+ * command ends normally leaves nothing behind. A constant: the command arrives as positional arguments.
+ */
+export const REMOTE_WATCHDOG =
+  // POSIX gives a background list /dev/null as stdin unless redirected explicitly, hence the fd 3 copy.
+  'exec 3<&0; "$@" </dev/null 3<&- & c=$!; (read -r _ <&3; kill $c; sleep 3; kill -9 $c) >/dev/null 2>&1 & w=$!; exec 3<&-; wait $c; s=$?; kill $w 2>/dev/null; exit $s';
 
 /** Flags every `nix` call gets, so the new CLI works without touching the host's nix.conf. */
 export const NIX_FLAGS: readonly string[] = ['--extra-experimental-features', 'nix-command'];
@@ -66,8 +85,9 @@ export function copyCommand(from: SshTarget | 'local', to: SshTarget | 'local', 
     };
   }
   const [outer, inner, direction] = f.mode === 'push' ? [from, to, '--to'] : [to, from, '--from'];
-  const remote = ['env', `NIX_SSHOPTS=${nixSshOpts(inner, strict)}`, 'nix', ...NIX_FLAGS, 'copy', ...copyFlags(f), direction, storeUri(inner), ...paths];
-  return { file: 'ssh', args: sshCommand(outer, strict, remote), env: {}, via: outer.id };
+  const copy = ['env', `NIX_SSHOPTS=${nixSshOpts(inner, strict)}`, 'nix', ...NIX_FLAGS, 'copy', ...copyFlags(f), direction, storeUri(inner), ...paths];
+  const remote = ['sh', '-c', REMOTE_WATCHDOG, 'sh', ...copy];
+  return { file: 'ssh', args: sshCommand(outer, strict, remote), env: {}, via: outer.id, keepStdinOpen: true };
 }
 
 /**

@@ -25,12 +25,12 @@ export interface RunCommandOptions {
 /**
  * Runs one {@link CommandSpec} through execa with an argument array (no shell), never rejecting: a
  * non-zero exit, a timeout or a cancellation comes back in the result. stdin is closed so nothing can
- * ever wait for input; a stopped process gets SIGTERM, then SIGKILL 5 s later.
+ * ever wait for input (unless the spec keeps it open as a liveness signal, never written); a stopped process gets SIGTERM, then SIGKILL 5 s later.
  */
 export async function runCommand(spec: CommandSpec, options: RunCommandOptions = {}): Promise<RunResult> {
   const r = await execa(spec.file, [...spec.args], {
     reject: false,
-    stdin: 'ignore',
+    stdin: spec.keepStdinOpen ? 'pipe' : 'ignore',
     env: { ...options.env, ...spec.env },
     extendEnv: true,
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),

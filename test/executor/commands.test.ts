@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { copyCommand, pathInfoCommand, validFromOutput, validityCommand } from '../../src/executor/commands.js';
+import { copyCommand, pathInfoCommand, REMOTE_WATCHDOG, validFromOutput, validityCommand } from '../../src/executor/commands.js';
 import { NixCopyExecutor } from '../../src/executor/nixCopyExecutor.js';
 import type { RealFleet } from '../../src/executor/realFleet.js';
 import type { SshTarget } from '../../src/executor/ssh.js';
@@ -37,8 +37,10 @@ describe('copyCommand', () => {
     expect(c.args[dashdash - 1]).toBe('root@10.0.0.1');
     expect(c.args.slice(0, dashdash)).toContain('StrictHostKeyChecking=yes');
     expect(c.args).toHaveLength(dashdash + 2);
+    expect(c.keepStdinOpen).toBe(true);
     expect(c.args[dashdash + 1]).toBe(
-      "env 'NIX_SSHOPTS=-o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ForwardAgent=yes' " +
+      `sh -c '${REMOTE_WATCHDOG.replaceAll("'", `'\\''`)}' sh ` +
+        "env 'NIX_SSHOPTS=-o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ForwardAgent=yes' " +
         `nix --extra-experimental-features nix-command copy --to ssh-ng://deploy@b.example.org ${P1}`,
     );
   });

@@ -174,6 +174,32 @@ describe('lab', () => {
     expect(o.cause).toMatchObject({ kind: 'transient', code: 'timeout', host: 'h4' });
   });
 
+  it('cancelling a peer copy stops the nix copy on the sender too, not only the local ssh', async () => {
+    const h6 = fleet.hosts.find((h) => h.id === 'h6')!;
+    const remoteCopies = (): string[] =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .map((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+          } catch {
+            return [];
+          }
+        })
+        // The sender's own `nix … copy --to ssh-ng://root@<h6>`, not the local ssh carrying it.
+        .filter((argv) => argv[0] === 'nix' && argv.includes('copy') && argv.includes(`ssh-ng://root@${h6.address}`))
+        .map((argv) => argv.join(' '));
+    const ex = new NixCopyExecutor({ fleet, checkSigs: false });
+    ex.start([{ id: 3, from: 'h1', to: 'h6', paths, bytes: 0, round: 0 }]);
+    for (let i = 0; i < 400 && remoteCopies().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    ex.cancel(3);
+    const o = await ex.next();
+    await ex.close();
+    for (let i = 0; i < 100 && remoteCopies().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(remoteCopies()).toEqual([]);
+    if (!o.ok) expect(o.cause.code).toBe('cancelled');
+  });
+
   it('a host whose sshd is killed is a permanent failure with the real cause, as receiver and as sender', async () => {
     const h6 = lab.hosts.find((h) => h.name === 'h6')!;
     expect(await copy({}, { from: 'deployer', to: 'h6', paths: paths.slice(0, 1) })).toMatchObject({ ok: true });
