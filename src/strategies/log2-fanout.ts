@@ -21,6 +21,9 @@ export type Log2FanoutOptions = PerHolderOptions;
 export function log2Fanout(options?: RawOptions): Strategy {
   const perHolder = perHolderOption('log2-fanout', checkKeys('log2-fanout', options, ['perHolder']));
   const memory = new StrategyMemory();
+  // Per fleet: does one seed hold every wanted path? (The strategy object may be reused on another fleet.)
+  let simpleFleet: unknown;
+  let simple = false;
   return {
     name: 'log2-fanout',
     plan(view) {
@@ -30,16 +33,33 @@ export function log2Fanout(options?: RawOptions): Strategy {
       // Missing sets whose holders are all used up in this call: their receivers are skipped at the cost
       // of one lookup, so early rounds (one seed, 100,000 receivers) stay cheap.
       const exhausted = new Set<ReadonlySet<PathId>>();
+      // Sources come from the hosts known to be full (seeds, done targets), tracked incrementally: asking
+      // `view.holders(path)` every round costs seconds at 100,000 hosts.
+      const pool = memory.fullHolders(view);
+      // Only a receiver no full host can serve needs the partial fallback; skipping its pass when there is
+      // none saves a second walk over every pending host.
+      let unserved = false;
+      // When one seed holds every wanted path, no receiver needs a partial transfer, so once every full
+      // host is busy nobody else can be served: stop instead of walking 100,000 pending hosts.
+      if (simpleFleet !== view.fleet) {
+        simpleFleet = view.fleet;
+        simple = ctx.info.seeds.some((s) => view.holdsAll(s, ctx.info.wantCount().keys()));
+      }
+      let free = 0;
+      for (const h of pool) if (available(h)) free++;
       for (const t of view.pending()) {
         const set = view.missing(t);
         if (exhausted.has(set) || !ctx.isWholeReceiver(t)) continue;
-        const list = ctx.sourcesFor(t);
+        const list = ctx.sourcesAmong(t, pool);
+        if (list.length === 0) unserved = true;
         const cursor = cursors.of(list);
         const s = pickSource(ctx, list, t, available, cursor);
-        if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(t));
-        else if (cursor.i >= list.length) exhausted.add(set);
+        if (s !== undefined) {
+          ctx.propose(s, t, ctx.wholePaths(t));
+          if (!available(s) && --free <= 0 && simple) break;
+        } else if (cursor.i >= list.length) exhausted.add(set);
       }
-      partialFallback(ctx);
+      if (unserved) partialFallback(ctx, undefined, pool);
       return ctx.proposals;
     },
   };

@@ -23,6 +23,9 @@ export class StrategyMemory {
   #info: FleetInfo | undefined;
   readonly #verified = new WeakMap<ReadonlySet<PathId>, Set<HostId>>();
   readonly #verifiedParts = new WeakMap<ReadonlySet<PathId>, Map<number, Set<HostId>>>();
+  #pool: HostId[] | undefined;
+  #poolFleet: unknown;
+  #notYet: HostId[] = [];
 
   info(view: PlanView): FleetInfo {
     if (!this.#info || this.#info.fleet !== view.fleet) this.#info = new FleetInfo(view.fleet, view.closure);
@@ -40,10 +43,53 @@ export class StrategyMemory {
   }
 
   /**
+   * Hosts known to hold their whole want set or to have held paths from the start, fleet order (a done
+   * target stays listed; failed ones are skipped by the callers' checks). Updated incrementally from
+   * `view.isDone`, O(targets not yet done) per call, so whole-closure strategies need not ask
+   * `view.holders(path)` (expensive at 100,000 hosts).
+   */
+  fullHolders(view: PlanView): readonly HostId[] {
+    const info = this.info(view);
+    if (this.#pool === undefined || this.#poolFleet !== view.fleet) {
+      this.#poolFleet = view.fleet;
+      this.#pool = [...info.seeds];
+      const inPool = new Set(info.seeds);
+      this.#notYet = info.targets.filter((t) => !inPool.has(t));
+    }
+    const still: HostId[] = [];
+    const fresh: HostId[] = [];
+    for (const t of this.#notYet) {
+      if (view.isDone(t)) fresh.push(t);
+      else if (!view.isFailed(t)) still.push(t);
+    }
+    this.#notYet = still;
+    if (fresh.length > 0) {
+      // Both lists are in fleet order: one linear merge keeps the pool in fleet order.
+      const pool = this.#pool;
+      const merged: HostId[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < pool.length || j < fresh.length) {
+        if (j >= fresh.length || (i < pool.length && info.pos(pool[i]!) < info.pos(fresh[j]!)))
+          merged.push(pool[i++]!);
+        else merged.push(fresh[j++]!);
+      }
+      this.#pool = merged;
+    }
+    return this.#pool;
+  }
+
+  /**
    * True when `host` holds every path of `part`, a subset of `set` selected by the fixed tag `tag` (e.g. a
    * tier of paths); cached per (set object, tag) like {@link StrategyMemory.holdsAll}.
    */
-  holdsPart(view: PlanView, host: HostId, set: ReadonlySet<PathId>, tag: number, part: Iterable<PathId>): boolean {
+  holdsPart(
+    view: PlanView,
+    host: HostId,
+    set: ReadonlySet<PathId>,
+    tag: number,
+    part: Iterable<PathId>,
+  ): boolean {
     let byTag = this.#verifiedParts.get(set);
     if (byTag?.get(tag)?.has(host)) return true;
     if (!view.holdsAll(host, part)) return false;
@@ -72,6 +118,7 @@ export class PlanContext {
   readonly #plannedSets = new Map<HostId, Set<PathId>>();
   readonly #sources = new Map<ReadonlySet<PathId>, Map<SourceOrder, readonly HostId[]>>();
   readonly #wholeLists = new Map<ReadonlySet<PathId>, readonly PathId[]>();
+  readonly #poolSources = new Map<ReadonlySet<PathId>, readonly HostId[]>();
 
   constructor(
     readonly view: PlanView,
@@ -207,6 +254,21 @@ export class PlanContext {
     const up = (h: HostId): number => this.view.host(h).uplink;
     list = [...base].sort((a, b) => up(b) - up(a) || info.pos(a) - info.pos(b));
     byOrder.set(order, list);
+    return list;
+  }
+
+  /**
+   * Like {@link PlanContext.sourcesFor} (in `pool` order) but drawn from `pool`, e.g.
+   * {@link StrategyMemory.fullHolders}: cached per missing set per call; O(pool) with O(1) checks for done
+   * targets of the same want set.
+   */
+  sourcesAmong(to: HostId, pool: readonly HostId[]): readonly HostId[] {
+    const missing = this.view.missing(to);
+    let list = this.#poolSources.get(missing);
+    if (list) return list;
+    const out: HostId[] = [];
+    for (const h of pool) if (!this.view.isFailed(h) && this.canServeWhole(h, to)) out.push(h);
+    this.#poolSources.set(missing, (list = out));
     return list;
   }
 

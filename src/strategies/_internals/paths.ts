@@ -96,7 +96,8 @@ export function bestPartial(
       bytes > best.bytes ||
       (bytes === best.bytes &&
         (view.attempts(h, to) < view.attempts(best.from, to) ||
-          (view.attempts(h, to) === view.attempts(best.from, to) && ctx.info.pos(h) < ctx.info.pos(best.from))));
+          (view.attempts(h, to) === view.attempts(best.from, to) &&
+            ctx.info.pos(h) < ctx.info.pos(best.from))));
     if (better) best = { from: h, paths, bytes };
   }
   return best && { from: best.from, paths: best.paths };
@@ -105,15 +106,23 @@ export function bestPartial(
 /**
  * Partial transfers for whole-closure strategies: every receiver that no live host can serve whole gets
  * the largest closed part some source holds, so a fleet whose seeds each hold only part of a want set
- * still converges. A no-op in the usual case (a deployer holding everything).
+ * still converges. A no-op in the usual case (a deployer holding everything). `pool`: look for whole
+ * sources only there (see {@link PlanContext.sourcesAmong}) instead of asking the view for holders.
  */
-export function partialFallback(ctx: PlanContext, accept?: (from: HostId) => boolean): void {
+export function partialFallback(
+  ctx: PlanContext,
+  accept?: (from: HostId) => boolean,
+  pool?: readonly HostId[],
+): void {
   // Receivers sharing a missing set share the answer; checking the set first keeps this pass cheap.
   const served = new Map<ReadonlySet<PathId>, boolean>();
   for (const t of ctx.view.pending()) {
     const set = ctx.view.missing(t);
     let has = served.get(set);
-    if (has === undefined) served.set(set, (has = set.size === 0 || ctx.sourcesFor(t).length > 0));
+    if (has === undefined) {
+      const sources = pool ? ctx.sourcesAmong(t, pool) : ctx.sourcesFor(t);
+      served.set(set, (has = set.size === 0 || sources.length > 0));
+    }
     if (has || !ctx.isWholeReceiver(t)) continue;
     const pick = bestPartial(ctx, t, accept);
     if (pick) ctx.propose(pick.from, t, pick.paths);
