@@ -14,6 +14,13 @@ export interface LowerBound {
   readonly fleetUplinkSeconds: number;
   /** max over topology groups (racks, regions) of bytes that must enter the group ÷ the capacity into it. */
   readonly cutSeconds: number;
+  /**
+   * max over store paths p of τₚ·⌈log₂((Hₚ+Rₚ)/Hₚ)⌉, τₚ = sizeₚ ÷ the fastest possible copy rate: a path is
+   * forwarded only once fully held and each copy has one sender, so its Hₚ initial holders can at most
+   * double every τₚ until its Rₚ receivers hold it (the telephone-model broadcast bound). Dominates the
+   * fluid terms when one store path is a large share of the closure.
+   */
+  readonly pathDoublingSeconds: number;
   /** max over targets of the least route latency from any initial holder. */
   readonly latencySeconds: number;
   /**
@@ -31,11 +38,12 @@ const LATENCY_HOLDER_LIMIT = 64;
 /**
  * The fluid lower bound of DESIGN.md generalised to want sets, several seeds and topology cuts:
  *
- * `T ≥ max( maxᵢ Wᵢ/dᵢ , S₀/U₀ , ΣWᵢ/(U₀+Σuᵢ) , max_g B_g/C_g , maxᵢ Lᵢ )`
+ * `T ≥ max( maxᵢ Wᵢ/dᵢ , S₀/U₀ , ΣWᵢ/(U₀+Σuᵢ) , max_g B_g/C_g , maxᵢ Lᵢ , maxₚ τₚ⌈log₂((Hₚ+Rₚ)/Hₚ)⌉ )`
  *
  * where Wᵢ is what target i misses, S₀ the bytes of paths someone misses (each must leave its initial
  * holders once), U₀ the initial holders' total uplink, B_g the bytes wanted inside group g that nobody
- * inside holds, C_g the bandwidth of the links into g, Lᵢ the least latency from an initial holder to i.
+ * inside holds, C_g the bandwidth of the links into g, Lᵢ the least latency from an initial holder to i,
+ * and the last term the per-path doubling limit ({@link LowerBound.pathDoublingSeconds}).
  * Every term holds for any schedule in both network models, so a simulated makespan below it is a bug.
  */
 export function lowerBound(fleet: Fleet, closure: ClosureGraph, topology: Topology): LowerBound {
@@ -109,17 +117,68 @@ export function lowerBound(fleet: Fleet, closure: ClosureGraph, topology: Topolo
       ? 0
       : Math.ceil(Math.log((neededTargets.length + fullHolders) / fullHolders) / Math.log(1 + maxSends) - 1e-12);
 
-  const seconds = Math.max(downlinkSeconds, seedUplinkSeconds, fleetUplinkSeconds, cutSeconds, latencySeconds);
+  const pathDoublingSeconds = doublingBound(fleet, closure, haveOf);
+
+  const seconds = Math.max(
+    downlinkSeconds,
+    seedUplinkSeconds,
+    fleetUplinkSeconds,
+    cutSeconds,
+    latencySeconds,
+    pathDoublingSeconds,
+  );
   return {
     seconds,
     downlinkSeconds,
     seedUplinkSeconds,
     fleetUplinkSeconds,
     cutSeconds,
+    pathDoublingSeconds,
     latencySeconds,
     rounds,
     bytesWanted: totalWanted,
   };
+}
+
+/**
+ * The per-path doubling term: a copy of path p runs at most at r = min(fastest uplink, fastest downlink),
+ * so it takes ≥ τₚ = sizeₚ/r, and each holder (which must hold p whole before sending it) completes at
+ * most one copy per τₚ. Holders of p therefore at most double every τₚ.
+ */
+function doublingBound(
+  fleet: Fleet,
+  closure: ClosureGraph,
+  haveOf: ReadonlyMap<HostId, ReadonlySet<PathId>>,
+): number {
+  let maxUp = 0;
+  let maxDown = 0;
+  for (const h of fleet.hosts) {
+    maxUp = Math.max(maxUp, h.uplink);
+    maxDown = Math.max(maxDown, h.downlink);
+  }
+  const rate = Math.min(maxUp, maxDown);
+  if (!(rate > 0) || !Number.isFinite(rate)) return 0;
+  const holders = new Map<PathId, number>();
+  for (const have of haveOf.values()) for (const p of have) holders.set(p, (holders.get(p) ?? 0) + 1);
+  // Receivers per path; hosts without initial paths that share a want array are counted once per array.
+  const receivers = new Map<PathId, number>();
+  const sharedWants = new Map<readonly PathId[], number>();
+  for (const h of fleet.hosts) {
+    const want = fleet.wants.get(h.id);
+    if (!want) continue;
+    const have = haveOf.get(h.id);
+    if (!have) sharedWants.set(want, (sharedWants.get(want) ?? 0) + 1);
+    else for (const p of want) if (!have.has(p)) receivers.set(p, (receivers.get(p) ?? 0) + 1);
+  }
+  for (const [want, n] of sharedWants) for (const p of want) receivers.set(p, (receivers.get(p) ?? 0) + n);
+  let worst = 0;
+  for (const [p, r] of receivers) {
+    const h = holders.get(p) ?? 0;
+    if (h === 0) continue; // nobody can deliver it: no finite bound applies
+    const doublings = Math.ceil(Math.log2((h + r) / h) - 1e-12);
+    worst = Math.max(worst, (closure.narSize(p) / rate) * doublings);
+  }
+  return worst;
 }
 
 /**

@@ -21,6 +21,25 @@ function fleetOf(hosts: Host[], have: Record<string, readonly PathId[]>, wants: 
   return { hosts, initialHave: new Map(Object.entries(have)), wants: new Map(Object.entries(wants)) };
 }
 
+describe('lowerBound: the per-path doubling term', () => {
+  it('is τ·⌈log₂((H+R)/H)⌉ for the path that needs longest, with the copy rate capped by the fastest downlink', () => {
+    // 1 seed + 6 receivers of both paths: ⌈log₂ 7⌉ = 3 doublings; rate min(max uplink 50, max downlink 20) = 20.
+    const hs = [host('deployer', { role: 'deployer', uplink: 50, downlink: 20 }), ...'abcdef'.split('').map((id) => host(id, { uplink: 10, downlink: 20 }))];
+    const wants = Object.fromEntries('abcdef'.split('').map((id) => [id, P]));
+    const b = lowerBound(fleetOf(hs, { deployer: P }, wants), closure, flatTopology(hs));
+    expect(b.pathDoublingSeconds).toBeCloseTo((200 / 20) * 3, 12);
+  });
+
+  it('counts initial holders per path: a second holder of the big path removes one doubling', () => {
+    const hs = [host('deployer', { role: 'deployer', uplink: 10, downlink: 10 }), ...'abc'.split('').map((id) => host(id, { uplink: 10, downlink: 10 }))];
+    const one = lowerBound(fleetOf(hs, { deployer: P }, { a: P, b: P, c: P }), closure, flatTopology(hs));
+    // a already holds p1 (200 B): p1 has 2 holders for 2 receivers (1 doubling), p0 1 holder for 3 (2 doublings).
+    const two = lowerBound(fleetOf(hs, { deployer: P, a: [P[1]!] }, { a: P, b: P, c: P }), closure, flatTopology(hs));
+    expect(one.pathDoublingSeconds).toBeCloseTo(20 * 2, 12);
+    expect(two.pathDoublingSeconds).toBeCloseTo(Math.max(20 * 1, 10 * 2), 12);
+  });
+});
+
 describe('lowerBound: each term in closed form (flat LAN)', () => {
   // Deployer uplink 100, targets with downlinks 10 / 20 / 50 and uplinks 5.
   const hosts = [
@@ -197,12 +216,14 @@ describe('lowerBound ≤ makespan of hand-computed optimal schedules (simulated)
     expect(b.seconds).toBeLessThanOrEqual(makespan * (1 + 1e-12));
   });
 
-  it('a relay chain: one seed at uplink 1 must push S once ⇒ bound S/1 = 300 s ≤ the 602 s of two whole-closure rounds', async () => {
+  it('a relay chain: one seed at uplink 1 ⇒ fluid terms 300 s, the 200 B path must double twice ⇒ 400 s ≤ the 602 s of two whole-closure rounds', async () => {
     const hs = [host('deployer', { role: 'deployer', uplink: 1, downlink: 1 }), host('a', { uplink: 1, downlink: 1 }), host('b', { uplink: 1, downlink: 1 })];
     const f = fleetOf(hs, { deployer: P }, { a: P, b: P });
     const topo = lan(hs.map((h) => h.id), 0.5);
     const b = lowerBound(f, closure, topo);
-    expect(b.seconds).toBeCloseTo(300, 12);
+    expect(b.seedUplinkSeconds).toBeCloseTo(300, 12);
+    expect(b.pathDoublingSeconds).toBeCloseTo(400, 12);
+    expect(b.seconds).toBeCloseTo(400, 12);
     // Round 1: deployer→a (300 s + 1 s of latency); round 2: one of them → b. Optimum with whole-closure copies: 602 s.
     const makespan = await simulate(f, topo, 'log2-fanout', {}, 'round');
     expect(makespan).toBeCloseTo(602, 9);
