@@ -22,6 +22,7 @@ export interface ScenarioFlags {
   'seed-fraction'?: number | undefined;
   uplink?: string | undefined;
   'max-sends'?: number | undefined;
+  'setup-seconds'?: number | undefined;
 }
 
 /** Registers the scenario flags on a command. No yargs defaults: unset flags leave the file alone. */
@@ -39,7 +40,11 @@ export function scenarioOptions<T>(y: Argv<T>): Argv<T & ScenarioFlags> {
     .option('failure-rate', { type: 'number', describe: 'Probability that a transfer fails transiently (0..1)' })
     .option('seed-fraction', { type: 'number', describe: 'Fraction of targets that already hold their closure (0..1)' })
     .option('uplink', { type: 'string', describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s' })
-    .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' });
+    .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' })
+    .option('setup-seconds', {
+      type: 'number',
+      describe: 'Fixed cost of every transfer before bytes move (ssh + nix copy start; see bench/lab.ts) [default: 0]',
+    });
 }
 
 /** The default synthetic fleet of the main job: 100 hosts on a 1 Gbit/s LAN wanting one 1 GB closure. */
@@ -112,6 +117,11 @@ export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
   if (f.seed !== undefined) raw['seed'] = /^-?\d+$/.test(f.seed) ? Number(f.seed) : f.seed;
   set(raw, 'network', f.network);
   set(raw, 'mode', f.mode);
+  const setup = f['setup-seconds'];
+  if (setup !== undefined && !(setup >= 0 && Number.isFinite(setup))) {
+    throw new ConfigError(`must be a number ≥ 0, got ${setup}`, '--setup-seconds');
+  }
+  set(raw, 'setupSeconds', setup);
   const rate = fraction(f['failure-rate'], 'failure-rate');
   if (rate !== undefined && rate > 0) {
     const extra = { kind: 'random', probability: rate };

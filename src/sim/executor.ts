@@ -23,6 +23,12 @@ export interface SimExecutorOptions {
   readonly failures?: FailureSchedule;
   /** Seed for `random` failure rules that carry none. @defaultValue 0 */
   readonly seed?: number | string;
+  /**
+   * Fixed cost of every transfer before its bytes move, in seconds: on real hosts each `nix copy` pays an
+   * SSH handshake, the remote store's start and its path queries whatever its size. Added to the route
+   * latency of the transfer (a refused connection still costs only the latency). @defaultValue 0
+   */
+  readonly setupSeconds?: number;
 }
 
 /** Events of the simulator's queue: the network model's own, decided outcomes, schedule triggers. */
@@ -59,6 +65,7 @@ export class SimExecutor implements Executor {
   readonly #closure: ClosureGraph;
   readonly #failures: FailureSchedule;
   readonly #seed: number | string;
+  readonly #setupSeconds: number;
   readonly #model: NetworkModel;
   readonly #running = new Map<TransferId, Running>();
   readonly #roundTriggers: FailureTrigger[];
@@ -75,6 +82,11 @@ export class SimExecutor implements Executor {
         'network',
       );
     }
+    const setup = options.setupSeconds ?? 0;
+    if (!(setup >= 0) || !Number.isFinite(setup)) {
+      throw new ConfigError(`setupSeconds must be a finite number ≥ 0, got ${String(setup)}`, 'setupSeconds');
+    }
+    this.#setupSeconds = setup;
     this.#hosts = new HostTable(options.hosts);
     this.#topology = options.topology;
     this.#closure = options.closure;
@@ -154,7 +166,8 @@ export class SimExecutor implements Executor {
       } else {
         this.#running.set(t.id, run);
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
-        toNetwork.push({ id: t.id, from: t.from, to: t.to, bytes, route });
+        const paid = this.#setupSeconds > 0 ? { ...route, latency: route.latency + this.#setupSeconds } : route;
+        toNetwork.push({ id: t.id, from: t.from, to: t.to, bytes, route: paid });
       }
     }
     this.#active += batch.length;

@@ -39,6 +39,11 @@ export const scenarioSchema = z.strictObject({
   failures: z.union([failureSpecSchema, z.array(failureSpecSchema)]).optional(),
   /** Network model: `round` (rate fixed at start) or `flow` (max-min fair sharing). */
   network: z.enum(['round', 'flow']).default('flow'),
+  /**
+   * Fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote
+   * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
+   */
+  setupSeconds: z.number().min(0).finite().default(0),
   /** Coordinator mode: `round` (barrier) or `eager` (re-plan after every outcome). */
   mode: z.enum(['round', 'eager']).default('round'),
   strategy: z.string().min(1).default('log2-fanout'),
@@ -131,6 +136,7 @@ export function runScenario(scenario: Scenario, strategy: Strategy, options: Run
     network: spec.network,
     failures: scenario.failures,
     seed: spec.seed,
+    setupSeconds: spec.setupSeconds,
   });
   return runCascade({
     fleet: scenario.fleet,

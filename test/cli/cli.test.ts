@@ -47,6 +47,18 @@ describe('nix-cascade simulate', () => {
     expect(j['makespanSeconds'] as number).toBeGreaterThanOrEqual(j['lowerBoundSeconds'] as number);
   });
 
+  it('--setup-seconds adds a fixed cost per transfer: log2-fanout on 15 hosts pays it once per round', async () => {
+    const run = async (...extra: string[]): Promise<Record<string, number>> => {
+      const r = await cli('simulate', '--hosts', '15', '--closure-mb', '100', '--json', ...extra);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out) as Record<string, number>;
+    };
+    const ideal = await run();
+    const paid = await run('--setup-seconds', '3');
+    expect(paid['rounds']).toBe(ideal['rounds']);
+    expect(paid['makespanSeconds']! - ideal['makespanSeconds']!).toBeCloseTo(3 * ideal['rounds']!, 6);
+  });
+
   it('writes a trace whose sha256 is the one it reports', async () => {
     const trace = join(dir, 'run.jsonl');
     const r = await cli('simulate', '--hosts', '6', '--strategy', 'push-parallel', '--strategy-option', 'k=2', '--trace', trace, '--json');
@@ -90,6 +102,7 @@ describe('bad input exits 2 with a message naming what is wrong', () => {
     ['unknown network model', ['simulate', '--network', 'fluid'], /network/],
     ['failure rate above 1', ['simulate', '--failure-rate', '2'], /--failure-rate/],
     ['unknown flag', ['simulate', '--hostz', '3'], /hostz/],
+    ['negative setup cost', ['simulate', '--setup-seconds', '-1'], /--setup-seconds/],
     ['unknown strategy option', ['simulate', '--strategy', 'push-parallel', '--strategy-option', 'kk=3'], /kk/],
     ['missing scenario file', ['simulate', '--scenario', '/nonexistent/x.json'], /x\.json/],
   ];

@@ -26,6 +26,24 @@ describe('SimExecutor', () => {
     expect(ex.active).toBe(0);
   });
 
+  it('setupSeconds delays every transfer by a fixed cost before bytes move, in both network models', () => {
+    for (const network of ['round', 'flow'] as const) {
+      const ex = new SimExecutor({ hosts, topology: topo, closure, network, setupSeconds: 2 });
+      ex.start([transfer(closure, 0, 'h0', 'h1', ALL), transfer(closure, 1, 'h2', 'h3', ['p0'])]);
+      // Without setup: 1.5 s and 10.5 s (see above); the setup is paid once per transfer, not per byte.
+      expect([ex.nextSync(), ex.nextSync()].map((o) => [o.transfer, o.at])).toEqual([
+        [1, 3.5],
+        [0, 12.5],
+      ]);
+    }
+  });
+
+  it('rejects a negative or non-finite setupSeconds with a ConfigError', () => {
+    for (const setupSeconds of [-1, Infinity, Number.NaN]) {
+      expect(() => new SimExecutor({ hosts, topology: topo, closure, network: 'flow', setupSeconds })).toThrow(ConfigError);
+    }
+  });
+
   it('pops simultaneous outcomes in start order', () => {
     for (const network of ['round', 'flow'] as const) {
       const ex = new SimExecutor({ hosts, topology: topo, closure, network });
