@@ -66,7 +66,7 @@ export function fastestFirst(options?: RawOptions): Strategy {
             if (better(s, fast, t, fast === undefined ? 1 : rate(s, t) - rate(fast, t))) fast = s;
           }
           const s = fit ?? fast;
-          if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(t));
+          if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(s, t));
         }
         for (const t of rest) {
           const list = ctx.sourcesFor(t, 'uplink');
@@ -76,7 +76,7 @@ export function fastestFirst(options?: RawOptions): Strategy {
           for (const s of sourceWindow(ctx, list, t, free, cursors.of(list), undefined, fits)) {
             if (better(s, best, t, best === undefined ? 1 : rate(s, t) - rate(best, t))) best = s;
           }
-          if (best !== undefined) ctx.propose(best, t, ctx.wholePaths(t));
+          if (best !== undefined) ctx.propose(best, t, ctx.wholePaths(best, t));
         }
       }
       partialFallback(ctx);

@@ -1,5 +1,5 @@
 import type { PlanView, Strategy } from '../core/strategy.js';
-import type { HostId } from '../core/types.js';
+import type { HostId, PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { checkKeys, intOption, type RawOptions } from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
@@ -31,8 +31,22 @@ function buildParents(view: PlanView, ctx: PlanContext, fanout: number): Map<Hos
   const parent = new Map<HostId, HostId>();
   const { info } = ctx;
   const seeds = info.seeds.filter((s) => !view.isFailed(s));
-  for (let c = 0; c < info.classCount; c++) {
-    const members = info.classMembers(c);
+  // One tree per shared want set: hosts that differ only in their private paths (per-host toplevel and
+  // configuration) share a tree; each gets its private rest from a seed.
+  const trees = new Map<string, HostId[]>();
+  const keyOf = new Map<readonly PathId[], string>();
+  for (const t of info.targets) {
+    const want = info.wantArray(t)!;
+    let key = keyOf.get(want);
+    if (key === undefined) {
+      key = want.filter((p) => !info.isPrivate(p)).sort().join('\n');
+      keyOf.set(want, key);
+    }
+    let members = trees.get(key);
+    if (!members) trees.set(key, (members = []));
+    members.push(t);
+  }
+  for (const members of trees.values()) {
     const want = info.wantArray(members[0]!)!;
     let roots = seeds.filter((s) => view.holdsAll(s, want));
     if (roots.length === 0) roots = seeds;
@@ -78,7 +92,7 @@ export function levelTree(options?: RawOptions): Strategy {
           }
           if (ctx.canServeWhole(a, t)) {
             if (!ctx.edgeOk(a, t) || view.attempts(a, t) >= TREE_EDGE_RETRIES) useAny = true;
-            else if (free(a)) ctx.propose(a, t, ctx.wholePaths(t));
+            else if (free(a)) ctx.propose(a, t, ctx.wholePaths(a, t));
             break; // served, or wait for the parent's free slot
           }
           const up = tree.get(a);
@@ -86,12 +100,12 @@ export function levelTree(options?: RawOptions): Strategy {
             useAny = true; // a root that cannot serve this receiver
             break;
           }
-          if (!view.isDone(a)) break; // the parent is still receiving: wait for it
+          if (!memory.holdsShared(view, a)) break; // the parent is still receiving: wait for it
           a = up; // a done ancestor lacking what t misses: ask further up
         }
         if (!useAny) continue;
         const s = pickSource(ctx, ctx.sourcesFor(t), t, free);
-        if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(t));
+        if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(s, t));
       }
       partialFallback(ctx);
       return ctx.proposals;

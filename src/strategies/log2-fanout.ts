@@ -45,21 +45,24 @@ export function log2Fanout(options?: RawOptions): Strategy {
         simpleFleet = view.fleet;
         simple = ctx.info.seeds.some((s) => view.holdsAll(s, ctx.info.wantCount().keys()));
       }
+      const rests = ctx.info.hasPrivate();
       let free = 0;
       for (const h of pool) if (available(h)) free++;
       for (const t of view.pending()) {
         const set = view.missing(t);
         if (exhausted.has(set) || !ctx.isWholeReceiver(t)) continue;
+        if (rests && memory.holdsShared(view, t)) continue; // a private rest: see privateRests
+
         const list = ctx.sourcesAmong(t, pool);
         if (list.length === 0) unserved = true;
         const cursor = cursors.of(list);
         const s = pickSource(ctx, list, t, available, cursor);
         if (s !== undefined) {
-          ctx.propose(s, t, ctx.wholePaths(t));
+          ctx.propose(s, t, ctx.wholePaths(s, t));
           if (!available(s) && --free <= 0 && simple) break;
         } else if (cursor.i >= list.length) exhausted.add(set);
       }
-      if (unserved) partialFallback(ctx, undefined, pool);
+      if (unserved || rests) partialFallback(ctx, undefined, pool);
       return ctx.proposals;
     },
   };

@@ -23,7 +23,7 @@ export function planPush(view: PlanView, memory: StrategyMemory, k: number): rea
     if (whole.length > 0) {
       const s = pickSource(ctx, whole, t, (h) => ctx.sendLeft(h) > 0);
       if (s === undefined) continue;
-      ctx.propose(s, t, ctx.wholePaths(t));
+      ctx.propose(s, t, ctx.wholePaths(s, t));
       budget--;
     } else {
       const pick = bestPartial(ctx, t, (h) => isSeed.has(h));

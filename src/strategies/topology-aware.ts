@@ -49,7 +49,7 @@ export function topologyAware(options?: RawOptions): Strategy {
         const inside = groups.inside(t);
         if (inside.length > 0) {
           const s = pickSource(ctx, inside, t, available, cursors.of(inside));
-          if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(t));
+          if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(s, t));
           continue;
         }
         const set = view.missing(t);
@@ -81,7 +81,7 @@ export function topologyAware(options?: RawOptions): Strategy {
               if (dr > 0 || (dr === 0 && (dl > 0 || (dl === 0 && da > 0)))) best = s;
             }
             if (best === undefined) continue;
-            ctx.propose(best, t, ctx.wholePaths(t));
+            ctx.propose(best, t, ctx.wholePaths(best, t));
             allowed--;
           }
         }

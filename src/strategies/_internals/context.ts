@@ -23,6 +23,8 @@ export class StrategyMemory {
   #info: FleetInfo | undefined;
   readonly #verified = new WeakMap<ReadonlySet<PathId>, Set<HostId>>();
   readonly #verifiedParts = new WeakMap<ReadonlySet<PathId>, Map<number, Set<HostId>>>();
+  /** Core of a missing set, with the set's size when computed (a live missing set shrinks in place). */
+  readonly #cores = new WeakMap<ReadonlySet<PathId>, { size: number; core: ReadonlySet<PathId> }>();
   #pool: HostId[] | undefined;
   #poolFleet: unknown;
   #notYet: HostId[] = [];
@@ -43,9 +45,30 @@ export class StrategyMemory {
   }
 
   /**
-   * Hosts known to hold their whole want set or to have held paths from the start, fleet order (a done
-   * target stays listed; failed ones are skipped by the callers' checks). Updated incrementally from
-   * `view.isDone`, O(targets not yet done) per call, so whole-closure strategies need not ask
+   * The part of a missing set a peer can forward: its paths some other target wants too. A host's own
+   * paths (its toplevel, its configuration: wanted by it alone) can only come from a seed, so a
+   * whole-closure cascade passes the shared part on peer to peer and the seed adds the private rest. The
+   * set itself when nothing or everything in it is private; cached per set object and size.
+   */
+  core(view: PlanView, missing: ReadonlySet<PathId>): ReadonlySet<PathId> {
+    const cached = this.#cores.get(missing);
+    if (cached?.size === missing.size) return cached.core;
+    const info = this.info(view);
+    let shared: Set<PathId> | undefined;
+    let privateCount = 0;
+    for (const p of missing) {
+      if (info.isPrivate(p)) privateCount++;
+      else (shared ??= new Set()).add(p);
+    }
+    const core = privateCount === 0 || !shared ? missing : shared;
+    this.#cores.set(missing, { size: missing.size, core });
+    return core;
+  }
+
+  /**
+   * Hosts known to hold their whole want set (or all of it but their private paths) or to have held paths
+   * from the start, fleet order (a done target stays listed; failed ones are skipped by the callers'
+   * checks). Updated incrementally, O(targets not yet done) per call, so whole-closure strategies need not ask
    * `view.holders(path)` (expensive at 100,000 hosts).
    */
   fullHolders(view: PlanView): readonly HostId[] {
@@ -59,7 +82,7 @@ export class StrategyMemory {
     const still: HostId[] = [];
     const fresh: HostId[] = [];
     for (const t of this.#notYet) {
-      if (view.isDone(t)) fresh.push(t);
+      if (view.isDone(t) || this.holdsShared(view, t)) fresh.push(t);
       else if (!view.isFailed(t)) still.push(t);
     }
     this.#notYet = still;
@@ -77,6 +100,17 @@ export class StrategyMemory {
       this.#pool = merged;
     }
     return this.#pool;
+  }
+
+  /**
+   * True when live `t` misses only its own private paths: it holds every path it wants that another
+   * target wants too, so it can serve as a whole-closure source.
+   */
+  holdsShared(view: PlanView, t: HostId): boolean {
+    if (view.isFailed(t)) return false;
+    const info = this.info(view);
+    for (const p of view.missing(t)) if (!info.isPrivate(p)) return false;
+    return true;
   }
 
   /**
@@ -217,15 +251,25 @@ export class PlanContext {
     );
   }
 
-  /** Everything `to` misses, as one transfer's path list (shared between receivers with the same set). */
-  wholePaths(to: HostId): readonly PathId[] {
+  /**
+   * What `from` sends `to` in one whole-closure transfer: everything `to` misses that `from` holds — all of
+   * it from a seed, the shared part ({@link StrategyMemory.core}) from a peer. Closed under references: a
+   * holder holds the closure of its paths and `to`'s want set is closed. Lists are shared between
+   * receivers with the same missing set.
+   */
+  wholePaths(from: HostId, to: HostId): readonly PathId[] {
     const set = this.view.missing(to);
+    const core = this.memory.core(this.view, set);
     let list = this.#wholeLists.get(set);
     if (!list) this.#wholeLists.set(set, (list = Array.from(set)));
-    return list;
+    if (core === set || this.memory.holdsAll(this.view, from, set)) return list;
+    return list.filter((p) => this.view.has(from, p));
   }
 
-  /** True when `host` may send `to` everything `to` misses in one transfer. */
+  /**
+   * True when `host` may serve `to` a whole-closure transfer: it holds everything `to` misses, or at least
+   * its shared part (see {@link PlanContext.wholePaths}).
+   */
   canServeWhole(host: HostId, to: HostId): boolean {
     if (host === to || this.view.isFailed(host)) return false;
     const missing = this.view.missing(to);
@@ -233,7 +277,7 @@ export class PlanContext {
     // A done target with the very same want array holds everything `to` can miss.
     const want = this.info.wantArray(host);
     if (want !== undefined && want === this.info.wantArray(to) && this.view.isDone(host)) return true;
-    return this.memory.holdsAll(this.view, host, missing);
+    return this.memory.holdsAll(this.view, host, this.memory.core(this.view, missing));
   }
 
   /**
@@ -275,7 +319,7 @@ export class PlanContext {
   #computeSources(to: HostId, missing: ReadonlySet<PathId>): readonly HostId[] {
     let rarest: PathId | undefined;
     let fewest = Infinity;
-    for (const p of missing) {
+    for (const p of this.memory.core(this.view, missing)) {
       const n = this.view.holders(p).size;
       if (n < fewest) {
         fewest = n;

@@ -17,6 +17,7 @@ export class FleetInfo {
   #classOf: Map<HostId, number> | undefined;
   #classes: { want: readonly PathId[]; members: HostId[] }[] = [];
   #wantCount: Map<PathId, number> | undefined;
+  #hasPrivate: boolean | undefined;
 
   constructor(
     readonly fleet: Fleet,
@@ -87,6 +88,17 @@ export class FleetInfo {
       this.#wantCount = counts;
     }
     return this.#wantCount;
+  }
+
+  /** True when some wanted path is private (see {@link FleetInfo.isPrivate}): per-host closures. */
+  hasPrivate(): boolean {
+    this.#hasPrivate ??= [...this.wantCount().values()].some((n) => n <= 1);
+    return this.#hasPrivate;
+  }
+
+  /** True when at most one target wants `path` (a per-host path: only seeds can ever send it). */
+  isPrivate(path: PathId): boolean {
+    return (this.wantCount().get(path) ?? 0) <= 1;
   }
 
   #buildClasses(): void {

@@ -52,7 +52,7 @@ export function greedyMatch(ctx: PlanContext, receivers: readonly HostId[], opts
       for (const p of pairs) {
         if (matched.has(p.t) || !opts.available(p.s)) continue;
         if (opts.allow && !opts.allow(p.s, p.t)) continue;
-        ctx.propose(p.s, p.t, ctx.wholePaths(p.t));
+        ctx.propose(p.s, p.t, ctx.wholePaths(p.s, p.t));
         opts.onPropose?.(p.s, p.t);
         matched.add(p.t);
       }

@@ -104,7 +104,23 @@ export function bestPartial(
 }
 
 /**
- * Partial transfers for whole-closure strategies: every receiver that no live host can serve whole gets
+ * Private rests for whole-closure strategies: a receiver a peer already gave the shared part misses only
+ * its own paths, which only a seed holds. Those rests are small, so they ride on the seeds' spare send
+ * slots (up to `maxSends`) instead of waiting, one per round, for the seed's cascade slot. A no-op when no
+ * target wants a path of its own.
+ */
+export function privateRests(ctx: PlanContext): void {
+  if (!ctx.info.hasPrivate()) return;
+  const seeds = ctx.info.seeds;
+  for (const t of ctx.view.pending()) {
+    if (!ctx.isWholeReceiver(t) || !ctx.memory.holdsShared(ctx.view, t)) continue;
+    const s = seeds.find((h) => ctx.sendLeft(h) > 0 && ctx.edgeOk(h, t) && ctx.canServeWhole(h, t));
+    if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(s, t));
+  }
+}
+
+/**
+ * Partial transfers for whole-closure strategies, after their {@link privateRests}: every receiver that no live host can serve whole gets
  * the largest closed part some source holds, so a fleet whose seeds each hold only part of a want set
  * still converges. A no-op in the usual case (a deployer holding everything). `pool`: look for whole
  * sources only there (see {@link PlanContext.sourcesAmong}) instead of asking the view for holders.
@@ -114,6 +130,7 @@ export function partialFallback(
   accept?: (from: HostId) => boolean,
   pool?: readonly HostId[],
 ): void {
+  privateRests(ctx);
   // Receivers sharing a missing set share the answer; checking the set first keeps this pass cheap.
   const served = new Map<ReadonlySet<PathId>, boolean>();
   for (const t of ctx.view.pending()) {
