@@ -8,6 +8,7 @@ import { TopologyBuilder } from '../sim/topology.js';
 import type { Topology } from '../core/topology.js';
 import { closureInfo, discoverHave } from './discover.js';
 import { type HealthReport, checkHealth } from './health.js';
+import { SshMux } from './mux.js';
 import { NixCopyExecutor } from './nixCopyExecutor.js';
 import type { RealFleet } from './realFleet.js';
 
@@ -77,6 +78,11 @@ export interface RealCascadeOptions {
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
   readonly nixConfig?: string;
+  /**
+   * Multiplex ssh (one master connection per host pair, shared by have-set discovery, the copies and the
+   * final check; see {@link NixCopyExecutorOptions.multiplex}). @defaultValue `true`
+   */
+  readonly multiplex?: boolean;
 }
 
 /** A real run's result: the coordinator's, plus what was checked around it. */
@@ -110,10 +116,30 @@ export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascade
   if (live.hosts.length === 0 && o.fleet.hosts.length > 0) {
     throw new ConfigError(`no healthy host: ${unhealthy.map((r) => `${r.host}: ${r.reasons.join('; ')}`).join(' | ')}`, 'fleet');
   }
-  const { have } = await discoverHave(live, closure, { strictHostKeyChecking: strict, ...nix });
+  const mux = o.multiplex === false ? undefined : new SshMux();
+  try {
+    return await runWith(o, live, graph, closure, info, unhealthy, mux);
+  } finally {
+    await mux?.close({ strictHostKeyChecking: strict });
+  }
+}
+
+async function runWith(
+  o: RealCascadeOptions,
+  live: RealFleet,
+  graph: ClosureGraph,
+  closure: readonly PathId[],
+  info: readonly StorePath[],
+  unhealthy: readonly HealthReport[],
+  mux: SshMux | undefined,
+): Promise<RealCascadeResult> {
+  const strict = o.strictHostKeyChecking ?? true;
+  const nix = o.nixConfig !== undefined ? { nixConfig: o.nixConfig } : {};
+  const query = { strictHostKeyChecking: strict, ...nix, ...(mux ? { mux } : {}) };
+  const { have } = await discoverHave(live, closure, query);
   // The deployer must hold what it is to send (closureInfo already proved that; path-info may have been
   // answered for a different store only if the environment is odd).
-  have.set(o.fleet.deployer.id, closure);
+  have.set(o.fleet.deployer.id, [...closure]);
   const fleet = coreFleet(live, closure, have);
   const executor = new NixCopyExecutor({
     fleet: live,
@@ -123,6 +149,7 @@ export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascade
     ...(o.substituteOnDestination !== undefined ? { substituteOnDestination: o.substituteOnDestination } : {}),
     strictHostKeyChecking: strict,
     ...nix,
+    ...(mux ? { mux } : { multiplex: false }),
   });
   let result: RunResult;
   try {
@@ -140,7 +167,7 @@ export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascade
   } finally {
     await executor.close();
   }
-  const after = await discoverHave(live, closure, { strictHostKeyChecking: strict, ...nix });
+  const after = await discoverHave(live, closure, query);
   const verified = new Map<HostId, boolean>();
   for (const h of live.hosts) verified.set(h.id, (after.have.get(h.id)?.length ?? 0) === closure.length);
   const perHostSeconds = new Map<HostId, number>(result.finishTimes);

@@ -1,4 +1,5 @@
 import type { HostId, PathId } from '../core/types.js';
+import { REMOTE_MUX_DIR } from './mux.js';
 import { type SshTarget, nixSshOpts, sshCommand, storeUri } from './ssh.js';
 
 /**
@@ -22,6 +23,8 @@ export interface CommandSpec {
    * when the local `ssh` is stopped (cancel, timeout, Ctrl-C).
    */
   readonly keepStdinOpen?: boolean;
+  /** The socket directory a multiplexed nested hop uses on `via` (see {@link MuxPlan}). */
+  readonly muxDir?: string;
 }
 
 /**
@@ -39,6 +42,18 @@ export const REMOTE_WATCHDOG =
 
 /** Flags every `nix` call gets, so the new CLI works without touching the host's nix.conf. */
 export const NIX_FLAGS: readonly string[] = ['--extra-experimental-features', 'nix-command'];
+
+/**
+ * Connection multiplexing as commands see it ({@link SshMux} implements it): the target with options for
+ * the deployer's own ssh, and for a nested hop run on `via`, the target with options for `via`'s ssh plus
+ * the socket directory to create there first (undefined: that hop is not multiplexed).
+ */
+export interface MuxPlan {
+  /** Must be called before a command built with this plan runs (makes the local socket directory). */
+  activate(via?: SshTarget, muxDir?: string): void;
+  local(target: SshTarget): SshTarget;
+  nested(via: SshTarget, target: SshTarget): { readonly target: SshTarget; readonly dir: string } | undefined;
+}
 
 /** The knobs of one copy. */
 export interface CopyFlags {
@@ -65,12 +80,14 @@ function copyFlags(f: CopyFlags): string[] {
  * - A → B, push: `ssh A -- env NIX_SSHOPTS=<B's options> nix copy --to ssh-ng://B …` (bytes go A → B);
  * - A → B, pull: `ssh B -- env NIX_SSHOPTS=<A's options> nix copy --from ssh-ng://A …`.
  * Paths must already be validated store paths; the remote part is POSIX-quoted word by word.
+ * With `mux`, every ssh hop (the deployer's, and the nested one on the sender) reuses a master connection;
+ * a multiplexed nested hop first creates its private socket directory ({@link REMOTE_MUX_DIR}).
  */
-export function copyCommand(from: SshTarget | 'local', to: SshTarget | 'local', paths: readonly PathId[], f: CopyFlags): CommandSpec {
+export function copyCommand(from: SshTarget | 'local', to: SshTarget | 'local', paths: readonly PathId[], f: CopyFlags, mux?: MuxPlan): CommandSpec {
   const strict = f.strictHostKeyChecking;
   if (from === 'local' && to === 'local') throw new TypeError('copy from the local store to itself');
   if (from === 'local') {
-    const target = to as SshTarget;
+    const target = mux ? mux.local(to as SshTarget) : (to as SshTarget);
     return {
       file: 'nix',
       args: [...NIX_FLAGS, 'copy', ...copyFlags(f), '--to', storeUri(target), ...paths],
@@ -78,16 +95,21 @@ export function copyCommand(from: SshTarget | 'local', to: SshTarget | 'local', 
     };
   }
   if (to === 'local') {
+    const source = mux ? mux.local(from) : from;
     return {
       file: 'nix',
-      args: [...NIX_FLAGS, 'copy', ...copyFlags(f), '--from', storeUri(from), ...paths],
-      env: { NIX_SSHOPTS: nixSshOpts(from, strict) },
+      args: [...NIX_FLAGS, 'copy', ...copyFlags(f), '--from', storeUri(source), ...paths],
+      env: { NIX_SSHOPTS: nixSshOpts(source, strict) },
     };
   }
   const [outer, inner, direction] = f.mode === 'push' ? [from, to, '--to'] : [to, from, '--from'];
-  const copy = ['env', `NIX_SSHOPTS=${nixSshOpts(inner, strict)}`, 'nix', ...NIX_FLAGS, 'copy', ...copyFlags(f), direction, storeUri(inner), ...paths];
-  const remote = ['sh', '-c', REMOTE_WATCHDOG, 'sh', ...copy];
-  return { file: 'ssh', args: sshCommand(outer, strict, remote), env: {}, via: outer.id, keepStdinOpen: true };
+  const hop = mux?.nested(outer, inner);
+  const innerT = hop?.target ?? inner;
+  const copy = ['env', `NIX_SSHOPTS=${nixSshOpts(innerT, strict)}`, 'nix', ...NIX_FLAGS, 'copy', ...copyFlags(f), direction, storeUri(innerT), ...paths];
+  const prepared = hop ? ['sh', '-c', REMOTE_MUX_DIR, 'sh', hop.dir, ...copy] : copy;
+  const remote = ['sh', '-c', REMOTE_WATCHDOG, 'sh', ...prepared];
+  const args = sshCommand(mux ? mux.local(outer) : outer, strict, remote);
+  return { file: 'ssh', args, env: {}, via: outer.id, keepStdinOpen: true, ...(hop ? { muxDir: hop.dir } : {}) };
 }
 
 /**
@@ -112,13 +134,14 @@ export function pathInfoCommand(store: SshTarget | 'local', paths: readonly Path
  * client drops and re-opens its daemon connection after every invalid path that `path-info` asks about
  * (seconds per missing path), while `isValidPath` answers on one connection.
  */
-export function validityCommand(store: SshTarget | 'local', paths: readonly PathId[], strictHostKeyChecking: boolean): CommandSpec {
+export function validityCommand(store: SshTarget | 'local', paths: readonly PathId[], strictHostKeyChecking: boolean, mux?: MuxPlan): CommandSpec {
   const check = ['--check-validity', '--print-invalid', ...paths];
   if (store === 'local') return { file: 'nix-store', args: check, env: {} };
+  const target = mux ? mux.local(store) : store;
   return {
     file: 'nix-store',
-    args: ['--store', storeUri(store), ...check],
-    env: { NIX_SSHOPTS: nixSshOpts(store, strictHostKeyChecking) },
+    args: ['--store', storeUri(target), ...check],
+    env: { NIX_SSHOPTS: nixSshOpts(target, strictHostKeyChecking) },
   };
 }
 

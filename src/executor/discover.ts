@@ -1,7 +1,7 @@
 import { ConfigError, ExecutorError } from '../core/errors.js';
 import type { HostId, PathId, StorePath } from '../core/types.js';
 import { tailLines } from './classify.js';
-import { pathInfoCommand, validFromOutput, validityCommand } from './commands.js';
+import { type MuxPlan, pathInfoCommand, validFromOutput, validityCommand } from './commands.js';
 import { parsePathInfo } from './pathInfo.js';
 import type { RealFleet } from './realFleet.js';
 import { mapLimit, runCommand } from './run.js';
@@ -20,6 +20,8 @@ export interface StoreQueryOptions {
   readonly signal?: AbortSignal;
   /** Also ask the deployer's local store. @defaultValue `true` */
   readonly includeDeployer?: boolean;
+  /** Ride (or open) multiplexed ssh connections, e.g. the executor's {@link SshMux}. */
+  readonly mux?: MuxPlan;
 }
 
 /** What {@link discoverHave} found: the held paths per host, and the hosts that could not be asked. */
@@ -45,12 +47,13 @@ export async function discoverHave(fleet: RealFleet, paths: readonly PathId[], o
     ...(options.includeDeployer === false ? [] : [{ id: fleet.deployer.id, store: 'local' as const }]),
     ...fleet.hosts.map((h) => ({ id: h.id, store: h })),
   ];
+  options.mux?.activate();
   const have = new Map<HostId, PathId[]>();
   const errors = new Map<HostId, string>();
   const results = await mapLimit(stores, options.concurrency ?? 16, async ({ store }) =>
     paths.length === 0
       ? undefined
-      : runCommand(validityCommand(store, paths, strict), {
+      : runCommand(validityCommand(store, paths, strict, options.mux), {
           timeoutMs: (options.timeoutSeconds ?? 60) * 1000,
           env,
           ...(options.signal ? { signal: options.signal } : {}),

@@ -8,3 +8,5 @@ export { runRealCascade, coreFleet, flatTopology, REAL_FLEET_DEFAULTS, type Real
 export { shellQuote, shellJoin } from './quote.js';
 export { classifyFailure } from './classify.js';
 export { OFFLINE_NIX_CONFIG, nixConfText } from './nixEnv.js';
+export { SshMux, MUX_PERSIST_SECONDS, type SshMuxOptions } from './mux.js';
+export { COPY_SETUP_SECONDS, COPY_SETUP_SECONDS_UNMULTIPLEXED, type CopySetupCost } from './costs.js';

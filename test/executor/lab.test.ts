@@ -3,14 +3,18 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClosureGraph } from '../../src/core/closure.js';
 import { ConfigError } from '../../src/core/errors.js';
+import type { FailureTreeNode } from '../../src/core/coordinator.js';
 import type { CascadeEvent, TransferStartedEvent } from '../../src/core/events.js';
 import type { Outcome, Transfer } from '../../src/core/types.js';
+import { pathInfoCommand } from '../../src/executor/commands.js';
+import { parsePathInfo } from '../../src/executor/pathInfo.js';
+import { runCommand } from '../../src/executor/run.js';
 import { runRealCascade } from '../../src/executor/cascade.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { closureInfo, discoverHave } from '../../src/executor/discover.js';
 import { loadFleetFile } from '../../src/executor/fleetFile.js';
 import { checkHealth } from '../../src/executor/health.js';
-import { buildSyntheticClosure, labDown, labUp, type LabState } from '../../src/executor/lab/index.js';
+import { buildSyntheticClosure, labDown, labKillHost, labUp, type LabState } from '../../src/executor/lab/index.js';
 import { requireLabCapabilities } from '../../src/executor/lab/sys.js';
 import { NixCopyExecutor, type NixCopyExecutorOptions } from '../../src/executor/nixCopyExecutor.js';
 import type { RealFleet } from '../../src/executor/realFleet.js';
@@ -51,7 +55,7 @@ async function freshClosure(seed: string): Promise<string> {
 }
 
 /** Runs a registered strategy on the lab and checks what only the real stores can tell. */
-async function cascade(strategy: string, seed: string, healthCheck: boolean, before?: (toplevel: string) => Promise<void>) {
+async function cascade(strategy: string, seed: string, healthCheck: boolean, before?: (toplevel: string) => Promise<void>, onEvent?: (e: CascadeEvent) => void) {
   const events: CascadeEvent[] = [];
   const toplevel = await freshClosure(seed);
   if (before) await before(toplevel);
@@ -61,9 +65,47 @@ async function cascade(strategy: string, seed: string, healthCheck: boolean, bef
     paths: [toplevel],
     checkSigs: false,
     healthCheck,
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => {
+      events.push(e);
+      onEvent?.(e);
+    },
   });
-  return { run, events, started: events.filter((e): e is TransferStartedEvent => e.type === 'transfer-started') };
+  return { run, events, toplevel, started: events.filter((e): e is TransferStartedEvent => e.type === 'transfer-started') };
+}
+
+/** Per host, how many of `want` its store lists as valid, asked with `nix path-info --store ssh-ng://…`. */
+async function pathInfoValid(want: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const h of fleet.hosts) {
+    const r = await runCommand(pathInfoCommand(h, want, true), { timeoutMs: 60_000 });
+    expect(r.stderr).not.toMatch(/error/i);
+    out.set(h.id, parsePathInfo(r.stdout).filter((e) => e.valid && want.includes(e.path)).length);
+  }
+  return out;
+}
+
+/** The failure-tree node of `host`, wherever it hangs. */
+function findNode(nodes: readonly FailureTreeNode[], host: string): FailureTreeNode | undefined {
+  for (const n of nodes) {
+    if (n.host === host) return n;
+    const below = findNode(n.children, host);
+    if (below) return below;
+  }
+  return undefined;
+}
+
+/** Live ssh master connections of the executor's multiplexer (`ssh: …/ncmux-… [mux]`). */
+function muxMasters(): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .filter((c) => c.includes('/ncmux-') && c.includes('[mux]'));
 }
 
 beforeAll(async () => {
@@ -110,6 +152,9 @@ describe('lab', () => {
     expect([...run.verified.values()]).toEqual(Array(HOSTS).fill(true));
     expect(started.every((t) => t.from === 'deployer')).toBe(true);
     expect(run.perHostSeconds.size).toBe(HOSTS);
+    // The run's ssh master connections are gone with it.
+    for (let i = 0; i < 50 && muxMasters().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(muxMasters()).toEqual([]);
   });
 
   it('log2-fanout delivers peer to peer: the deployer sends only ⌈log₂(N+1)⌉ times', async () => {
@@ -124,7 +169,7 @@ describe('lab', () => {
 
   it('swarm (path-level) delivers to every host and never re-sends a path a host already holds', async () => {
     let preloaded: string[] = [];
-    const { run, started } = await cascade('swarm', 'e2e-swarm', false, async (toplevel) => {
+    const { run, started, toplevel: top } = await cascade('swarm', 'e2e-swarm', false, async (toplevel) => {
       const info = new ClosureGraph(await closureInfo([toplevel]));
       const all = info.closureOf([toplevel]);
       // h3 already holds the first two paths (in reference order, so they are a valid sub-closure).
@@ -138,8 +183,13 @@ describe('lab', () => {
     const sentToH3 = started.filter((t) => t.to === 'h3').flatMap((t) => t.paths);
     expect(sentToH3.length).toBeGreaterThan(0);
     for (const p of preloaded) expect(sentToH3).not.toContain(p);
-    // Path-level: hosts serve each other, not only the deployer.
+    // Path-level: hosts serve each other, not only the deployer, one store path (or bundle) at a time.
     expect(started.some((t) => t.from !== 'deployer')).toBe(true);
+    expect(started.some((t) => t.paths.length < run.closure.length)).toBe(true);
+    // Every host's own store, asked with nix path-info, lists the whole closure as valid.
+    const all = new ClosureGraph(run.closure).closureOf([top]);
+    expect(all).toHaveLength(6);
+    expect([...(await pathInfoValid(all)).values()]).toEqual(Array(HOSTS).fill(all.length));
   });
 
   it('the peer copy really runs on the sender: its own store is what it sends from', async () => {
@@ -200,11 +250,27 @@ describe('lab', () => {
     if (!o.ok) expect(o.cause.code).toBe('cancelled');
   });
 
-  it('a host whose sshd is killed is a permanent failure with the real cause, as receiver and as sender', async () => {
-    const h6 = lab.hosts.find((h) => h.name === 'h6')!;
-    expect(await copy({}, { from: 'deployer', to: 'h6', paths: paths.slice(0, 1) })).toMatchObject({ ok: true });
-    process.kill(h6.sshdPid!, 'SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+  it('a host whose sshd is killed mid-run ends in the failure tree with the real cause; all others finish', async () => {
+    // log2-fanout reaches h6 only in round 3; its sshd (and every session it runs) is killed as soon as the
+    // first copy of round 1 has finished, while the cascade is running.
+    const victim = 'h6';
+    let kill: Promise<number[]> | undefined;
+    const { run, started } = await cascade('log2-fanout', 'e2e-dead', false, undefined, (e) => {
+      if (e.type === 'transfer-finished' && kill === undefined) kill = labKillHost(dir, victim);
+    });
+    expect(kill).toBeDefined();
+    expect((await kill!).length).toBeGreaterThan(0);
+    expect(started.some((t) => t.to === victim)).toBe(true);
+    expect(run.result.success).toBe(false);
+    expect(run.result.hostsDone).toBe(HOSTS - 1);
+    expect(run.result.failed.map((f) => [f.host, f.kind, f.code])).toEqual([[victim, 'permanent', 'unreachable']]);
+    expect(run.result.failed[0]!.message).toMatch(/Connection refused/);
+    const node = findNode(run.result.failureTree, victim);
+    expect(node?.failure).toMatchObject({ host: victim, code: 'unreachable' });
+    for (const h of fleet.hosts) expect(run.verified.get(h.id)).toBe(h.id !== victim);
+
+    // Each single copy involving the dead host says so too: as receiver, as sender, and as the far end
+    // of a nested peer copy.
     const toH6 = await copy({}, { from: 'deployer', to: 'h6', paths: paths.slice(1) });
     expect(toH6.ok).toBe(false);
     if (toH6.ok) return;
@@ -218,13 +284,6 @@ describe('lab', () => {
     expect(intoH6.ok).toBe(false);
     if (intoH6.ok) return;
     expect(intoH6.cause).toMatchObject({ kind: 'permanent', code: 'unreachable', host: 'h6' });
-
-    // In a whole run (health check off, so the run meets the dead host itself), h6 ends in the failure
-    // list with the real cause and every other host finishes.
-    const { run } = await cascade('push-parallel', 'e2e-dead', false);
-    expect(run.result.hostsDone).toBe(HOSTS - 1);
-    expect(run.result.failed.map((f) => [f.host, f.code])).toEqual([['h6', 'unreachable']]);
-    expect(run.result.failed[0]!.message).toMatch(/Connection refused/);
   });
 
   it('health reports the dead host with its reason and the others healthy', async () => {
@@ -279,9 +338,15 @@ describe('bad input on a live lab', () => {
     expect(run.result.success).toBe(false);
     expect(run.result.hostsDone).toBe(0);
     const failedTransfers = events.filter((e) => e.type === 'transfer-failed');
-    // More failed copies than hosts: each host was retried before it was given up.
-    expect(failedTransfers.length).toBeGreaterThan(2);
+    // Every failed copy was a timeout, and each host was retried (through the coordinator) before it was
+    // given up: exactly maxAttemptsPerHost timed-out copies per host.
+    expect(failedTransfers.every((e) => e.type === 'transfer-failed' && e.code === 'timeout' && e.kind === 'transient')).toBe(true);
+    for (const h of ['h1', 'h2']) expect(failedTransfers.filter((e) => e.type === 'transfer-failed' && e.to === h)).toHaveLength(2);
     expect(run.result.failed.map((f) => f.host).sort()).toEqual(['h1', 'h2']);
+    for (const f of run.result.failed) {
+      expect(f.code).toBe('retries-exhausted');
+      expect(f.message).toMatch(/last: timeout: no result after 0\.05 s/);
+    }
   });
 });
 

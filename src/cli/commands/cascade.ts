@@ -24,6 +24,7 @@ interface CascadeArgs {
   'strict-host-keys': boolean;
   'substitute-on-destination': boolean;
   'health-check': boolean;
+  multiplex: boolean;
 }
 
 /**
@@ -51,7 +52,12 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
       .option('timeout', { type: 'number', default: 300, describe: 'Seconds per transfer before it is stopped and retried' })
       .option('strict-host-keys', { type: 'boolean', default: true, describe: 'Check ssh host keys; --no-strict-host-keys trusts any machine at the address' })
       .option('substitute-on-destination', { type: 'boolean', default: false, describe: 'Receivers try their own substituters first (nix copy -s)' })
-      .option('health-check', { type: 'boolean', default: true, describe: 'Probe hosts first and leave unhealthy ones out' }) as Argv<CascadeArgs>,
+      .option('health-check', { type: 'boolean', default: true, describe: 'Probe hosts first and leave unhealthy ones out' })
+      .option('multiplex', {
+        type: 'boolean',
+        default: true,
+        describe: 'Reuse one ssh connection per host pair (ControlMaster); --no-multiplex opens one per copy',
+      }) as Argv<CascadeArgs>,
   handler: async (a) => {
     const fleet = loadFleetFile(a.fleet);
     const strategy = getStrategy(a.strategy, parseStrategyOptions(a['strategy-option']));
@@ -77,6 +83,7 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
         strictHostKeyChecking: a['strict-host-keys'],
         substituteOnDestination: a['substitute-on-destination'],
         healthCheck: a['health-check'],
+        multiplex: a.multiplex,
         onEvent: fanOut(...sinks),
         signal: abort.signal,
       });

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { ConfigError, ExecutorError } from '../../core/errors.js';
 import { cmdlineOf, descendantsOf, isAlive } from './proc.js';
 import { type LabState, readLabState, writeLabState } from './state.js';
 import { sys, trySys } from './sys.js';
@@ -23,8 +24,10 @@ export interface LabDownOptions {
 /**
  * Tears a lab down from DIR/lab.json: stops exactly the processes it started (by pid, only while
  * /proc/<pid>/cmdline still names the lab's sshd config, together with their descendants: the sshd
- * sessions and the nix-daemons they run), deletes its links and namespaces. Safe to run twice and on a
- * half-started lab.
+ * sessions and the nix-daemons they run), then whatever still runs inside the lab's own network
+ * namespaces (`ip netns pids`: only the lab's sessions can have started anything there, e.g. a
+ * daemonised ssh master connection that left the sshd's process tree), deletes its links and namespaces.
+ * Safe to run twice and on a half-started lab.
  */
 export async function labDown(dir: string, options: LabDownOptions = {}): Promise<LabDownReport> {
   const state = readLabState(dir);
@@ -33,6 +36,7 @@ export async function labDown(dir: string, options: LabDownOptions = {}): Promis
     return { found: false, killed: [], netnsDeleted: [], linksDeleted: [], leftovers: [] };
   }
   const killed = await stopProcesses(state);
+  killed.push(...(await stopNamespaceProcesses(state.netns)));
   const linksDeleted: string[] = [];
   // Deleting the outer veth end removes its peer too; the bridge goes last.
   for (const link of [...state.links].reverse()) {
@@ -69,7 +73,54 @@ async function stopProcesses(state: LabState): Promise<number[]> {
     if (cmd === undefined || !cmd.includes(rec.marker)) continue;
     targets.push(...descendantsOf(rec.pid), rec.pid);
   }
-  const signal = (pids: number[], sig: NodeJS.Signals): void => {
+  await terminate(targets);
+  return targets;
+}
+
+/** Pids running inside the named network namespaces (of this lab), never the caller itself. */
+async function namespacePids(netns: readonly string[]): Promise<number[]> {
+  const present = new Set(await listNetns());
+  const pids: number[] = [];
+  for (const ns of netns) {
+    if (!present.has(ns)) continue;
+    const out = await sys('ip', ['netns', 'pids', ns]).catch(() => '');
+    for (const l of out.split('\n')) if (/^\d+$/.test(l.trim())) pids.push(Number(l.trim()));
+  }
+  return pids.filter((p) => p !== process.pid);
+}
+
+async function stopNamespaceProcesses(netns: readonly string[]): Promise<number[]> {
+  const pids = await namespacePids(netns);
+  await terminate(pids);
+  return pids;
+}
+
+/**
+ * Takes one lab host down the way a crashed machine goes: its sshd listener and every session it runs
+ * (the recorded pid and its descendants, only while the command line still names the host's sshd config),
+ * and anything else running in the host's network namespace (ssh master connections included). Its
+ * namespace, address and store stay, so connecting to it is refused (`Connection refused`) from then on.
+ * For fault tests.
+ *
+ * @returns the pids stopped. @throws ConfigError for an unknown host; ExecutorError when no lab is in DIR.
+ */
+export async function labKillHost(dir: string, host: string): Promise<number[]> {
+  const state = readLabState(dir);
+  if (!state || state.status === 'down') throw new ExecutorError(`no lab is up in ${dir}`);
+  const h = state.hosts.find((x) => x.name === host);
+  if (!h) throw new ConfigError(`no lab host "${host}" (hosts: ${state.hosts.map((x) => x.name).join(', ')})`, 'host');
+  const targets: number[] = [];
+  const cmd = h.sshdPid !== undefined ? cmdlineOf(h.sshdPid) : undefined;
+  if (h.sshdPid !== undefined && cmd !== undefined && cmd.includes(h.sshdConfig)) targets.push(h.sshdPid, ...descendantsOf(h.sshdPid));
+  for (const p of await namespacePids([h.netns])) if (!targets.includes(p)) targets.push(p);
+  // The listener first, so no new session starts while the others are stopped.
+  await terminate(targets);
+  return targets;
+}
+
+/** SIGTERM, then SIGKILL for whatever is still alive 3 s later; waits until they are gone. */
+async function terminate(targets: readonly number[]): Promise<void> {
+  const signal = (pids: readonly number[], sig: NodeJS.Signals): void => {
     for (const pid of pids) {
       try {
         process.kill(pid, sig);
@@ -78,12 +129,11 @@ async function stopProcesses(state: LabState): Promise<number[]> {
       }
     }
   };
-  signal(targets, 'SIGTERM');
+  signal([...targets], 'SIGTERM');
   for (let i = 0; i < 30 && targets.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
   const stubborn = targets.filter(isAlive);
   signal(stubborn, 'SIGKILL');
   for (let i = 0; i < 20 && stubborn.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
-  return targets;
 }
 
 async function linkExists(name: string): Promise<boolean> {
