@@ -1,0 +1,378 @@
+import type { PlanView, Proposal } from '../../core/strategy.js';
+import type { HostId, PathId } from '../../core/types.js';
+import { UrgencyHeap } from './swarm-heap.js';
+import type { SwarmRun } from './swarm-run.js';
+
+/**
+ * Failed attempts after which swarm never uses an edge again (the same bound as the other strategies'
+ * `EDGE_ATTEMPT_LIMIT`; copied so swarm does not depend on the shared planning context).
+ */
+export const SWARM_EDGE_ATTEMPT_LIMIT = 8;
+
+/** Per-call scan budget per open receiver or free sender: a hard cap on one call's work at 10,000 hosts. */
+const SCAN_BUDGET_PER_HOST = 64;
+
+/** An open receiver's state, read from the view once per call (the view's per-host lookups are hot). */
+interface OpenReceiver {
+  readonly id: HostId;
+  /** Receive slots left in this call. */
+  slots: number;
+  readonly missing: ReadonlySet<PathId>;
+  readonly incoming: ReadonlySet<PathId>;
+  planned?: ReadonlySet<PathId>;
+  /** Seconds of receiving left at its downlink. */
+  readonly left: number;
+}
+
+/** A planned transfer. */
+interface Pick {
+  readonly from: HostId;
+  readonly to: HostId;
+  readonly paths: PathId[];
+}
+
+/**
+ * One `plan` call of `swarm`: a greedy matching of free uplinks to open receivers, one path at a time in
+ * urgency order (see `swarm.ts` for the policy). Paths live in a lazy max-heap keyed by urgency, so a
+ * proposal re-ranks only the paths it carries; receivers and senders are sorted once per call.
+ */
+export class SwarmPlan {
+  readonly proposals: Proposal[] = [];
+  readonly #view: PlanView;
+  readonly #run: SwarmRun;
+  readonly #window: number;
+  readonly #sends = new Map<HostId, number>();
+  readonly #receives = new Map<HostId, number>();
+  readonly #planned = new Map<HostId, Set<PathId>>();
+  /** Copies of each path running or proposed in this call. */
+  readonly #flying = new Map<PathId, number>();
+  readonly #version = new Map<PathId, number>();
+  readonly #heap = new UrgencyHeap();
+  /** Position of each ranked path in this call's initial urgency order (bundles fill in this order). */
+  readonly #rank = new Map<PathId, number>();
+  /** Open receivers, most receive time left first. */
+  #open: OpenReceiver[] = [];
+  readonly #openOf = new Map<HostId, OpenReceiver>();
+  /** Free senders, fastest uplink first. */
+  #free: HostId[] = [];
+  /** Per path: receivers before this index in {@link SwarmPlan.#open} cannot take it in this call. */
+  readonly #openPos = new Map<PathId, number>();
+  /** Slowest downlink among open receivers: a sender whose spare uplink is below it serves nobody well. */
+  #minDown = Infinity;
+  #openCount = 0;
+  #freeCount = 0;
+  /** Round mode: longest planned transfer (seconds); later transfers of the batch are filled up to it. */
+  #duration = 0;
+  #budget = 0;
+
+  constructor(view: PlanView, run: SwarmRun, window: number) {
+    this.#view = view;
+    this.#run = run;
+    this.#window = window;
+  }
+
+  /** Plans one batch. */
+  plan(): readonly Proposal[] {
+    const view = this.#view;
+    const run = this.#run;
+    const pending = view.pending();
+    for (const t of pending) {
+      const slots = this.#recvLeft(t);
+      if (slots <= 0) continue;
+      const down = view.host(t).downlink;
+      const rec = { id: t, slots, missing: view.missing(t), incoming: view.incoming(t), left: run.missingBytes(view, t) / down };
+      this.#open.push(rec);
+      this.#openOf.set(t, rec);
+      this.#minDown = Math.min(this.#minDown, down);
+    }
+    if (this.#open.length === 0) return this.proposals;
+    for (const h of view.fleet.hosts) if (view.have(h.id).size > 0 && this.#usable(h.id)) this.#free.push(h.id);
+    if (this.#free.length === 0) return this.proposals;
+    this.#openCount = this.#open.length;
+    this.#freeCount = this.#free.length;
+    this.#budget = SCAN_BUDGET_PER_HOST * (this.#open.length + this.#free.length) + 16 * run.paths.length;
+
+    for (const t of pending) for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+    const ranked: { p: PathId; u: number }[] = [];
+    for (const p of run.paths) {
+      const u = this.#urgency(p);
+      if (u <= 0) continue;
+      ranked.push({ p, u });
+      this.#heap.push({ path: p, urgency: u, tie: run.topo.get(p)!, version: 0 });
+    }
+    ranked.sort((a, b) => b.u - a.u || run.topo.get(a.p)! - run.topo.get(b.p)!);
+    ranked.forEach((r, i) => this.#rank.set(r.p, i));
+
+    this.#open.sort((a, b) => b.left - a.left || run.pos(a.id) - run.pos(b.id));
+    this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
+
+    this.#superSeed(ranked.map((r) => r.p));
+    while (this.#openCount > 0 && this.#freeCount > 0 && this.#budget > 0) {
+      const e = this.#heap.pop();
+      if (!e) break;
+      if (e.version !== (this.#version.get(e.path) ?? 0)) continue;
+      const pick = this.#pair(e.path);
+      if (pick) this.#propose(pick.from, pick.to, pick.paths);
+    }
+    return this.proposals;
+  }
+
+  /**
+   * Super-seeding: a free sender that wants nothing (the deployer, a cache) is the only source of what
+   * peers do not hold yet, so it sends the paths with the fewest peer copies first (most urgent among
+   * equals) and leaves the doubling of a path to the peers that hold it. Without this the deployer would
+   * spend its uplink on copies of the largest path while the rest of the closure waits behind it.
+   */
+  #superSeed(ranked: readonly PathId[]): void {
+    const view = this.#view;
+    for (const s of this.#free) {
+      if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
+      while (this.#usable(s) && this.#openCount > 0 && this.#budget > 0) {
+        const order: { p: PathId; c: number }[] = [];
+        for (const p of ranked) if (view.has(s, p) && this.#urgency(p) > 0) order.push({ p, c: this.#peerCopies(p) });
+        // Stable sort: equal copy counts keep the urgency order.
+        order.sort((a, b) => a.c - b.c);
+        let pick: Pick | undefined;
+        for (const { p } of order) {
+          this.#budget--;
+          if (this.#anyTaker(p) && (pick = this.#pair(p, [s]))) break;
+        }
+        if (!pick) break;
+        this.#propose(pick.from, pick.to, pick.paths);
+      }
+    }
+  }
+
+  /** Copies of `p` held by or on their way to hosts that want it. */
+  #peerCopies(p: PathId): number {
+    return this.#view.holders(p).size - (this.#run.outside.get(p) ?? 0) + (this.#flying.get(p) ?? 0);
+  }
+
+  /** Whether some open receiver may take `p` (advances the path's receiver cursor past those that cannot). */
+  #anyTaker(p: PathId): boolean {
+    let i = this.#openPos.get(p) ?? 0;
+    while (i < this.#open.length && !this.#mayTake(this.#open[i]!, p)) i++;
+    this.#budget -= i - (this.#openPos.get(p) ?? 0) + 1;
+    this.#openPos.set(p, i);
+    return i < this.#open.length;
+  }
+
+  /**
+   * Urgency of `p`: its remaining spread time in byte-generations, size × log₂(1 + wanters still missing it
+   * (copies in flight count as delivered) ÷ copies), divided by √copies (copies = holders + copies in
+   * flight). The first factor is rarest-first weighted by size (a large path held by few starts doubling
+   * early instead of becoming the tail); the damping lets a path many hold yield to a rare one when a
+   * sender holds both, since the many holders keep doubling it anyway. 0 when nobody holds or needs it.
+   */
+  #urgency(p: PathId): number {
+    const view = this.#view;
+    const holders = view.holders(p).size;
+    if (holders === 0) return 0;
+    const flying = this.#flying.get(p) ?? 0;
+    const owners = holders - (this.#run.outside.get(p) ?? 0);
+    const left = (this.#run.wanters.get(p) ?? 0) - owners - flying;
+    if (left <= 0) return 0;
+    const copies = holders + flying;
+    return (view.closure.narSize(p) * Math.log2(1 + left / copies)) / Math.sqrt(copies);
+  }
+
+  #sendLeft(h: HostId): number {
+    const view = this.#view;
+    if (!view.canSend(h)) return 0;
+    return view.host(h).maxSends - view.sending(h) - (this.#sends.get(h) ?? 0);
+  }
+
+  #recvLeft(h: HostId): number {
+    const view = this.#view;
+    if (!view.canReceive(h)) return 0;
+    return view.host(h).maxReceives - view.receiving(h) - (this.#receives.get(h) ?? 0);
+  }
+
+  #load(h: HostId): number {
+    return this.#view.sending(h) + (this.#sends.get(h) ?? 0);
+  }
+
+  /** A send slot left, and (when already sending) spare uplink that still covers the slowest open receiver. */
+  #usable(h: HostId): boolean {
+    if (this.#sendLeft(h) <= 0) return false;
+    const load = this.#load(h);
+    return load === 0 || this.#view.host(h).uplink / (load + 1) >= this.#minDown;
+  }
+
+  /** One uplink is not split while a single flow would saturate the receiver (or the route). */
+  #fits(from: HostId, to: HostId): boolean {
+    const view = this.#view;
+    if (from === to || view.attempts(from, to) >= SWARM_EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
+    const rate = view.linkRate(from, to);
+    if (rate <= 0) return false;
+    const load = this.#load(from);
+    return load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
+  }
+
+  /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
+  #mayTake(to: OpenReceiver, p: PathId): boolean {
+    return to.slots > 0 && to.missing.has(p) && !to.incoming.has(p) && !(to.planned?.has(p) ?? false);
+  }
+
+  /** Free holders of `p` (at most `window`), fastest uplink first. */
+  #freeHolders(p: PathId): HostId[] {
+    const view = this.#view;
+    const run = this.#run;
+    const holders = view.holders(p);
+    const out: HostId[] = [];
+    if (holders.size <= this.#free.length) {
+      this.#budget -= holders.size;
+      for (const h of holders) if (this.#usable(h)) out.push(h);
+      out.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
+      if (out.length > this.#window) out.length = this.#window;
+      return out;
+    }
+    for (const h of this.#free) {
+      this.#budget--;
+      if (view.has(h, p) && this.#usable(h)) {
+        out.push(h);
+        if (out.length >= this.#window) break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The first open receiver (most receive time left first) that can take `p` from one of its free holders,
+   * with the holder (fewest failed attempts on the edge, then fastest) and the bundle.
+   */
+  #pair(p: PathId, only?: HostId[]): Pick | undefined {
+    const view = this.#view;
+    let i = this.#openPos.get(p) ?? 0;
+    // Receiver side first when it is the scarce one: most pops end there in eager mode's steady state.
+    let sources: HostId[] | undefined = only;
+    if (!sources && this.#open.length - i > this.#free.length) {
+      sources = this.#freeHolders(p);
+      if (sources.length === 0) return undefined;
+    }
+    for (; i < this.#open.length; i++) {
+      this.#budget--;
+      const rec = this.#open[i]!;
+      if (!this.#mayTake(rec, p)) continue;
+      const t = rec.id;
+      sources ??= this.#freeHolders(p);
+      if (sources.length === 0) break;
+      let best: HostId | undefined;
+      let bestAtt = Infinity;
+      for (const s of sources) {
+        if (this.#sendLeft(s) <= 0 || !this.#fits(s, t)) continue;
+        const att = view.attempts(s, t);
+        if (att < bestAtt) {
+          best = s;
+          bestAtt = att;
+          if (att === 0) break;
+        }
+      }
+      if (best === undefined) continue;
+      const paths = this.#bundle(best, t, p);
+      if (paths === undefined) continue;
+      this.#openPos.set(p, i + 1);
+      return { from: best, to: t, paths };
+    }
+    this.#openPos.set(p, i);
+    return undefined;
+  }
+
+  /**
+   * Bytes a transfer `from → to` may carry: the chunk, or in round mode (chunk derived from `pieces`) as much
+   * as fits in the batch's longest transfer, since the round waits for that one anyway.
+   */
+  #cap(from: HostId, to: HostId): number {
+    const chunk = this.#run.chunk;
+    if (this.#view.mode !== 'round' || this.#run.explicitChunk) return chunk;
+    return Math.max(chunk, this.#duration * this.#view.linkRate(from, to));
+  }
+
+  /**
+   * `first` with the references `to` lacks (only when nothing else is coming to `to`, all held by `from`, and
+   * at most the cap in bytes), then more paths `from` holds and `to` can take, most urgent first, while the
+   * transfer stays within the cap. Undefined when `first` cannot go on this edge now.
+   */
+  #bundle(from: HostId, to: HostId, first: PathId): PathId[] | undefined {
+    const view = this.#view;
+    const run = this.#run;
+    const closure = view.closure;
+    const cap = this.#cap(from, to);
+    const missing = view.missing(to);
+    const incoming = view.incoming(to);
+    const planned = this.#planned.get(to);
+    const picked = new Set<PathId>();
+    const out: PathId[] = [];
+    let bytes = 0;
+    const add = (q: PathId): void => {
+      picked.add(q);
+      out.push(q);
+      bytes += closure.narSize(q);
+    };
+    const refs = closure.get(first).references;
+    if (refs.every((r) => view.has(to, r))) add(first);
+    else {
+      // References may only travel along when nothing else is on its way to `to` (they might be in flight).
+      if (incoming.size > 0 || planned !== undefined) return undefined;
+      const visit = (q: PathId): boolean => {
+        if (picked.has(q) || view.has(to, q)) return true;
+        if (!missing.has(q) || !view.has(from, q)) return false;
+        for (const r of closure.get(q).references) if (!visit(r)) return false;
+        add(q);
+        return true;
+      };
+      // Dragged references must keep the transfer within the cap; a path already larger than the cap may
+      // bring up to one cap of references rather than wait for them.
+      if (!visit(first)) return undefined;
+      const own = closure.narSize(first);
+      if (bytes > cap && (own < cap || bytes - own > cap)) return undefined;
+    }
+    if (bytes >= cap) return out;
+    const cands: PathId[] = [];
+    for (const q of missing) {
+      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q)) cands.push(q);
+    }
+    if (cands.length === 0) return out;
+    const rank = (q: PathId): number => this.#rank.get(q) ?? Infinity;
+    const topo = (q: PathId): number => run.topo.get(q) ?? 0;
+    const fill = (): void => {
+      for (const q of cands) {
+        if (bytes >= cap) return;
+        if (picked.has(q)) continue;
+        const size = closure.narSize(q);
+        if (bytes + size > cap) continue;
+        if (!closure.get(q).references.every((r) => view.has(to, r) || picked.has(r))) continue;
+        add(q);
+      }
+    };
+    // Urgent paths first; then, in topological order, paths whose references just joined the bundle.
+    cands.sort((a, b) => rank(a) - rank(b) || topo(a) - topo(b));
+    fill();
+    cands.sort((a, b) => topo(a) - topo(b));
+    fill();
+    return out;
+  }
+
+  #propose(from: HostId, to: HostId, paths: PathId[]): void {
+    const view = this.#view;
+    this.proposals.push({ from, to, paths });
+    this.#sends.set(from, (this.#sends.get(from) ?? 0) + 1);
+    this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
+    let set = this.#planned.get(to);
+    if (!set) this.#planned.set(to, (set = new Set()));
+    for (const p of paths) set.add(p);
+    const rec = this.#openOf.get(to)!;
+    rec.planned = set;
+    if (--rec.slots <= 0) this.#openCount--;
+    if (!this.#usable(from)) this.#freeCount--;
+    const rate = view.linkRate(from, to);
+    if (rate > 0) this.#duration = Math.max(this.#duration, view.closure.bytes(paths) / rate);
+    for (const p of paths) {
+      this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+      const version = (this.#version.get(p) ?? 0) + 1;
+      this.#version.set(p, version);
+      const u = this.#urgency(p);
+      if (u > 0) this.#heap.push({ path: p, urgency: u, tie: this.#run.topo.get(p)!, version });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { PlanView } from '../../core/strategy.js';
+import type { Fleet, HostId, PathId } from '../../core/types.js';
+import { FleetInfo } from './fleet-info.js';
+
+/**
+ * What `swarm` computes once per run (per fleet object): fleet positions, the wanted paths in topological
+ * order, how many targets want each path, the chunk size, and a cache of each host's missing bytes.
+ */
+export class SwarmRun {
+  readonly info: FleetInfo;
+  /** Bytes a bundled transfer may carry (a larger single path still goes alone). */
+  readonly chunk: number;
+  /** True when the user gave `chunkBytes`: then it caps every bundle, in round mode too. */
+  readonly explicitChunk: boolean;
+  /** Targets wanting each path. */
+  readonly wanters: ReadonlyMap<PathId, number>;
+  /** Initial holders of each path that want nothing (deployer, caches): never counted as owners. */
+  readonly outside: ReadonlyMap<PathId, number>;
+  /** Every wanted path, topological order (references first). */
+  readonly paths: readonly PathId[];
+  /** Topological position of every wanted path; the deterministic tie-break everywhere. */
+  readonly topo: ReadonlyMap<PathId, number>;
+  /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
+  readonly #missing = new Map<HostId, { size: number; bytes: number }>();
+
+  constructor(
+    readonly fleet: Fleet,
+    view: PlanView,
+    chunkOption: number | undefined,
+    pieces: number,
+  ) {
+    const info = new FleetInfo(view.fleet, view.closure);
+    this.info = info;
+    let chunk = chunkOption;
+    if (chunk === undefined) {
+      // Hosts of one role share their want array, so this is O(roles · paths), not O(hosts · paths).
+      let largest = 0;
+      const seen = new Set<readonly PathId[]>();
+      for (const t of info.targets) {
+        const a = info.wantArray(t)!;
+        if (seen.has(a)) continue;
+        seen.add(a);
+        largest = Math.max(largest, view.closure.bytes(a));
+      }
+      chunk = Math.max(1, Math.ceil(largest / pieces));
+    }
+    this.chunk = chunk;
+    this.explicitChunk = chunkOption !== undefined;
+    this.wanters = info.wantCount();
+    const outside = new Map<PathId, number>();
+    for (const s of info.seeds) {
+      if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
+      for (const p of view.fleet.initialHave.get(s) ?? []) outside.set(p, (outside.get(p) ?? 0) + 1);
+    }
+    this.outside = outside;
+    const topoAll = info.topoIndex();
+    this.paths = [...this.wanters.keys()].sort((a, b) => (topoAll.get(a) ?? 0) - (topoAll.get(b) ?? 0));
+    const topo = new Map<PathId, number>();
+    this.paths.forEach((p, i) => topo.set(p, i));
+    this.topo = topo;
+  }
+
+  /** Fleet position of `host`. */
+  pos(host: HostId): number {
+    return this.info.pos(host);
+  }
+
+  /** Bytes `host` still misses (paths in flight to it included). */
+  missingBytes(view: PlanView, host: HostId): number {
+    const missing = view.missing(host);
+    let m = this.#missing.get(host);
+    if (!m || m.size !== missing.size) {
+      m = { size: missing.size, bytes: view.closure.bytes(missing) };
+      this.#missing.set(host, m);
+    }
+    return m.bytes;
+  }
+}

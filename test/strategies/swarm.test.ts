@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { ClosureGraph } from '../../src/core/closure.js';
+import { ConfigError } from '../../src/core/errors.js';
+import type { CascadeEvent } from '../../src/core/events.js';
+import type { HostId, PathId } from '../../src/core/types.js';
+import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
+import { getStrategy } from '../../src/strategies/registry.js';
+import { swarm } from '../../src/strategies/swarm.js';
+import { miniRun } from './helpers/mini-run.js';
+import { chainPaths, flatWorld, host, testTopology, type World } from './helpers/world.js';
+
+/** A flat simulated fleet wanting one closure of `paths` store paths (1 GB), flow model. */
+function scenario(hosts: number, paths: number) {
+  return buildScenario(
+    parseScenario({
+      topology: { preset: 'flat', hosts },
+      closure: { totalMB: 1000, paths, roles: 1, perHost: false },
+      network: 'flow',
+    }),
+  );
+}
+
+describe('swarm options', () => {
+  it('rejects bad values and unknown keys with a ConfigError', () => {
+    expect(() => swarm({ pieces: 0 })).toThrow(ConfigError);
+    expect(() => swarm({ pieces: 2.5 })).toThrow(ConfigError);
+    expect(() => swarm({ pieces: '8' })).toThrow(ConfigError);
+    expect(() => swarm({ window: 0 })).toThrow(ConfigError);
+    expect(() => swarm({ chunkBytes: 0 })).toThrow(ConfigError);
+    expect(() => swarm({ chunkBytes: Number.NaN })).toThrow(ConfigError);
+    expect(() => swarm({ chunkBytes: Infinity })).toThrow(ConfigError);
+    expect(() => swarm({ piece: 4 })).toThrow(ConfigError);
+    expect(() => swarm([] as unknown as Record<string, unknown>)).toThrow(ConfigError);
+    expect(swarm({ pieces: 4, window: 8, chunkBytes: 1e6 }).name).toBe('swarm');
+  });
+});
+
+describe('swarm pipelining', () => {
+  it('a host forwards paths it holds before it holds its whole want set', async () => {
+    const sc = scenario(20, 60);
+    const events: CascadeEvent[] = [];
+    const r = await runScenario(sc, swarm(), { mode: 'eager', onEvent: (e) => events.push(e) });
+    expect(r.success).toBe(true);
+    const want = sc.fleet.wants.get('host-01')!.length;
+    const held = new Map<HostId, number>();
+    const paths = new Map<number, readonly PathId[]>();
+    let early = 0;
+    for (const e of events) {
+      if (e.type === 'transfer-started') {
+        paths.set(e.id, e.paths);
+        const h = held.get(e.from) ?? 0;
+        if (e.from !== 'deployer' && h > 0 && h < want) early++;
+      } else if (e.type === 'transfer-finished') {
+        const t = paths.get(e.id)!;
+        held.set(e.to, (held.get(e.to) ?? 0) + t.length);
+      }
+    }
+    expect(early).toBeGreaterThan(10);
+  });
+});
+
+describe('swarm rarest first', () => {
+  it('the only holder of a path sends that path, not one that others hold too', () => {
+    // t0 holds a and b, t1 and t2 hold only a; t3 and t4 miss both. No deployer.
+    const paths = [
+      { id: 'a', narSize: 1e6, references: [] },
+      { id: 'b', narSize: 1e6, references: [] },
+    ];
+    const hosts = ['t0', 't1', 't2', 't3', 't4'].map((id) => host(id));
+    const want: PathId[] = ['a', 'b'];
+    const w: World = {
+      fleet: {
+        hosts,
+        wants: new Map(hosts.map((h) => [h.id, want])),
+        initialHave: new Map<HostId, readonly PathId[]>([
+          ['t0', ['a', 'b']],
+          ['t1', ['a']],
+          ['t2', ['a']],
+        ]),
+      },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(swarm({ chunkBytes: 1 }), w, { mode: 'round' });
+    expect(r.violations).toEqual([]);
+    expect(r.state.pending()).toEqual([]);
+    const first = r.transfers.filter((t) => t.round === 0);
+    expect(first.find((t) => t.from === 't0')?.paths).toEqual(['b']);
+  });
+
+  it('the deployer sends a path no peer holds before a second copy of one a peer holds', () => {
+    // Two equal paths; t0 already holds x, so the deployer's first transfer must carry y.
+    const paths = [
+      { id: 'x', narSize: 1e6, references: [] },
+      { id: 'y', narSize: 1e6, references: [] },
+    ];
+    const hosts = [...['t0', 't1', 't2', 't3'].map((id) => host(id)), host('deployer', { role: 'deployer' })];
+    const want: PathId[] = ['x', 'y'];
+    const w: World = {
+      fleet: {
+        hosts,
+        wants: new Map(hosts.slice(0, 4).map((h) => [h.id, want])),
+        initialHave: new Map<HostId, readonly PathId[]>([
+          ['deployer', ['x', 'y']],
+          ['t0', ['x']],
+        ]),
+      },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(swarm({ chunkBytes: 1 }), w, { mode: 'eager' });
+    expect(r.state.pending()).toEqual([]);
+    expect(r.transfers.find((t) => t.from === 'deployer')?.paths).toEqual(['y']);
+  });
+});
+
+describe('swarm bundling', () => {
+  it('bundles small paths up to chunkBytes and never beyond, in both modes', () => {
+    const w = flatWorld({ targets: 5, paths: 20, maxSends: 2, maxReceives: 2 });
+    for (const mode of ['round', 'eager'] as const) {
+      const r = miniRun(swarm({ chunkBytes: 3e6 }), w, { mode });
+      expect(r.violations).toEqual([]);
+      expect(r.state.pending()).toEqual([]);
+      expect(r.transfers.every((t) => t.bytes <= 3e6)).toBe(true);
+      expect(r.transfers.some((t) => t.paths.length > 1)).toBe(true);
+    }
+  });
+
+  it('a path larger than the chunk goes alone (with at most one chunk of references)', () => {
+    const small = chainPaths(4, 1e6, 's');
+    const paths = [...small, { id: 'big', narSize: 10e6, references: ['s3'] }];
+    const ids = paths.map((p) => p.id);
+    const hosts = [host('t0'), host('t1'), host('deployer', { role: 'deployer' })];
+    const w: World = {
+      fleet: { hosts, wants: new Map([['t0', ids], ['t1', ids]]), initialHave: new Map([['deployer', ids]]) },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(swarm({ chunkBytes: 2e6 }), w, { mode: 'eager' });
+    expect(r.state.pending()).toEqual([]);
+    for (const t of r.transfers) {
+      if (t.paths.includes('big')) expect(t.bytes).toBeLessThanOrEqual(12e6);
+      else expect(t.bytes).toBeLessThanOrEqual(2e6);
+    }
+  });
+
+  it('by default a receiver gets about `pieces` transfers, not one per store path', async () => {
+    const sc = scenario(30, 500);
+    const r = await runScenario(sc, swarm({ pieces: 8 }), { mode: 'eager' });
+    expect(r.success).toBe(true);
+    // 500 paths; the 8 pieces plus paths larger than a piece plus partial bundles while pipelining.
+    expect(r.transfersStarted / 30).toBeLessThan(40);
+  });
+});
+
+describe('swarm speed', () => {
+  it('a 500-path closure spreads ≥ 1.3× faster than whole-closure log2-fanout (simulated seconds)', async () => {
+    const sc = scenario(60, 500);
+    for (const mode of ['eager', 'round'] as const) {
+      const s = await runScenario(sc, getStrategy('swarm'), { mode });
+      const l = await runScenario(sc, getStrategy('log2-fanout'), { mode });
+      expect(s.success).toBe(true);
+      expect(s.makespanSeconds * 1.3).toBeLessThanOrEqual(l.makespanSeconds);
+      expect(s.makespanSeconds).toBeGreaterThanOrEqual(s.lowerBound.seconds);
+    }
+  });
+});
