@@ -165,3 +165,23 @@ describe('swarm speed', () => {
     }
   });
 });
+
+describe('swarm with per-host paths (each host its own toplevel and configuration)', () => {
+  /** 300 hosts, 3 roles, private paths per host: only the deployer holds a host's private paths. */
+  const perHost = () =>
+    buildScenario(parseScenario({ topology: { preset: 'flat', hosts: 300 }, closure: { totalMB: 500, paths: 40 }, network: 'flow' }));
+
+  it('round mode: the deployer sends private paths on spare send slots, so rounds stay few (not one per host)', async () => {
+    const sc = perHost();
+    const r = await runScenario(sc, swarm(), { mode: 'round' });
+    expect(r.success).toBe(true);
+    expect(r.rounds).toBeLessThan(60);
+  });
+
+  it('eager mode: private paths wait until every shared path has a peer copy, then stay within 1.5× the bound', async () => {
+    const sc = perHost();
+    const r = await runScenario(sc, swarm(), { mode: 'eager' });
+    expect(r.success).toBe(true);
+    expect(r.makespanSeconds).toBeLessThanOrEqual(1.5 * r.lowerBound.seconds);
+  });
+});

@@ -127,20 +127,30 @@ export class SwarmPlan {
     const view = this.#view;
     for (const s of this.#free) {
       if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
-      while (this.#usable(s) && this.#openCount > 0 && this.#budget > 0) {
-        const order: { p: PathId; c: number }[] = [];
-        for (const p of ranked) if (view.has(s, p) && this.#urgency(p) > 0) order.push({ p, c: this.#peerCopies(p) });
-        // Stable sort: equal copy counts keep the urgency order.
-        order.sort((a, b) => a.c - b.c);
-        let pick: Pick | undefined;
-        for (const { p } of order) {
-          this.#budget--;
-          if (this.#anyTaker(p) && (pick = this.#pair(p, [s]))) break;
-        }
-        if (!pick) break;
-        this.#propose(pick.from, pick.to, pick.paths);
+      const order: { p: PathId; c: number }[] = [];
+      for (const p of ranked) if (view.has(s, p)) order.push({ p, c: this.#peerCopies(p) });
+      // Stable sort: equal copy counts keep the urgency order.
+      order.sort((a, b) => a.c - b.c);
+      // A private path (one host wants it: its toplevel, its configuration) can only ever come from a seed
+      // and nobody forwards it. Once every shared path has a peer copy (held or on its way), private paths
+      // may take the seed's spare send slots even when that splits its uplink; otherwise a 1,000-host
+      // fleet's private paths would go one per round. Before that, the uplink seeds the shared paths.
+      const seeded = order.every((o) => o.c > 0 || this.#isPrivate(o.p));
+      for (const { p } of order) {
+        if (this.#sendLeft(s) <= 0 || this.#openCount === 0 || this.#budget <= 0) break;
+        const whole = this.#usable(s);
+        if (!whole && !(seeded && this.#isPrivate(p))) continue;
+        this.#budget--;
+        if (this.#urgency(p) <= 0 || !this.#anyTaker(p)) continue;
+        const pick = this.#pair(p, [s], !whole);
+        if (pick) this.#propose(pick.from, pick.to, pick.paths);
       }
     }
+  }
+
+  /** True when at most one host wants `p`. */
+  #isPrivate(p: PathId): boolean {
+    return (this.#run.wanters.get(p) ?? 0) <= 1;
   }
 
   /** Copies of `p` held by or on their way to hosts that want it. */
@@ -150,6 +160,12 @@ export class SwarmPlan {
 
   /** Whether some open receiver may take `p` (advances the path's receiver cursor past those that cannot). */
   #anyTaker(p: PathId): boolean {
+    const owner = this.#run.owner.get(p);
+    if (owner !== undefined) {
+      // A private path has one possible taker: no scan over the open receivers.
+      const rec = this.#openOf.get(owner);
+      return rec !== undefined && this.#mayTake(rec, p);
+    }
     let i = this.#openPos.get(p) ?? 0;
     while (i < this.#open.length && !this.#mayTake(this.#open[i]!, p)) i++;
     this.#budget -= i - (this.#openPos.get(p) ?? 0) + 1;
@@ -199,14 +215,17 @@ export class SwarmPlan {
     return load === 0 || this.#view.host(h).uplink / (load + 1) >= this.#minDown;
   }
 
-  /** One uplink is not split while a single flow would saturate the receiver (or the route). */
-  #fits(from: HostId, to: HostId): boolean {
+  /**
+   * One uplink is not split while a single flow would saturate the receiver (or the route), unless `split`
+   * (a seed's private paths, see `#superSeed`).
+   */
+  #fits(from: HostId, to: HostId, split = false): boolean {
     const view = this.#view;
     if (from === to || view.attempts(from, to) >= SWARM_EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
     const load = this.#load(from);
-    return load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
+    return split || load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
@@ -241,8 +260,16 @@ export class SwarmPlan {
    * The first open receiver (most receive time left first) that can take `p` from one of its free holders,
    * with the holder (fewest failed attempts on the edge, then fastest) and the bundle.
    */
-  #pair(p: PathId, only?: HostId[]): Pick | undefined {
-    const view = this.#view;
+  #pair(p: PathId, only?: HostId[], split = false): Pick | undefined {
+    const owner = this.#run.owner.get(p);
+    if (owner !== undefined) {
+      // A private path has one possible receiver: no scan over the open receivers.
+      const rec = this.#openOf.get(owner);
+      if (!rec || !this.#mayTake(rec, p)) return undefined;
+      const best = this.#bestSource(only ?? this.#freeHolders(p), owner, split);
+      const paths = best === undefined ? undefined : this.#bundle(best, owner, p);
+      return paths && { from: best!, to: owner, paths };
+    }
     let i = this.#openPos.get(p) ?? 0;
     // Receiver side first when it is the scarce one: most pops end there in eager mode's steady state.
     let sources: HostId[] | undefined = only;
@@ -257,17 +284,7 @@ export class SwarmPlan {
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
-      let best: HostId | undefined;
-      let bestAtt = Infinity;
-      for (const s of sources) {
-        if (this.#sendLeft(s) <= 0 || !this.#fits(s, t)) continue;
-        const att = view.attempts(s, t);
-        if (att < bestAtt) {
-          best = s;
-          bestAtt = att;
-          if (att === 0) break;
-        }
-      }
+      const best = this.#bestSource(sources, t, split);
       if (best === undefined) continue;
       const paths = this.#bundle(best, t, p);
       if (paths === undefined) continue;
@@ -276,6 +293,22 @@ export class SwarmPlan {
     }
     this.#openPos.set(p, i);
     return undefined;
+  }
+
+  /** The source for `t` among `sources`: a send slot, the edge fits, fewest failed attempts (first wins ties). */
+  #bestSource(sources: readonly HostId[], t: HostId, split: boolean): HostId | undefined {
+    let best: HostId | undefined;
+    let bestAtt = Infinity;
+    for (const s of sources) {
+      if (this.#sendLeft(s) <= 0 || !this.#fits(s, t, split)) continue;
+      const att = this.#view.attempts(s, t);
+      if (att < bestAtt) {
+        best = s;
+        bestAtt = att;
+        if (att === 0) break;
+      }
+    }
+    return best;
   }
 
   /**
@@ -355,6 +388,8 @@ export class SwarmPlan {
 
   #propose(from: HostId, to: HostId, paths: PathId[]): void {
     const view = this.#view;
+    // A seed sending private paths may go on after it stopped being a free sender: count it once.
+    const wasUsable = this.#usable(from);
     this.proposals.push({ from, to, paths });
     this.#sends.set(from, (this.#sends.get(from) ?? 0) + 1);
     this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
@@ -364,7 +399,7 @@ export class SwarmPlan {
     const rec = this.#openOf.get(to)!;
     rec.planned = set;
     if (--rec.slots <= 0) this.#openCount--;
-    if (!this.#usable(from)) this.#freeCount--;
+    if (wasUsable && !this.#usable(from)) this.#freeCount--;
     const rate = view.linkRate(from, to);
     if (rate > 0) this.#duration = Math.max(this.#duration, view.closure.bytes(paths) / rate);
     for (const p of paths) {

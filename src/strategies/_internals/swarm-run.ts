@@ -14,6 +14,8 @@ export class SwarmRun {
   readonly explicitChunk: boolean;
   /** Targets wanting each path. */
   readonly wanters: ReadonlyMap<PathId, number>;
+  /** The one target wanting each private path (a path exactly one target wants: its toplevel, its config). */
+  readonly owner: ReadonlyMap<PathId, HostId>;
   /** Initial holders of each path that want nothing (deployer, caches): never counted as owners. */
   readonly outside: ReadonlyMap<PathId, number>;
   /** Every wanted path, topological order (references first). */
@@ -47,6 +49,9 @@ export class SwarmRun {
     this.chunk = chunk;
     this.explicitChunk = chunkOption !== undefined;
     this.wanters = info.wantCount();
+    const owner = new Map<PathId, HostId>();
+    for (const t of info.targets) for (const p of info.wantArray(t)!) if (this.wanters.get(p) === 1) owner.set(p, t);
+    this.owner = owner;
     const outside = new Map<PathId, number>();
     for (const s of info.seeds) {
       if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
