@@ -90,11 +90,15 @@ export class SwarmPlan {
     if (this.#free.length === 0) return this.proposals;
     this.#openCount = this.#open.length;
     this.#freeCount = this.#free.length;
-    this.#budget = SCAN_BUDGET_PER_HOST * (this.#open.length + this.#free.length) + 16 * run.paths.length;
+    this.#budget = SCAN_BUDGET_PER_HOST * (this.#open.length + this.#free.length) + 16 * run.shared.length;
 
     for (const t of pending) for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
     const ranked: { p: PathId; u: number }[] = [];
-    for (const p of run.paths) {
+    // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
+    // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
+    const candidates: PathId[] = [...run.shared];
+    for (const rec of this.#open) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    for (const p of candidates) {
       const u = this.#urgency(p);
       if (u <= 0) continue;
       ranked.push({ p, u });

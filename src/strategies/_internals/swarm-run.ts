@@ -16,6 +16,10 @@ export class SwarmRun {
   readonly wanters: ReadonlyMap<PathId, number>;
   /** The one target wanting each private path (a path exactly one target wants: its toplevel, its config). */
   readonly owner: ReadonlyMap<PathId, HostId>;
+  /** Private paths of each target, topological order. */
+  readonly privateOf: ReadonlyMap<HostId, readonly PathId[]>;
+  /** Paths several targets want, topological order: the ones worth ranking every call. */
+  readonly shared: readonly PathId[];
   /** Initial holders of each path that want nothing (deployer, caches): never counted as owners. */
   readonly outside: ReadonlyMap<PathId, number>;
   /** Every wanted path, topological order (references first). */
@@ -63,6 +67,19 @@ export class SwarmRun {
     const topo = new Map<PathId, number>();
     this.paths.forEach((p, i) => topo.set(p, i));
     this.topo = topo;
+    const privateOf = new Map<HostId, PathId[]>();
+    const shared: PathId[] = [];
+    for (const p of this.paths) {
+      const t = owner.get(p);
+      if (t === undefined) shared.push(p);
+      else {
+        let list = privateOf.get(t);
+        if (!list) privateOf.set(t, (list = []));
+        list.push(p);
+      }
+    }
+    this.privateOf = privateOf;
+    this.shared = shared;
   }
 
   /** Fleet position of `host`. */
