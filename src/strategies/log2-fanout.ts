@@ -2,7 +2,7 @@ import type { Strategy } from '../core/strategy.js';
 import type { PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { checkKeys, perHolderOption, type PerHolderOptions, type RawOptions } from './_internals/options.js';
-import { partialFallback } from './_internals/paths.js';
+import { partialFallback, privateRests } from './_internals/paths.js';
 import { Cursors, pickSource } from './_internals/pick.js';
 
 /** Options of `log2-fanout`: only `perHolder` (default 1, the binomial tree). */
@@ -62,7 +62,10 @@ export function log2Fanout(options?: RawOptions): Strategy {
           if (!available(s) && --free <= 0 && simple) break;
         } else if (cursor.i >= list.length) exhausted.add(set);
       }
-      if (unserved || rests) partialFallback(ctx, undefined, pool);
+      // Private rests first (cheap: one pass); the partial pass only when some receiver had no whole
+      // source, since with per-host paths every receiver has its own missing set and it costs O(N·pool).
+      if (rests) privateRests(ctx);
+      if (unserved) partialFallback(ctx, undefined, pool);
       return ctx.proposals;
     },
   };

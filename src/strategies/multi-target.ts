@@ -63,14 +63,19 @@ export function multiTarget(options?: RawOptions): Strategy {
       tierOf ??= tiers(info, sharedFraction);
       const tier = tierOf;
       const isSeed = new Set(info.seeds);
-      // Per distinct missing set: its paths split by tier, and the sources of its first non-empty tier.
-      const layers = new Map<ReadonlySet<PathId>, { parts: PathId[][]; first: number; sources: HostId[] }>();
-      const layerOf = (t: HostId): { parts: PathId[][]; first: number; sources: HostId[] } => {
-        const set = view.missing(t);
-        let l = layers.get(set);
-        if (l) return l;
+      // Per distinct core of a missing set (what it misses minus its private paths: hosts of one role
+      // share it while their own paths differ): its first non-empty tier and that tier's sources.
+      const layers = new Map<ReadonlySet<PathId>, { first: number; part: PathId[]; sources: HostId[] }>();
+      const split = (set: Iterable<PathId>): PathId[][] => {
         const parts: PathId[][] = Array.from({ length: TIERS }, () => []);
         for (const p of set) parts[tier.get(p) ?? 2]!.push(p);
+        return parts;
+      };
+      const layerOf = (t: HostId): { first: number; part: PathId[]; sources: HostId[] } => {
+        const key = memory.core(view, view.missing(t));
+        let l = layers.get(key);
+        if (l) return l;
+        const parts = split(key);
         const first = parts.findIndex((x) => x.length > 0);
         const part = parts[first]!;
         let rarest = part[0]!;
@@ -80,11 +85,11 @@ export function multiTarget(options?: RawOptions): Strategy {
         for (const h of view.holders(rarest)) {
           if (h === t || view.isFailed(h)) continue;
           const whole = same !== undefined && info.wantArray(h) === same && view.isDone(h);
-          if (whole || memory.holdsPart(view, h, set, first, part)) sources.push(h);
+          if (whole || memory.holdsPart(view, h, key, first, part)) sources.push(h);
         }
         sources.sort((a, b) => Number(isSeed.has(a)) - Number(isSeed.has(b)) || info.pos(a) - info.pos(b));
-        l = { parts, first, sources };
-        layers.set(set, l);
+        l = { first, part, sources };
+        layers.set(key, l);
         return l;
       };
       const cursors = new Cursors();
@@ -99,9 +104,11 @@ export function multiTarget(options?: RawOptions): Strategy {
         }
         const s = pickSource(ctx, l.sources, t, available, cursors.of(l.sources));
         if (s === undefined) continue;
-        let paths = l.parts[l.first]!;
+        // The later tiers of what t misses ride along when the source holds them.
+        const parts = split(view.missing(t));
+        let paths = parts[l.first]!;
         for (let k = l.first + 1; k < TIERS; k++) {
-          const more = l.parts[k]!;
+          const more = parts[k]!;
           if (more.length === 0) continue;
           if (!view.holdsAll(s, more)) break;
           paths = paths.concat(more);

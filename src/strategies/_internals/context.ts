@@ -24,6 +24,7 @@ export class StrategyMemory {
   readonly #verified = new WeakMap<ReadonlySet<PathId>, Set<HostId>>();
   readonly #verifiedParts = new WeakMap<ReadonlySet<PathId>, Map<number, Set<HostId>>>();
   /** Core of a missing set, with the set's size when computed (a live missing set shrinks in place). */
+  readonly #interned = new Map<string, ReadonlySet<PathId>>();
   readonly #cores = new WeakMap<ReadonlySet<PathId>, { size: number; core: ReadonlySet<PathId> }>();
   #pool: HostId[] | undefined;
   #poolFleet: unknown;
@@ -60,7 +61,14 @@ export class StrategyMemory {
       if (info.isPrivate(p)) privateCount++;
       else (shared ??= new Set()).add(p);
     }
-    const core = privateCount === 0 || !shared ? missing : shared;
+    let core: ReadonlySet<PathId> = missing;
+    if (privateCount > 0 && shared) {
+      // Hosts of one role miss the same shared part while their private paths differ: one object per
+      // content lets per-set caches (sources, verified holders) serve the whole role at once.
+      const key = [...shared].sort().join('\n');
+      core = this.#interned.get(key) ?? shared;
+      this.#interned.set(key, core);
+    }
     this.#cores.set(missing, { size: missing.size, core });
     return core;
   }
@@ -287,8 +295,10 @@ export class PlanContext {
    */
   sourcesFor(to: HostId, order: SourceOrder = 'fleet'): readonly HostId[] {
     const missing = this.view.missing(to);
-    let byOrder = this.#sources.get(missing);
-    if (!byOrder) this.#sources.set(missing, (byOrder = new Map<SourceOrder, readonly HostId[]>()));
+    // Sources depend only on the core (see canServeWhole): receivers sharing it share the list.
+    const key = this.memory.core(this.view, missing);
+    let byOrder = this.#sources.get(key);
+    if (!byOrder) this.#sources.set(key, (byOrder = new Map<SourceOrder, readonly HostId[]>()));
     let list = byOrder.get(order);
     if (list) return list;
     const base = byOrder.get('fleet') ?? this.#computeSources(to, missing);
@@ -307,12 +317,12 @@ export class PlanContext {
    * targets of the same want set.
    */
   sourcesAmong(to: HostId, pool: readonly HostId[]): readonly HostId[] {
-    const missing = this.view.missing(to);
-    let list = this.#poolSources.get(missing);
+    const key = this.memory.core(this.view, this.view.missing(to));
+    let list = this.#poolSources.get(key);
     if (list) return list;
     const out: HostId[] = [];
     for (const h of pool) if (!this.view.isFailed(h) && this.canServeWhole(h, to)) out.push(h);
-    this.#poolSources.set(missing, (list = out));
+    this.#poolSources.set(key, (list = out));
     return list;
   }
 
