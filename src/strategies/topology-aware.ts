@@ -52,7 +52,8 @@ export function topologyAware(options?: RawOptions): Strategy {
           if (s !== undefined) ctx.propose(s, t, ctx.wholePaths(s, t));
           continue;
         }
-        const set = view.missing(t);
+        // Bucketed by the shared core: hosts of one role differ only in their private paths.
+        const set = memory.core(view, view.missing(t));
         let byGroup = outside.get(set);
         if (!byGroup) outside.set(set, (byGroup = new Map<string, HostId[]>()));
         const g = groups.group(t);

@@ -19,7 +19,7 @@ export class GroupView {
 
   /** Live holders of everything `to` misses that sit in `to`'s group, fleet order (busy ones included). */
   inside(to: HostId): readonly HostId[] {
-    const set = this.ctx.view.missing(to);
+    const set = this.#core(to);
     const g = this.group(to);
     let byGroup = this.#inside.get(set);
     if (!byGroup) this.#inside.set(set, (byGroup = new Map<string, readonly HostId[]>()));
@@ -32,7 +32,7 @@ export class GroupView {
   }
 
   /**
-   * Whole-closure copies of `to`'s missing set now crossing into `to`'s group: hosts of the group with the
+   * Whole-closure copies of `to`'s missing set (its shared core) now crossing into `to`'s group: hosts of the group with the
    * same missing set that are receiving while no holder inside could be serving them.
    */
   crossingsInFlight(to: HostId): number {
@@ -41,7 +41,7 @@ export class GroupView {
       const { view } = this.ctx;
       for (const h of view.pending()) {
         if (view.receiving(h) === 0) continue;
-        const set = view.missing(h);
+        const set = this.#core(h);
         let byGroup = this.#inflight.get(set);
         if (!byGroup) this.#inflight.set(set, (byGroup = new Map<string, number>()));
         const g = this.group(h);
@@ -49,6 +49,11 @@ export class GroupView {
       }
     }
     if (this.inside(to).length > 0) return 0;
-    return this.#inflight.get(this.ctx.view.missing(to))?.get(this.group(to)) ?? 0;
+    return this.#inflight.get(this.#core(to))?.get(this.group(to)) ?? 0;
+  }
+
+  /** The shared core of what `h` misses: hosts of one role share it while their private paths differ. */
+  #core(h: HostId): ReadonlySet<PathId> {
+    return this.ctx.memory.core(this.ctx.view, this.ctx.view.missing(h));
   }
 }
