@@ -2,7 +2,7 @@ import type { ClosureGraph } from '../../core/closure.js';
 import type { Fleet, HostId, PathId } from '../../core/types.js';
 
 /**
- * Facts about a fleet that never change during a run (fleet order, seeds, want classes, path order),
+ * Facts about a fleet that never change during a run (fleet order, seeds, wanters per path, path order),
  * computed once per strategy instance. The expensive parts are lazy so a strategy that does not need
  * them pays nothing at 100,000 hosts.
  */
@@ -14,8 +14,6 @@ export class FleetInfo {
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
   #topo: Map<PathId, number> | undefined;
-  #classOf: Map<HostId, number> | undefined;
-  #classes: { want: readonly PathId[]; members: HostId[] }[] = [];
   #wantCount: Map<PathId, number> | undefined;
   #hasPrivate: boolean | undefined;
 
@@ -54,27 +52,6 @@ export class FleetInfo {
     return this.#topo;
   }
 
-  /**
-   * The want class of a target: targets with equal want sets (same array, or same content) share a
-   * class number; -1 for hosts that want nothing.
-   */
-  classOf(host: HostId): number {
-    this.#buildClasses();
-    return this.#classOf!.get(host) ?? -1;
-  }
-
-  /** Members of a class, fleet order. */
-  classMembers(cls: number): readonly HostId[] {
-    this.#buildClasses();
-    return this.#classes[cls]?.members ?? [];
-  }
-
-  /** Number of want classes. */
-  get classCount(): number {
-    this.#buildClasses();
-    return this.#classes.length;
-  }
-
   /** How many targets want each path (role-specific paths have small counts, the shared base large). */
   wantCount(): ReadonlyMap<PathId, number> {
     if (!this.#wantCount) {
@@ -99,30 +76,5 @@ export class FleetInfo {
   /** True when at most one target wants `path` (a per-host path: only seeds can ever send it). */
   isPrivate(path: PathId): boolean {
     return (this.wantCount().get(path) ?? 0) <= 1;
-  }
-
-  #buildClasses(): void {
-    if (this.#classOf) return;
-    this.#classOf = new Map();
-    // Array identity first (cheap, the common case for generated fleets), then content for arrays that
-    // are distinct objects with equal contents (hand-written scenario files).
-    const byArray = new Map<readonly PathId[], number>();
-    const byKey = new Map<string, number>();
-    for (const t of this.targets) {
-      const a = this.wantArray(t)!;
-      let cls = byArray.get(a);
-      if (cls === undefined) {
-        const key = [...a].sort().join('\n');
-        cls = byKey.get(key);
-        if (cls === undefined) {
-          cls = this.#classes.length;
-          this.#classes.push({ want: a, members: [] });
-          byKey.set(key, cls);
-        }
-        byArray.set(a, cls);
-      }
-      this.#classOf.set(t, cls);
-      this.#classes[cls]!.members.push(t);
-    }
   }
 }
