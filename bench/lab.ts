@@ -16,7 +16,7 @@
  * A strategy may carry its mode after a colon (`swarm:eager`); the default mode is round.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,10 +125,15 @@ try {
       });
     const predicted = await simulate(0);
     const withSetup = await simulate(Math.max(setupSeconds['deployer'] ?? 0, setupSeconds['peer'] ?? 0));
+    const cpu0 = cpuTicks();
     const real = await runRealCascade({ fleet, strategy: getStrategy(name), mode, paths: [toplevel], checkSigs: false, healthCheck: false, multiplex });
     const r = real.result;
+    const cpu1 = cpuTicks();
+    // Share of the machine's CPU time that was busy during the real run: near 1 means the lab (all hosts
+    // on this machine's cores) was CPU-bound, not network-bound.
+    const cpuBusy = (cpu1.busy - cpu0.busy) / Math.max(1, cpu1.total - cpu0.total);
     rows.push(
-      `| ${name} | ${mode} | ${r.success ? 'yes' : 'NO'} | ${r.rounds} | ${r.makespanSeconds.toFixed(1)} | ${predicted.makespanSeconds.toFixed(1)} | ${withSetup.makespanSeconds.toFixed(1)} | ${r.lowerBound.seconds.toFixed(1)} | ${(r.bytesTransferred / 1e6).toFixed(0)} |`,
+      `| ${name} | ${mode} | ${r.success ? 'yes' : 'NO'} | ${r.rounds} | ${r.makespanSeconds.toFixed(1)} | ${predicted.makespanSeconds.toFixed(1)} | ${withSetup.makespanSeconds.toFixed(1)} | ${r.lowerBound.seconds.toFixed(1)} | ${(r.bytesTransferred / 1e6).toFixed(0)} | ${(cpuBusy * 100).toFixed(0)} % |`,
     );
     results.push({
       strategy: name,
@@ -139,6 +144,7 @@ try {
       realSeconds: r.makespanSeconds,
       simulatedSeconds: predicted.makespanSeconds,
       simulatedWithSetupSeconds: withSetup.makespanSeconds,
+      cpuBusy,
       lowerBoundSeconds: r.lowerBound.seconds,
       bytesTransferred: r.bytesTransferred,
       transfersStarted: r.transfersStarted,
@@ -155,8 +161,8 @@ process.stdout.write(
     `${hosts} lab hosts, every link (deployer included) ${rate}, ${sizeMb} MiB closure of ${paths} paths, ssh multiplexing ${multiplex ? 'on' : 'off'}`,
     `fixed cost per copy (s): ${JSON.stringify(setupSeconds)}; load before: ${loadBefore}; after: ${load()}`,
     '',
-    '| strategy | mode | all done | rounds | real makespan (s) | simulated (s) | simulated + setup (s) | lower bound (s) | MB moved |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| strategy | mode | all done | rounds | real makespan (s) | simulated (s) | simulated + setup (s) | lower bound (s) | MB moved | CPU busy |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n'),
@@ -188,3 +194,11 @@ writeFileSync(
   )}\n`,
 );
 process.stdout.write(`wrote ${out}\n`);
+
+/** Busy and total CPU ticks of the whole machine, from /proc/stat (all cores). */
+function cpuTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
