@@ -52,7 +52,6 @@ export function log2Fanout(options?: RawOptions): Strategy {
         const set = view.missing(t);
         if (exhausted.has(set) || !ctx.isWholeReceiver(t)) continue;
         if (rests && memory.holdsShared(view, t)) continue; // a private rest: see privateRests
-
         const list = ctx.sourcesAmong(t, pool);
         if (list.length === 0) unserved = true;
         const cursor = cursors.of(list);

@@ -23,8 +23,9 @@ export class StrategyMemory {
   #info: FleetInfo | undefined;
   readonly #verified = new WeakMap<ReadonlySet<PathId>, Set<HostId>>();
   readonly #verifiedParts = new WeakMap<ReadonlySet<PathId>, Map<number, Set<HostId>>>();
-  /** Core of a missing set, with the set's size when computed (a live missing set shrinks in place). */
+  /** One core object per content (see {@link StrategyMemory.core}). */
   readonly #interned = new Map<string, ReadonlySet<PathId>>();
+  /** Core of a missing set, with the set's size when computed (a live missing set shrinks in place). */
   readonly #cores = new WeakMap<ReadonlySet<PathId>, { size: number; core: ReadonlySet<PathId> }>();
   #pool: HostId[] | undefined;
   #poolFleet: unknown;
@@ -76,8 +77,8 @@ export class StrategyMemory {
   /**
    * Hosts known to hold their whole want set (or all of it but their private paths) or to have held paths
    * from the start, fleet order (a done target stays listed; failed ones are skipped by the callers'
-   * checks). Updated incrementally, O(targets not yet done) per call, so whole-closure strategies need not ask
-   * `view.holders(path)` (expensive at 100,000 hosts).
+   * checks). Updated incrementally, O(targets not yet done) per call, so whole-closure strategies need not
+   * ask `view.holders(path)` (expensive at 100,000 hosts).
    */
   fullHolders(view: PlanView): readonly HostId[] {
     const info = this.info(view);

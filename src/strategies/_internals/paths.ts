@@ -120,9 +120,9 @@ export function privateRests(ctx: PlanContext): void {
 }
 
 /**
- * Partial transfers for whole-closure strategies, after their {@link privateRests}: every receiver that no live host can serve whole gets
- * the largest closed part some source holds, so a fleet whose seeds each hold only part of a want set
- * still converges. A no-op in the usual case (a deployer holding everything). `pool`: look for whole
+ * Partial transfers for whole-closure strategies, after their {@link privateRests}: every receiver that no
+ * live host can serve whole gets the largest closed part some source holds, so a fleet whose seeds each
+ * hold only part of a want set still converges. A no-op in the usual case (a deployer holding everything). `pool`: look for whole
  * sources only there (see {@link PlanContext.sourcesAmong}) instead of asking the view for holders.
  */
 export function partialFallback(
