@@ -36,8 +36,10 @@ export const SWARM_DEFAULT_WINDOW = 64;
  *   size × log₂(1 + wanters still missing the path ÷ (holders + copies in flight)), so a large path held by
  *   few (the kernel, firmware) starts doubling at once instead of becoming the tail, and the deployer stops
  *   sending a path once peers hold it. Ranking is a lazy max-heap: a proposal re-ranks only its own paths.
- * - Matching: for the most urgent path, the open receiver with the most receive time left that can take
- *   it, from its free holder with the fewest failed attempts on that edge, fastest uplink first. A holder
+ * - Matching: for the most urgent path, the open receiver with the fastest uplink (then the most receive
+ *   time left) that can take it, so the hosts that forward fastest become holders first — on heavy-tailed
+ *   fleets this turns the big uplinks into sources early instead of feeding them last from slow peers —
+ *   from its free holder with the fewest failed attempts on that edge, fastest uplink first. A holder
  *   takes a further concurrent send only while uplink ÷ (sends + 1) still covers the receiver's rate.
  * - Bundling: the path's missing references travel with it when nothing else is coming to the receiver;
  *   the transfer is topped up, most urgent first, with more paths the receiver can take, up to the chunk

@@ -185,3 +185,23 @@ describe('swarm with per-host paths (each host its own toplevel and configuratio
     expect(r.makespanSeconds).toBeLessThanOrEqual(1.5 * r.lowerBound.seconds);
   });
 });
+
+describe('swarm on uneven uplinks', () => {
+  it('serves the fastest-uplink receivers first, so the big uplinks become sources early', async () => {
+    const sc = buildScenario(
+      parseScenario({ topology: { preset: 'heavy-tailed', hosts: 40 }, closure: { totalMB: 200, paths: 30, roles: 1, perHost: false }, network: 'flow' }),
+    );
+    const first: string[] = [];
+    await runScenario(sc, swarm(), {
+      mode: 'eager',
+      onEvent: (e) => {
+        if (e.type === 'transfer-started' && e.from === 'deployer' && first.length < 1) first.push(e.to);
+      },
+    });
+    const uplinks = sc.fleet.hosts.filter((h) => h.id !== 'deployer').map((h) => h.uplink);
+    const fastest = Math.max(...uplinks);
+    expect(first).toHaveLength(1);
+    expect(sc.fleet.hosts.find((h) => h.id === first[0])!.uplink).toBe(fastest);
+    expect(Math.min(...uplinks)).toBeLessThan(fastest); // the fleet really is uneven
+  });
+});
