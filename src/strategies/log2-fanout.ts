@@ -63,8 +63,8 @@ export function log2Fanout(options?: RawOptions): Strategy {
       }
       // Private rests first (cheap: one pass); the partial pass only when some receiver had no whole
       // source, since with per-host paths every receiver has its own missing set and it costs O(N·pool).
-      if (rests) privateRests(ctx);
-      if (unserved) partialFallback(ctx, undefined, pool);
+      if (unserved) partialFallback(ctx, undefined, pool); // runs privateRests first
+      else if (rests) privateRests(ctx);
       return ctx.proposals;
     },
   };

@@ -1,13 +1,8 @@
 import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
+import { EDGE_ATTEMPT_LIMIT } from './context.js';
 import { UrgencyHeap } from './swarm-heap.js';
 import type { SwarmRun } from './swarm-run.js';
-
-/**
- * Failed attempts after which swarm never uses an edge again (the same bound as the other strategies'
- * `EDGE_ATTEMPT_LIMIT`; copied so swarm does not depend on the shared planning context).
- */
-export const SWARM_EDGE_ATTEMPT_LIMIT = 8;
 
 /** Per-call scan budget per open receiver or free sender: a hard cap on one call's work at 10,000 hosts. */
 const SCAN_BUDGET_PER_HOST = 64;
@@ -142,22 +137,17 @@ export class SwarmPlan {
       // and nobody forwards it. Once every shared path has a peer copy (held or on its way), private paths
       // may take the seed's spare send slots even when that splits its uplink; otherwise a 1,000-host
       // fleet's private paths would go one per round. Before that, the uplink seeds the shared paths.
-      const seeded = order.every((o) => o.c > 0 || this.#isPrivate(o.p));
+      const seeded = order.every((o) => o.c > 0 || this.#run.info.isPrivate(o.p));
       for (const { p } of order) {
         if (this.#sendLeft(s) <= 0 || this.#openCount === 0 || this.#budget <= 0) break;
         const whole = this.#usable(s);
-        if (!whole && !(seeded && this.#isPrivate(p))) continue;
+        if (!whole && !(seeded && this.#run.info.isPrivate(p))) continue;
         this.#budget--;
         if (this.#urgency(p) <= 0 || !this.#anyTaker(p)) continue;
         const pick = this.#pair(p, [s], !whole);
         if (pick) this.#propose(pick.from, pick.to, pick.paths);
       }
     }
-  }
-
-  /** True when at most one host wants `p`. */
-  #isPrivate(p: PathId): boolean {
-    return (this.#run.wanters.get(p) ?? 0) <= 1;
   }
 
   /** Copies of `p` held by or on their way to hosts that want it. */
@@ -228,7 +218,7 @@ export class SwarmPlan {
    */
   #fits(from: HostId, to: HostId, split = false): boolean {
     const view = this.#view;
-    if (from === to || view.attempts(from, to) >= SWARM_EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
+    if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
     const load = this.#load(from);
