@@ -18,6 +18,13 @@ const sshSchema = z.strictObject({
   knownHostsFile: z.string().optional(),
   options: z.array(z.string()).optional(),
 });
+/** Link rates and concurrency limits, per node or as fleet defaults. */
+const linkFields = {
+  uplink: rate.optional(),
+  downlink: rate.optional(),
+  maxSends: z.number().int().positive().optional(),
+  maxReceives: z.number().int().positive().optional(),
+};
 const nodeSchema = z.strictObject({
   targetHost: z.string().min(1).optional(),
   targetUser: z.string().min(1).optional(),
@@ -29,19 +36,13 @@ const nodeSchema = z.strictObject({
   toplevel: z.string().nullable().optional(),
   drvPath: z.string().nullable().optional(),
   ssh: sshSchema.optional(),
-  uplink: rate.optional(),
-  downlink: rate.optional(),
-  maxSends: z.number().int().positive().optional(),
-  maxReceives: z.number().int().positive().optional(),
+  ...linkFields,
 });
 const defaultsSchema = z.strictObject({
   targetUser: z.string().min(1).optional(),
   targetPort: z.number().int().optional(),
   ssh: sshSchema.optional(),
-  uplink: rate.optional(),
-  downlink: rate.optional(),
-  maxSends: z.number().int().positive().optional(),
-  maxReceives: z.number().int().positive().optional(),
+  ...linkFields,
 });
 const deployerSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional(),
