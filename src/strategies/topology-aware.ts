@@ -1,39 +1,102 @@
-import type { Strategy } from '../core/strategy.js';
+import type { PlanView, Proposal, Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
+import { ConfigError } from '../core/errors.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { GroupView } from './_internals/groups.js';
-import { checkKeys, intOption, perHolderOption, type RawOptions } from './_internals/options.js';
+import { checkKeys, intOption, optionalNumberOption, perHolderOption, type RawOptions } from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 import { Cursors, pickSource, sourceWindow } from './_internals/pick.js';
+import { SwarmGroups } from './_internals/swarm-groups.js';
+import { SwarmPlan } from './_internals/swarm-plan.js';
+import { SwarmRun } from './_internals/swarm-run.js';
+import { SWARM_DEFAULT_PIECES, SWARM_DEFAULT_WINDOW } from './swarm.js';
 
 /** Options of `topology-aware`. */
 export interface TopologyAwareOptions {
   /**
-   * Whole-closure copies allowed to cross into one group (rack, region) at once while nobody inside holds
-   * the closure.
+   * `path`: store paths are the unit, as in `swarm` (pipelined through the reference DAG), and each shared
+   * path crosses into a group once; `closure`: whole-closure copies, one per group, then log2-fanout inside.
+   * @defaultValue 'path'
+   */
+  readonly granularity: 'path' | 'closure';
+  /**
+   * Copies allowed to cross into one group (rack, region) at once while nobody inside holds them: of each
+   * shared store path (`path`), of the whole closure (`closure`).
    * @defaultValue 1
    */
   readonly crossings: number;
   /**
-   * Receivers one holder serves at a time (sends still running from earlier plan calls count).
+   * `closure` only: receivers one holder serves at a time (sends still running from earlier plan calls count).
    * @defaultValue 1
    */
   readonly perHolder: number;
+  /** `path` only: as `swarm`'s `pieces`. @defaultValue 16 */
+  readonly pieces: number;
+  /** `path` only: as `swarm`'s `chunkBytes`. */
+  readonly chunkBytes?: number;
 }
 
+/** Granularities of `topology-aware`. */
+export const TOPOLOGY_AWARE_GRANULARITIES = ['path', 'closure'] as const;
+
 /**
- * `topology-aware`: uses `topology.groupOf` and routes. One copy crosses each thin boundary into a group
- * (per want set), from the outside holder with the best rate (then the lowest latency), to the receiver
- * inside with the fastest uplink; from then on the group is served from inside only, log2-fanout style
- * (each holder one new host per plan call). Receivers wait for a busy inside holder rather than pulling a
- * second copy across, so cross-group bytes stay near one closure per group. On a flat network it is
- * `log2-fanout`.
- * @throws ConfigError for an unknown option or `crossings` not an integer ≥ 1.
+ * `topology-aware`: uses `topology.groupOf` (racks, regions, Wi-Fi versus wired) and routes.
+ *
+ * - `granularity: 'path'` (default): `swarm` (store paths as pieces, pipelined through the reference DAG)
+ *   plus a group rule. A shared store path enters a group from outside only while nobody inside holds it
+ *   and fewer than `crossings` copies are on their way in; afterwards the group's own holders spread it.
+ *   At most `CROSSING_FLOWS` (4) transfers cross into one group at once, and a sender counts a transfer
+ *   across a thin link by the share of that link it can get, not as a full uplink: the deployer keeps
+ *   every WAN link busy with the shared paths and then the hosts' own paths while it serves its own
+ *   region at full speed. Cross-group bytes are the minimum (each shared path once per group, each
+ *   host's own paths once). On a network without groups it is `swarm`.
+ * - `granularity: 'closure'`: one whole-closure copy crosses each boundary (per want set), from the outside
+ *   holder with the best rate (then the lowest latency) to the receiver inside with the fastest uplink;
+ *   then the group is served from inside only, log2-fanout style (each holder `perHolder` hosts at a time).
+ *   On a flat network it is `log2-fanout`.
+ * @throws ConfigError for an unknown option, an unknown `granularity`, an option of the other granularity,
+ *   `crossings`/`pieces`/`perHolder` not an integer ≥ 1 or `chunkBytes` not a number ≥ 1.
  */
 export function topologyAware(options?: RawOptions): Strategy {
-  const o = checkKeys('topology-aware', options, ['crossings', 'perHolder']);
-  const perHolder = perHolderOption('topology-aware', o);
+  const o = checkKeys('topology-aware', options, ['granularity', 'crossings', 'perHolder', 'pieces', 'chunkBytes']);
+  const granularity = o['granularity'] ?? 'path';
+  if (!TOPOLOGY_AWARE_GRANULARITIES.includes(granularity as 'path')) {
+    throw new ConfigError(
+      `must be one of ${TOPOLOGY_AWARE_GRANULARITIES.join(', ')}, got ${JSON.stringify(granularity)}`,
+      'topology-aware.granularity',
+    );
+  }
   const crossings = intOption('topology-aware', o, 'crossings', 1, 1);
+  if (granularity === 'path') {
+    if (o['perHolder'] !== undefined) throw new ConfigError('only with granularity "closure"', 'topology-aware.perHolder');
+    const pieces = intOption('topology-aware', o, 'pieces', SWARM_DEFAULT_PIECES, 1);
+    return pathLevel(crossings, pieces, optionalNumberOption('topology-aware', o, 'chunkBytes', 1));
+  }
+  for (const key of ['pieces', 'chunkBytes']) {
+    if (o[key] !== undefined) throw new ConfigError('only with granularity "path"', `topology-aware.${key}`);
+  }
+  return closureLevel(crossings, perHolderOption('topology-aware', o));
+}
+
+/** `granularity: 'path'`: `swarm` with the group rule of {@link SwarmGroups}. */
+function pathLevel(crossings: number, pieces: number, chunkBytes: number | undefined): Strategy {
+  let run: SwarmRun | undefined;
+  let grouped = false;
+  return {
+    name: 'topology-aware',
+    plan(view: PlanView): readonly Proposal[] {
+      if (run?.fleet !== view.fleet) {
+        run = new SwarmRun(view.fleet, view, chunkBytes, pieces);
+        grouped = SwarmGroups.present(view);
+      }
+      const groups = grouped ? new SwarmGroups(view, crossings) : undefined;
+      return new SwarmPlan(view, run, SWARM_DEFAULT_WINDOW, groups).plan();
+    },
+  };
+}
+
+/** `granularity: 'closure'`: whole-closure copies, one per group, then log2-fanout inside. */
+function closureLevel(crossings: number, perHolder: number): Strategy {
   const memory = new StrategyMemory();
   return {
     name: 'topology-aware',

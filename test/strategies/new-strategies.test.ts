@@ -34,15 +34,38 @@ describe('registry', () => {
 });
 
 describe('topology-aware', () => {
-  it('sends exactly one closure into each rack', () => {
+  const g = (w: World, h: HostId): string | undefined => w.topology.groupOf(h);
+
+  it('granularity closure: sends exactly one closure into each rack', () => {
     const w = racks();
-    const r = miniRun(getStrategy('topology-aware'), w);
+    const r = miniRun(getStrategy('topology-aware', { granularity: 'closure' }), w);
     expect(r.state.pending()).toEqual([]);
-    const g = (h: HostId): string | undefined => w.topology.groupOf(h);
-    const crossings = r.transfers.filter((t) => g(t.from) !== g(t.to));
+    const crossings = r.transfers.filter((t) => g(w, t.from) !== g(w, t.to));
     expect(crossings).toHaveLength(3);
     const log2 = miniRun(getStrategy('log2-fanout'), w);
-    expect(log2.transfers.filter((t) => g(t.from) !== g(t.to)).length).toBeGreaterThan(3);
+    expect(log2.transfers.filter((t) => g(w, t.from) !== g(w, t.to)).length).toBeGreaterThan(3);
+  });
+
+  it.each(['round', 'eager'] as const)('granularity path (%s mode): every store path enters each rack once', (mode) => {
+    const w = racks();
+    const r = miniRun(getStrategy('topology-aware', { pieces: 4 }), w, { mode });
+    expect(r.state.pending()).toEqual([]);
+    const entered = new Map<string, string[]>();
+    for (const t of r.transfers) {
+      if (g(w, t.from) === g(w, t.to)) continue;
+      const key = g(w, t.to)!;
+      entered.set(key, [...(entered.get(key) ?? []), ...t.paths]);
+    }
+    expect([...entered.keys()].sort()).toEqual(['r0', 'r1', 'r2']);
+    const all = [...w.closure.paths()].map((p) => p.id).sort();
+    for (const paths of entered.values()) expect([...paths].sort()).toEqual(all);
+  });
+
+  it('rejects options of the other granularity and an unknown granularity', () => {
+    expect(() => getStrategy('topology-aware', { granularity: 'rack' })).toThrow(ConfigError);
+    expect(() => getStrategy('topology-aware', { perHolder: 2 })).toThrow(ConfigError);
+    expect(() => getStrategy('topology-aware', { granularity: 'closure', pieces: 4 })).toThrow(ConfigError);
+    expect(() => getStrategy('topology-aware', { granularity: 'closure', perHolder: 2 })).not.toThrow();
   });
 });
 

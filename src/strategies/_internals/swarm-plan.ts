@@ -1,6 +1,7 @@
 import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { EDGE_ATTEMPT_LIMIT } from './context.js';
+import type { SwarmGroups } from './swarm-groups.js';
 import { UrgencyHeap } from './swarm-heap.js';
 import type { SwarmRun } from './swarm-run.js';
 
@@ -18,6 +19,12 @@ interface OpenReceiver {
   /** Seconds of receiving left at its downlink. */
   readonly left: number;
 }
+
+/**
+ * With groups, a sender already sending starts another transfer only if max-min sharing of its uplink would
+ * give the new one at least this share of the rate it could take alone.
+ */
+const FAIR_SHARE_FLOOR = 0.75;
 
 /** A planned transfer. */
 interface Pick {
@@ -59,11 +66,20 @@ export class SwarmPlan {
   /** Round mode: longest planned transfer (seconds); later transfers of the batch are filled up to it. */
   #duration = 0;
   #budget = 0;
+  /** Topology groups (`topology-aware`): shared paths cross into a group once, then spread inside it. */
+  readonly #groups: SwarmGroups | undefined;
+  /** With groups: the open receiver with the slowest downlink in each group. */
+  readonly #slowestIn = new Map<string, HostId>();
+  /** With groups: per sender, the slowest rate it could send at to some open receiver (see `#usable`). */
+  readonly #minRate = new Map<HostId, number>();
+  /** With groups: per sender, the expected rates of its running and planned sends. */
+  readonly #ratesOf = new Map<HostId, number[]>();
 
-  constructor(view: PlanView, run: SwarmRun, window: number) {
+  constructor(view: PlanView, run: SwarmRun, window: number, groups?: SwarmGroups) {
     this.#view = view;
     this.#run = run;
     this.#window = window;
+    this.#groups = groups;
   }
 
   /** Plans one batch. */
@@ -79,6 +95,11 @@ export class SwarmPlan {
       this.#open.push(rec);
       this.#openOf.set(t, rec);
       this.#minDown = Math.min(this.#minDown, down);
+      if (this.#groups) {
+        const g = this.#groups.group(t);
+        const slowest = this.#slowestIn.get(g);
+        if (slowest === undefined || down < view.host(slowest).downlink) this.#slowestIn.set(g, t);
+      }
     }
     if (this.#open.length === 0) return this.proposals;
     for (const h of view.fleet.hosts) if (view.have(h.id).size > 0 && this.#usable(h.id)) this.#free.push(h.id);
@@ -205,11 +226,55 @@ export class SwarmPlan {
     return this.#view.sending(h) + (this.#sends.get(h) ?? 0);
   }
 
-  /** A send slot left, and (when already sending) spare uplink that still covers the slowest open receiver. */
+  /**
+   * With groups: the rates `h`'s running and planned sends can expect (see `SwarmGroups.flowRate`), so a
+   * sender whose transfers cross thin links knows its uplink still has room.
+   */
+  #flowRates(h: HostId): number[] {
+    let rates = this.#ratesOf.get(h);
+    if (!rates) {
+      const groups = this.#groups!;
+      rates = this.#run.runningFlows(this.#view, h).map((t) => groups.flowRate(h, t, 0));
+      this.#ratesOf.set(h, rates);
+    }
+    return rates;
+  }
+
+  /**
+   * Whether a new send from `h` capped at `rate` would get at least {@link FAIR_SHARE_FLOOR} of it under
+   * max-min fair sharing of `h`'s uplink with its other sends (water-filling over their expected rates).
+   */
+  #roomFor(h: HostId, rate: number): boolean {
+    const caps = [...this.#flowRates(h), rate].sort((a, b) => a - b);
+    let left = this.#view.host(h).uplink;
+    for (let i = 0; i < caps.length; i++) {
+      const level = left / (caps.length - i);
+      if (caps[i]! >= level) return level >= FAIR_SHARE_FLOOR * rate;
+      left -= caps[i]!;
+    }
+    return true;
+  }
+
+  /**
+   * A send slot left, and (when already sending) spare uplink that still covers the slowest open receiver.
+   * With groups, the slowest rate is taken per group over the route: a copy across a thin link (a WAN)
+   * uses a fraction of a fast uplink, so its holder may serve others at the same time.
+   */
   #usable(h: HostId): boolean {
     if (this.#sendLeft(h) <= 0) return false;
     const load = this.#load(h);
-    return load === 0 || this.#view.host(h).uplink / (load + 1) >= this.#minDown;
+    if (load === 0) return true;
+    if (!this.#groups) return this.#view.host(h).uplink / (load + 1) >= this.#minDown;
+    let rate = this.#minRate.get(h);
+    if (rate === undefined) {
+      rate = Infinity;
+      for (const t of this.#slowestIn.values()) {
+        const r = t === h ? 0 : this.#groups.flowRate(h, t, 1);
+        if (r > 0) rate = Math.min(rate, r);
+      }
+      this.#minRate.set(h, rate);
+    }
+    return this.#roomFor(h, rate);
   }
 
   /**
@@ -222,6 +287,10 @@ export class SwarmPlan {
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
     const load = this.#load(from);
+    if (this.#groups) {
+      if (this.#groups.crosses(from, to) && !this.#groups.flowRoom(to)) return false;
+      return split || load === 0 || this.#roomFor(from, this.#groups.flowRate(from, to, 1));
+    }
     return split || load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
   }
 
@@ -268,12 +337,16 @@ export class SwarmPlan {
       return paths && { from: best!, to: owner, paths };
     }
     let i = this.#openPos.get(p) ?? 0;
+    const inGroup = new Map<string, HostId[]>();
     // Receiver side first when it is the scarce one: most pops end there in eager mode's steady state.
     let sources: HostId[] | undefined = only;
     if (!sources && this.#open.length - i > this.#free.length) {
       sources = this.#freeHolders(p);
       if (sources.length === 0) return undefined;
     }
+    // The cursor only moves past receivers that cannot take `p` at all in this call; one that merely found
+    // no fitting source among these (e.g. only the deployer, while super-seeding) stays for later pops.
+    let kept = -1;
     for (; i < this.#open.length; i++) {
       this.#budget--;
       const rec = this.#open[i]!;
@@ -281,15 +354,45 @@ export class SwarmPlan {
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
-      const best = this.#bestSource(sources, t, split);
-      if (best === undefined) continue;
-      const paths = this.#bundle(best, t, p);
-      if (paths === undefined) continue;
-      this.#openPos.set(p, i + 1);
-      return { from: best, to: t, paths };
+      const best = this.#bestSource(this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources, t, split);
+      const paths = best === undefined ? undefined : this.#bundle(best, t, p);
+      if (paths === undefined) {
+        if (kept < 0) kept = i;
+        continue;
+      }
+      this.#openPos.set(p, kept < 0 ? i + 1 : kept);
+      return { from: best!, to: t, paths };
     }
-    this.#openPos.set(p, i);
+    this.#openPos.set(p, kept < 0 ? i : kept);
     return undefined;
+  }
+
+  /**
+   * With groups, the sources `t` may take shared path `p` from: its group's free holders when someone
+   * inside holds `p` (cached per group in `inGroup` for one `#pair` call; `only` restricts them), else all
+   * of `sources` while fewer than `crossings` copies are on their way into the group, else none.
+   */
+  #groupSources(
+    p: PathId,
+    t: HostId,
+    sources: readonly HostId[],
+    only: readonly HostId[] | undefined,
+    inGroup: Map<string, HostId[]>,
+  ): readonly HostId[] {
+    const groups = this.#groups!;
+    const inside = groups.insideSources(p, t);
+    if (inside.length === 0) return groups.mayCross(p, t) ? sources : [];
+    const g = groups.group(t);
+    let list = inGroup.get(g);
+    if (!list) {
+      const view = this.#view;
+      const run = this.#run;
+      list = inside.filter((h) => (only ? only.includes(h) : this.#usable(h)));
+      list.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
+      if (list.length > this.#window) list.length = this.#window;
+      inGroup.set(g, list);
+    }
+    return list;
   }
 
   /** The source for `t` among `sources`: a send slot, the edge fits, fewest failed attempts (first wins ties). */
@@ -339,6 +442,9 @@ export class SwarmPlan {
       out.push(q);
       bytes += closure.narSize(q);
     };
+    // Across a group boundary, a shared path rides along only if it may cross (see `#groupSources`).
+    const groups = this.#groups?.crosses(from, to) ? this.#groups : undefined;
+    const mayGo = (q: PathId): boolean => !groups || run.owner.has(q) || groups.mayCross(q, to);
     const refs = closure.get(first).references;
     if (refs.every((r) => view.has(to, r))) add(first);
     else {
@@ -346,7 +452,7 @@ export class SwarmPlan {
       if (incoming.size > 0 || planned !== undefined) return undefined;
       const visit = (q: PathId): boolean => {
         if (picked.has(q) || view.has(to, q)) return true;
-        if (!missing.has(q) || !view.has(from, q)) return false;
+        if (!missing.has(q) || !view.has(from, q) || !mayGo(q)) return false;
         for (const r of closure.get(q).references) if (!visit(r)) return false;
         add(q);
         return true;
@@ -360,7 +466,7 @@ export class SwarmPlan {
     if (bytes >= cap) return out;
     const cands: PathId[] = [];
     for (const q of missing) {
-      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q)) cands.push(q);
+      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q)) cands.push(q);
     }
     if (cands.length === 0) return out;
     const rank = (q: PathId): number => this.#rank.get(q) ?? Infinity;
@@ -397,6 +503,11 @@ export class SwarmPlan {
     rec.planned = set;
     if (--rec.slots <= 0) this.#openCount--;
     if (wasUsable && !this.#usable(from)) this.#freeCount--;
+    if (this.#groups) {
+      this.#flowRates(from).push(this.#groups.flowRate(from, to, 1));
+      this.#groups.planned(from, to, paths);
+      this.#run.flowStarted(from, to, paths);
+    }
     const rate = view.linkRate(from, to);
     if (rate > 0) this.#duration = Math.max(this.#duration, view.closure.bytes(paths) / rate);
     for (const p of paths) {

@@ -26,6 +26,8 @@ export class SwarmRun {
   readonly paths: readonly PathId[];
   /** Topological position of every wanted path; the deterministic tie-break everywhere. */
   readonly topo: ReadonlyMap<PathId, number>;
+  /** Transfers this run proposed that may still run, per sender (recorded by `topology-aware` only). */
+  readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
   readonly #missing = new Map<HostId, { size: number; bytes: number }>();
 
@@ -80,6 +82,30 @@ export class SwarmRun {
     }
     this.privateOf = privateOf;
     this.shared = shared;
+  }
+
+  /** Records a proposed transfer (`topology-aware` estimates its senders' uplink use from them). */
+  flowStarted(from: HostId, to: HostId, paths: readonly PathId[]): void {
+    let list = this.#flows.get(from);
+    if (!list) this.#flows.set(from, (list = []));
+    list.push({ to, paths });
+  }
+
+  /**
+   * Receivers of the recorded sends of `sender` still running: those some of whose paths are still on
+   * their way to their receiver (parallel transfers to one receiver carry disjoint paths, so a path in
+   * flight names its transfer). Finished ones are dropped.
+   */
+  runningFlows(view: PlanView, sender: HostId): HostId[] {
+    const list = this.#flows.get(sender);
+    if (!list) return [];
+    let kept = 0;
+    for (const f of list) {
+      const incoming = view.incoming(f.to);
+      if (f.paths.some((p) => incoming.has(p))) list[kept++] = f;
+    }
+    list.length = kept;
+    return list.map((f) => f.to);
   }
 
   /** Fleet position of `host`. */
