@@ -82,14 +82,16 @@ export function topologyAware(options?: RawOptions): Strategy {
 function pathLevel(crossings: number, pieces: number, chunkBytes: number | undefined): Strategy {
   let run: SwarmRun | undefined;
   let grouped = false;
+  const groupOf = new Map<HostId, string>();
   return {
     name: 'topology-aware',
     plan(view: PlanView): readonly Proposal[] {
       if (run?.fleet !== view.fleet) {
         run = new SwarmRun(view.fleet, view, chunkBytes, pieces);
         grouped = SwarmGroups.present(view);
+        groupOf.clear();
       }
-      const groups = grouped ? new SwarmGroups(view, crossings) : undefined;
+      const groups = grouped ? new SwarmGroups(view, crossings, groupOf) : undefined;
       return new SwarmPlan(view, run, SWARM_DEFAULT_WINDOW, groups).plan();
     },
   };

@@ -19,14 +19,20 @@ export const CROSSING_FLOWS = 4;
 export class SwarmGroups {
   readonly #view: PlanView;
   readonly #crossings: number;
-  readonly #groupOf = new Map<HostId, string>();
   readonly #holders = new Map<PathId, Map<string, HostId[]>>();
   readonly #into = new Map<PathId, Map<string, number>>();
 
   /** Transfers running or planned across the boundary into each group. */
   readonly #flowsInto = new Map<string, number>();
 
-  constructor(view: PlanView, crossings: number) {
+  /**
+   * @param groupOf - the run's cache of each host's group (the topology does not change during a run).
+   */
+  constructor(
+    view: PlanView,
+    crossings: number,
+    readonly groupOf: Map<HostId, string>,
+  ) {
     this.#view = view;
     this.#crossings = crossings;
     for (const t of view.pending()) {
@@ -36,7 +42,7 @@ export class SwarmGroups {
       let crossing = false;
       for (const p of incoming) {
         this.#count(p, g);
-        if (!crossing && this.#inside(p, g).length === 0) crossing = true;
+        if (!crossing && this.holdersIn(p, g).length === 0) crossing = true;
       }
       if (crossing) this.#flowsInto.set(g, (this.#flowsInto.get(g) ?? 0) + 1);
     }
@@ -63,17 +69,9 @@ export class SwarmGroups {
 
   /** The group of `host`, `''` when it has none. */
   group(host: HostId): string {
-    let g = this.#groupOf.get(host);
-    if (g === undefined) this.#groupOf.set(host, (g = this.#view.topology.groupOf(host) ?? ''));
+    let g = this.groupOf.get(host);
+    if (g === undefined) this.groupOf.set(host, (g = this.#view.topology.groupOf(host) ?? ''));
     return g;
-  }
-
-  /** Live holders of `p` inside `to`'s group that could send to `to` (a route, the edge not given up). */
-  insideSources(p: PathId, to: HostId): HostId[] {
-    const view = this.#view;
-    return this.#inside(p, this.group(to)).filter(
-      (h) => h !== to && view.route(h, to) !== null && view.attempts(h, to) < EDGE_ATTEMPT_LIMIT,
-    );
   }
 
   /**
@@ -81,8 +79,13 @@ export class SwarmGroups {
    * serve it, and fewer than `crossings` copies are already on their way in.
    */
   mayCross(p: PathId, to: HostId): boolean {
-    if (this.insideSources(p, to).length > 0) return false;
-    return (this.#into.get(p)?.get(this.group(to)) ?? 0) < this.#crossings;
+    const g = this.group(to);
+    if ((this.#into.get(p)?.get(g) ?? 0) >= this.#crossings) return false;
+    return !this.holdersIn(p, g).some((h) => this.#edgeOk(h, to));
+  }
+
+  #edgeOk(from: HostId, to: HostId): boolean {
+    return from !== to && this.#view.attempts(from, to) < EDGE_ATTEMPT_LIMIT && this.#view.route(from, to) !== null;
   }
 
   /**
@@ -116,7 +119,8 @@ export class SwarmGroups {
     byGroup.set(g, (byGroup.get(g) ?? 0) + 1);
   }
 
-  #inside(p: PathId, g: string): readonly HostId[] {
+  /** Live holders of `p` in group `g`, fleet-holder order (computed once per path per call). */
+  holdersIn(p: PathId, g: string): readonly HostId[] {
     let byGroup = this.#holders.get(p);
     if (!byGroup) {
       byGroup = new Map<string, HostId[]>();

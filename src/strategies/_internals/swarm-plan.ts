@@ -74,6 +74,8 @@ export class SwarmPlan {
   readonly #minRate = new Map<HostId, number>();
   /** With groups: per sender, the expected rates of its running and planned sends. */
   readonly #ratesOf = new Map<HostId, number[]>();
+  /** With groups: per sender, `#roomFor` answers by rate until its next proposal. */
+  readonly #roomOf = new Map<HostId, Map<number, boolean>>();
 
   constructor(view: PlanView, run: SwarmRun, window: number, groups?: SwarmGroups) {
     this.#view = view;
@@ -245,14 +247,23 @@ export class SwarmPlan {
    * max-min fair sharing of `h`'s uplink with its other sends (water-filling over their expected rates).
    */
   #roomFor(h: HostId, rate: number): boolean {
+    let known = this.#roomOf.get(h);
+    if (!known) this.#roomOf.set(h, (known = new Map<number, boolean>()));
+    let room = known.get(rate);
+    if (room !== undefined) return room;
     const caps = [...this.#flowRates(h), rate].sort((a, b) => a - b);
     let left = this.#view.host(h).uplink;
+    room = true;
     for (let i = 0; i < caps.length; i++) {
       const level = left / (caps.length - i);
-      if (caps[i]! >= level) return level >= FAIR_SHARE_FLOOR * rate;
+      if (caps[i]! >= level) {
+        room = level >= FAIR_SHARE_FLOOR * rate;
+        break;
+      }
       left -= caps[i]!;
     }
-    return true;
+    known.set(rate, room);
+    return room;
   }
 
   /**
@@ -283,14 +294,13 @@ export class SwarmPlan {
    */
   #fits(from: HostId, to: HostId, split = false): boolean {
     const view = this.#view;
+    const groups = this.#groups;
+    if (groups?.crosses(from, to) && !groups.flowRoom(to)) return false;
     if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
     const load = this.#load(from);
-    if (this.#groups) {
-      if (this.#groups.crosses(from, to) && !this.#groups.flowRoom(to)) return false;
-      return split || load === 0 || this.#roomFor(from, this.#groups.flowRate(from, to, 1));
-    }
+    if (groups) return split || load === 0 || this.#roomFor(from, groups.flowRate(from, to, 1));
     return split || load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
   }
 
@@ -368,9 +378,10 @@ export class SwarmPlan {
   }
 
   /**
-   * With groups, the sources `t` may take shared path `p` from: its group's free holders when someone
-   * inside holds `p` (cached per group in `inGroup` for one `#pair` call; `only` restricts them), else all
-   * of `sources` while fewer than `crossings` copies are on their way into the group, else none.
+   * With groups, the sources `t` may take shared path `p` from: all of `sources` while nobody inside its
+   * group can serve it and fewer than `crossings` copies are on their way in (`SwarmGroups.mayCross`),
+   * else its group's free holders (cached per group in `inGroup` for one `#pair` call; `only` restricts
+   * them), which may be none: then `t` waits for them.
    */
   #groupSources(
     p: PathId,
@@ -380,14 +391,13 @@ export class SwarmPlan {
     inGroup: Map<string, HostId[]>,
   ): readonly HostId[] {
     const groups = this.#groups!;
-    const inside = groups.insideSources(p, t);
-    if (inside.length === 0) return groups.mayCross(p, t) ? sources : [];
+    if (groups.mayCross(p, t)) return sources;
     const g = groups.group(t);
     let list = inGroup.get(g);
     if (!list) {
       const view = this.#view;
       const run = this.#run;
-      list = inside.filter((h) => (only ? only.includes(h) : this.#usable(h)));
+      list = groups.holdersIn(p, g).filter((h) => (only ? only.includes(h) : this.#usable(h)));
       list.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
       if (list.length > this.#window) list.length = this.#window;
       inGroup.set(g, list);
@@ -505,6 +515,7 @@ export class SwarmPlan {
     if (wasUsable && !this.#usable(from)) this.#freeCount--;
     if (this.#groups) {
       this.#flowRates(from).push(this.#groups.flowRate(from, to, 1));
+      this.#roomOf.delete(from);
       this.#groups.planned(from, to, paths);
       this.#run.flowStarted(from, to, paths);
     }
