@@ -55,7 +55,7 @@ export const registry: readonly StrategyInfo[] = [
   },
   {
     name: 'topology-aware',
-    description: 'one copy crosses into each rack/region, then the cascade continues inside it',
+    description: 'each store path crosses into a rack/region once, then spreads inside it (option granularity: path or closure)',
     create: topologyAware,
   },
   {

@@ -119,7 +119,7 @@ export class SwarmGroups {
     byGroup.set(g, (byGroup.get(g) ?? 0) + 1);
   }
 
-  /** Live holders of `p` in group `g`, fleet-holder order (computed once per path per call). */
+  /** Live holders of `p` in group `g`, in the view's holder order (computed once per path per call). */
   holdersIn(p: PathId, g: string): readonly HostId[] {
     let byGroup = this.#holders.get(p);
     if (!byGroup) {
