@@ -91,7 +91,7 @@ function pathLevel(crossings: number, pieces: number, chunkBytes: number | undef
         grouped = SwarmGroups.present(view);
         groupOf.clear();
       }
-      const groups = grouped ? new SwarmGroups(view, crossings, groupOf) : undefined;
+      const groups = grouped ? new SwarmGroups(view, crossings, run.allRunningFlows(view), groupOf) : undefined;
       return new SwarmPlan(view, run, SWARM_DEFAULT_WINDOW, groups).plan();
     },
   };

@@ -26,11 +26,13 @@ export class SwarmGroups {
   readonly #flowsInto = new Map<string, number>();
 
   /**
+   * @param running - the transfers still running, as (sender, receiver).
    * @param groupOf - the run's cache of each host's group (the topology does not change during a run).
    */
   constructor(
     view: PlanView,
     crossings: number,
+    running: Iterable<readonly [HostId, HostId]>,
     readonly groupOf: Map<HostId, string>,
   ) {
     this.#view = view;
@@ -39,12 +41,12 @@ export class SwarmGroups {
       const incoming = view.incoming(t);
       if (incoming.size === 0) continue;
       const g = this.group(t);
-      let crossing = false;
-      for (const p of incoming) {
-        this.#count(p, g);
-        if (!crossing && this.holdersIn(p, g).length === 0) crossing = true;
-      }
-      if (crossing) this.#flowsInto.set(g, (this.#flowsInto.get(g) ?? 0) + 1);
+      for (const p of incoming) this.#count(p, g);
+    }
+    for (const [from, to] of running) {
+      if (!this.crosses(from, to)) continue;
+      const g = this.group(to);
+      this.#flowsInto.set(g, (this.#flowsInto.get(g) ?? 0) + 1);
     }
   }
 

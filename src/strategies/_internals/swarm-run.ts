@@ -108,6 +108,11 @@ export class SwarmRun {
     return list.map((f) => f.to);
   }
 
+  /** Every recorded send still running, as (sender, receiver) (see {@link SwarmRun.runningFlows}). */
+  *allRunningFlows(view: PlanView): Generator<readonly [HostId, HostId]> {
+    for (const sender of this.#flows.keys()) for (const to of this.runningFlows(view, sender)) yield [sender, to];
+  }
+
   /** Fleet position of `host`. */
   pos(host: HostId): number {
     return this.info.pos(host);
