@@ -61,6 +61,25 @@ describe('topology-aware', () => {
     for (const paths of entered.values()) expect([...paths].sort()).toEqual(all);
   });
 
+  it('granularity path: a copy that fails on its way into a rack crosses again; delivered paths stay', () => {
+    const w = racks();
+    const failedOnce = new Set<string>();
+    const r = miniRun(getStrategy('topology-aware', { pieces: 4 }), w, {
+      mode: 'eager',
+      // The first transfer into each rack fails half way; the rack's receiver keeps what arrived.
+      fate: (t) => {
+        const rack = g(w, t.to)!;
+        if (g(w, t.from) === rack || failedOnce.has(rack)) return 'ok';
+        failedOnce.add(rack);
+        return { transient: true, deliveredFraction: 0.5 };
+      },
+    });
+    expect(failedOnce.size).toBe(3);
+    expect(r.violations).toEqual([]);
+    expect(r.stuck).toBe(false);
+    expect(r.state.pending()).toEqual([]);
+  });
+
   it('rejects options of the other granularity and an unknown granularity', () => {
     expect(() => getStrategy('topology-aware', { granularity: 'rack' })).toThrow(ConfigError);
     expect(() => getStrategy('topology-aware', { perHolder: 2 })).toThrow(ConfigError);
