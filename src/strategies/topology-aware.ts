@@ -3,7 +3,14 @@ import type { HostId, PathId } from '../core/types.js';
 import { ConfigError } from '../core/errors.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { GroupView } from './_internals/groups.js';
-import { checkKeys, intOption, optionalNumberOption, perHolderOption, type RawOptions } from './_internals/options.js';
+import {
+  checkKeys,
+  enumOption,
+  intOption,
+  optionalNumberOption,
+  perHolderOption,
+  type RawOptions,
+} from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 import { Cursors, pickSource, sourceWindow } from './_internals/pick.js';
 import { SwarmGroups } from './_internals/swarm-groups.js';
@@ -39,6 +46,9 @@ export interface TopologyAwareOptions {
 /** Granularities of `topology-aware`. */
 export const TOPOLOGY_AWARE_GRANULARITIES = ['path', 'closure'] as const;
 
+/** Options that only one granularity takes. */
+const OPTIONS_OF = { path: ['pieces', 'chunkBytes'], closure: ['perHolder'] } as const;
+
 /**
  * `topology-aware`: uses `topology.groupOf` (racks, regions, Wi-Fi versus wired) and routes.
  *
@@ -59,23 +69,15 @@ export const TOPOLOGY_AWARE_GRANULARITIES = ['path', 'closure'] as const;
  */
 export function topologyAware(options?: RawOptions): Strategy {
   const o = checkKeys('topology-aware', options, ['granularity', 'crossings', 'perHolder', 'pieces', 'chunkBytes']);
-  const granularity = o['granularity'] ?? 'path';
-  if (!TOPOLOGY_AWARE_GRANULARITIES.includes(granularity as 'path')) {
-    throw new ConfigError(
-      `must be one of ${TOPOLOGY_AWARE_GRANULARITIES.join(', ')}, got ${JSON.stringify(granularity)}`,
-      'topology-aware.granularity',
-    );
+  const granularity = enumOption('topology-aware', o, 'granularity', TOPOLOGY_AWARE_GRANULARITIES, 'path');
+  const other = granularity === 'path' ? 'closure' : 'path';
+  for (const key of OPTIONS_OF[other]) {
+    if (o[key] !== undefined) throw new ConfigError(`only with granularity "${other}"`, `topology-aware.${key}`);
   }
   const crossings = intOption('topology-aware', o, 'crossings', 1, 1);
-  if (granularity === 'path') {
-    if (o['perHolder'] !== undefined) throw new ConfigError('only with granularity "closure"', 'topology-aware.perHolder');
-    const pieces = intOption('topology-aware', o, 'pieces', SWARM_DEFAULT_PIECES, 1);
-    return pathLevel(crossings, pieces, optionalNumberOption('topology-aware', o, 'chunkBytes', 1));
-  }
-  for (const key of ['pieces', 'chunkBytes']) {
-    if (o[key] !== undefined) throw new ConfigError('only with granularity "path"', `topology-aware.${key}`);
-  }
-  return closureLevel(crossings, perHolderOption('topology-aware', o));
+  if (granularity === 'closure') return closureLevel(crossings, perHolderOption('topology-aware', o));
+  const pieces = intOption('topology-aware', o, 'pieces', SWARM_DEFAULT_PIECES, 1);
+  return pathLevel(crossings, pieces, optionalNumberOption('topology-aware', o, 'chunkBytes', 1));
 }
 
 /** `granularity: 'path'`: `swarm` with the group rule of {@link SwarmGroups}. */

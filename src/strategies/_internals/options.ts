@@ -71,6 +71,22 @@ export function numberOption(
   return v;
 }
 
+/** Reads a string option that must be one of `allowed`, or `fallback` when absent. */
+export function enumOption<T extends string>(
+  strategy: string,
+  options: Readonly<Record<string, unknown>>,
+  key: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const v = options[key];
+  if (v === undefined) return fallback;
+  if (!allowed.includes(v as T)) {
+    throw new ConfigError(`must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, `${strategy}.${key}`);
+  }
+  return v as T;
+}
+
 /** Reads an optional finite number option in [min, max]; undefined when absent. */
 export function optionalNumberOption(
   strategy: string,

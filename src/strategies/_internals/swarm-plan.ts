@@ -34,8 +34,9 @@ interface Pick {
 }
 
 /**
- * One `plan` call of `swarm`: a greedy matching of free uplinks to open receivers, one path at a time in
- * urgency order (see `swarm.ts` for the policy). Paths live in a lazy max-heap keyed by urgency, so a
+ * One `plan` call of `swarm`, or of path-level `topology-aware` (which passes its {@link SwarmGroups}): a
+ * greedy matching of free uplinks to open receivers, one path at a time in urgency order (see `swarm.ts`
+ * for the policy). Paths live in a lazy max-heap keyed by urgency, so a
  * proposal re-ranks only the paths it carries; receivers and senders are sorted once per call.
  */
 export class SwarmPlan {
