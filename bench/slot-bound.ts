@@ -15,7 +15,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { buildScenario, parseScenario } from '../src/sim/scenario.js';
 
+/** Prints `message` and exits 2 (bad input or a missing tool; no stack trace). */
+function fail(message: string): never {
+  process.stderr.write(`slot-bound: ${message}\n`);
+  process.exit(2);
+}
+
 const buckets = process.argv[2] ?? '250';
+if (!/^[1-9][0-9]*$/.test(buckets) || Number(buckets) > 1000) {
+  fail(`buckets must be an integer in [1, 1000], got ${JSON.stringify(buckets)}`);
+}
 const scenario = buildScenario(
   parseScenario({
     seed: 1,
@@ -25,7 +34,9 @@ const scenario = buildScenario(
   }),
 );
 for (const h of scenario.fleet.hosts) {
-  if (h.role === 'target' && (h.maxSends !== 1 || h.maxReceives !== 1)) throw new Error(`${h.id}: the LP assumes one send and one receive per target`);
+  if (h.role === 'target' && (h.maxSends !== 1 || h.maxReceives !== 1)) {
+    fail(`${h.id}: the LP assumes one send and one receive per target`);
+  }
 }
 mkdirSync('bench/results', { recursive: true });
 const file = 'bench/results/slot-bound-hosts.json';
@@ -37,5 +48,9 @@ writeFileSync(
     hosts: scenario.fleet.hosts.map((h) => ({ role: h.role, up: h.uplink, down: h.downlink, maxSends: h.maxSends })),
   }),
 );
-const { stdout } = await execa('python3', ['bench/slot-bound.py', file, buckets]);
-console.log(stdout);
+const lp = await execa('python3', ['bench/slot-bound.py', file, buckets], { reject: false });
+if (lp.failed) {
+  const why = lp.code === 'ENOENT' ? 'python3 not found' : (lp.stderr.trim().split('\n').at(-1) ?? lp.shortMessage);
+  fail(`bench/slot-bound.py failed (it needs Python 3 with SciPy): ${why}`);
+}
+console.log(lp.stdout);
