@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ClosureGraph } from '../../src/core/closure.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { CascadeEvent } from '../../src/core/events.js';
-import type { HostId, PathId } from '../../src/core/types.js';
+import { deriveRng } from '../../src/core/random.js';
+import { RunState } from '../../src/core/state.js';
+import type { RunMode } from '../../src/core/strategy.js';
+import type { Host, HostId, PathId } from '../../src/core/types.js';
 import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { swarm } from '../../src/strategies/swarm.js';
@@ -132,7 +135,14 @@ describe('swarm bundling', () => {
     const ids = paths.map((p) => p.id);
     const hosts = [host('t0'), host('t1'), host('deployer', { role: 'deployer' })];
     const w: World = {
-      fleet: { hosts, wants: new Map([['t0', ids], ['t1', ids]]), initialHave: new Map([['deployer', ids]]) },
+      fleet: {
+        hosts,
+        wants: new Map([
+          ['t0', ids],
+          ['t1', ids],
+        ]),
+        initialHave: new Map([['deployer', ids]]),
+      },
       closure: new ClosureGraph(paths),
       topology: testTopology(),
     };
@@ -169,7 +179,13 @@ describe('swarm speed', () => {
 describe('swarm with per-host paths (each host its own toplevel and configuration)', () => {
   /** 300 hosts, 3 roles, private paths per host: only the deployer holds a host's private paths. */
   const perHost = () =>
-    buildScenario(parseScenario({ topology: { preset: 'flat', hosts: 300 }, closure: { totalMB: 500, paths: 40 }, network: 'flow' }));
+    buildScenario(
+      parseScenario({
+        topology: { preset: 'flat', hosts: 300 },
+        closure: { totalMB: 500, paths: 40 },
+        network: 'flow',
+      }),
+    );
 
   it('round mode: the deployer sends private paths on spare send slots, so rounds stay few (not one per host)', async () => {
     const sc = perHost();
@@ -189,7 +205,11 @@ describe('swarm with per-host paths (each host its own toplevel and configuratio
 describe('swarm on uneven uplinks', () => {
   it('serves the fastest-uplink receivers first, so the big uplinks become sources early', async () => {
     const sc = buildScenario(
-      parseScenario({ topology: { preset: 'heavy-tailed', hosts: 40 }, closure: { totalMB: 200, paths: 30, roles: 1, perHost: false }, network: 'flow' }),
+      parseScenario({
+        topology: { preset: 'heavy-tailed', hosts: 40 },
+        closure: { totalMB: 200, paths: 30, roles: 1, perHost: false },
+        network: 'flow',
+      }),
     );
     const first: string[] = [];
     await runScenario(sc, swarm(), {
@@ -203,5 +223,74 @@ describe('swarm on uneven uplinks', () => {
     expect(first).toHaveLength(1);
     expect(sc.fleet.hosts.find((h) => h.id === first[0])!.uplink).toBe(fastest);
     expect(Math.min(...uplinks)).toBeLessThan(fastest); // the fleet really is uneven
+  });
+});
+
+describe('swarm on uneven links (eager mode)', () => {
+  /** Two independent 10 MB paths `a`, `b`; `deployer` holds both; `targets` want both. */
+  function unevenWorld(targets: readonly Host[], deployer: Partial<Host>): World {
+    const paths = [
+      { id: 'a', narSize: 10e6, references: [] },
+      { id: 'b', narSize: 10e6, references: [] },
+    ];
+    const wants = new Map<HostId, readonly PathId[]>(targets.map((t) => [t.id, ['a', 'b']]));
+    return {
+      fleet: {
+        hosts: [...targets, host('deployer', { role: 'deployer', ...deployer })],
+        wants,
+        initialHave: new Map([['deployer', ['a', 'b']]]),
+      },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+  }
+  const planOf = (w: World, mode: RunMode, setup: (s: RunState) => void) => {
+    const s = new RunState(w.fleet, w.closure, w.topology, mode, deriveRng(0, 'swarm'));
+    setup(s);
+    return swarm().plan(s);
+  };
+
+  it('a busy deployer splits its uplink for a fast receiver while each share covers the slowest one', () => {
+    // 100 MB/s over 8 send slots; already sending to one slow host. A fast receiver would take the whole
+    // uplink alone, but half of it still beats the slowest open receiver's 10 MB/s downlink: serve it now
+    // rather than leave it waiting for paths only the deployer holds.
+    const w = unevenWorld(
+      [
+        host('fast', { uplink: 1e9, downlink: 1e9 }),
+        host('slow-1', { uplink: 2.5e6, downlink: 10e6 }),
+        host('slow-2', { uplink: 2.5e6, downlink: 10e6 }),
+      ],
+      { uplink: 100e6, downlink: 100e6, maxSends: 8 },
+    );
+    const busy = (s: RunState) =>
+      s.startTransfer({ id: 1, from: 'deployer', to: 'slow-1', paths: ['a'], bytes: 10e6, round: 0 });
+    expect(planOf(w, 'eager', busy).some((p) => p.from === 'deployer' && p.to === 'fast')).toBe(true);
+    // Round mode waits for the batch's longest transfer, so it keeps one flow per receiver it would saturate.
+    expect(planOf(w, 'round', busy).some((p) => p.from === 'deployer' && p.to === 'fast')).toBe(false);
+  });
+
+  it('the receiver with the most receiving left turns away a sender too slow to keep pace; another takes it', () => {
+    // `lag` needs 2 s at its 10 MB/s downlink, `quick` 0.02 s; `trickle` (1 MB/s uplink) holds `a` and is
+    // free, the deployer is busy. `lag` comes first (faster uplink) but waits for a better source.
+    const w = unevenWorld(
+      [
+        host('lag', { uplink: 50e6, downlink: 10e6 }),
+        host('quick', { uplink: 2e6, downlink: 1e9 }),
+        host('trickle', { uplink: 1e6, downlink: 1e9 }),
+        host('busy', { uplink: 1e6, downlink: 1e9 }),
+      ],
+      { uplink: 100e6, downlink: 100e6, maxSends: 1 },
+    );
+    const proposals = planOf(w, 'eager', (s) => {
+      s.deliverAll('trickle', ['a']);
+      s.startTransfer({ id: 1, from: 'deployer', to: 'busy', paths: ['a', 'b'], bytes: 20e6, round: 0 });
+    });
+    expect(proposals.filter((p) => p.to === 'lag')).toEqual([]);
+    expect(proposals).toContainEqual(expect.objectContaining({ from: 'trickle', to: 'quick' }));
+    // The deployer holds everything and always keeps pace, so the run still converges.
+    const r = miniRun(swarm(), w, { mode: 'eager' });
+    expect(r.stuck).toBe(false);
+    expect(r.violations).toEqual([]);
+    for (const t of ['lag', 'quick', 'trickle', 'busy']) expect(r.state.isDone(t)).toBe(true);
   });
 });

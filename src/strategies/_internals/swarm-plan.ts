@@ -26,6 +26,16 @@ interface OpenReceiver {
  */
 const FAIR_SHARE_FLOOR = 0.75;
 
+/**
+ * Eager mode without groups: a receiver turns away a sender whose uplink is below this share of the rate
+ * it needs to keep pace with the receiver that has the most receiving left (the best rate a seed could
+ * give it × its time left ÷ the longest time left), so a slow sender does not hold the one receive slot of
+ * a host on the critical path (heavy-tailed uplinks, one closure: 203 s → 185 s). A seed holds everything
+ * and passes, so every receiver is served eventually. The sender's uplink, not the link rate, is compared:
+ * a thin route (a WAN) is no reason to wait for another source.
+ */
+const PACE_SHARE = 0.5;
+
 /** A planned transfer. */
 interface Pick {
   readonly from: HostId;
@@ -67,6 +77,10 @@ export class SwarmPlan {
   /** Round mode: longest planned transfer (seconds); later transfers of the batch are filled up to it. */
   #duration = 0;
   #budget = 0;
+  /** Most seconds of receiving left among open receivers (see {@link PACE_SHARE}). */
+  #maxLeft = 0;
+  /** Live hosts that want nothing and hold something: the deployer, a cache. */
+  readonly #seeds: HostId[] = [];
   /** Topology groups (`topology-aware`): shared paths cross into a group once, then spread inside it. */
   readonly #groups: SwarmGroups | undefined;
   /** With groups: the open receiver with the slowest downlink in each group. */
@@ -94,9 +108,16 @@ export class SwarmPlan {
       const slots = this.#recvLeft(t);
       if (slots <= 0) continue;
       const down = view.host(t).downlink;
-      const rec = { id: t, slots, missing: view.missing(t), incoming: view.incoming(t), left: run.missingBytes(view, t) / down };
+      const rec = {
+        id: t,
+        slots,
+        missing: view.missing(t),
+        incoming: view.incoming(t),
+        left: run.missingBytes(view, t) / down,
+      };
       this.#open.push(rec);
       this.#openOf.set(t, rec);
+      this.#maxLeft = Math.max(this.#maxLeft, rec.left);
       this.#minDown = Math.min(this.#minDown, down);
       if (this.#groups) {
         const g = this.#groups.group(t);
@@ -105,18 +126,24 @@ export class SwarmPlan {
       }
     }
     if (this.#open.length === 0) return this.proposals;
-    for (const h of view.fleet.hosts) if (view.have(h.id).size > 0 && this.#usable(h.id)) this.#free.push(h.id);
+    for (const h of view.fleet.hosts) {
+      if (view.have(h.id).size === 0) continue;
+      if (this.#usable(h.id)) this.#free.push(h.id);
+      if (!view.isFailed(h.id) && (view.fleet.wants.get(h.id)?.length ?? 0) === 0) this.#seeds.push(h.id);
+    }
     if (this.#free.length === 0) return this.proposals;
     this.#openCount = this.#open.length;
     this.#freeCount = this.#free.length;
     this.#budget = SCAN_BUDGET_PER_HOST * (this.#open.length + this.#free.length) + 16 * run.shared.length;
 
-    for (const t of pending) for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+    for (const t of pending)
+      for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
     const ranked: { p: PathId; u: number }[] = [];
     // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
     // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
     const candidates: PathId[] = [...run.shared];
-    for (const rec of this.#open) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    for (const rec of this.#open)
+      for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
     for (const p of candidates) {
       const u = this.#urgency(p);
       if (u <= 0) continue;
@@ -128,7 +155,8 @@ export class SwarmPlan {
 
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
     this.#open.sort(
-      (a, b) => view.host(b.id).uplink - view.host(a.id).uplink || b.left - a.left || run.pos(a.id) - run.pos(b.id),
+      (a, b) =>
+        view.host(b.id).uplink - view.host(a.id).uplink || b.left - a.left || run.pos(a.id) - run.pos(b.id),
     );
     this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
 
@@ -290,19 +318,38 @@ export class SwarmPlan {
   }
 
   /**
-   * One uplink is not split while a single flow would saturate the receiver (or the route), unless `split`
-   * (a seed's private paths, see `#superSeed`).
+   * The edge can carry a copy now (`split`: a seed's private paths may always split its uplink, see
+   * `#superSeed`). With groups, a busy sender starts another only if it keeps its fair share (`#roomFor`).
+   * In round mode, which waits for the batch's longest transfer, one uplink is not split while a single
+   * flow would saturate the receiver. In eager mode every source passed `#usable` (each share of its uplink
+   * covers the slowest open receiver), so it may split for any receiver that accepts its pace: refusing
+   * fast receivers left the deployer serving only slow ones while the fast ones waited for the rare paths
+   * it alone held (heavy-tailed uplinks: a 65 MB path had two peer copies for a minute).
    */
   #fits(from: HostId, to: HostId, split = false): boolean {
     const view = this.#view;
     const groups = this.#groups;
     if (groups?.crosses(from, to) && !groups.flowRoom(to)) return false;
-    if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
+    if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null)
+      return false;
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
+    if (groups) return split || this.#load(from) === 0 || this.#roomFor(from, groups.flowRate(from, to, 1));
+    if (split) return true;
     const load = this.#load(from);
-    if (groups) return split || load === 0 || this.#roomFor(from, groups.flowRate(from, to, 1));
-    return split || load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
+    const uplink = view.host(from).uplink;
+    if (view.mode === 'round')
+      return load === 0 || uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
+    return uplink >= this.#paceOf(to);
+  }
+
+  /** The slowest sender uplink `to` accepts a copy from (see {@link PACE_SHARE}). */
+  #paceOf(to: HostId): number {
+    const rec = this.#openOf.get(to);
+    if (!rec || this.#maxLeft <= 0) return 0;
+    let best = 0;
+    for (const s of this.#seeds) best = Math.max(best, this.#view.linkRate(s, to));
+    return (PACE_SHARE * best * rec.left) / this.#maxLeft;
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
@@ -365,7 +412,11 @@ export class SwarmPlan {
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
-      const best = this.#bestSource(this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources, t, split);
+      const best = this.#bestSource(
+        this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources,
+        t,
+        split,
+      );
       const paths = best === undefined ? undefined : this.#bundle(best, t, p);
       if (paths === undefined) {
         if (kept < 0) kept = i;
@@ -477,7 +528,8 @@ export class SwarmPlan {
     if (bytes >= cap) return out;
     const cands: PathId[] = [];
     for (const q of missing) {
-      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q)) cands.push(q);
+      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q))
+        cands.push(q);
     }
     if (cands.length === 0) return out;
     const rank = (q: PathId): number => this.#rank.get(q) ?? Infinity;
