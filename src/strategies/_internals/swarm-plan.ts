@@ -322,7 +322,7 @@ export class SwarmPlan {
    * `#superSeed`). With groups, a busy sender starts another only if it keeps its fair share (`#roomFor`).
    * In round mode, which waits for the batch's longest transfer, one uplink is not split while a single
    * flow would saturate the receiver. In eager mode every source passed `#usable` (each share of its uplink
-   * covers the slowest open receiver), so it may split for any receiver that accepts its pace: refusing
+   * covers the slowest open receiver), so it may split for any receiver (whose pace `#bestSource` checks): refusing
    * fast receivers left the deployer serving only slow ones while the fast ones waited for the rare paths
    * it alone held (heavy-tailed uplinks: a 65 MB path had two peer copies for a minute).
    */
@@ -334,19 +334,17 @@ export class SwarmPlan {
       return false;
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
-    if (groups) return split || this.#load(from) === 0 || this.#roomFor(from, groups.flowRate(from, to, 1));
     if (split) return true;
     const load = this.#load(from);
-    const uplink = view.host(from).uplink;
-    if (view.mode === 'round')
-      return load === 0 || uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
-    return uplink >= this.#paceOf(to);
+    if (groups) return load === 0 || this.#roomFor(from, groups.flowRate(from, to, 1));
+    if (view.mode !== 'round') return true;
+    return load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
   }
 
-  /** The slowest sender uplink `to` accepts a copy from (see {@link PACE_SHARE}). */
-  #paceOf(to: HostId): number {
+  /** The slowest sender uplink `to` accepts a copy from (see {@link PACE_SHARE}; 0 where it does not apply). */
+  #paceOf(to: HostId, split: boolean): number {
     const rec = this.#openOf.get(to);
-    if (!rec || this.#maxLeft <= 0) return 0;
+    if (split || this.#groups || this.#view.mode === 'round' || !rec || this.#maxLeft <= 0) return 0;
     let best = 0;
     for (const s of this.#seeds) best = Math.max(best, this.#view.linkRate(s, to));
     return (PACE_SHARE * best * rec.left) / this.#maxLeft;
@@ -461,7 +459,10 @@ export class SwarmPlan {
   #bestSource(sources: readonly HostId[], t: HostId, split: boolean): HostId | undefined {
     let best: HostId | undefined;
     let bestAtt = Infinity;
+    const pace = this.#paceOf(t, split);
     for (const s of sources) {
+      // Sources come fastest uplink first: once one is below the pace, so are the rest.
+      if (this.#view.host(s).uplink < pace) break;
       if (this.#sendLeft(s) <= 0 || !this.#fits(s, t, split)) continue;
       const att = this.#view.attempts(s, t);
       if (att < bestAtt) {
