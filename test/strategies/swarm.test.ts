@@ -292,5 +292,13 @@ describe('swarm on uneven links (eager mode)', () => {
     expect(r.stuck).toBe(false);
     expect(r.violations).toEqual([]);
     for (const t of ['lag', 'quick', 'trickle', 'busy']) expect(r.state.isDone(t)).toBe(true);
+    // A seed whose edge to the receiver is worn out no longer sets its pace, or nobody would serve it.
+    const cut = miniRun(swarm(), w, {
+      mode: 'eager',
+      maxAttemptsPerHost: 20,
+      fate: (t) => (t.from === 'deployer' && t.to === 'lag' ? 'transient' : 'ok'),
+    });
+    expect(cut.stuck).toBe(false);
+    expect(cut.state.isDone('lag')).toBe(true);
   });
 });

@@ -30,8 +30,8 @@ const FAIR_SHARE_FLOOR = 0.75;
  * Eager mode without groups: a receiver turns away a sender whose uplink is below this share of the rate
  * it needs to keep pace with the receiver that has the most receiving left (the best rate a seed could
  * give it × its time left ÷ the longest time left), so a slow sender does not hold the one receive slot of
- * a host on the critical path (heavy-tailed uplinks, one closure: 203 s → 185 s). A seed holds everything
- * and passes, so every receiver is served eventually. The sender's uplink, not the link rate, is compared:
+ * a host on the critical path (heavy-tailed uplinks, one closure: 203 s → 185 s). Only a seed holding the
+ * whole closure over a working edge sets the pace, and it passes, so every receiver is served eventually. The sender's uplink, not the link rate, is compared:
  * a thin route (a WAN) is no reason to wait for another source.
  */
 const PACE_SHARE = 0.5;
@@ -79,7 +79,7 @@ export class SwarmPlan {
   #budget = 0;
   /** Most seconds of receiving left among open receivers (see {@link PACE_SHARE}). */
   #maxLeft = 0;
-  /** Live hosts that want nothing and hold something: the deployer, a cache. */
+  /** Live hosts that want nothing and hold the whole closure (the deployer): they can serve anyone anything. */
   readonly #seeds: HostId[] = [];
   /** Topology groups (`topology-aware`): shared paths cross into a group once, then spread inside it. */
   readonly #groups: SwarmGroups | undefined;
@@ -129,7 +129,13 @@ export class SwarmPlan {
     for (const h of view.fleet.hosts) {
       if (view.have(h.id).size === 0) continue;
       if (this.#usable(h.id)) this.#free.push(h.id);
-      if (!view.isFailed(h.id) && (view.fleet.wants.get(h.id)?.length ?? 0) === 0) this.#seeds.push(h.id);
+      if (
+        !view.isFailed(h.id) &&
+        !view.fleet.wants.get(h.id)?.length &&
+        view.have(h.id).size === view.closure.size
+      ) {
+        this.#seeds.push(h.id);
+      }
     }
     if (this.#free.length === 0) return this.proposals;
     this.#openCount = this.#open.length;
@@ -345,8 +351,12 @@ export class SwarmPlan {
   #paceOf(to: HostId, split: boolean): number {
     const rec = this.#openOf.get(to);
     if (split || this.#groups || this.#view.mode === 'round' || !rec || this.#maxLeft <= 0) return 0;
+    const view = this.#view;
     let best = 0;
-    for (const s of this.#seeds) best = Math.max(best, this.#view.linkRate(s, to));
+    for (const s of this.#seeds) {
+      if (view.attempts(s, to) < EDGE_ATTEMPT_LIMIT && view.route(s, to) !== null)
+        best = Math.max(best, view.linkRate(s, to));
+    }
     return (PACE_SHARE * best * rec.left) / this.#maxLeft;
   }
 
