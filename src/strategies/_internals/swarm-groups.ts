@@ -126,8 +126,8 @@ export class SwarmGroups {
     let byGroup = this.#holders.get(p);
     if (!byGroup) {
       byGroup = new Map<string, HostId[]>();
+      // The view's holders exclude failed hosts already.
       for (const h of this.#view.holders(p)) {
-        if (this.#view.isFailed(h)) continue;
         const hg = this.group(h);
         let list = byGroup.get(hg);
         if (!list) byGroup.set(hg, (list = []));
