@@ -31,8 +31,8 @@ const FAIR_SHARE_FLOOR = 0.75;
  * it needs to keep pace with the receiver that has the most receiving left (the best rate a seed could
  * give it × its time left ÷ the longest time left), so a slow sender does not hold the one receive slot of
  * a host on the critical path (heavy-tailed uplinks, one closure: 203 s → 185 s). Only a seed holding the
- * whole closure over a working edge sets the pace, and it passes, so every receiver is served eventually. The sender's uplink, not the link rate, is compared:
- * a thin route (a WAN) is no reason to wait for another source.
+ * whole closure over a working edge sets the pace, and it passes, so every receiver is served eventually.
+ * The sender's uplink, not the link rate, is compared: a thin route (a WAN) is no reason to wait.
  */
 const PACE_SHARE = 0.5;
 
@@ -108,13 +108,7 @@ export class SwarmPlan {
       const slots = this.#recvLeft(t);
       if (slots <= 0) continue;
       const down = view.host(t).downlink;
-      const rec = {
-        id: t,
-        slots,
-        missing: view.missing(t),
-        incoming: view.incoming(t),
-        left: run.missingBytes(view, t) / down,
-      };
+      const rec = { id: t, slots, missing: view.missing(t), incoming: view.incoming(t), left: run.missingBytes(view, t) / down };
       this.#open.push(rec);
       this.#openOf.set(t, rec);
       this.#maxLeft = Math.max(this.#maxLeft, rec.left);
@@ -142,14 +136,12 @@ export class SwarmPlan {
     this.#freeCount = this.#free.length;
     this.#budget = SCAN_BUDGET_PER_HOST * (this.#open.length + this.#free.length) + 16 * run.shared.length;
 
-    for (const t of pending)
-      for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+    for (const t of pending) for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
     const ranked: { p: PathId; u: number }[] = [];
     // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
     // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
     const candidates: PathId[] = [...run.shared];
-    for (const rec of this.#open)
-      for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    for (const rec of this.#open) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
     for (const p of candidates) {
       const u = this.#urgency(p);
       if (u <= 0) continue;
@@ -161,8 +153,7 @@ export class SwarmPlan {
 
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
     this.#open.sort(
-      (a, b) =>
-        view.host(b.id).uplink - view.host(a.id).uplink || b.left - a.left || run.pos(a.id) - run.pos(b.id),
+      (a, b) => view.host(b.id).uplink - view.host(a.id).uplink || b.left - a.left || run.pos(a.id) - run.pos(b.id),
     );
     this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
 
@@ -328,16 +319,15 @@ export class SwarmPlan {
    * `#superSeed`). With groups, a busy sender starts another only if it keeps its fair share (`#roomFor`).
    * In round mode, which waits for the batch's longest transfer, one uplink is not split while a single
    * flow would saturate the receiver. In eager mode every source passed `#usable` (each share of its uplink
-   * covers the slowest open receiver), so it may split for any receiver (whose pace `#bestSource` checks): refusing
-   * fast receivers left the deployer serving only slow ones while the fast ones waited for the rare paths
-   * it alone held (heavy-tailed uplinks: a 65 MB path had two peer copies for a minute).
+   * covers the slowest open receiver), so it may split for any receiver (`#bestSource` checks its pace):
+   * refusing fast receivers left the deployer serving only slow ones while the fast ones waited for the
+   * rare paths it alone held (heavy-tailed uplinks: a 65 MB path had two peer copies for a minute).
    */
   #fits(from: HostId, to: HostId, split = false): boolean {
     const view = this.#view;
     const groups = this.#groups;
     if (groups?.crosses(from, to) && !groups.flowRoom(to)) return false;
-    if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null)
-      return false;
+    if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
     const rate = view.linkRate(from, to);
     if (rate <= 0) return false;
     if (split) return true;
@@ -420,11 +410,7 @@ export class SwarmPlan {
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
-      const best = this.#bestSource(
-        this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources,
-        t,
-        split,
-      );
+      const best = this.#bestSource(this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources, t, split);
       const paths = best === undefined ? undefined : this.#bundle(best, t, p);
       if (paths === undefined) {
         if (kept < 0) kept = i;
