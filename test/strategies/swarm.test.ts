@@ -209,7 +209,7 @@ describe('swarm on uneven uplinks', () => {
   });
 });
 
-describe('swarm on uneven links (eager mode)', () => {
+describe('swarm eager mode: splitting a seed uplink, receiver pace', () => {
   /** Two independent 10 MB paths `a`, `b`; `deployer` holds both; `targets` want both. */
   function unevenWorld(targets: readonly Host[], deployer: Partial<Host>): World {
     const paths = [
