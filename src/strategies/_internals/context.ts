@@ -14,6 +14,19 @@ export const EDGE_ATTEMPT_LIMIT = 8;
 export const SOURCE_WINDOW = 64;
 
 /**
+ * Whether the edge may be used at all: distinct hosts, a route with bandwidth, and fewer than
+ * {@link EDGE_ATTEMPT_LIMIT} failures on it so far.
+ */
+export function edgeOk(view: PlanView, from: HostId, to: HostId): boolean {
+  return (
+    from !== to &&
+    view.attempts(from, to) < EDGE_ATTEMPT_LIMIT &&
+    view.route(from, to) !== null &&
+    view.linkRate(from, to) > 0
+  );
+}
+
+/**
  * What a strategy instance remembers across `plan` calls: fleet facts and which hosts were already
  * verified to hold a receiver's missing set. A host's missing set only ever shrinks and a holder's store
  * only grows, so "h holds all of S" stays true for the same set object; this keeps whole-closure
@@ -227,17 +240,9 @@ export class PlanContext {
     if (set) for (const p of paths) set.add(p);
   }
 
-  /**
-   * Whether the edge may be used at all: distinct hosts, a route with bandwidth, and fewer than
-   * {@link EDGE_ATTEMPT_LIMIT} failures on it so far.
-   */
+  /** {@link edgeOk} on this call's view. */
   edgeOk(from: HostId, to: HostId): boolean {
-    return (
-      from !== to &&
-      this.view.attempts(from, to) < EDGE_ATTEMPT_LIMIT &&
-      this.view.route(from, to) !== null &&
-      this.view.linkRate(from, to) > 0
-    );
+    return edgeOk(this.view, from, to);
   }
 
   /**

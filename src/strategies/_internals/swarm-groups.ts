@@ -1,6 +1,6 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
-import { EDGE_ATTEMPT_LIMIT } from './context.js';
+import { edgeOk } from './context.js';
 
 /**
  * Transfers allowed across the boundary into one group at once. One flow can fill a thin link; a few hide
@@ -83,11 +83,7 @@ export class SwarmGroups {
   mayCross(p: PathId, to: HostId): boolean {
     const g = this.group(to);
     if ((this.#into.get(p)?.get(g) ?? 0) >= this.#crossings) return false;
-    return !this.holdersIn(p, g).some((h) => this.#edgeOk(h, to));
-  }
-
-  #edgeOk(from: HostId, to: HostId): boolean {
-    return from !== to && this.#view.attempts(from, to) < EDGE_ATTEMPT_LIMIT && this.#view.route(from, to) !== null;
+    return !this.holdersIn(p, g).some((h) => edgeOk(this.#view, h, to));
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
-import { EDGE_ATTEMPT_LIMIT } from './context.js';
+import { edgeOk } from './context.js';
 import type { SwarmGroups } from './swarm-groups.js';
 import { UrgencyHeap } from './swarm-heap.js';
 import type { SwarmRun } from './swarm-run.js';
@@ -327,14 +327,13 @@ export class SwarmPlan {
     const view = this.#view;
     const groups = this.#groups;
     if (groups?.crosses(from, to) && !groups.flowRoom(to)) return false;
-    if (from === to || view.attempts(from, to) >= EDGE_ATTEMPT_LIMIT || view.route(from, to) === null) return false;
-    const rate = view.linkRate(from, to);
-    if (rate <= 0) return false;
+    if (!edgeOk(view, from, to)) return false;
     if (split) return true;
     const load = this.#load(from);
     if (groups) return load === 0 || this.#roomFor(from, groups.flowRate(from, to, 1));
     if (view.mode !== 'round') return true;
-    return load === 0 || view.host(from).uplink / (load + 1) >= Math.min(view.host(to).downlink, rate);
+    const rate = Math.min(view.host(to).downlink, view.linkRate(from, to));
+    return load === 0 || view.host(from).uplink / (load + 1) >= rate;
   }
 
   /** The slowest sender uplink `to` accepts a copy from (see {@link PACE_SHARE}; 0 where it does not apply). */
@@ -343,10 +342,7 @@ export class SwarmPlan {
     if (split || this.#groups || this.#view.mode === 'round' || !rec || this.#maxLeft <= 0) return 0;
     const view = this.#view;
     let best = 0;
-    for (const s of this.#seeds) {
-      if (view.attempts(s, to) < EDGE_ATTEMPT_LIMIT && view.route(s, to) !== null)
-        best = Math.max(best, view.linkRate(s, to));
-    }
+    for (const s of this.#seeds) if (edgeOk(view, s, to)) best = Math.max(best, view.linkRate(s, to));
     return (PACE_SHARE * best * rec.left) / this.#maxLeft;
   }
 
