@@ -18,6 +18,8 @@ interface OpenReceiver {
   planned?: ReadonlySet<PathId>;
   /** Seconds of receiving left at its downlink. */
   readonly left: number;
+  /** The slowest sender uplink it accepts in this call (see `#paceOf`), once asked. */
+  pace?: number;
 }
 
 /**
@@ -79,7 +81,10 @@ export class SwarmPlan {
   #budget = 0;
   /** Most seconds of receiving left among open receivers (see {@link PACE_SHARE}). */
   #maxLeft = 0;
-  /** Live hosts that want nothing and hold the whole closure (the deployer): they can serve anyone anything. */
+  /**
+   * Eager mode without groups: live hosts that want nothing and hold the whole closure (the deployer), who
+   * can serve anyone anything (see {@link PACE_SHARE}).
+   */
   readonly #seeds: HostId[] = [];
   /** Topology groups (`topology-aware`): shared paths cross into a group once, then spread inside it. */
   readonly #groups: SwarmGroups | undefined;
@@ -120,15 +125,13 @@ export class SwarmPlan {
       }
     }
     if (this.#open.length === 0) return this.proposals;
-    for (const h of view.fleet.hosts) {
-      if (view.have(h.id).size === 0) continue;
-      if (this.#usable(h.id)) this.#free.push(h.id);
-      if (
-        !view.isFailed(h.id) &&
-        !view.fleet.wants.get(h.id)?.length &&
-        view.have(h.id).size === view.closure.size
-      ) {
-        this.#seeds.push(h.id);
+    for (const h of view.fleet.hosts) if (view.have(h.id).size > 0 && this.#usable(h.id)) this.#free.push(h.id);
+    if (!this.#groups && view.mode !== 'round') {
+      // Only hosts that held paths at the start can hold the whole closure while wanting nothing.
+      for (const s of run.info.seeds) {
+        if (!view.isFailed(s) && !view.fleet.wants.get(s)?.length && view.have(s).size === view.closure.size) {
+          this.#seeds.push(s);
+        }
       }
     }
     if (this.#free.length === 0) return this.proposals;
@@ -339,11 +342,14 @@ export class SwarmPlan {
   /** The slowest sender uplink `to` accepts a copy from (see {@link PACE_SHARE}; 0 where it does not apply). */
   #paceOf(to: HostId, split: boolean): number {
     const rec = this.#openOf.get(to);
-    if (split || this.#groups || this.#view.mode === 'round' || !rec || this.#maxLeft <= 0) return 0;
-    const view = this.#view;
-    let best = 0;
-    for (const s of this.#seeds) if (edgeOk(view, s, to)) best = Math.max(best, view.linkRate(s, to));
-    return (PACE_SHARE * best * rec.left) / this.#maxLeft;
+    if (split || !rec || this.#maxLeft <= 0) return 0;
+    if (rec.pace === undefined) {
+      const view = this.#view;
+      let best = 0;
+      for (const s of this.#seeds) if (edgeOk(view, s, to)) best = Math.max(best, view.linkRate(s, to));
+      rec.pace = (PACE_SHARE * best * rec.left) / this.#maxLeft;
+    }
+    return rec.pace;
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
