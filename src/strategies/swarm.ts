@@ -40,7 +40,11 @@ export const SWARM_DEFAULT_WINDOW = 64;
  *   time left) that can take it, so the hosts that forward fastest become holders first — on heavy-tailed
  *   fleets this turns the big uplinks into sources early instead of feeding them last from slow peers —
  *   from its free holder with the fewest failed attempts on that edge, fastest uplink first. A holder
- *   takes a further concurrent send only while uplink ÷ (sends + 1) still covers the receiver's rate.
+ *   takes a further concurrent send only while uplink ÷ (sends + 1) still covers the slowest open
+ *   receiver; in round mode, which waits for its longest transfer, also only while it covers this
+ *   receiver's rate. In eager mode a receiver turns away a sender whose uplink is below half the rate it
+ *   needs to keep pace with the receiver that has the most receiving left (as the deployer could serve
+ *   it), so slow senders do not hold the one receive slot of the hosts on the critical path.
  * - Bundling: the path's missing references travel with it when nothing else is coming to the receiver;
  *   the transfer is topped up, most urgent first, with more paths the receiver can take, up to the chunk
  *   size (`chunkBytes`, or the largest want set ÷ `pieces`). In round mode a transfer is filled up to the
