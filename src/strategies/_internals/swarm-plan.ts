@@ -427,9 +427,9 @@ export class SwarmPlan {
 
   /**
    * With groups, the sources `t` may take shared path `p` from: all of `sources` while nobody inside its
-   * group can serve it and fewer than `crossings` copies are on their way in (`SwarmGroups.mayCross`),
-   * else its group's free holders (cached per group in `inGroup` for one `#pair` call; `only` restricts
-   * them), which may be none: then `t` waits for them.
+   * group can serve it and fewer than `crossings` copies are on their way in (`SwarmGroups.mayCross`), and
+   * the references `t` lacks may cross too (none otherwise); else its group's free holders (cached per
+   * group in `inGroup` for one `#pair` call; `only` restricts them), which may be none: then `t` waits.
    */
   #groupSources(
     p: PathId,
