@@ -48,8 +48,8 @@ interface Pick {
 /**
  * One `plan` call of `swarm`, or of path-level `topology-aware` (which passes its {@link SwarmGroups}): a
  * greedy matching of free uplinks to open receivers, one path at a time in urgency order (see `swarm.ts`
- * for the policy). Paths live in a lazy max-heap keyed by urgency, so a
- * proposal re-ranks only the paths it carries; receivers and senders are sorted once per call.
+ * for the policy). Paths live in a lazy max-heap keyed by urgency, so a proposal re-ranks only the paths
+ * it carries; receivers and senders are sorted once per call.
  */
 export class SwarmPlan {
   readonly proposals: Proposal[] = [];
@@ -454,16 +454,21 @@ export class SwarmPlan {
   }
 
   /**
+   * With groups: whether path `q` may cross into `to`'s group now. A private path always may (only seeds
+   * hold it); a shared one by the group rule (`SwarmGroups.mayCross`).
+   */
+  #mayCross(q: PathId, to: HostId): boolean {
+    return this.#run.owner.has(q) || this.#groups!.mayCross(q, to);
+  }
+
+  /**
    * Whether `p`'s references that `t` lacks may come along from outside its group. One that may not (a
    * holder inside can serve it) fails every crossing bundle of `p` to `t` (`#bundle`'s `mayGo`), so `t`
    * skips the source search; at 300 racked hosts that was 230 failed bundles per call.
    */
   #refsMayCross(p: PathId, t: HostId): boolean {
     const view = this.#view;
-    for (const r of view.closure.get(p).references) {
-      if (!view.has(t, r) && !this.#run.owner.has(r) && !this.#groups!.mayCross(r, t)) return false;
-    }
-    return true;
+    return view.closure.get(p).references.every((r) => view.has(t, r) || this.#mayCross(r, t));
   }
 
   /** The source for `t` among `sources`: a send slot, the edge fits, fewest failed attempts (first wins ties). */
@@ -516,9 +521,9 @@ export class SwarmPlan {
       out.push(q);
       bytes += closure.narSize(q);
     };
-    // Across a group boundary, a shared path rides along only if it may cross (see `#groupSources`).
-    const groups = this.#groups?.crosses(from, to) ? this.#groups : undefined;
-    const mayGo = (q: PathId): boolean => !groups || run.owner.has(q) || groups.mayCross(q, to);
+    // Across a group boundary, a path rides along only if it may cross (see `#groupSources`).
+    const crossing = this.#groups?.crosses(from, to) ?? false;
+    const mayGo = (q: PathId): boolean => !crossing || this.#mayCross(q, to);
     const refs = closure.get(first).references;
     if (refs.every((r) => view.has(to, r))) add(first);
     else {
@@ -540,8 +545,7 @@ export class SwarmPlan {
     if (bytes >= cap) return out;
     const cands: PathId[] = [];
     for (const q of missing) {
-      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q))
-        cands.push(q);
+      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q)) cands.push(q);
     }
     if (cands.length === 0) return out;
     const rank = (q: PathId): number => this.#rank.get(q) ?? Infinity;
