@@ -169,6 +169,28 @@ describe('swarm speed', () => {
   });
 });
 
+describe('swarm round mode at scale', () => {
+  it('one round uses every free sender: 300 holders serve 300 receivers (the scan budget does not cut it short)', () => {
+    // 600 targets wanting 60 independent paths; the first 300 hold them all, no deployer.
+    const paths = Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, narSize: 1e6, references: [] }));
+    const ids = paths.map((p) => p.id);
+    const hosts = Array.from({ length: 600 }, (_, i) => host(`t${i}`));
+    const w: World = {
+      fleet: {
+        hosts,
+        wants: new Map(hosts.map((h) => [h.id, ids])),
+        initialHave: new Map(hosts.slice(0, 300).map((h) => [h.id, ids])),
+      },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(swarm(), w, { mode: 'round' });
+    expect(r.violations).toEqual([]);
+    expect(r.state.pending()).toEqual([]);
+    expect(r.transfers.filter((t) => t.round === 0)).toHaveLength(300);
+  });
+});
+
 describe('swarm with per-host paths (each host its own toplevel and configuration)', () => {
   /** 300 hosts, 3 roles, private paths per host: only the deployer holds a host's private paths. */
   const perHost = () =>
