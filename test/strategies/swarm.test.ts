@@ -135,7 +135,14 @@ describe('swarm bundling', () => {
     const ids = paths.map((p) => p.id);
     const hosts = [host('t0'), host('t1'), host('deployer', { role: 'deployer' })];
     const w: World = {
-      fleet: { hosts, wants: new Map([['t0', ids], ['t1', ids]]), initialHave: new Map([['deployer', ids]]) },
+      fleet: {
+        hosts,
+        wants: new Map([
+          ['t0', ids],
+          ['t1', ids],
+        ]),
+        initialHave: new Map([['deployer', ids]]),
+      },
       closure: new ClosureGraph(paths),
       topology: testTopology(),
     };
@@ -194,7 +201,13 @@ describe('swarm round mode at scale', () => {
 describe('swarm with per-host paths (each host its own toplevel and configuration)', () => {
   /** 300 hosts, 3 roles, private paths per host: only the deployer holds a host's private paths. */
   const perHost = () =>
-    buildScenario(parseScenario({ topology: { preset: 'flat', hosts: 300 }, closure: { totalMB: 500, paths: 40 }, network: 'flow' }));
+    buildScenario(
+      parseScenario({
+        topology: { preset: 'flat', hosts: 300 },
+        closure: { totalMB: 500, paths: 40 },
+        network: 'flow',
+      }),
+    );
 
   it('round mode: the deployer sends private paths on spare send slots, so rounds stay few (not one per host)', async () => {
     const sc = perHost();
@@ -214,7 +227,11 @@ describe('swarm with per-host paths (each host its own toplevel and configuratio
 describe('swarm on uneven uplinks', () => {
   it('serves the fastest-uplink receivers first, so the big uplinks become sources early', async () => {
     const sc = buildScenario(
-      parseScenario({ topology: { preset: 'heavy-tailed', hosts: 40 }, closure: { totalMB: 200, paths: 30, roles: 1, perHost: false }, network: 'flow' }),
+      parseScenario({
+        topology: { preset: 'heavy-tailed', hosts: 40 },
+        closure: { totalMB: 200, paths: 30, roles: 1, perHost: false },
+        network: 'flow',
+      }),
     );
     const first: string[] = [];
     await runScenario(sc, swarm(), {

@@ -120,7 +120,13 @@ export class SwarmPlan {
       const slots = this.#recvLeft(t);
       if (slots <= 0) continue;
       const down = view.host(t).downlink;
-      const rec = { id: t, slots, missing: view.missing(t), incoming: view.incoming(t), left: run.missingBytes(view, t) / down };
+      const rec = {
+        id: t,
+        slots,
+        missing: view.missing(t),
+        incoming: view.incoming(t),
+        left: run.missingBytes(view, t) / down,
+      };
       this.#open.push(rec);
       this.#openOf.set(t, rec);
       this.#maxLeft = Math.max(this.#maxLeft, rec.left);
@@ -132,11 +138,16 @@ export class SwarmPlan {
       }
     }
     if (this.#open.length === 0) return this.proposals;
-    for (const h of view.fleet.hosts) if (view.have(h.id).size > 0 && this.#usable(h.id)) this.#free.push(h.id);
+    for (const h of view.fleet.hosts)
+      if (view.have(h.id).size > 0 && this.#usable(h.id)) this.#free.push(h.id);
     if (!this.#groups && view.mode !== 'round') {
       // Only hosts that held paths at the start can hold the whole closure while wanting nothing.
       for (const s of run.info.seeds) {
-        if (!view.isFailed(s) && !view.fleet.wants.get(s)?.length && view.have(s).size === view.closure.size) {
+        if (
+          !view.isFailed(s) &&
+          !view.fleet.wants.get(s)?.length &&
+          view.have(s).size === view.closure.size
+        ) {
           this.#seeds.push(s);
         }
       }
@@ -147,12 +158,14 @@ export class SwarmPlan {
     const perHost = view.mode === 'round' ? ROUND_SCAN_BUDGET_PER_HOST : SCAN_BUDGET_PER_HOST;
     this.#budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
 
-    for (const t of pending) for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+    for (const t of pending)
+      for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
     const ranked: { p: PathId; u: number }[] = [];
     // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
     // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
     const candidates: PathId[] = [...run.shared];
-    for (const rec of this.#open) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    for (const rec of this.#open)
+      for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
     for (const p of candidates) {
       const u = this.#urgency(p);
       if (u <= 0) continue;
@@ -164,7 +177,8 @@ export class SwarmPlan {
 
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
     this.#open.sort(
-      (a, b) => view.host(b.id).uplink - view.host(a.id).uplink || b.left - a.left || run.pos(a.id) - run.pos(b.id),
+      (a, b) =>
+        view.host(b.id).uplink - view.host(a.id).uplink || b.left - a.left || run.pos(a.id) - run.pos(b.id),
     );
     this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
 
@@ -420,7 +434,11 @@ export class SwarmPlan {
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
-      const best = this.#bestSource(this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources, t, split);
+      const best = this.#bestSource(
+        this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources,
+        t,
+        split,
+      );
       const paths = best === undefined ? undefined : this.#bundle(best, t, p);
       if (paths === undefined) {
         if (kept < 0) kept = i;
@@ -553,7 +571,8 @@ export class SwarmPlan {
     if (bytes >= cap) return out;
     const cands: PathId[] = [];
     for (const q of missing) {
-      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q)) cands.push(q);
+      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q))
+        cands.push(q);
     }
     if (cands.length === 0) return out;
     const rank = (q: PathId): number => this.#rank.get(q) ?? Infinity;
