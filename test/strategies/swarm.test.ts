@@ -117,6 +117,56 @@ describe('swarm rarest first', () => {
   });
 });
 
+describe('swarm: the largest path and the chain behind a path', () => {
+  it('a path with a chain of dependents behind it goes before an equal path with none', () => {
+    // m and k are equal and equally rare; c1 → c2 reference k and can follow it only one after another.
+    const paths = [
+      { id: 'm', narSize: 1e6, references: [] },
+      { id: 'k', narSize: 1e6, references: [] },
+      { id: 'c1', narSize: 1e6, references: ['k'] },
+      { id: 'c2', narSize: 1e6, references: ['c1'] },
+    ];
+    const hosts = ['t0', 't1'].map((id) => host(id));
+    const want: PathId[] = ['m', 'k', 'c1', 'c2'];
+    const w: World = {
+      fleet: {
+        hosts,
+        wants: new Map(hosts.map((h) => [h.id, want])),
+        initialHave: new Map<HostId, readonly PathId[]>([['t0', want]]),
+      },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(swarm({ chunkBytes: 1 }), w, { mode: 'eager' });
+    expect(r.state.pending()).toEqual([]);
+    expect(r.transfers[0]?.paths).toEqual(['k']);
+  });
+
+  it('the deployer seeds the largest path twice, before the smaller paths get their first copies', () => {
+    const paths = [
+      { id: 'small-1', narSize: 1e6, references: [] },
+      { id: 'small-2', narSize: 1e6, references: [] },
+      { id: 'big', narSize: 4e6, references: [] },
+    ];
+    const targets = ['t0', 't1', 't2', 't3'].map((id) => host(id));
+    const hosts = [...targets, host('deployer', { role: 'deployer' })];
+    const want: PathId[] = paths.map((p) => p.id);
+    const w: World = {
+      fleet: {
+        hosts,
+        wants: new Map(targets.map((h) => [h.id, want])),
+        initialHave: new Map<HostId, readonly PathId[]>([['deployer', want]]),
+      },
+      closure: new ClosureGraph(paths),
+      topology: testTopology(),
+    };
+    const r = miniRun(swarm({ chunkBytes: 1 }), w, { mode: 'eager' });
+    expect(r.state.pending()).toEqual([]);
+    const seeded = r.transfers.filter((t) => t.from === 'deployer').map((t) => t.paths);
+    expect(seeded.slice(0, 4)).toEqual([['big'], ['big'], ['small-1'], ['small-2']]);
+  });
+});
+
 describe('swarm bundling', () => {
   it('bundles small paths up to chunkBytes and never beyond, in both modes', () => {
     const w = flatWorld({ targets: 5, paths: 20, maxSends: 2, maxReceives: 2 });

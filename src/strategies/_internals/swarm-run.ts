@@ -26,6 +26,13 @@ export class SwarmRun {
   readonly paths: readonly PathId[];
   /** Topological position of every wanted path; the deterministic tie-break everywhere. */
   readonly topo: ReadonlyMap<PathId, number>;
+  /**
+   * Per wanted path, the bytes of the longest chain of wanted paths that reference it (transitively): they
+   * can reach a host only after it, one after another, so they lengthen its spread.
+   */
+  readonly chainBehind: ReadonlyMap<PathId, number>;
+  /** The largest path several targets want: its ⌈log₂ N⌉ copy times bound the whole cascade. */
+  readonly largest: PathId | undefined;
   /** Transfers this run proposed that may still run, per sender (recorded by `topology-aware` only). */
   readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
@@ -56,7 +63,8 @@ export class SwarmRun {
     this.explicitChunk = chunkOption !== undefined;
     this.wanters = info.wantCount();
     const owner = new Map<PathId, HostId>();
-    for (const t of info.targets) for (const p of info.wantArray(t)!) if (this.wanters.get(p) === 1) owner.set(p, t);
+    for (const t of info.targets)
+      for (const p of info.wantArray(t)!) if (this.wanters.get(p) === 1) owner.set(p, t);
     this.owner = owner;
     const outside = new Map<PathId, number>();
     for (const s of info.seeds) {
@@ -82,6 +90,24 @@ export class SwarmRun {
     }
     this.privateOf = privateOf;
     this.shared = shared;
+    const closure = view.closure;
+    const chainBehind = new Map<PathId, number>();
+    for (const p of this.paths) chainBehind.set(p, 0);
+    // Dependents come after their references in topological order: walking it backwards, each path's
+    // chain is final before it is pushed onto its references.
+    for (let i = this.paths.length - 1; i >= 0; i--) {
+      const q = this.paths[i]!;
+      const behind = closure.narSize(q) + chainBehind.get(q)!;
+      for (const r of closure.get(q).references) {
+        const old = chainBehind.get(r);
+        if (r !== q && old !== undefined && behind > old) chainBehind.set(r, behind);
+      }
+    }
+    this.chainBehind = chainBehind;
+    let largest: PathId | undefined;
+    for (const p of shared)
+      if (largest === undefined || closure.narSize(p) > closure.narSize(largest)) largest = p;
+    this.largest = largest;
   }
 
   /** Records a proposed transfer (`topology-aware` estimates its senders' uplink use from them). */
@@ -110,7 +136,8 @@ export class SwarmRun {
 
   /** Every recorded send still running, as (sender, receiver) (see {@link SwarmRun.runningFlows}). */
   *allRunningFlows(view: PlanView): Generator<readonly [HostId, HostId]> {
-    for (const sender of this.#flows.keys()) for (const to of this.runningFlows(view, sender)) yield [sender, to];
+    for (const sender of this.#flows.keys())
+      for (const to of this.runningFlows(view, sender)) yield [sender, to];
   }
 
   /** Fleet position of `host`. */
