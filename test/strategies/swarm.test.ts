@@ -142,28 +142,40 @@ describe('swarm: the largest path and the chain behind a path', () => {
     expect(r.transfers[0]?.paths).toEqual(['k']);
   });
 
-  it('the deployer seeds the largest path twice, before the smaller paths get their first copies', () => {
-    const paths = [
+  /** Four targets wanting a 4 MB path, two 1 MB ones and (with `ownPaths`) each a private 1 MB path. */
+  function seedWorld(ownPaths: boolean): World {
+    const targets = ['t0', 't1', 't2', 't3'].map((id) => host(id));
+    const shared = [
       { id: 'small-1', narSize: 1e6, references: [] },
       { id: 'small-2', narSize: 1e6, references: [] },
       { id: 'big', narSize: 4e6, references: [] },
     ];
-    const targets = ['t0', 't1', 't2', 't3'].map((id) => host(id));
+    const own = ownPaths ? targets.map((t) => ({ id: `own-${t.id}`, narSize: 1e6, references: [] })) : [];
+    const want = (t: HostId): PathId[] => [...shared.map((p) => p.id), ...(ownPaths ? [`own-${t}`] : [])];
     const hosts = [...targets, host('deployer', { role: 'deployer' })];
-    const want: PathId[] = paths.map((p) => p.id);
-    const w: World = {
+    return {
       fleet: {
         hosts,
-        wants: new Map(targets.map((h) => [h.id, want])),
-        initialHave: new Map<HostId, readonly PathId[]>([['deployer', want]]),
+        wants: new Map(targets.map((h) => [h.id, want(h.id)])),
+        initialHave: new Map<HostId, readonly PathId[]>([['deployer', [...shared, ...own].map((p) => p.id)]]),
       },
-      closure: new ClosureGraph(paths),
+      closure: new ClosureGraph([...shared, ...own]),
       topology: testTopology(),
     };
-    const r = miniRun(swarm({ chunkBytes: 1 }), w, { mode: 'eager' });
+  }
+
+  it('the deployer seeds the largest path twice, before the smaller paths get their first copies', () => {
+    const r = miniRun(swarm({ chunkBytes: 1 }), seedWorld(false), { mode: 'eager' });
     expect(r.state.pending()).toEqual([]);
     const seeded = r.transfers.filter((t) => t.from === 'deployer').map((t) => t.paths);
     expect(seeded.slice(0, 4)).toEqual([['big'], ['big'], ['small-1'], ['small-2']]);
+  });
+
+  it('with private paths (its uplink the bottleneck) the deployer seeds every path once first', () => {
+    const r = miniRun(swarm({ chunkBytes: 1 }), seedWorld(true), { mode: 'eager' });
+    expect(r.state.pending()).toEqual([]);
+    const seeded = r.transfers.filter((t) => t.from === 'deployer').map((t) => t.paths);
+    expect(seeded.slice(0, 3)).toEqual([['big'], ['small-1'], ['small-2']]);
   });
 });
 

@@ -204,13 +204,12 @@ export class SwarmPlan {
     for (const s of this.#free) {
       if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
       const order: { p: PathId; c: number }[] = [];
-      // The largest path counts one copy less: its second seed copy ranks with the other paths' first ones
-      // (stable sort: equal counts keep the urgency order, where it usually leads). Its doubling sets the
-      // cascade's length; a second lineage one copy time behind the first gives that doubling a step of
-      // slack, which its holders spend on the paths that reference it (kernel → modules → system). Private
-      // paths therefore also wait for its second copy.
+      // `seedTwice` (the largest path) counts one copy less: its second seed copy ranks with the other paths'
+      // first ones (stable sort: equal counts keep the urgency order, where it usually leads). Its doubling
+      // sets the cascade's length; a second lineage one copy time behind the first gives that doubling a
+      // step of slack, which its holders spend on the paths that reference it (kernel → modules → system).
       for (const p of ranked) {
-        if (view.has(s, p)) order.push({ p, c: this.#peerCopies(p) - (p === this.#run.largest ? 1 : 0) });
+        if (view.has(s, p)) order.push({ p, c: this.#peerCopies(p) - (p === this.#run.seedTwice ? 1 : 0) });
       }
       order.sort((a, b) => a.c - b.c);
       // A private path (one host wants it: its toplevel, its configuration) can only ever come from a seed
@@ -255,9 +254,9 @@ export class SwarmPlan {
    * (copies in flight count as delivered) ÷ copies), divided by √copies (copies = holders + copies in
    * flight). The bytes are its own plus the longest chain of paths that reference it, which can follow it to
    * a host only one after another. The first factor is rarest-first weighted by size (a large path held by
-   * few starts doubling early instead of becoming the tail); the damping lets a path many hold yield to a rare
-   * one when a sender holds both, since the many holders keep doubling it anyway. 0 when nobody holds or
-   * needs it.
+   * few starts doubling early instead of becoming the tail); the damping lets a path many hold yield to a
+   * rare one when a sender holds both, since the many holders keep doubling it anyway. 0 when nobody holds
+   * or needs it.
    */
   #urgency(p: PathId): number {
     const view = this.#view;
