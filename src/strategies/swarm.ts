@@ -34,11 +34,11 @@ export const SWARM_DEFAULT_WINDOW = 64;
  *   long before it holds its whole want set.
  * - Piece choice (rarest first, weighted by size): paths are served in order of remaining spread time,
  *   bytes × log₂(1 + wanters still missing the path ÷ (holders + copies in flight)), bytes being the path's
- *   own plus the longest chain of paths that reference it (they follow it one after another), so a large
- *   path held by few (the kernel, firmware) starts doubling at once instead of becoming the tail, and the
- *   deployer stops sending a path once peers hold it. The one exception: when no path is private (one host's
- *   own), the deployer seeds the largest path twice, since its doubling sets the cascade's length and a
- *   second lineage gives it a step of slack.
+ *   own plus, in eager mode, the longest chain of paths that reference it (they follow it one after
+ *   another), so a large path held by few (the kernel, firmware) starts doubling at once instead of becoming
+ *   the tail, and the deployer stops sending a path once peers hold it. The one exception: in eager mode,
+ *   when no path is private (one host's own), the deployer seeds the largest path twice, since its doubling
+ *   sets the cascade's length and a second lineage gives it a step of slack.
  *   Ranking is a lazy max-heap: a proposal re-ranks only its own paths.
  * - Matching: for the most urgent path, the open receiver with the fastest uplink (then the most receive
  *   time left) that can take it, so the hosts that forward fastest become holders first — on heavy-tailed

@@ -171,8 +171,11 @@ describe('swarm: the largest path and the chain behind a path', () => {
     expect(seeded.slice(0, 4)).toEqual([['big'], ['big'], ['small-1'], ['small-2']]);
   });
 
-  it('with private paths (its uplink the bottleneck) the deployer seeds every path once first', () => {
-    const r = miniRun(swarm({ chunkBytes: 1 }), seedWorld(true), { mode: 'eager' });
+  it.each([
+    ['with private paths (its uplink the bottleneck)', true, 'eager'],
+    ['in round mode', false, 'round'],
+  ] as const)('%s the deployer seeds every path once first', (_, ownPaths, mode) => {
+    const r = miniRun(swarm({ chunkBytes: 1 }), seedWorld(ownPaths), { mode });
     expect(r.state.pending()).toEqual([]);
     const seeded = r.transfers.filter((t) => t.from === 'deployer').map((t) => t.paths);
     expect(seeded.slice(0, 3)).toEqual([['big'], ['small-1'], ['small-2']]);
