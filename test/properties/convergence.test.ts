@@ -7,15 +7,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StrategyError } from '../../src/core/errors.js';
 import type { Fleet } from '../../src/core/types.js';
-import { holdsAll, replay, runRecorded, scenarioArb, targetsOf } from './helpers/scenarios.js';
+import { holdsAll, replay, runRecorded, RUNS_PER_PAIR, scenarioArb, STRATEGY_MODES, targetsOf } from './helpers/scenarios.js';
 
 /** The reference system's strategies and the push baselines copy whole want sets. */
 const WHOLE_CLOSURE = ['push-sequential', 'push-parallel', 'log2-fanout', 'max-bottleneck-spanning', 'steiner-greedy', 'level-tree'];
 
 describe('convergence over generated scenarios and every strategy', () => {
-  it('every target not failed holds its want set; only wanted paths are sent; successful runs respect the lower bound', async () => {
+  it.each(STRATEGY_MODES)('every target not failed holds its want set; only wanted paths are sent; successful runs respect the lower bound (%s, %s mode)', async (name, mode) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb({ failures: true, maxReceives: [1, 2] }), async ({ input, strategy }) => {
+      fc.asyncProperty(scenarioArb({ failures: true, maxReceives: [1, 2], strategy: name, mode }), async ({ input, strategy }) => {
         const { scenario, result, events } = await runRecorded(input, strategy);
         const { fleet } = scenario;
         const r = replay(fleet, events);
@@ -39,12 +39,13 @@ describe('convergence over generated scenarios and every strategy', () => {
         // The bound is for delivering every want set; a failed host's share may legitimately go undelivered.
         if (allDone) expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
       }),
+      { numRuns: RUNS_PER_PAIR },
     );
   });
 
-  it('without failures every run succeeds, counts each host once, and round mode needs ≤ N rounds', async () => {
+  it.each(STRATEGY_MODES)('without failures every run succeeds, counts each host once, and round mode needs ≤ N rounds (%s, %s mode)', async (name, mode) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb(), async ({ input, strategy }) => {
+      fc.asyncProperty(scenarioArb({ strategy: name, mode }), async ({ input, strategy }) => {
         const { scenario, result, events } = await runRecorded(input, strategy);
         const targets = targetsOf(scenario.fleet);
         expect(result.success).toBe(true);
@@ -80,12 +81,13 @@ describe('convergence over generated scenarios and every strategy', () => {
         for (const t of targets) expect(holdsAll(r.have.get(t), scenario.fleet.wants.get(t)!)).toBe(true);
         expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
       }),
+      { numRuns: RUNS_PER_PAIR },
     );
   });
 
-  it('runScenario never throws (a StrategyError would mean a shipped strategy proposed something invalid)', async () => {
+  it.each(STRATEGY_MODES)('runScenario never throws (a StrategyError would mean a shipped strategy proposed something invalid) (%s, %s mode)', async (name, mode) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb({ failures: true, maxSends: [1, 3], maxReceives: [1, 3] }), async ({ input, strategy }) => {
+      fc.asyncProperty(scenarioArb({ failures: true, maxSends: [1, 3], maxReceives: [1, 3], strategy: name, mode }), async ({ input, strategy }) => {
         let error: unknown;
         try {
           await runRecorded(input, strategy);
@@ -94,6 +96,7 @@ describe('convergence over generated scenarios and every strategy', () => {
         }
         expect(error instanceof StrategyError ? `StrategyError: ${error.message}` : error).toBeUndefined();
       }),
+      { numRuns: RUNS_PER_PAIR },
     );
   });
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FailureTreeNode } from '../../src/core/coordinator.js';
 import type { HostId } from '../../src/core/types.js';
-import { holdsAll, replay, runRecorded, scenarioArb, targetsOf } from './helpers/scenarios.js';
+import { holdsAll, replay, runRecorded, RUNS_PER_PAIR, scenarioArb, STRATEGY_MODES, targetsOf } from './helpers/scenarios.js';
 
 /** Every node of a failure tree that carries a failure, by host. */
 function treeFailures(nodes: readonly FailureTreeNode[], out = new Map<HostId, FailureTreeNode>()): Map<HostId, FailureTreeNode> {
@@ -24,9 +24,9 @@ function treeFailures(nodes: readonly FailureTreeNode[], out = new Map<HostId, F
 const FAILURE_CODES = ['copy-failed', 'timeout', 'partitioned', 'unreachable', 'ssh-handshake', 'host-killed', 'retries-exhausted'];
 
 describe('failures', () => {
-  it('failed hosts carry a code and appear in the failure tree; every target is done, failed or unreached', async () => {
+  it.each(STRATEGY_MODES)('failed hosts carry a code and appear in the failure tree; every target is done, failed or unreached (%s, %s mode)', async (name, mode) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb({ failures: true, forceFailures: true, maxSends: [1, 3] }), async ({ input, strategy }) => {
+      fc.asyncProperty(scenarioArb({ failures: true, forceFailures: true, maxSends: [1, 3], strategy: name, mode }), async ({ input, strategy }) => {
         const { scenario, result, events } = await runRecorded(input, strategy);
         const { fleet } = scenario;
         const failedEvents = events.filter((e) => e.type === 'host-failed').map((e) => e.host);
@@ -62,12 +62,13 @@ describe('failures', () => {
         expect(result.hostsDone, 'hostsDone counts a failed host').toBe(done);
         expect(result.hostsDone + result.hostsFailed + result.hostsUnreached).toBe(targets.length + result.failed.filter((f) => !targets.includes(f.host)).length);
       }),
+      { numRuns: RUNS_PER_PAIR },
     );
   });
 
-  it('no delivered path is ever re-sent (replay: a transfer never carries a path its receiver holds)', async () => {
+  it.each(STRATEGY_MODES)('no delivered path is ever re-sent (replay: a transfer never carries a path its receiver holds) (%s, %s mode)', async (name, mode) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb({ failures: true, forceFailures: true, maxSends: [1, 3] }), async ({ input, strategy }) => {
+      fc.asyncProperty(scenarioArb({ failures: true, forceFailures: true, maxSends: [1, 3], strategy: name, mode }), async ({ input, strategy }) => {
         const { scenario, events } = await runRecorded(input, strategy);
         const r = replay(scenario.fleet, events);
         expect(r.resent).toEqual([]);
@@ -78,6 +79,7 @@ describe('failures', () => {
           if (e.type === 'transfer-failed') for (const p of e.delivered) expect(started.get(e.id)).toContain(p);
         }
       }),
+      { numRuns: RUNS_PER_PAIR },
     );
   });
 

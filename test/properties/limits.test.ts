@@ -4,12 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replay, runRecorded, scenarioArb } from './helpers/scenarios.js';
+import { replay, runRecorded, RUNS_PER_PAIR, scenarioArb, STRATEGY_MODES } from './helpers/scenarios.js';
 
 describe('concurrency limits', () => {
-  it('hold at every instant for every strategy, with target maxSends 1–3', async () => {
+  it.each(STRATEGY_MODES)('hold at every instant, with target maxSends 1–3 (%s, %s mode)', async (name, mode) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb({ failures: true, maxSends: [1, 3], maxReceives: [1, 3] }), fc.integer({ min: 1, max: 4 }), async ({ input, strategy }, deployerSends) => {
+      fc.asyncProperty(scenarioArb({ failures: true, maxSends: [1, 3], maxReceives: [1, 3], strategy: name, mode }), fc.integer({ min: 1, max: 4 }), async ({ input, strategy }, deployerSends) => {
         const topology = { ...input.topology, deployer: { maxSends: deployerSends } };
         const { scenario, events } = await runRecorded({ ...input, topology }, strategy);
         const r = replay(scenario.fleet, events);
@@ -18,6 +18,7 @@ describe('concurrency limits', () => {
         // The limits were really in play: the generated fleet carries the generated maxSends.
         expect(scenario.fleet.hosts.find((h) => h.id === 'deployer')?.maxSends).toBe(deployerSends);
       }),
+      { numRuns: RUNS_PER_PAIR },
     );
   });
 

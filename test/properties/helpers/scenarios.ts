@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import type { RunResult } from '../../../src/core/coordinator.js';
 import type { CascadeEvent } from '../../../src/core/events.js';
+import type { RunMode } from '../../../src/core/strategy.js';
 import type { Fleet, HostId, PathId } from '../../../src/core/types.js';
 import type { FailureSpec } from '../../../src/sim/failures.js';
 import { buildScenario, parseScenario, runScenario, type Scenario, type ScenarioInput } from '../../../src/sim/scenario.js';
@@ -12,6 +13,17 @@ import { TraceRecorder } from '../../../src/trace/recorder.js';
 
 /** Every registered strategy, so each property covers all of them. */
 export const STRATEGIES: readonly string[] = strategyNames();
+
+/**
+ * Every (strategy, coordinator mode) pair. Properties run once per pair rather than drawing the strategy
+ * and mode at random, so no seed can leave a pair out.
+ */
+export const STRATEGY_MODES: ReadonlyArray<readonly [string, RunMode]> = STRATEGIES.flatMap((s) =>
+  (['round', 'eager'] as const).map((m) => [s, m] as const),
+);
+
+/** fast-check runs per pair: a fifth of the global run count (FC_NUM_RUNS, default 50), at least 3. */
+export const RUNS_PER_PAIR = Math.max(3, Math.ceil(Number(process.env['FC_NUM_RUNS'] ?? 50) / 5));
 
 /** Target ids as the simulator names them: `host-1…`, zero-padded to the width of the count. */
 export function targetId(i: number, count: number): HostId {
@@ -30,6 +42,10 @@ export interface ScenarioArbOptions {
   readonly maxSends?: readonly [number, number];
   /** Target `maxReceives` range. @defaultValue `[1, 1]` */
   readonly maxReceives?: readonly [number, number];
+  /** Only this strategy (default: any registered one). */
+  readonly strategy?: string;
+  /** Only this coordinator mode (default: either). */
+  readonly mode?: RunMode;
 }
 
 type FailureInput = FailureSpec;
@@ -66,8 +82,8 @@ export function scenarioArb(o: ScenarioArbOptions = {}): fc.Arbitrary<{ input: S
       perHost: fc.boolean(),
       seeds: fc.constantFrom<'deployer' | 'fraction' | 'count' | 'cache'>('deployer', 'fraction', 'count', 'cache'),
       network: fc.constantFrom<'round' | 'flow'>('round', 'flow'),
-      mode: fc.constantFrom<'round' | 'eager'>('round', 'eager'),
-      strategy: fc.constantFrom(...STRATEGIES),
+      mode: o.mode !== undefined ? fc.constant(o.mode) : fc.constantFrom<RunMode>('round', 'eager'),
+      strategy: o.strategy !== undefined ? fc.constant(o.strategy) : fc.constantFrom(...STRATEGIES),
       failures: fc.array(failureArb, { minLength: o.failures && o.forceFailures ? 1 : 0, maxLength: o.failures ? 3 : 0 }),
     })
     .map((r) => {
