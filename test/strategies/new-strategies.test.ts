@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClosureGraph } from '../../src/core/closure.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { HostId, PathId } from '../../src/core/types.js';
+import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
 import { getStrategy, registry, strategyNames } from '../../src/strategies/registry.js';
 import { miniRun } from './helpers/mini-run.js';
 import { chainPaths, flatWorld, host, testTopology, type World } from './helpers/world.js';
@@ -97,8 +98,30 @@ describe('cost-aware', () => {
         .length;
     expect(paid('cost-aware', { weight: 0.5 })).toBe(3);
     expect(paid('cost-aware', { pricePerSecond: 0 })).toBe(3);
-    expect(paid('cost-aware', { weight: 0 })).toBeGreaterThanOrEqual(3);
+    expect(paid('cost-aware', { weight: 0 })).toBeGreaterThan(3);
   });
+
+  it.each(['round', 'eager'] as const)(
+    'reports makespan and egress cost, and weighting money never pays more egress (regions, %s mode)',
+    async (mode) => {
+      const sc = buildScenario(
+        parseScenario({
+          seed: 1,
+          topology: { preset: 'regions', hosts: 24 },
+          closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
+          network: 'flow',
+        }),
+      );
+      const run = (weight: number) => runScenario(sc, getStrategy('cost-aware', { weight }), { mode });
+      const [timeOnly, moneyOnly] = [await run(0), await run(1)];
+      for (const r of [timeOnly, moneyOnly]) {
+        expect(r.success).toBe(true);
+        expect(r.makespanSeconds).toBeGreaterThan(0);
+        expect(r.egressCost).toBeGreaterThan(0);
+      }
+      expect(moneyOnly.egressCost).toBeLessThanOrEqual(timeOnly.egressCost);
+    },
+  );
 });
 
 describe('swarm', () => {
