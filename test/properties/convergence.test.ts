@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StrategyError } from '../../src/core/errors.js';
+import type { CascadeEvent } from '../../src/core/events.js';
 import type { Fleet } from '../../src/core/types.js';
 import { holdsAll, replay, runRecorded, RUNS_PER_PAIR, scenarioArb, STRATEGY_MODES, targetsOf } from './helpers/scenarios.js';
 
@@ -62,11 +63,7 @@ describe('convergence over generated scenarios and every strategy', () => {
           // at the start. Whole-closure strategies (every transfer carries all the receiver still misses —
           // the reference's strategies) finish a target per transfer: rounds ≤ N, the reference's property.
           // Path-level ones (swarm, multi-target) may legitimately take more rounds than targets.
-          const missingPairs = targets.reduce((n, t) => {
-            const have = new Set(scenario.fleet.initialHave.get(t) ?? []);
-            return n + scenario.fleet.wants.get(t)!.filter((p) => !have.has(p)).length;
-          }, 0);
-          expect(result.rounds).toBeLessThanOrEqual(missingPairs);
+          expect(result.rounds).toBeLessThanOrEqual(missingPairs(scenario.fleet));
           if (WHOLE_CLOSURE.includes(strategy)) {
             // A whole-closure transfer carries all the receiver misses, except from a peer when the
             // receiver has private paths (wanted by it alone, held only by seeds): then the shared part
@@ -80,6 +77,12 @@ describe('convergence over generated scenarios and every strategy', () => {
         }
         for (const t of targets) expect(holdsAll(r.have.get(t), scenario.fleet.wants.get(t)!)).toBe(true);
         expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
+        // The time bound, both modes: without failures every transfer delivers a path its receiver lacked,
+        // so transfers ≤ missing (target, path) pairs, and the run is never idle (some transfer runs at every
+        // instant until the end), so the makespan is at most the sum of the transfers' durations.
+        const starts = events.filter((e) => e.type === 'transfer-started');
+        expect(starts.length).toBeLessThanOrEqual(missingPairs(scenario.fleet));
+        expect(idleSeconds(events, result.makespanSeconds)).toBeLessThan(1e-9 * Math.max(1, result.makespanSeconds));
       }),
       { numRuns: RUNS_PER_PAIR },
     );
@@ -122,9 +125,47 @@ describe('convergence over generated scenarios and every strategy', () => {
   });
 });
 
+describe('the idle-time check', () => {
+  it('measures a gap between transfers and after the last one (guards against a vacuous check)', () => {
+    const ev = (type: 'transfer-started' | 'transfer-finished', id: number, t: number): CascadeEvent =>
+      type === 'transfer-started'
+        ? { type, t, round: 0, id, from: 'deployer', to: 'b', bytes: 1, paths: ['p'] }
+        : { type, t, id, from: 'deployer', to: 'b', bytes: 1 };
+    const events = [ev('transfer-started', 0, 0), ev('transfer-finished', 0, 1), ev('transfer-started', 1, 1.5), ev('transfer-finished', 1, 2)];
+    expect(idleSeconds(events, 2)).toBeCloseTo(0.5);
+    expect(idleSeconds(events, 3)).toBeCloseTo(1.5);
+  });
+});
+
 /** True when some path is wanted by exactly one target (per-host closures). */
 function hasPrivatePaths(fleet: Fleet): boolean {
   const count = new Map<string, number>();
   for (const want of fleet.wants.values()) for (const p of want) count.set(p, (count.get(p) ?? 0) + 1);
   return [...count.values()].some((n) => n === 1);
+}
+
+/** (Target, path) pairs the targets miss at the start. */
+function missingPairs(fleet: Fleet): number {
+  return targetsOf(fleet).reduce((n, t) => {
+    const have = new Set(fleet.initialHave.get(t) ?? []);
+    return n + fleet.wants.get(t)!.filter((p) => !have.has(p)).length;
+  }, 0);
+}
+
+/** Seconds in [0, end] during which no transfer runs (start to finish or failure). */
+function idleSeconds(events: readonly CascadeEvent[], end: number): number {
+  const startOf = new Map<number, number>();
+  const spans: Array<[number, number]> = [];
+  for (const e of events) {
+    if (e.type === 'transfer-started') startOf.set(e.id, e.t);
+    else if (e.type === 'transfer-finished' || e.type === 'transfer-failed') spans.push([startOf.get(e.id)!, e.t]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let idle = 0;
+  let covered = 0;
+  for (const [a, b] of spans) {
+    if (a > covered) idle += a - covered;
+    covered = Math.max(covered, b);
+  }
+  return idle + Math.max(0, end - covered);
 }
