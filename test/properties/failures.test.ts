@@ -54,9 +54,14 @@ describe('failures', () => {
         expect(result.hostsUnreached).toBe(unreached.size);
         for (const u of unreached) expect(targets).toContain(u);
         expect(result.success).toBe(failed.length === 0 && unreached.size === 0);
-        // Progress continues: a run only ends with targets unserved when its reason says why.
+        // Progress continues: a run only ends with targets unserved when its reason says why, and only when
+        // something cut them off (a partition, a killed host, a permanent failure): transient failures and
+        // stragglers alone end every target done or failed (retries exhausted), never silently given up.
         if (unreached.size > 0) expect(['no-progress', 'max-rounds', 'max-time']).toContain(result.reason);
         else expect(result.reason).toBe('complete');
+        const specs = input.failures === undefined ? [] : [input.failures].flat();
+        const onlyTransient = specs.every((f) => f.kind === 'random' || f.kind === 'straggler');
+        if (onlyTransient) expect([...unreached], 'unreached with only transient failures').toEqual([]);
         // The counters partition the targets too: a host that finished and was killed later must not
         // count as both done and failed.
         expect(result.hostsDone, 'hostsDone counts a failed host').toBe(done);
