@@ -120,6 +120,19 @@ describe('reference strategies', () => {
     expect(from.get('t3')).toBe('deployer');
   });
 
+  it('level-tree skips every dead level: two dead ancestors send the grandchildren to the deployer', () => {
+    // Heap over fleet order: deployer → t0, t1; t0 → t2, t3; t2 → t6, t7; t3 → t8, t9.
+    const r = miniRun(getStrategy('level-tree'), flatWorld({ targets: 14, maxSends: 2 }), { killed: ['t0', 't2'] });
+    expect(r.state.pending()).toEqual([]);
+    expect(r.state.doneCount).toBe(12);
+    const from = new Map(r.transfers.map((t) => [t.to, t.from]));
+    expect(from.get('t6')).toBe('deployer');
+    expect(from.get('t7')).toBe('deployer');
+    expect(from.get('t3')).toBe('deployer');
+    expect(from.get('t8')).toBe('t3');
+    expect(from.get('t9')).toBe('t3');
+  });
+
   it('level-tree validates fanout', () => {
     expect(() => getStrategy('level-tree', { fanout: 0 })).toThrow(ConfigError);
     expect(() => getStrategy('level-tree', { fanout: '2' })).toThrow(ConfigError);
