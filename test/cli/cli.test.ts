@@ -149,6 +149,16 @@ describe('nix-cascade strategies / compare', () => {
     expect(existsSync(join(report, 'index.html'))).toBe(true);
     expect(existsSync(join(report, 'summary.json'))).toBe(true);
   });
+
+  it('takes a comma-separated strategy list too, and rejects an unknown name in it with exit 2', async () => {
+    const r = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--json', '--strategies', 'log2-fanout,swarm');
+    expect(r.code).toBe(0);
+    const { results } = JSON.parse(r.out) as { results: { strategy: string }[] };
+    expect(results.map((row) => row.strategy)).toEqual(['log2-fanout', 'swarm']);
+    const bad = await cli('compare', '--hosts', '6', '--strategies', 'swarm,nope');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('nope');
+  });
 });
 
 describe('nix-cascade trace', () => {

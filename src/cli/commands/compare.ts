@@ -21,9 +21,22 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: 'Compare strategies on one scenario (default: all registered, on the default synthetic fleet)',
   builder: (y) =>
     scenarioOptions(y)
-      .option('strategies', { type: 'string', array: true, describe: 'Strategies to compare [default: all registered]' })
-      .option('report', { type: 'string', describe: 'Write an HTML report with charts, CSV and traces to this directory' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object with a row per strategy' }),
+      .option('strategies', {
+        type: 'string',
+        array: true,
+        // `--strategies a,b` as well as `--strategies a b`: both spellings are common.
+        coerce: (names: string[]) => names.flatMap((n) => n.split(',')).filter((n) => n !== ''),
+        describe: 'Strategies to compare, space- or comma-separated [default: all registered]',
+      })
+      .option('report', {
+        type: 'string',
+        describe: 'Write an HTML report with charts, CSV and traces to this directory',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print one JSON object with a row per strategy',
+      }),
   handler: async (args) => {
     const spec = scenarioFromFlags(args);
     const names = args.strategies ?? strategyNames();
@@ -51,7 +64,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       lowerBoundSeconds: scenario.lowerBound.seconds,
     };
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ scenario: description, results: results.map((r, i) => resultJson(r, rows[i]!.traceSha256)) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ scenario: description, results: results.map((r, i) => resultJson(r, rows[i]!.traceSha256)) })}\n`,
+      );
     } else {
       process.stdout.write(
         `scenario: ${spec.topology.hosts} hosts, ${spec.topology.preset} topology, ${spec.closure.totalMB} MB closure in ${spec.closure.paths} paths, ` +
