@@ -62,6 +62,16 @@ describe('failures', () => {
         const specs = input.failures === undefined ? [] : [input.failures].flat();
         const onlyTransient = specs.every((f) => f.kind === 'random' || f.kind === 'straggler');
         if (onlyTransient) expect([...unreached], 'unreached with only transient failures').toEqual([]);
+        // Without partitions or permanent copy failures, a target is cut off only when a path it misses is
+        // held by no live host at the end (kills took every copy).
+        if (specs.every((f) => f.kind !== 'partition' && f.kind !== 'explicit')) {
+          const live = fleet.hosts.map((h) => h.id).filter((h) => !failedSet.has(h));
+          for (const t of unreached) {
+            const missing = fleet.wants.get(t)!.filter((p) => !r.have.get(t)!.has(p));
+            const cutOff = missing.some((p) => live.every((h) => h === t || !r.have.get(h)!.has(p)));
+            expect(cutOff, `${t} unreached although every path it misses has a live holder`).toBe(true);
+          }
+        }
         // The counters partition the targets too: a host that finished and was killed later must not
         // count as both done and failed.
         expect(result.hostsDone, 'hostsDone counts a failed host').toBe(done);
