@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { StrategyError } from '../../src/core/errors.js';
 import type { CascadeEvent } from '../../src/core/events.js';
 import type { Fleet } from '../../src/core/types.js';
+import { transferSpans } from '../../src/trace/spans.js';
 import { holdsAll, replay, runRecorded, RUNS_PER_PAIR, scenarioArb, STRATEGY_MODES, targetsOf } from './helpers/scenarios.js';
 
 /** The reference system's strategies and the push baselines copy whole want sets. */
@@ -49,6 +50,7 @@ describe('convergence over generated scenarios and every strategy', () => {
       fc.asyncProperty(scenarioArb({ strategy: name, mode }), async ({ input, strategy }) => {
         const { scenario, result, events } = await runRecorded(input, strategy);
         const targets = targetsOf(scenario.fleet);
+        const pairs = missingPairs(scenario.fleet);
         expect(result.success).toBe(true);
         expect(result.reason).toBe('complete');
         expect(result.hosts).toBe(targets.length);
@@ -63,7 +65,7 @@ describe('convergence over generated scenarios and every strategy', () => {
           // at the start. Whole-closure strategies (every transfer carries all the receiver still misses —
           // the reference's strategies) finish a target per transfer: rounds ≤ N, the reference's property.
           // Path-level ones (swarm, multi-target) may legitimately take more rounds than targets.
-          expect(result.rounds).toBeLessThanOrEqual(missingPairs(scenario.fleet));
+          expect(result.rounds).toBeLessThanOrEqual(pairs);
           if (WHOLE_CLOSURE.includes(strategy)) {
             // A whole-closure transfer carries all the receiver misses, except from a peer when the
             // receiver has private paths (wanted by it alone, held only by seeds): then the shared part
@@ -81,7 +83,7 @@ describe('convergence over generated scenarios and every strategy', () => {
         // so transfers ≤ missing (target, path) pairs, and the run is never idle (some transfer runs at every
         // instant until the end), so the makespan is at most the sum of the transfers' durations.
         const starts = events.filter((e) => e.type === 'transfer-started');
-        expect(starts.length).toBeLessThanOrEqual(missingPairs(scenario.fleet));
+        expect(starts.length).toBeLessThanOrEqual(pairs);
         expect(idleSeconds(events, result.makespanSeconds)).toBeLessThan(1e-9 * Math.max(1, result.makespanSeconds));
       }),
       { numRuns: RUNS_PER_PAIR },
@@ -154,18 +156,12 @@ function missingPairs(fleet: Fleet): number {
 
 /** Seconds in [0, end] during which no transfer runs (start to finish or failure). */
 function idleSeconds(events: readonly CascadeEvent[], end: number): number {
-  const startOf = new Map<number, number>();
-  const spans: Array<[number, number]> = [];
-  for (const e of events) {
-    if (e.type === 'transfer-started') startOf.set(e.id, e.t);
-    else if (e.type === 'transfer-finished' || e.type === 'transfer-failed') spans.push([startOf.get(e.id)!, e.t]);
-  }
-  spans.sort((a, b) => a[0] - b[0]);
   let idle = 0;
   let covered = 0;
-  for (const [a, b] of spans) {
-    if (a > covered) idle += a - covered;
-    covered = Math.max(covered, b);
+  // Spans come in start order.
+  for (const { start, end: stop } of transferSpans(events)) {
+    if (start > covered) idle += start - covered;
+    covered = Math.max(covered, stop);
   }
   return idle + Math.max(0, end - covered);
 }

@@ -164,21 +164,25 @@ describe('swarm: the largest path and the chain behind a path', () => {
     };
   }
 
-  it('the deployer seeds the largest path twice, before the smaller paths get their first copies', () => {
-    const r = miniRun(swarm({ chunkBytes: 1 }), seedWorld(false), { mode: 'eager' });
-    expect(r.state.pending()).toEqual([]);
-    const seeded = r.transfers.filter((t) => t.from === 'deployer').map((t) => t.paths);
-    expect(seeded.slice(0, 4)).toEqual([['big'], ['big'], ['small-1'], ['small-2']]);
-  });
-
   it.each([
-    ['with private paths (its uplink the bottleneck)', true, 'eager'],
-    ['in round mode', false, 'round'],
-  ] as const)('%s the deployer seeds every path once first', (_, ownPaths, mode) => {
+    [
+      'the largest path twice, before the smaller paths get their first copies',
+      false,
+      'eager',
+      ['big', 'big', 'small-1', 'small-2'],
+    ],
+    [
+      'every path once first with private paths (its uplink the bottleneck)',
+      true,
+      'eager',
+      ['big', 'small-1', 'small-2'],
+    ],
+    ['every path once first in round mode', false, 'round', ['big', 'small-1', 'small-2']],
+  ] as const)('the deployer seeds %s', (_, ownPaths, mode, first) => {
     const r = miniRun(swarm({ chunkBytes: 1 }), seedWorld(ownPaths), { mode });
     expect(r.state.pending()).toEqual([]);
     const seeded = r.transfers.filter((t) => t.from === 'deployer').map((t) => t.paths);
-    expect(seeded.slice(0, 3)).toEqual([['big'], ['small-1'], ['small-2']]);
+    expect(seeded.slice(0, first.length)).toEqual(first.map((p) => [p]));
   });
 });
 

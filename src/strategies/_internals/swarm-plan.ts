@@ -103,12 +103,22 @@ export class SwarmPlan {
   readonly #ratesOf = new Map<HostId, number[]>();
   /** With groups: per sender, `#roomFor` answers by rate until its next proposal. */
   readonly #roomOf = new Map<HostId, Map<number, boolean>>();
+  /**
+   * Eager mode only: the chain of paths behind each path (added to its urgency) and the path seeds send
+   * twice (see `#superSeed`). Both made every measured round-mode fleet slower (heavy-tailed, 1,000 hosts:
+   * 637 s → 926 s; one closure, three seeds: 564–646 s → 587–708 s), so round mode plans without them.
+   */
+  readonly #chainBehind: ReadonlyMap<PathId, number> | undefined;
+  readonly #seedTwice: PathId | undefined;
 
   constructor(view: PlanView, run: SwarmRun, window: number, groups?: SwarmGroups) {
     this.#view = view;
     this.#run = run;
     this.#window = window;
     this.#groups = groups;
+    const eager = view.mode !== 'round';
+    this.#chainBehind = eager ? run.chainBehind : undefined;
+    this.#seedTwice = eager ? run.seedTwice : undefined;
   }
 
   /** Plans one batch. */
@@ -204,15 +214,13 @@ export class SwarmPlan {
     for (const s of this.#free) {
       if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
       const order: { p: PathId; c: number }[] = [];
-      // In eager mode `seedTwice` (the largest path) counts one copy less: its second seed copy ranks with
-      // the other paths' first ones (stable sort: equal counts keep the urgency order, where it usually
-      // leads). Its doubling sets the cascade's length; a second lineage one copy time behind the first gives
-      // that doubling a step of slack, which its holders spend on the paths that reference it (kernel →
-      // modules → system). Round mode, whose rounds wait for their longest copy, does not gain from it
-      // (heavy-tailed, 1,000 hosts: 564–646 s → 587–708 s over three seeds).
-      const twice = view.mode === 'round' ? undefined : this.#run.seedTwice;
+      // `#seedTwice` (the largest path) counts one copy less: its second seed copy ranks with the other
+      // paths' first ones (stable sort: equal counts keep the urgency order, where it usually leads). Its
+      // doubling sets the cascade's length; a second lineage one copy time behind the first gives that
+      // doubling a step of slack, which its holders spend on the paths that reference it (kernel → modules
+      // → system).
       for (const p of ranked)
-        if (view.has(s, p)) order.push({ p, c: this.#peerCopies(p) - (p === twice ? 1 : 0) });
+        if (view.has(s, p)) order.push({ p, c: this.#peerCopies(p) - (p === this.#seedTwice ? 1 : 0) });
       order.sort((a, b) => a.c - b.c);
       // A private path (one host wants it: its toplevel, its configuration) can only ever come from a seed
       // and nobody forwards it. Once every shared path has a peer copy (held or on its way), private paths
@@ -255,11 +263,10 @@ export class SwarmPlan {
    * Urgency of `p`: its remaining spread time in byte-generations, bytes × log₂(1 + wanters still missing it
    * (copies in flight count as delivered) ÷ copies), divided by √copies (copies = holders + copies in
    * flight). In eager mode the bytes are its own plus the longest chain of paths that reference it, which
-   * can follow it to a host only one after another; not in round mode, where it made every measured fleet
-   * slower (heavy-tailed, 1,000 hosts: 637 s → 926 s). The first factor is rarest-first weighted by size (a
-   * large path held by few starts doubling early instead of becoming the tail); the damping lets a path many
-   * hold yield to a rare one when a sender holds both, since the many holders keep doubling it anyway. 0
-   * when nobody holds or needs it.
+   * can follow it to a host only one after another (see `#chainBehind`). The first factor is rarest-first
+   * weighted by size (a large path held by few starts doubling early instead of becoming the tail); the
+   * damping lets a path many hold yield to a rare one when a sender holds both, since the many holders keep
+   * doubling it anyway. 0 when nobody holds or needs it.
    */
   #urgency(p: PathId): number {
     const view = this.#view;
@@ -270,7 +277,7 @@ export class SwarmPlan {
     const left = (this.#run.wanters.get(p) ?? 0) - owners - flying;
     if (left <= 0) return 0;
     const copies = holders + flying;
-    const bytes = view.closure.narSize(p) + (view.mode === 'round' ? 0 : this.#run.chainBehind.get(p)!);
+    const bytes = view.closure.narSize(p) + (this.#chainBehind?.get(p) ?? 0);
     return (bytes * Math.log2(1 + left / copies)) / Math.sqrt(copies);
   }
 
