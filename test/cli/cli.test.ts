@@ -159,6 +159,15 @@ describe('nix-cascade strategies / compare', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('nope');
   });
+
+  it('an empty strategy list exits 2 naming --strategies instead of printing an empty table', async () => {
+    for (const list of [[','], []]) {
+      const r = await cli('compare', '--hosts', '4', '--strategies', ...list);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--strategies');
+      expect(r.out).toBe('');
+    }
+  });
 });
 
 describe('nix-cascade trace', () => {

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { RunResult } from '../../core/coordinator.js';
 import type { CascadeEvent } from '../../core/events.js';
+import { ConfigError } from '../../core/errors.js';
 import { buildScenario, runScenario } from '../../sim/scenario.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import { traceSha256 } from '../../trace/jsonl.js';
@@ -39,6 +40,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       }),
   handler: async (args) => {
     const spec = scenarioFromFlags(args);
+    if (args.strategies?.length === 0) {
+      throw new ConfigError('names no strategy (leave it out to compare all)', '--strategies');
+    }
     const names = args.strategies ?? strategyNames();
     const strategies = names.map((n) => getStrategy(n)); // validates every name before any run
     const scenario = buildScenario(spec);
