@@ -151,13 +151,31 @@ describe('nix-cascade strategies / compare', () => {
   });
 
   it('takes a comma-separated strategy list too, and rejects an unknown name in it with exit 2', async () => {
-    const r = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--json', '--strategies', 'log2-fanout,swarm');
+    const r = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--mode', 'round', '--json', '--strategies', 'log2-fanout,swarm');
     expect(r.code).toBe(0);
     const { results } = JSON.parse(r.out) as { results: { strategy: string }[] };
     expect(results.map((row) => row.strategy)).toEqual(['log2-fanout', 'swarm']);
     const bad = await cli('compare', '--hosts', '6', '--strategies', 'swarm,nope');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('nope');
+  });
+
+  it('runs each strategy in both modes by default, in one mode when --mode or the scenario file names it', async () => {
+    const modesOf = async (...extra: string[]): Promise<string[]> => {
+      const r = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--json', '--strategies', 'swarm', ...extra);
+      expect(r.code).toBe(0);
+      const { results } = JSON.parse(r.out) as { results: { strategy: string; mode: string }[] };
+      return results.map((row) => `${row.strategy} ${row.mode}`);
+    };
+    expect(await modesOf()).toEqual(['swarm round', 'swarm eager']);
+    expect(await modesOf('--mode', 'both')).toEqual(['swarm round', 'swarm eager']);
+    expect(await modesOf('--mode', 'eager')).toEqual(['swarm eager']);
+    const file = join(dir, 'eager-scenario.json');
+    writeFileSync(file, JSON.stringify({ topology: { preset: 'flat', hosts: 6 }, mode: 'eager' }));
+    expect(await modesOf('--scenario', file)).toEqual(['swarm eager']);
+    const table = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--strategies', 'log2-fanout');
+    expect(table.out).toMatch(/^log2-fanout \(round\)\s/m);
+    expect(table.out).toMatch(/^log2-fanout \(eager\)\s/m);
   });
 
   it('an empty strategy list exits 2 naming --strategies instead of printing an empty table', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { RunResult } from '../../core/coordinator.js';
 import type { CascadeEvent } from '../../core/events.js';
@@ -9,6 +10,9 @@ import { TraceRecorder } from '../../trace/recorder.js';
 import { formatTable, writeComparisonReport, type ComparisonRow } from '../../trace/report.js';
 import { scenarioFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
 import { comparisonRow, resultJson } from '../summary.js';
+
+/** Coordinator modes `compare --mode` takes: one, or both (each strategy runs in round and eager mode). */
+const COMPARE_MODES = ['round', 'eager', 'both'] as const;
 
 interface CompareArgs extends ScenarioFlags {
   strategies?: string[] | undefined;
@@ -22,6 +26,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: 'Compare strategies on one scenario (default: all registered, on the default synthetic fleet)',
   builder: (y) =>
     scenarioOptions(y)
+      .option('mode', {
+        type: 'string',
+        choices: COMPARE_MODES,
+        describe:
+          'Coordinator mode; both: every strategy in round and eager mode, one row each ' +
+          "[default: both, or the scenario file's mode]",
+      })
       .option('strategies', {
         type: 'string',
         array: true,
@@ -39,7 +50,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         describe: 'Print one JSON object with a row per strategy',
       }),
   handler: async (args) => {
-    const spec = scenarioFromFlags(args);
+    const both = args.mode === 'both' || (args.mode === undefined && !scenarioSetsMode(args.scenario));
+    const spec = scenarioFromFlags({ ...args, mode: both ? undefined : args.mode });
+    const modes = both ? (['round', 'eager'] as const) : [spec.mode];
     if (args.strategies?.length === 0) {
       throw new ConfigError('names no strategy (leave it out to compare all)', '--strategies');
     }
@@ -50,12 +63,15 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const results: RunResult[] = [];
     const traces = new Map<string, CascadeEvent[]>();
     for (const strategy of strategies) {
-      const recorder = new TraceRecorder();
-      const result = await runScenario(scenario, strategy, { onEvent: recorder.sink });
-      const sha = traceSha256(recorder.events());
-      rows.push(comparisonRow(result, sha));
-      results.push(result);
-      traces.set(strategy.name, [...recorder.events()]);
+      for (const mode of modes) {
+        const recorder = new TraceRecorder();
+        const result = await runScenario(scenario, strategy, { mode, onEvent: recorder.sink });
+        // With both modes a row is named `strategy (mode)`: the report keys its files and charts by row name.
+        const label = both ? `${strategy.name} (${mode})` : strategy.name;
+        rows.push({ ...comparisonRow(result, traceSha256(recorder.events())), strategy: label });
+        results.push(result);
+        traces.set(label, [...recorder.events()]);
+      }
     }
     const description = {
       seed: spec.seed,
@@ -64,7 +80,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       closureMB: spec.closure.totalMB,
       paths: spec.closure.paths,
       network: spec.network,
-      mode: spec.mode,
+      mode: both ? 'both' : spec.mode,
       lowerBoundSeconds: scenario.lowerBound.seconds,
     };
     if (args.json) {
@@ -74,7 +90,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     } else {
       process.stdout.write(
         `scenario: ${spec.topology.hosts} hosts, ${spec.topology.preset} topology, ${spec.closure.totalMB} MB closure in ${spec.closure.paths} paths, ` +
-          `${spec.network} network model, ${spec.mode} mode, seed ${spec.seed}\n\n${formatTable(rows)}`,
+          `${spec.network} network model, ${both ? 'round and eager' : spec.mode} mode, seed ${spec.seed}\n\n${formatTable(rows)}`,
       );
     }
     if (args.report !== undefined) {
@@ -88,3 +104,14 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     }
   },
 };
+
+/** Whether the scenario file (if any) names a coordinator mode; an unreadable file is reported later. */
+function scenarioSetsMode(file: string | undefined): boolean {
+  if (file === undefined) return false;
+  try {
+    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof raw === 'object' && raw !== null && 'mode' in raw;
+  } catch {
+    return false;
+  }
+}
