@@ -383,7 +383,7 @@ describe('swarm eager mode: splitting a seed uplink, receiver pace', () => {
     expect(r.stuck).toBe(false);
     expect(r.violations).toEqual([]);
     for (const t of ['lag', 'quick', 'trickle', 'busy']) expect(r.state.isDone(t)).toBe(true);
-    // A seed whose edge to the receiver is worn out no longer sets its pace, or nobody would serve it.
+    // A seed whose edge to the receiver has failed no longer sets its pace, or nobody would serve it.
     const cut = miniRun(swarm(), w, {
       mode: 'eager',
       maxAttemptsPerHost: 20,

@@ -2,28 +2,18 @@ import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { FleetInfo } from './fleet-info.js';
 
-/**
- * Failed attempts after which a strategy never uses an edge `from → to` again. Below it, strategies
- * merely prefer edges with fewer failures (another source first), so a receiver with a single possible
- * source is still retried until the coordinator's own per-host retry bound (default 5) gives it up; this
- * hard bound only keeps a strategy from hammering one edge when that bound is set high.
- */
-export const EDGE_ATTEMPT_LIMIT = 8;
-
 /** How many candidate sources a strategy scores per receiver; keeps planning linear at 100,000 hosts. */
 export const SOURCE_WINDOW = 64;
 
 /**
- * Whether the edge may be used at all: distinct hosts, a route with bandwidth, and fewer than
- * {@link EDGE_ATTEMPT_LIMIT} failures on it so far.
+ * Whether the edge may be used at all: distinct hosts and a route with bandwidth. A failing edge stays
+ * usable: strategies prefer edges with fewer failures (another source first), and the coordinator gives a
+ * receiver up after its per-host bound of failures in a row. An edge ban (after 8 failures) used to leave a
+ * host whose only source is the deployer (its own toplevel) unreached although nothing cut it off: its
+ * other paths kept arriving from peers in between, so the per-host bound never fired.
  */
 export function edgeOk(view: PlanView, from: HostId, to: HostId): boolean {
-  return (
-    from !== to &&
-    view.attempts(from, to) < EDGE_ATTEMPT_LIMIT &&
-    view.route(from, to) !== null &&
-    view.linkRate(from, to) > 0
-  );
+  return from !== to && view.route(from, to) !== null && view.linkRate(from, to) > 0;
 }
 
 /**

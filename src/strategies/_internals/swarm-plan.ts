@@ -40,7 +40,8 @@ const FAIR_SHARE_FLOOR = 0.75;
  * it needs to keep pace with the receiver that has the most receiving left (the best rate a seed could
  * give it × its time left ÷ the longest time left), so a slow sender does not hold the one receive slot of
  * a host on the critical path (heavy-tailed uplinks, one closure: 203 s → 185 s). Only a seed holding the
- * whole closure over a working edge sets the pace, and it passes, so every receiver is served eventually.
+ * whole closure over an edge that has not failed sets the pace, and it passes, so every receiver is served
+ * eventually.
  * The sender's uplink, not the link rate, is compared: a thin route (a WAN) is no reason to wait.
  */
 const PACE_SHARE = 0.5;
@@ -386,7 +387,11 @@ export class SwarmPlan {
     if (rec.pace === undefined) {
       const view = this.#view;
       let best = 0;
-      for (const s of this.#seeds) if (edgeOk(view, s, to)) best = Math.max(best, view.linkRate(s, to));
+      // A seed whose edge to `to` has failed does not set its pace: `to` would wait for an edge that may
+      // keep failing until the coordinator gives it up, while slower sources could serve it.
+      for (const s of this.#seeds) {
+        if (edgeOk(view, s, to) && view.attempts(s, to) === 0) best = Math.max(best, view.linkRate(s, to));
+      }
       rec.pace = (PACE_SHARE * best * rec.left) / this.#maxLeft;
     }
     return rec.pace;
@@ -430,7 +435,7 @@ export class SwarmPlan {
       // A private path has one possible receiver: no scan over the open receivers.
       const rec = this.#openOf.get(owner);
       if (!rec || !this.#mayTake(rec, p)) return undefined;
-      const best = this.#bestSource(only ?? this.#freeHolders(p), owner, split);
+      const best = this.#bestSource(only ?? this.#freeHolders(p), owner, split, only !== undefined);
       const paths = best === undefined ? undefined : this.#bundle(best, owner, p);
       return paths && { from: best!, to: owner, paths };
     }
@@ -456,6 +461,7 @@ export class SwarmPlan {
         this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources,
         t,
         split,
+        only !== undefined,
       );
       const paths = best === undefined ? undefined : this.#bundle(best, t, p);
       if (paths === undefined) {
@@ -515,8 +521,12 @@ export class SwarmPlan {
     return view.closure.get(p).references.every((r) => view.has(t, r) || this.#mayCross(r, t));
   }
 
-  /** The source for `t` among `sources`: a send slot, the edge fits, fewest failed attempts (first wins ties). */
-  #bestSource(sources: readonly HostId[], t: HostId, split: boolean): HostId | undefined {
+  /**
+   * The source for `t` among `sources`: a send slot, the edge fits, fewest failed attempts (first wins ties).
+   * `fresh` (super-seeding, which offers one seed to every receiver): only an edge that has not failed, so a
+   * receiver whose edge from the seed fails is left to the heap's pops, which weigh every holder.
+   */
+  #bestSource(sources: readonly HostId[], t: HostId, split: boolean, fresh = false): HostId | undefined {
     let best: HostId | undefined;
     let bestAtt = Infinity;
     const pace = this.#paceOf(t, split);
@@ -525,6 +535,7 @@ export class SwarmPlan {
       if (this.#view.host(s).uplink < pace) break;
       if (this.#sendLeft(s) <= 0 || !this.#fits(s, t, split)) continue;
       const att = this.#view.attempts(s, t);
+      if (fresh && att > 0) continue;
       if (att < bestAtt) {
         best = s;
         bestAtt = att;
