@@ -341,6 +341,26 @@ describe('swarm eager mode: splitting a seed uplink, receiver pace', () => {
     return swarm().plan(s);
   };
 
+  it('eager mode serves receivers below the median uplink most receive time left first; round mode fastest first', () => {
+    // Median target uplink 50 MB/s. `narrow` (2 MB/s up, 4 MB/s down: 5 s to receive) and `wide` (3 MB/s
+    // up, 1 GB/s down: 0.02 s) are both below it; the deployer is busy, `src` can serve one of them.
+    const w = unevenWorld(
+      [
+        host('src', { uplink: 50e6, downlink: 50e6 }),
+        host('fast', { uplink: 100e6, downlink: 100e6 }),
+        host('wide', { uplink: 3e6, downlink: 1e9 }),
+        host('narrow', { uplink: 2e6, downlink: 4e6 }),
+      ],
+      { uplink: 100e6, downlink: 100e6, maxSends: 1 },
+    );
+    const setup = (s: RunState): void => {
+      s.deliverAll('src', ['a', 'b']);
+      s.startTransfer({ id: 1, from: 'deployer', to: 'fast', paths: ['a', 'b'], bytes: 20e6, round: 0 });
+    };
+    expect(planOf(w, 'eager', setup).map((p) => `${p.from}->${p.to}`)).toEqual(['src->narrow']);
+    expect(planOf(w, 'round', setup).map((p) => `${p.from}->${p.to}`)).toEqual(['src->wide']);
+  });
+
   it('a busy deployer splits its uplink for a fast receiver while each share covers the slowest one', () => {
     // 100 MB/s over 8 send slots; already sending to one slow host. A fast receiver would take the whole
     // uplink alone, but half of it still beats the slowest open receiver's 10 MB/s downlink: serve it now

@@ -37,6 +37,13 @@ export class SwarmRun {
    * the bottleneck and a second copy only delays them (flat, 1,000 hosts, fleet closure: 177 s → 190 s).
    */
   readonly seedTwice: PathId | undefined;
+  /**
+   * The median target uplink when no path is private: in eager mode receivers at or above it are served
+   * fastest uplink first (they forward soonest), those below it most receive time left first (see
+   * `SwarmPlan`). None with private paths, where it made the seeds' bottleneck worse (heavy-tailed
+   * uplinks, 1,000 hosts, fleet closure: 224 s → 244 s).
+   */
+  readonly receiverTier: number | undefined;
   /** Transfers this run proposed that may still run, per sender (recorded by `topology-aware` only). */
   readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
@@ -112,6 +119,8 @@ export class SwarmRun {
     for (const p of shared)
       if (largest === undefined || closure.narSize(p) > closure.narSize(largest)) largest = p;
     this.seedTwice = privateOf.size === 0 ? largest : undefined;
+    const uplinks = info.targets.map((t) => view.host(t).uplink).sort((a, b) => a - b);
+    this.receiverTier = privateOf.size === 0 ? uplinks[uplinks.length >> 1] : undefined;
   }
 
   /** Records a proposed transfer (`topology-aware` estimates its senders' uplink use from them). */
