@@ -178,6 +178,17 @@ describe('nix-cascade strategies / compare', () => {
     expect(table.out).toMatch(/^log2-fanout \(eager\)\s/m);
   });
 
+  it('each run of compare --mode both traces exactly as the same run of simulate', async () => {
+    const flags = ['--hosts', '12', '--topology', 'heavy-tailed', '--closure-mb', '50', '--json'];
+    const r = await cli('compare', ...flags, '--strategies', 'swarm');
+    const { results } = JSON.parse(r.out) as { results: { mode: string; traceSha256: string }[] };
+    for (const row of results) {
+      const one = await cli('simulate', ...flags, '--strategy', 'swarm', '--mode', row.mode);
+      expect((JSON.parse(one.out) as { traceSha256: string }).traceSha256).toBe(row.traceSha256);
+    }
+    expect(results).toHaveLength(2);
+  });
+
   it('an empty strategy list exits 2 naming --strategies instead of printing an empty table', async () => {
     for (const list of [[','], []]) {
       const r = await cli('compare', '--hosts', '4', '--strategies', ...list);

@@ -57,13 +57,15 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       throw new ConfigError('names no strategy (leave it out to compare all)', '--strategies');
     }
     const names = args.strategies ?? strategyNames();
-    const strategies = names.map((n) => getStrategy(n)); // validates every name before any run
+    for (const n of names) getStrategy(n); // validates every name before any run
     const scenario = buildScenario(spec);
     const rows: ComparisonRow[] = [];
     const results: RunResult[] = [];
     const traces = new Map<string, CascadeEvent[]>();
-    for (const strategy of strategies) {
+    for (const name of names) {
       for (const mode of modes) {
+        // A fresh instance per run: strategies keep per-run memory (holders verified, flows in flight).
+        const strategy = getStrategy(name);
         const recorder = new TraceRecorder();
         const result = await runScenario(scenario, strategy, { mode, onEvent: recorder.sink });
         // With both modes a row is named `strategy (mode)`: the report keys its files and charts by row name.
