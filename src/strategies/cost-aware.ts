@@ -4,7 +4,13 @@ import type { HostId, PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
 import { GroupView } from './_internals/groups.js';
 import { greedyMatch } from './_internals/match.js';
-import { checkKeys, numberOption, optionalNumberOption, perHolderOption, type RawOptions } from './_internals/options.js';
+import {
+  checkKeys,
+  numberOption,
+  optionalNumberOption,
+  perHolderOption,
+  type RawOptions,
+} from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 
 /** Options of `cost-aware`. */
@@ -48,6 +54,8 @@ export function costAware(options?: RawOptions): Strategy {
   const weight = numberOption('cost-aware', o, 'weight', COST_AWARE_DEFAULT_WEIGHT, 0, 1);
   const moneyCounts = pricePerSecond !== undefined ? true : weight > 0;
   const memory = new StrategyMemory();
+  /** Time only: copies this instance sent over a thin route, per receiver, while they may still run. */
+  const thinFlows = new Map<HostId, { links: readonly string[]; paths: readonly PathId[] }[]>();
   return {
     name: 'cost-aware',
     plan(view) {
@@ -60,7 +68,8 @@ export function costAware(options?: RawOptions): Strategy {
         if (b === undefined) bytesOf.set(set, (b = view.closure.bytes(set)));
         return b;
       };
-      const time = (s: HostId, t: HostId): number => view.route(s, t)!.latency + bytes(t) / view.linkRate(s, t);
+      const time = (s: HostId, t: HostId): number =>
+        view.route(s, t)!.latency + bytes(t) / view.linkRate(s, t);
       const money = (s: HostId, t: HostId): number => bytes(t) * view.route(s, t)!.pricePerByte;
       // Per-receiver normalisers for the weighted score, over the sources it could use at all.
       const norms = new Map<HostId, { fastest: number; dearest: number }>();
@@ -96,16 +105,53 @@ export function costAware(options?: RawOptions): Strategy {
         return n;
       };
       const paidCrossing = (s: HostId, t: HostId): boolean =>
-        moneyCounts && groups.inside(t).length === 0 && groups.group(s) !== groups.group(t) && money(s, t) > 0;
+        moneyCounts &&
+        groups.inside(t).length === 0 &&
+        groups.group(s) !== groups.group(t) &&
+        money(s, t) > 0;
+      // Time only: a route whose links are slower than both ends is thin (a WAN), and parallel copies over
+      // one thin link only split it, so each arrives later than one copy would, after which the receivers
+      // behind it fan out at LAN speed. The time estimate assumes the link alone, so without this rule a
+      // 24-host regions fleet sent 3.5 copies across each WAN at once (13.3 s against 6.45 s with weight
+      // 0.5). When money counts, the paid-crossing budget already keeps crossings apart.
+      const thinLoad = new Map<string, number>();
+      if (!moneyCounts) {
+        for (const [t, flows] of thinFlows) {
+          const incoming = view.incoming(t);
+          const live = flows.filter((f) => f.paths.some((p) => incoming.has(p)));
+          if (live.length === 0) thinFlows.delete(t);
+          else thinFlows.set(t, live);
+          for (const f of live) for (const l of f.links) thinLoad.set(l, (thinLoad.get(l) ?? 0) + 1);
+        }
+      }
+      const thinRoute = (s: HostId, t: HostId): readonly string[] | undefined => {
+        const r = view.route(s, t)!;
+        const ends = Math.min(view.host(s).uplink, view.host(t).downlink);
+        return !moneyCounts && r.links.length > 0 && r.bottleneck < ends ? r.links : undefined;
+      };
+      // Nor does a receiver take a thin route while a host of its own group holds what it misses: that
+      // host is busy now, but the group's fan-out at LAN speed reaches it sooner than a copy over the WAN.
+      const thinOk = (s: HostId, t: HostId): boolean => {
+        const links = thinRoute(s, t);
+        return !links || (groups.inside(t).length === 0 && !links.some((l) => (thinLoad.get(l) ?? 0) > 0));
+      };
       greedyMatch(ctx, ctx.wholeReceivers(), {
         order: 'uplink',
         available: (h) => ctx.idleSender(h, perHolder),
         // When money counts and the group already holds the closure, only its own hosts serve it.
-        sources: (t) => (moneyCounts && groups.inside(t).length > 0 ? groups.inside(t) : ctx.sourcesFor(t, 'uplink')),
+        sources: (t) =>
+          moneyCounts && groups.inside(t).length > 0 ? groups.inside(t) : ctx.sourcesFor(t, 'uplink'),
         score: (s, t) => -cost(s, t),
-        allow: (s, t) => !paidCrossing(s, t) || left(t) > 0,
+        allow: (s, t) => (!paidCrossing(s, t) || left(t) > 0) && thinOk(s, t),
         onPropose: (s, t) => {
           if (paidCrossing(s, t)) crossBudget.get(view.missing(t))!.set(groups.group(t), left(t) - 1);
+          const links = thinRoute(s, t);
+          if (links) {
+            for (const l of links) thinLoad.set(l, (thinLoad.get(l) ?? 0) + 1);
+            const flows = thinFlows.get(t) ?? [];
+            flows.push({ links, paths: ctx.proposals.at(-1)!.paths });
+            thinFlows.set(t, flows);
+          }
         },
       });
       partialFallback(ctx);

@@ -124,6 +124,45 @@ describe('cost-aware', () => {
   );
 });
 
+describe('cost-aware, time only', () => {
+  it.each(['round', 'eager'] as const)(
+    'sends one copy at a time over a thin link and is not slower than weighing money (regions, %s mode)',
+    async (mode) => {
+      const sc = buildScenario(
+        parseScenario({
+          seed: 1,
+          topology: { preset: 'regions', hosts: 24 },
+          closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
+          network: 'flow',
+        }),
+      );
+      const spans: { links: readonly string[]; start: number; end: number }[] = [];
+      const started = new Map<number, { from: HostId; to: HostId; t: number }>();
+      const timeOnly = await runScenario(sc, getStrategy('cost-aware', { weight: 0 }), {
+        mode,
+        onEvent: (e) => {
+          if (e.type === 'transfer-started') started.set(e.id, e);
+          if (e.type !== 'transfer-finished' && e.type !== 'transfer-failed') return;
+          const s = started.get(e.id)!;
+          const route = sc.topology.route(s.from, s.to)!;
+          const ends = Math.min(sc.fleet.hosts.find((h) => h.id === s.from)!.uplink, sc.fleet.hosts.find((h) => h.id === s.to)!.downlink);
+          if (route.links.length > 0 && route.bottleneck < ends) spans.push({ links: route.links, start: s.t, end: e.t });
+        },
+      });
+      expect(spans.length).toBeGreaterThan(0);
+      for (const [i, a] of spans.entries()) {
+        for (const b of spans.slice(i + 1)) {
+          const shared = a.links.some((l) => b.links.includes(l));
+          expect(shared && a.start < b.end && b.start < a.end, 'two copies on one thin link at once').toBe(false);
+        }
+      }
+      const weighted = await runScenario(sc, getStrategy('cost-aware', { weight: 0.5 }), { mode });
+      expect(timeOnly.success && weighted.success).toBe(true);
+      expect(timeOnly.makespanSeconds).toBeLessThanOrEqual(weighted.makespanSeconds);
+    },
+  );
+});
+
 describe('swarm', () => {
   it('forwards paths a host holds before it holds its whole closure', () => {
     const w = flatWorld({ targets: 6, paths: 16, maxSends: 2, maxReceives: 2 });
