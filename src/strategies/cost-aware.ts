@@ -41,7 +41,8 @@ export const COST_AWARE_DEFAULT_WEIGHT = 0.5;
  * against money (bytes × `route.pricePerByte`, e.g. cross-region egress). A free source in the receiver's
  * own group wins unless it is much slower; when money counts at all, at most one paid copy crosses into a
  * group per want set at a time (the rest wait for it and fan out inside for free). Each holder serves
- * one receiver at a time (option `perHolder`), also in eager mode. Results report money via the trace (bytes × route price).
+ * one receiver at a time (option `perHolder`), also in eager mode. Results report money via the trace
+ * (bytes × route price).
  * @throws ConfigError for an unknown option, a weight outside [0, 1], a negative pricePerSecond, or both.
  */
 export function costAware(options?: RawOptions): Strategy {

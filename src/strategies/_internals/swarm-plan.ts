@@ -73,7 +73,7 @@ export class SwarmPlan {
   readonly #heap = new UrgencyHeap();
   /** Position of each ranked path in this call's initial urgency order (bundles fill in this order). */
   readonly #rank = new Map<PathId, number>();
-  /** Open receivers, fastest uplink first (they forward soonest; see `#tier`), then most receive time left. */
+  /** Open receivers, fastest uplink first (they forward soonest; see `#tier`), then most time left. */
   #open: OpenReceiver[] = [];
   readonly #openOf = new Map<HostId, OpenReceiver>();
   /** Free senders, fastest uplink first. */
@@ -111,7 +111,7 @@ export class SwarmPlan {
    */
   readonly #chainBehind: ReadonlyMap<PathId, number> | undefined;
   readonly #seedTwice: PathId | undefined;
-  /** Eager mode without groups: the uplink splitting open receivers in two tiers (`SwarmRun.receiverTier`). */
+  /** Eager mode without groups: the uplink splitting open receivers in two (`SwarmRun.receiverTier`). */
   readonly #tier: number;
 
   constructor(view: PlanView, run: SwarmRun, window: number, groups?: SwarmGroups) {
@@ -391,7 +391,7 @@ export class SwarmPlan {
     return load === 0 || view.host(from).uplink / (load + 1) >= rate;
   }
 
-  /** The slowest sender uplink `to` accepts a copy from (see {@link PACE_SHARE}; 0 where it does not apply). */
+  /** The slowest sender uplink `to` accepts (see {@link PACE_SHARE}; 0 where it does not apply). */
   #paceOf(to: HostId, split: boolean): number {
     const rec = this.#openOf.get(to);
     if (split || !rec || this.#maxLeft <= 0) return 0;
