@@ -117,7 +117,15 @@ export function completionSpec(rows: readonly CompletionRow[], options: ChartOpt
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'time (s)' },
       y: { field: 'done', type: 'quantitative', title: 'hosts done' },
-      color: { field: 'strategy', type: 'nominal', sort: strategies, title: 'strategy' },
+      // 20 colours and whole labels: `compare --mode both` draws two curves per strategy.
+      color: {
+        field: 'strategy',
+        type: 'nominal',
+        sort: strategies,
+        title: 'strategy',
+        scale: { scheme: 'tableau20' },
+        legend: { labelLimit: 320 },
+      },
       tooltip: [
         { field: 'strategy', type: 'nominal' },
         { field: 't', type: 'quantitative' },
@@ -149,7 +157,8 @@ export function comparisonSpec(rows: readonly ComparisonBar[], options: ChartOpt
       {
         mark: { type: 'bar' },
         encoding: {
-          y: { field: 'strategy', type: 'nominal', sort: strategies, title: null },
+          // Room for `max-bottleneck-spanning (round)`: the default label limit (180 px) cuts it.
+          y: { field: 'strategy', type: 'nominal', sort: strategies, title: null, axis: { labelLimit: 320 } },
           x: { field: 'ratio', type: 'quantitative', title: 'makespan ÷ lower bound', scale: { zero: true } },
           tooltip: [
             { field: 'strategy', type: 'nominal' },

@@ -107,9 +107,12 @@ function resolveReportOptions(o: ReportOptions): ResolvedReportOptions {
   };
 }
 
-/** A strategy name as a file-name part (`log2-fanout` stays, anything odd becomes `_`). */
+/**
+ * A strategy name as a file-name part: `log2-fanout` stays, each run of other characters becomes one `_`,
+ * none at the end (`swarm (eager)` → `swarm_eager`).
+ */
 export function fileSafe(name: string): string {
-  const s = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/(?<=.)_$/, '');
   return s === '' || s === '.' || s === '..' ? `_${s}` : s;
 }
 

@@ -122,5 +122,7 @@ describe('writeComparisonReport', () => {
     const ok = { ...input, rows: [row('a', 1)] };
     await expect(writeComparisonReport(dir, ok, { timelineMaxHosts: 0 })).rejects.toThrow(ConfigError);
     expect(fileSafe('..')).toBe('_..');
+    expect(fileSafe('swarm (eager)')).toBe('swarm_eager');
+    expect(fileSafe('()')).toBe('_');
   });
 });
