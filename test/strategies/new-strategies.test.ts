@@ -89,6 +89,18 @@ describe('topology-aware', () => {
   });
 });
 
+/** 24 targets in three regions behind 100 Mbit/s priced WAN links, one 50 MB closure for all. */
+function regions24() {
+  return buildScenario(
+    parseScenario({
+      seed: 1,
+      topology: { preset: 'regions', hosts: 24 },
+      closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
+      network: 'flow',
+    }),
+  );
+}
+
 describe('cost-aware', () => {
   it('pays for one crossing per rack when money counts, and for more when only time counts', () => {
     const w = racks();
@@ -104,14 +116,7 @@ describe('cost-aware', () => {
   it.each(['round', 'eager'] as const)(
     'reports makespan and egress cost, and weighting money never pays more egress (regions, %s mode)',
     async (mode) => {
-      const sc = buildScenario(
-        parseScenario({
-          seed: 1,
-          topology: { preset: 'regions', hosts: 24 },
-          closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
-          network: 'flow',
-        }),
-      );
+      const sc = regions24();
       const run = (weight: number) => runScenario(sc, getStrategy('cost-aware', { weight }), { mode });
       const [timeOnly, moneyOnly] = [await run(0), await run(1)];
       for (const r of [timeOnly, moneyOnly]) {
@@ -128,14 +133,7 @@ describe('cost-aware, time only', () => {
   it.each(['round', 'eager'] as const)(
     'sends one copy at a time over a thin link and is not slower than weighing money (regions, %s mode)',
     async (mode) => {
-      const sc = buildScenario(
-        parseScenario({
-          seed: 1,
-          topology: { preset: 'regions', hosts: 24 },
-          closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
-          network: 'flow',
-        }),
-      );
+      const sc = regions24();
       const spans: { links: readonly string[]; start: number; end: number }[] = [];
       const started = new Map<number, { from: HostId; to: HostId; t: number }>();
       const timeOnly = await runScenario(sc, getStrategy('cost-aware', { weight: 0 }), {
