@@ -408,6 +408,26 @@ export class SwarmPlan {
     return rec.pace;
   }
 
+  /**
+   * Whether `#bundle` must refuse `p` for `rec` from any source: `p`'s missing references would have to come
+   * along, and something is already on its way to `rec`, or they cannot come (one is not wanted), or they
+   * alone exceed any cap this call could give the transfer. Holders of `p` hold its references, so this
+   * does not depend on the source; testing it first spares a source search and a failed bundle per
+   * receiver on every pop of such a path (1,000 hosts, one closure, eager: 780,000 failed bundles).
+   */
+  #cannotDrag(rec: OpenReceiver, p: PathId): boolean {
+    const bytes = this.#run.missingRefBytes(this.#view, rec.id, p);
+    if (bytes === 0) return false;
+    if (rec.incoming.size > 0 || rec.planned !== undefined) return true;
+    const chunk = this.#run.chunk;
+    const view = this.#view;
+    const cap =
+      view.mode !== 'round' || this.#run.explicitChunk
+        ? chunk
+        : Math.max(chunk, this.#duration * view.host(rec.id).downlink);
+    return bytes > cap;
+  }
+
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
   #mayTake(to: OpenReceiver, p: PathId): boolean {
     return to.slots > 0 && to.missing.has(p) && !to.incoming.has(p) && !(to.planned?.has(p) ?? false);
@@ -468,6 +488,13 @@ export class SwarmPlan {
       this.#budget--;
       const rec = this.#open[i]!;
       if (!this.#mayTake(rec, p)) continue;
+      // Round mode tests the references first (most receivers have a source then); eager mode after the
+      // source search, which turns most receivers away cheaply (1,000 hosts, one closure: 34 s → 23 s CPU).
+      const round = this.#view.mode === 'round';
+      if (round && this.#cannotDrag(rec, p)) {
+        if (kept < 0) kept = i;
+        continue;
+      }
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
@@ -477,7 +504,8 @@ export class SwarmPlan {
         split,
         only !== undefined,
       );
-      const paths = best === undefined ? undefined : this.#bundle(best, t, p);
+      const paths =
+        best === undefined || (!round && this.#cannotDrag(rec, p)) ? undefined : this.#bundle(best, t, p);
       if (paths === undefined) {
         if (kept < 0) kept = i;
         continue;

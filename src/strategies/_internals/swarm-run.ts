@@ -46,6 +46,8 @@ export class SwarmRun {
   readonly receiverTier: number | undefined;
   /** Transfers this run proposed that may still run, per sender (recorded by `topology-aware` only). */
   readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
+  /** Per host and path, bytes of the path's references the host lacks, stamped with the host's have size. */
+  readonly #refBytes = new Map<HostId, { size: number; byPath: Map<PathId, number> }>();
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
   readonly #missing = new Map<HostId, { size: number; bytes: number }>();
 
@@ -156,6 +158,36 @@ export class SwarmRun {
   /** Fleet position of `host`. */
   pos(host: HostId): number {
     return this.info.pos(host);
+  }
+
+  /**
+   * Bytes of the references of `p` (transitively) that `host` does not hold, Infinity when one of them is
+   * not in its missing set (it does not want it: it cannot come along). Cached until `host` holds more.
+   */
+  missingRefBytes(view: PlanView, host: HostId, p: PathId): number {
+    const have = view.have(host).size;
+    let entry = this.#refBytes.get(host);
+    if (!entry || entry.size !== have) this.#refBytes.set(host, (entry = { size: have, byPath: new Map() }));
+    let bytes = entry.byPath.get(p);
+    if (bytes !== undefined) return bytes;
+    const closure = view.closure;
+    const missing = view.missing(host);
+    const seen = new Set<PathId>();
+    const stack = [...closure.get(p).references];
+    bytes = 0;
+    while (stack.length > 0) {
+      const q = stack.pop()!;
+      if (q === p || seen.has(q) || view.has(host, q)) continue;
+      if (!missing.has(q)) {
+        bytes = Infinity;
+        break;
+      }
+      seen.add(q);
+      bytes += closure.narSize(q);
+      stack.push(...closure.get(q).references);
+    }
+    entry.byPath.set(p, bytes);
+    return bytes;
   }
 
   /** Bytes `host` still misses (paths in flight to it included). */
