@@ -8,6 +8,7 @@ import type { RunMode } from '../../src/core/strategy.js';
 import type { Host, HostId, PathId } from '../../src/core/types.js';
 import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
 import { getStrategy } from '../../src/strategies/registry.js';
+import { SwarmRun } from '../../src/strategies/_internals/swarm-run.js';
 import { swarm } from '../../src/strategies/swarm.js';
 import { miniRun } from './helpers/mini-run.js';
 import { chainPaths, flatWorld, host, testTopology, type World } from './helpers/world.js';
@@ -114,6 +115,20 @@ describe('swarm rarest first', () => {
     const r = miniRun(swarm({ chunkBytes: 1 }), w, { mode: 'eager' });
     expect(r.state.pending()).toEqual([]);
     expect(r.transfers.find((t) => t.from === 'deployer')?.paths).toEqual(['y']);
+  });
+});
+
+describe('swarm: missing references of a path', () => {
+  it('counts the bytes that would have to come along, refreshed as the host receives', () => {
+    // p0 ← p1 ← p2 ← p3, 1 MB each.
+    const w = flatWorld({ targets: 1, paths: 4 });
+    const state = new RunState(w.fleet, w.closure, w.topology, 'eager', deriveRng(0, 'test'));
+    const run = new SwarmRun(w.fleet, state, undefined, 16);
+    expect(run.missingRefBytes(state, 't0', 'p3')).toBe(3e6);
+    expect(run.missingRefBytes(state, 't0', 'p0')).toBe(0);
+    state.deliverAll('t0', ['p0', 'p1']);
+    expect(run.missingRefBytes(state, 't0', 'p3')).toBe(1e6);
+    expect(run.missingRefBytes(state, 't0', 'p2')).toBe(0);
   });
 });
 

@@ -410,8 +410,8 @@ export class SwarmPlan {
 
   /**
    * Whether `#bundle` must refuse `p` for `rec` from any source: `p`'s missing references would have to come
-   * along, and something is already on its way to `rec`, or they cannot come (one is not wanted), or they
-   * alone exceed any cap this call could give the transfer. Holders of `p` hold its references, so this
+   * along, and something is already on its way to `rec`, or they alone exceed any cap this call could give
+   * the transfer. Holders of `p` hold its references, so this
    * does not depend on the source; testing it first spares a source search and a failed bundle per
    * receiver on every pop of such a path (1,000 hosts, one closure, eager: 780,000 failed bundles).
    */

@@ -160,10 +160,7 @@ export class SwarmRun {
     return this.info.pos(host);
   }
 
-  /**
-   * Bytes of the references of `p` (transitively) that `host` does not hold, Infinity when one of them is
-   * not in its missing set (it does not want it: it cannot come along). Cached until `host` holds more.
-   */
+  /** Bytes of the references of `p` (transitively) that `host` does not hold; cached until it holds more. */
   missingRefBytes(view: PlanView, host: HostId, p: PathId): number {
     const have = view.have(host).size;
     let entry = this.#refBytes.get(host);
@@ -171,17 +168,12 @@ export class SwarmRun {
     let bytes = entry.byPath.get(p);
     if (bytes !== undefined) return bytes;
     const closure = view.closure;
-    const missing = view.missing(host);
     const seen = new Set<PathId>();
     const stack = [...closure.get(p).references];
     bytes = 0;
     while (stack.length > 0) {
       const q = stack.pop()!;
       if (q === p || seen.has(q) || view.has(host, q)) continue;
-      if (!missing.has(q)) {
-        bytes = Infinity;
-        break;
-      }
       seen.add(q);
       bytes += closure.narSize(q);
       stack.push(...closure.get(q).references);
