@@ -1,6 +1,6 @@
 /**
- * Simulator scale benchmark (issue 3): whole runs of `log2-fanout` through the coordinator and the
- * simulated executor. Prints a table and writes bench/results/sim-scale.json. Not a test: nothing here
+ * Simulator scale benchmark (issue 3): whole runs of `log2-fanout` (and path-level `swarm`) through the
+ * coordinator and the simulated executor. Prints a table and writes bench/results/sim-scale.json. Not a test: nothing here
  * asserts on time. Usage: `npx tsx bench/sim-scale.ts` (env ONLY=name,name to pick cases).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,10 @@ const cases: Case[] = [
   { name: 'round-100k', hosts: 100_000, network: 'round', mode: 'round', strategy: 'log2-fanout', target: '< 5 s, < 1 GiB' },
   { name: 'flow-1k', hosts: 1_000, network: 'flow', mode: 'round', strategy: 'log2-fanout', target: '< 5 s' },
   { name: 'flow-1k-eager', hosts: 1_000, network: 'flow', mode: 'eager', strategy: 'log2-fanout', target: '(no target)' },
+  // Path level: every plan call ranks paths and matches holders to receivers one path at a time.
+  { name: 'swarm-flow-1k', hosts: 1_000, network: 'flow', mode: 'round', strategy: 'swarm', target: '(no target)' },
+  { name: 'swarm-flow-4k', hosts: 4_000, network: 'flow', mode: 'round', strategy: 'swarm', target: '(no target)' },
+  { name: 'swarm-flow-10k', hosts: 10_000, network: 'flow', mode: 'round', strategy: 'swarm', target: '(no target)' },
 ];
 const only = process.env['ONLY']?.split(',');
 
