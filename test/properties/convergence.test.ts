@@ -14,6 +14,18 @@ import { holdsAll, replay, runRecorded, RUNS_PER_PAIR, scenarioArb, STRATEGY_MOD
 /** The reference system's strategies and the push baselines copy whole want sets. */
 const WHOLE_CLOSURE = ['push-sequential', 'push-parallel', 'log2-fanout', 'max-bottleneck-spanning', 'steiner-greedy', 'level-tree'];
 
+/**
+ * Whether a run must respect the lower bound: always with the flow model; with the round model (rates fixed
+ * when a transfer starts, the reference's `effective_bandwidth`) only in round mode, where every transfer of
+ * a round starts together. In eager mode a transfer that joins a busy host gets its share then, but the
+ * running ones keep their rates, so the host can carry more than its link (a receiver with two receive
+ * slots took 1.5× its downlink and finished before the bound, FC_SEED=42). The simulator test of the round
+ * model pins that behaviour.
+ */
+function boundApplies(input: { network?: string; mode?: string }): boolean {
+  return input.network !== 'round' || input.mode === 'round';
+}
+
 describe('convergence over generated scenarios and every strategy', () => {
   it.each(STRATEGY_MODES)('every target not failed holds its want set; only wanted paths are sent; successful runs respect the lower bound (%s, %s mode)', async (name, mode) => {
     await fc.assert(
@@ -39,7 +51,7 @@ describe('convergence over generated scenarios and every strategy', () => {
         expect(r.orphanOutcomes).toEqual([]);
         expect(r.neverEnded).toEqual([]);
         // The bound is for delivering every want set; a failed host's share may legitimately go undelivered.
-        if (allDone) expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
+        if (allDone && boundApplies(input)) expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
       }),
       { numRuns: RUNS_PER_PAIR },
     );
@@ -78,7 +90,7 @@ describe('convergence over generated scenarios and every strategy', () => {
           if (r.partial.length === 0) expect(result.rounds).toBeLessThanOrEqual(targets.length);
         }
         for (const t of targets) expect(holdsAll(r.have.get(t), scenario.fleet.wants.get(t)!)).toBe(true);
-        expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
+        if (boundApplies(input)) expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
         // The time bound, both modes: without failures every transfer delivers a path its receiver lacked,
         // so transfers ≤ missing (target, path) pairs, and the run is never idle (some transfer runs at every
         // instant until the end), so the makespan is at most the sum of the transfers' durations.

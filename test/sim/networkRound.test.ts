@@ -55,6 +55,19 @@ describe('RoundModel', () => {
     expect(d.model.rate(2)).toBeCloseTo(5, 9);
   });
 
+  it('fixes a rate at start: a transfer joining a busy receiver gets half, the running one keeps all', () => {
+    // The reference's model, exact when a round's transfers start together. In eager mode the receiver's
+    // downlink carries 1.5× its capacity here; the lower-bound property skips that combination.
+    const hosts = [host('a', 100), host('b', 100), host('r', 100, 40)];
+    const topo = simpleTopology({ hosts: hosts.map((h) => h.id) });
+    const d = new ModelDriver((q) => new RoundModel(hosts, q));
+    d.start(topo, [{ id: 1, from: 'a', to: 'r', bytes: 400 }]);
+    d.start(topo, [{ id: 2, from: 'b', to: 'r', bytes: 400 }]);
+    d.model.flush(0);
+    expect(d.model.rate(1)).toBeCloseTo(40, 9);
+    expect(d.model.rate(2)).toBeCloseTo(20, 9);
+  });
+
   it('shares a receiver downlink and respects the route bottleneck', () => {
     const hosts = [host('a', 100), host('b', 100), host('r', 100, 40), host('x', 100), host('y', 100)];
     const topo = simpleTopology({
