@@ -22,7 +22,7 @@ const WHOLE_CLOSURE = ['push-sequential', 'push-parallel', 'log2-fanout', 'max-b
  * slots took 1.5× its downlink and finished before the bound, FC_SEED=42). The simulator test of the round
  * model pins that behaviour.
  */
-function boundApplies(input: { network?: string; mode?: string }): boolean {
+function boundApplies(input: { network?: string | undefined; mode?: string | undefined }): boolean {
   return input.network !== 'round' || input.mode === 'round';
 }
 
