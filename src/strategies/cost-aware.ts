@@ -33,6 +33,9 @@ export interface CostAwareOptions {
   readonly perHolder: number;
 }
 
+/** Copies over thin routes per receiver (see `thinOk` in {@link costAware}). */
+type ThinFlows = Map<HostId, { links: readonly string[]; paths: readonly PathId[] }[]>;
+
 /** Default of {@link CostAwareOptions.weight}. */
 export const COST_AWARE_DEFAULT_WEIGHT = 0.5;
 
@@ -55,8 +58,8 @@ export function costAware(options?: RawOptions): Strategy {
   const weight = numberOption('cost-aware', o, 'weight', COST_AWARE_DEFAULT_WEIGHT, 0, 1);
   const moneyCounts = pricePerSecond !== undefined ? true : weight > 0;
   const memory = new StrategyMemory();
-  /** Time only: copies this instance sent over a thin route, per receiver, while they may still run. */
-  const thinFlows = new Map<HostId, { links: readonly string[]; paths: readonly PathId[] }[]>();
+  /** Time only: copies sent over a thin route, per fleet and receiver, while they may still run. */
+  const thinFlowsOf = new WeakMap<object, ThinFlows>();
   return {
     name: 'cost-aware',
     plan(view) {
@@ -115,6 +118,8 @@ export function costAware(options?: RawOptions): Strategy {
       // behind it fan out at LAN speed. The time estimate assumes the link alone, so without this rule a
       // 24-host regions fleet sent 3.5 copies across each WAN at once (13.3 s against 6.45 s with weight
       // 0.5). When money counts, the paid-crossing budget already keeps crossings apart.
+      let thinFlows = thinFlowsOf.get(view.fleet);
+      if (!thinFlows) thinFlowsOf.set(view.fleet, (thinFlows = new Map() as ThinFlows));
       const thinLoad = new Map<string, number>();
       if (!moneyCounts) {
         for (const [t, flows] of thinFlows) {
