@@ -1,7 +1,8 @@
 /**
  * Simulator scale benchmark (issue 3): whole runs of `log2-fanout` (and path-level `swarm`) through the
- * coordinator and the simulated executor. Prints a table and writes bench/results/sim-scale.json. Not a test: nothing here
- * asserts on time. Usage: `npx tsx bench/sim-scale.ts` (env ONLY=name,name to pick cases).
+ * coordinator and the simulated executor. Prints a table and writes bench/results/sim-scale.json. Not a
+ * test: nothing here asserts on time. Usage: `npx tsx bench/sim-scale.ts` (env ONLY=name,name to pick
+ * cases).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';

@@ -42,8 +42,9 @@ export const SWARM_DEFAULT_WINDOW = 64;
  *   Ranking is a lazy max-heap: a proposal re-ranks only its own paths.
  * - Matching: for the most urgent path, the open receiver with the fastest uplink (then the most receive
  *   time left) that can take it, so the hosts that forward fastest become holders first — on heavy-tailed
- *   fleets this turns the big uplinks into sources early instead of feeding them last from slow peers —
- *   from its free holder with the fewest failed attempts on that edge, fastest uplink first. A holder
+ *   fleets this turns the big uplinks into sources early instead of feeding them last from slow peers
+ *   (in eager mode without private paths or groups only down to the median uplink; below it, most receive
+ *   time left first) — from its free holder with the fewest failed attempts on that edge, fastest uplink first. A holder
  *   takes a further concurrent send only while uplink ÷ (sends + 1) still covers the slowest open
  *   receiver; in round mode, which waits for its longest transfer, also only while it covers this
  *   receiver's rate. In eager mode a receiver turns away a sender whose uplink is below half the rate it

@@ -419,13 +419,8 @@ export class SwarmPlan {
     const bytes = this.#run.missingRefBytes(this.#view, rec.id, p);
     if (bytes === 0) return false;
     if (rec.incoming.size > 0 || rec.planned !== undefined) return true;
-    const chunk = this.#run.chunk;
-    const view = this.#view;
-    const cap =
-      view.mode !== 'round' || this.#run.explicitChunk
-        ? chunk
-        : Math.max(chunk, this.#duration * view.host(rec.id).downlink);
-    return bytes > cap;
+    // Every source's link rate is at most `rec`'s downlink, so no source's cap exceeds this one.
+    return bytes > this.#capAt(this.#view.host(rec.id).downlink);
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
@@ -592,9 +587,14 @@ export class SwarmPlan {
    * as fits in the batch's longest transfer, since the round waits for that one anyway.
    */
   #cap(from: HostId, to: HostId): number {
+    return this.#capAt(this.#view.linkRate(from, to));
+  }
+
+  /** `#cap` for a transfer at `rate` bytes per second. */
+  #capAt(rate: number): number {
     const chunk = this.#run.chunk;
     if (this.#view.mode !== 'round' || this.#run.explicitChunk) return chunk;
-    return Math.max(chunk, this.#duration * this.#view.linkRate(from, to));
+    return Math.max(chunk, this.#duration * rate);
   }
 
   /**

@@ -160,7 +160,10 @@ export class SwarmRun {
     return this.info.pos(host);
   }
 
-  /** Bytes of the references of `p` (transitively) that `host` does not hold; cached until it holds more. */
+  /**
+   * Bytes of the references of `p` (transitively) that `host` does not hold; cached until it holds more.
+   * The walk stops at held paths (their references are held too), which `closure.closureOf` cannot do.
+   */
   missingRefBytes(view: PlanView, host: HostId, p: PathId): number {
     const have = view.have(host).size;
     let entry = this.#refBytes.get(host);
