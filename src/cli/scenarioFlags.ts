@@ -25,8 +25,16 @@ export interface ScenarioFlags {
   'setup-seconds'?: number | undefined;
 }
 
+/** How a command words `--mode` (compare adds `both`); default: round or eager, round by default. */
+export interface ModeFlagOptions {
+  readonly choices: readonly string[];
+  readonly describe: string;
+}
+
+const MODE_FLAG: ModeFlagOptions = { choices: ['round', 'eager'], describe: 'Coordinator mode [default: round]' };
+
 /** Registers the scenario flags on a command. No yargs defaults: unset flags leave the file alone. */
-export function scenarioOptions<T>(y: Argv<T>): Argv<T & ScenarioFlags> {
+export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG): Argv<T & ScenarioFlags> {
   return y
     .option('scenario', { type: 'string', describe: 'Scenario file (JSON); flags below override its fields' })
     .option('hosts', { type: 'number', describe: 'Number of target hosts [default: 100]' })
@@ -36,7 +44,7 @@ export function scenarioOptions<T>(y: Argv<T>): Argv<T & ScenarioFlags> {
     .option('roles', { type: 'number', describe: 'Host roles with different closures (1 = every host wants the same) [default: 1]' })
     .option('seed', { type: 'string', describe: 'Root seed of every random draw [default: 1]' })
     .option('network', { type: 'string', choices: ['round', 'flow'], describe: 'Network model [default: flow]' })
-    .option('mode', { type: 'string', choices: ['round', 'eager'], describe: 'Coordinator mode [default: round]' })
+    .option('mode', { type: 'string', choices: mode.choices, describe: mode.describe })
     .option('failure-rate', { type: 'number', describe: 'Probability that a transfer fails transiently (0..1)' })
     .option('seed-fraction', { type: 'number', describe: 'Fraction of targets that already hold their closure (0..1)' })
     .option('uplink', { type: 'string', describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s' })
@@ -70,6 +78,16 @@ function fraction(v: number | undefined, flag: string): number | undefined {
  * @throws ConfigError naming the flag, or the file and field.
  */
 export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
+  const { raw, where } = scenarioInputFromFlags(f);
+  return parseScenario(raw, where);
+}
+
+/**
+ * The unvalidated scenario object {@link scenarioFromFlags} parses, and where it came from (for messages):
+ * for a command that must see what the file itself sets before parsing fills in defaults.
+ * @throws ConfigError naming the flag or the file.
+ */
+export function scenarioInputFromFlags(f: ScenarioFlags): { raw: Record<string, unknown>; where: string } {
   let raw: Record<string, unknown>;
   const where = f.scenario ?? 'scenario';
   if (f.scenario !== undefined) {
@@ -130,7 +148,7 @@ export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
   }
   const seedFraction = fraction(f['seed-fraction'], 'seed-fraction');
   if (seedFraction !== undefined) raw['seeds'] = { kind: 'fraction', fraction: seedFraction };
-  return parseScenario(raw, where);
+  return { raw, where };
 }
 
 /** Hashes a run's JSON Lines trace as it streams by, without keeping it. */

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { RunResult } from '../../core/coordinator.js';
 import type { CascadeEvent } from '../../core/events.js';
 import { ConfigError } from '../../core/errors.js';
-import { buildScenario, runScenario } from '../../sim/scenario.js';
+import { buildScenario, parseScenario, runScenario } from '../../sim/scenario.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import { traceSha256 } from '../../trace/jsonl.js';
 import { TraceRecorder } from '../../trace/recorder.js';
 import { formatTable, writeComparisonReport, type ComparisonRow } from '../../trace/report.js';
-import { scenarioFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
+import { scenarioInputFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
 import { comparisonRow, resultJson } from '../summary.js';
 
 /** Coordinator modes `compare --mode` takes: one, or both (each strategy runs in round and eager mode). */
@@ -25,14 +24,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare',
   describe: 'Compare strategies on one scenario (default: all registered, on the default synthetic fleet)',
   builder: (y) =>
-    scenarioOptions(y)
-      .option('mode', {
-        type: 'string',
-        choices: COMPARE_MODES,
-        describe:
-          'Coordinator mode; both: every strategy in round and eager mode, one row each ' +
-          "[default: both, or the scenario file's mode]",
-      })
+    scenarioOptions(y, {
+      choices: COMPARE_MODES,
+      describe:
+        'Coordinator mode; both: every strategy in round and eager mode, one row each ' +
+        "[default: both, or the scenario file's mode]",
+    })
       .option('strategies', {
         type: 'string',
         array: true,
@@ -50,8 +47,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         describe: 'Print one JSON object with a row per strategy',
       }),
   handler: async (args) => {
-    const both = args.mode === 'both' || (args.mode === undefined && !scenarioSetsMode(args.scenario));
-    const spec = scenarioFromFlags({ ...args, mode: both ? undefined : args.mode });
+    // `both` unless asked for one mode, by the flag or by the scenario file itself (not parsing's default).
+    const { raw, where } = scenarioInputFromFlags({
+      ...args,
+      mode: args.mode === 'both' ? undefined : args.mode,
+    });
+    const both = args.mode === 'both' || (args.mode === undefined && raw['mode'] === undefined);
+    const spec = parseScenario(raw, where);
     const modes = both ? (['round', 'eager'] as const) : [spec.mode];
     if (args.strategies?.length === 0) {
       throw new ConfigError('names no strategy (leave it out to compare all)', '--strategies');
@@ -106,14 +108,3 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     }
   },
 };
-
-/** Whether the scenario file (if any) names a coordinator mode; an unreadable file is reported later. */
-function scenarioSetsMode(file: string | undefined): boolean {
-  if (file === undefined) return false;
-  try {
-    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return typeof raw === 'object' && raw !== null && 'mode' in raw;
-  } catch {
-    return false;
-  }
-}
