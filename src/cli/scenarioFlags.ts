@@ -31,7 +31,10 @@ export interface ModeFlagOptions {
   readonly describe: string;
 }
 
-const MODE_FLAG: ModeFlagOptions = { choices: ['round', 'eager'], describe: 'Coordinator mode [default: round]' };
+const MODE_FLAG: ModeFlagOptions = {
+  choices: ['round', 'eager'],
+  describe: 'Coordinator mode [default: round]',
+};
 
 /** Registers the scenario flags on a command. No yargs defaults: unset flags leave the file alone. */
 export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG): Argv<T & ScenarioFlags> {
