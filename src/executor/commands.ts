@@ -40,6 +40,37 @@ export const REMOTE_WATCHDOG =
   // POSIX gives a background list /dev/null as stdin unless redirected explicitly, hence the fd 3 copy.
   'exec 3<&0; "$@" </dev/null 3<&- & c=$!; (read -r _ <&3; kill $c; sleep 3; kill -9 $c) >/dev/null 2>&1 & w=$!; exec 3<&-; wait $c; s=$?; kill $w 2>/dev/null; exit $s';
 
+/**
+ * Most characters of store paths one command carries. A peer copy's remote command travels as a single
+ * argument (to the local `ssh`, then to the remote `sh -c`), and Linux refuses any one argument over
+ * 128 KiB (E2BIG): about 1,900 store paths, fewer than many NixOS system closures. Half of that leaves room
+ * for the rest of the command; local commands, whose paths are separate arguments, stay far below the
+ * 2 MiB total.
+ */
+export const MAX_PATH_CHARS_PER_COMMAND = 64 * 1024;
+
+/**
+ * `paths` cut, in order, into runs whose characters (one separator each included) stay within `maxChars`,
+ * so each run fits one command (see {@link MAX_PATH_CHARS_PER_COMMAND}). A path longer than the limit on
+ * its own still gets a run.
+ */
+export function pathChunks(paths: readonly PathId[], maxChars = MAX_PATH_CHARS_PER_COMMAND): PathId[][] {
+  const chunks: PathId[][] = [];
+  let chunk: PathId[] = [];
+  let chars = 0;
+  for (const p of paths) {
+    if (chunk.length > 0 && chars + p.length + 1 > maxChars) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(p);
+    chars += p.length + 1;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /** Flags every `nix` call gets, so the new CLI works without touching the host's nix.conf. */
 export const NIX_FLAGS: readonly string[] = ['--extra-experimental-features', 'nix-command'];
 

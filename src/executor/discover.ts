@@ -1,10 +1,11 @@
 import { ConfigError, ExecutorError } from '../core/errors.js';
 import type { HostId, PathId, StorePath } from '../core/types.js';
 import { tailLines } from './classify.js';
-import { type MuxPlan, pathInfoCommand, validFromOutput, validityCommand } from './commands.js';
+import { type MuxPlan, pathChunks, pathInfoCommand, validFromOutput, validityCommand } from './commands.js';
 import { parsePathInfo } from './pathInfo.js';
 import type { RealFleet } from './realFleet.js';
-import { mapLimit, runCommand } from './run.js';
+import { type RunCommandOptions, type RunResult, mapLimit, runCommand } from './run.js';
+import type { SshTarget } from './ssh.js';
 import { validateStorePath } from './validate.js';
 
 /** Options shared by the store queries. */
@@ -53,7 +54,7 @@ export async function discoverHave(fleet: RealFleet, paths: readonly PathId[], o
   const results = await mapLimit(stores, options.concurrency ?? 16, async ({ store }) =>
     paths.length === 0
       ? undefined
-      : runCommand(validityCommand(store, paths, strict, options.mux), {
+      : queryValidity(store, paths, strict, options.mux, {
           timeoutMs: (options.timeoutSeconds ?? 60) * 1000,
           env,
           ...(options.signal ? { signal: options.signal } : {}),
@@ -61,18 +62,30 @@ export async function discoverHave(fleet: RealFleet, paths: readonly PathId[], o
   );
   stores.forEach(({ id }, i) => {
     const res = results[i];
-    if (res === undefined) {
-      have.set(id, []);
-      return;
-    }
-    if (!res.ok) {
-      have.set(id, []);
-      errors.set(id, res.timedOut ? 'store query timed out' : tailLines(res.stderr, 4));
-      return;
-    }
-    have.set(id, validFromOutput(paths, res.stdout));
+    have.set(id, res?.valid ?? []);
+    if (res && !res.valid) errors.set(id, res.failure.timedOut ? 'store query timed out' : tailLines(res.failure.stderr, 4));
   });
   return { have, errors };
+}
+
+/**
+ * Which of `paths` `store` holds: {@link validityCommand} once per {@link pathChunks} run (a large closure's
+ * paths overflow one command line), stopping at the first failed query. `timeoutMs` bounds each query.
+ */
+export async function queryValidity(
+  store: SshTarget | 'local',
+  paths: readonly PathId[],
+  strict: boolean,
+  mux: MuxPlan | undefined,
+  run: RunCommandOptions,
+): Promise<{ valid: PathId[]; failure?: undefined } | { valid?: undefined; failure: RunResult }> {
+  const valid: PathId[] = [];
+  for (const chunk of pathChunks(paths)) {
+    const res = await runCommand(validityCommand(store, chunk, strict, mux), run);
+    if (!res.ok) return { failure: res };
+    valid.push(...validFromOutput(chunk, res.stdout));
+  }
+  return { valid };
 }
 
 /**

@@ -3,10 +3,11 @@ import { ConfigError, ExecutorError } from '../core/errors.js';
 import type { Executor } from '../core/executor.js';
 import type { HostId, Outcome, PathId, Transfer, TransferId } from '../core/types.js';
 import { classifyFailure } from './classify.js';
-import { type CommandSpec, copyCommand, validFromOutput, validityCommand } from './commands.js';
+import { type CommandSpec, copyCommand, MAX_PATH_CHARS_PER_COMMAND, pathChunks } from './commands.js';
+import { queryValidity } from './discover.js';
 import type { RealFleet } from './realFleet.js';
 import { MUX_PERSIST_SECONDS, SshMux } from './mux.js';
-import { runCommand } from './run.js';
+import { type RunResult, runCommand } from './run.js';
 import { type SshTarget, validateSshTarget } from './ssh.js';
 import { validateStorePath } from './validate.js';
 
@@ -44,6 +45,11 @@ export interface NixCopyExecutorOptions {
    * closes it. Without it the executor makes its own (when `multiplex`) and closes it in `close()`.
    */
   readonly mux?: SshMux;
+  /**
+   * Most characters of store paths one `nix copy` carries; a transfer with more runs several copies in a
+   * row. Lower it for a system with a smaller argument limit. @defaultValue {@link MAX_PATH_CHARS_PER_COMMAND}
+   */
+  readonly maxPathCharsPerCommand?: number;
   /** Seconds since start; injected for tests. @defaultValue performance.now based */
   readonly clock?: () => number;
 }
@@ -55,8 +61,9 @@ interface Running {
 }
 
 /**
- * The real executor: each transfer is one `nix copy` of exactly the transfer's paths, from the deployer's
- * local store or peer to peer (`ssh A -- nix copy --to ssh-ng://B`, bytes going straight from A to B).
+ * The real executor: each transfer is one `nix copy` of exactly the transfer's paths (several in a row when
+ * they do not fit one command line), from the deployer's local store or peer to peer
+ * (`ssh A -- nix copy --to ssh-ng://B`, bytes going straight from A to B).
  * Failures are outcomes: classified from the process's exit and stderr, with the paths that did arrive
  * (asked of the receiver afterwards) reported as `delivered`.
  */
@@ -70,6 +77,7 @@ export class NixCopyExecutor implements Executor {
   readonly #strict: boolean;
   readonly #env: Readonly<Record<string, string>>;
   readonly #clock: () => number;
+  readonly #maxPathChars: number;
   readonly #mux: SshMux | undefined;
   readonly #ownsMux: boolean;
   readonly #running = new Map<TransferId, Running>();
@@ -95,6 +103,10 @@ export class NixCopyExecutor implements Executor {
       throw new ConfigError(`must be a positive number of seconds, got ${this.#timeoutSeconds}`, 'timeoutSeconds');
     }
     this.#strict = options.strictHostKeyChecking ?? true;
+    this.#maxPathChars = options.maxPathCharsPerCommand ?? MAX_PATH_CHARS_PER_COMMAND;
+    if (!Number.isInteger(this.#maxPathChars) || this.#maxPathChars < 1) {
+      throw new ConfigError(`must be an integer ≥ 1, got ${this.#maxPathChars}`, 'maxPathCharsPerCommand');
+    }
     this.#env = options.nixConfig !== undefined ? { NIX_CONFIG: options.nixConfig } : {};
     if (options.mux) {
       this.#mux = options.mux;
@@ -122,8 +134,12 @@ export class NixCopyExecutor implements Executor {
     return this.#clock();
   }
 
-  /** The command a transfer runs (exposed for logs and tests). @throws ConfigError for unknown hosts or bad paths. */
-  commandFor(t: Pick<Transfer, 'from' | 'to' | 'paths'>): CommandSpec {
+  /**
+   * The commands a transfer runs, one after another (exposed for logs and tests): one `nix copy`, or one per
+   * {@link pathChunks} run when the paths would not fit one command line.
+   * @throws ConfigError for unknown hosts or bad paths.
+   */
+  commandsFor(t: Pick<Transfer, 'from' | 'to' | 'paths'>): CommandSpec[] {
     const end = (id: HostId, role: string): SshTarget | 'local' => {
       if (id === this.#fleet.deployer.id) return 'local';
       const target = this.#targets.get(id);
@@ -134,21 +150,21 @@ export class NixCopyExecutor implements Executor {
     const to = end(t.to, 'to');
     if (from === 'local' && to === 'local') throw new ConfigError('sender and receiver are both the deployer', 'transfer');
     t.paths.forEach((p, i) => validateStorePath(p, `transfer.paths[${i}]`));
-    return copyCommand(from, to, t.paths, {
-      checkSigs: this.#checkSigs,
-      substituteOnDestination: this.#substitute,
-      strictHostKeyChecking: this.#strict,
-      mode: this.#mode,
-    }, this.#mux);
+    const flags = { checkSigs: this.#checkSigs, substituteOnDestination: this.#substitute, strictHostKeyChecking: this.#strict, mode: this.#mode };
+    return pathChunks(t.paths, this.#maxPathChars).map((paths) => copyCommand(from, to, paths, flags, this.#mux));
   }
 
   start(batch: readonly Transfer[]): void {
     if (this.#closed) throw new ExecutorError('executor is closed');
     // Validate the whole batch first, so a bad transfer starts nothing.
-    const specs = batch.map((t) => this.commandFor(t));
-    for (const spec of specs) this.#mux?.activate(spec.via !== undefined ? this.#targets.get(spec.via) : undefined, spec.muxDir);
+    const ids = new Set<TransferId>();
+    for (const t of batch) {
+      if (this.#running.has(t.id) || ids.has(t.id)) throw new ExecutorError(`transfer ${t.id} is already running`);
+      ids.add(t.id);
+    }
+    const specs = batch.map((t) => this.commandsFor(t));
+    for (const spec of specs.flat()) this.#mux?.activate(spec.via !== undefined ? this.#targets.get(spec.via) : undefined, spec.muxDir);
     batch.forEach((t, i) => {
-      if (this.#running.has(t.id)) throw new ExecutorError(`transfer ${t.id} is already running`);
       const r: Running = { transfer: t, abort: new AbortController(), cancelled: false };
       this.#running.set(t.id, r);
       this.#unreported++;
@@ -193,12 +209,29 @@ export class NixCopyExecutor implements Executor {
     if (this.#ownsMux) await this.#mux?.close({ strictHostKeyChecking: this.#strict });
   }
 
-  async #run(r: Running, spec: CommandSpec): Promise<Outcome> {
+  /** Runs a transfer's commands in order (the time limit covers them all); the first failure ends it. */
+  async #run(r: Running, specs: readonly CommandSpec[]): Promise<Outcome> {
     const t = r.transfer;
-    const end = await runCommand(spec, { timeoutMs: this.#timeoutSeconds * 1000, signal: r.abort.signal, env: this.#env });
-    if (end.ok) return { transfer: t.id, ok: true, at: this.now() };
+    const deadline = performance.now() + this.#timeoutSeconds * 1000;
+    let failed: { spec: CommandSpec; end: RunResult } | undefined;
+    for (const spec of specs) {
+      const timeoutMs = Math.max(1, deadline - performance.now());
+      const end = await runCommand(spec, { timeoutMs, signal: r.abort.signal, env: this.#env });
+      if (!end.ok) {
+        failed = { spec, end };
+        break;
+      }
+    }
+    if (!failed) return { transfer: t.id, ok: true, at: this.now() };
+    const { spec, end } = failed;
     const cause = classifyFailure(
-      { exitCode: end.exitCode, stderr: end.stderr, timedOut: end.timedOut, cancelled: end.cancelled || r.cancelled },
+      {
+        exitCode: end.exitCode,
+        stderr: end.stderr,
+        timedOut: end.timedOut,
+        cancelled: end.cancelled || r.cancelled,
+        spawnError: end.spawnError,
+      },
       { from: t.from, to: t.to, ...(spec.via !== undefined ? { via: spec.via } : {}), timeoutSeconds: this.#timeoutSeconds },
     );
     const at = this.now();
@@ -213,8 +246,8 @@ export class NixCopyExecutor implements Executor {
     const store = host === this.#fleet.deployer.id ? 'local' : this.#targets.get(host);
     if (!store) return [];
     this.#mux?.activate();
-    const res = await runCommand(validityCommand(store, paths, this.#strict, this.#mux), { timeoutMs: 15_000, env: this.#env });
-    return res.ok ? validFromOutput(paths, res.stdout) : [];
+    const res = await queryValidity(store, paths, this.#strict, this.#mux, { timeoutMs: 15_000, env: this.#env });
+    return res.valid ?? [];
   }
 
   #finish(o: Outcome): void {

@@ -39,7 +39,12 @@ export async function runCommand(spec: CommandSpec, options: RunCommandOptions =
     stripFinalNewline: true,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const spawnError = r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && r.signal === undefined ? r.shortMessage : undefined;
+  // execa's shortMessage repeats the whole command line (140 KB for a big copy); its original message and
+  // the program's name say what went wrong.
+  const spawnError =
+    r.failed && r.exitCode === undefined && !r.timedOut && !r.isCanceled && r.signal === undefined
+      ? `cannot start ${spec.file}: ${r.originalMessage ?? r.code ?? 'unknown error'}`
+      : undefined;
   return {
     ok: !r.failed,
     exitCode: r.exitCode,

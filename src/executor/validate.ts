@@ -63,17 +63,47 @@ export function validateFilePath(path: string, where: string): string {
 }
 
 /**
- * An extra ssh option in `Key=Value` form (passed as `-o Key=Value`). Options that run commands or
- * change where ssh connects are refused: they would defeat the validation of everything else.
+ * Options refused in a fleet file, lower case: they run commands or load code (also on every sender, via
+ * `NIX_SSHOPTS`), change where or as whom ssh connects (the fleet's checked `address`, `user` and `port`
+ * say that), open forwards or tunnels, or would turn host-key checking off behind the explicit option.
+ */
+const REFUSED_SSH_OPTIONS = new Set([
+  'proxycommand',
+  'proxyjump',
+  'localcommand',
+  'permitlocalcommand',
+  'knownhostscommand',
+  'remotecommand',
+  'pkcs11provider',
+  'securitykeyprovider',
+  'hostname',
+  'user',
+  'port',
+  'include',
+  'match',
+  'localforward',
+  'remoteforward',
+  'dynamicforward',
+  'tunnel',
+  'tunneldevice',
+  'stricthostkeychecking',
+]);
+
+/**
+ * An extra ssh option in `Key=Value` form (passed as `-o Key=Value`). The options in
+ * {@link REFUSED_SSH_OPTIONS} are refused: they would defeat the validation of everything else.
  */
 export function validateSshOption(option: string, where: string): string {
   if (typeof option !== 'string' || !/^[A-Za-z][A-Za-z0-9]*=[A-Za-z0-9_.,:@/+=-]+$/.test(option)) {
     throw new ConfigError(`ssh option must look like Key=Value (no spaces or quotes): ${JSON.stringify(option)}`, where);
   }
   const key = option.slice(0, option.indexOf('=')).toLowerCase();
-  const refused = ['proxycommand', 'localcommand', 'permitlocalcommand', 'knownhostscommand', 'hostname', 'include', 'match', 'remotecommand'];
-  if (refused.includes(key)) {
-    throw new ConfigError(`ssh option ${key} is not allowed here (it runs commands or redirects the connection)`, where);
+  if (REFUSED_SSH_OPTIONS.has(key)) {
+    throw new ConfigError(
+      `ssh option ${key} is not allowed here (it runs code, redirects the connection or forwards ports; ` +
+        'set address, user and port as node fields, and host-key checking with --no-strict-host-keys)',
+      where,
+    );
   }
   return option;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
-import { copyCommand, pathInfoCommand, REMOTE_WATCHDOG, validFromOutput, validityCommand } from '../../src/executor/commands.js';
+import { ConfigError, ExecutorError } from '../../src/core/errors.js';
+import { copyCommand, MAX_PATH_CHARS_PER_COMMAND, pathChunks, pathInfoCommand, REMOTE_WATCHDOG, validFromOutput, validityCommand } from '../../src/executor/commands.js';
 import { NixCopyExecutor } from '../../src/executor/nixCopyExecutor.js';
+import { runCommand } from '../../src/executor/run.js';
 import type { RealFleet } from '../../src/executor/realFleet.js';
 import type { SshTarget } from '../../src/executor/ssh.js';
 
@@ -89,12 +90,47 @@ describe('NixCopyExecutor validation', () => {
     expect(() => ex.start([{ id: 0, from: 'deployer', to: 'a', paths: ['/nix/store/x; reboot'], bytes: 1, round: 0 }])).toThrow(ConfigError);
     expect(() => ex.start([{ id: 0, from: 'deployer', to: 'a', paths: [`${P1} --to evil`], bytes: 1, round: 0 }])).toThrow(ConfigError);
     expect(ex.active).toBe(0);
-    expect(ex.commandFor({ from: 'a', to: 'b', paths: [P1] }).args).toContain('root@10.0.0.1');
+    expect(ex.commandsFor({ from: 'a', to: 'b', paths: [P1] })[0]!.args).toContain('root@10.0.0.1');
+  });
+
+  it('refuses a batch that repeats a transfer id before starting any of it', () => {
+    const ex = new NixCopyExecutor({ fleet: fleet([host('a', '10.0.0.1'), host('b', '10.0.0.2')]) });
+    const t = { id: 7, from: 'deployer', to: 'a', paths: [P1], bytes: 1, round: 0 };
+    expect(() => ex.start([t, { ...t, to: 'b' }])).toThrow(ExecutorError);
+    expect(ex.active).toBe(0);
+  });
+
+  it('cuts a large closure into commands that each fit one argument (Linux: 128 KiB)', () => {
+    // A NixOS system closure has 1,500–3,000 paths; in one peer copy its remote command was 140 KB: E2BIG.
+    const paths = Array.from({ length: 3000 }, (_, i) => `/nix/store/${String(i).padStart(32, '0')}-package-${i}-1.2.3`);
+    const isPath = new Set(paths);
+    // Local copies pass paths as arguments; a peer copy's remote command is one argument of words.
+    const carried = (c: { args: readonly string[] }) => c.args.join(' ').split(' ').filter((w) => isPath.has(w));
+    const ex = new NixCopyExecutor({ fleet: fleet([host('a', '10.0.0.1'), host('b', '10.0.0.2')]) });
+    for (const [from, to] of [['a', 'b'], ['deployer', 'a']] as const) {
+      const cmds = ex.commandsFor({ from, to, paths });
+      expect(cmds.length).toBeGreaterThan(1);
+      for (const c of cmds) expect(Math.max(...c.args.map((a) => Buffer.byteLength(a)))).toBeLessThan(128 * 1024);
+      expect(cmds.flatMap(carried)).toEqual(paths);
+    }
   });
 
   it('uses the injected clock', () => {
     const ex = new NixCopyExecutor({ fleet: fleet([host('a', '10.0.0.1')]), clock: () => 42 });
     expect(ex.now()).toBe(42);
+  });
+});
+
+describe('pathChunks', () => {
+  it('keeps the order, stays within the limit, and gives an oversized path a run of its own', () => {
+    const paths = ['/nix/store/a', '/nix/store/bb', '/nix/store/ccc', '/nix/store/' + 'd'.repeat(40), '/nix/store/e'];
+    const chunks = pathChunks(paths, 30);
+    expect(chunks.flat()).toEqual(paths);
+    for (const c of chunks) expect(c.length === 1 || c.reduce((n, p) => n + p.length + 1, 0) <= 30).toBe(true);
+    expect(chunks).toContainEqual([paths[3]]);
+    expect(pathChunks([P1, P2])).toEqual([[P1, P2]]);
+    expect(pathChunks([])).toEqual([]);
+    expect(MAX_PATH_CHARS_PER_COMMAND).toBeLessThanOrEqual(64 * 1024);
   });
 });
 
@@ -107,5 +143,14 @@ describe('validityCommand', () => {
     expect(r.env['NIX_SSHOPTS']).toContain('-p 2222');
     expect(validFromOutput([P1, P2], `${P2}\n`)).toEqual([P1]);
     expect(validFromOutput([P1, P2], '')).toEqual([P1, P2]);
+  });
+});
+
+describe('runCommand', () => {
+  it('says which program could not start, without repeating its arguments', async () => {
+    const r = await runCommand({ file: 'nix-cascade-no-such-program', args: ['x'.repeat(10_000)], env: {} });
+    expect(r.ok).toBe(false);
+    expect(r.spawnError).toContain('nix-cascade-no-such-program');
+    expect(r.spawnError!.length).toBeLessThan(200);
   });
 });

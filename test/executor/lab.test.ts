@@ -145,6 +145,17 @@ describe('lab', () => {
     for (const h of ['h4', 'h5', 'h6']) expect(have.get(h)).toEqual([]);
   });
 
+  it('a transfer too long for one command line runs as several nix copies, locally and peer to peer', async () => {
+    const toplevel = await freshClosure('chunks');
+    const all = new ClosureGraph(await closureInfo([toplevel])).closureOf([toplevel]);
+    const tiny = { maxPathCharsPerCommand: 1 };
+    expect(new NixCopyExecutor({ fleet, ...tiny }).commandsFor({ from: 'h2', to: 'h3', paths: all })).toHaveLength(all.length);
+    expect(await copy(tiny, { from: 'deployer', to: 'h2', paths: all })).toMatchObject({ ok: true });
+    expect(await copy({ ...tiny, mode: 'push' }, { from: 'h2', to: 'h3', paths: all })).toMatchObject({ ok: true });
+    const have = (await discoverHave(fleet, all, { includeDeployer: false })).have;
+    for (const h of ['h2', 'h3']) expect(have.get(h)).toEqual(all);
+  });
+
   it('push-parallel delivers the closure to every host, all from the deployer', async () => {
     const { run, started } = await cascade('push-parallel', 'e2e-push', false);
     expect(run.result.success).toBe(true);

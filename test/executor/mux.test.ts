@@ -80,9 +80,9 @@ describe('SshMux', () => {
     const host = { ...A, tags: [], system: 'x86_64-linux', profileType: 'nixos' as const, buildOnTarget: false };
     const fleet = { deployer: { id: 'deployer' }, hosts: [host], flakeUri: '.', builders: {} };
     const on = new NixCopyExecutor({ fleet });
-    expect(on.commandFor({ from: 'deployer', to: 'a', paths: [P1] }).env['NIX_SSHOPTS']).toContain('ControlMaster=auto');
+    expect(on.commandsFor({ from: 'deployer', to: 'a', paths: [P1] })[0]!.env['NIX_SSHOPTS']).toContain('ControlMaster=auto');
     const off = new NixCopyExecutor({ fleet, multiplex: false });
-    expect(off.commandFor({ from: 'deployer', to: 'a', paths: [P1] }).env['NIX_SSHOPTS']).not.toContain('Control');
+    expect(off.commandsFor({ from: 'deployer', to: 'a', paths: [P1] })[0]!.env['NIX_SSHOPTS']).not.toContain('Control');
     expect(() => new NixCopyExecutor({ fleet, multiplex: 'yes' as unknown as boolean })).toThrow(ConfigError);
     await on.close();
     await off.close();

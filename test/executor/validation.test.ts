@@ -35,6 +35,9 @@ describe('validation', () => {
     expect(() => validateSshOption('ProxyCommand=nc', 'o')).toThrow(ConfigError);
     expect(() => validateSshOption('LocalCommand=x', 'o')).toThrow(ConfigError);
     expect(() => validateSshOption('User=root x', 'o')).toThrow(ConfigError);
+    for (const o of ['PKCS11Provider=/tmp/x.so', 'SecurityKeyProvider=/tmp/x.so', 'ProxyJump=evil.example.org', 'User=nobody', 'Port=23', 'RemoteForward=9000:localhost:22', 'LocalForward=1:h:2', 'Tunnel=yes', 'StrictHostKeyChecking=no']) {
+      expect(() => validateSshOption(o, 'o')).toThrow(ConfigError);
+    }
   });
 
   it('parses rates', () => {
@@ -114,6 +117,24 @@ describe('classifyFailure', () => {
     expect(classifyFailure(end('ssh: connect to host 10.0.0.2 port 22: Connection timed out', 1), push)).toMatchObject({ code: 'unreachable', host: 'b' });
     expect(classifyFailure(end('Host key verification failed.', 255), pull)).toMatchObject({ code: 'ssh-handshake', host: 'b' });
     expect(classifyFailure(end('root@10.0.0.1: Permission denied (publickey).', 1), pull)).toMatchObject({ kind: 'permanent', code: 'ssh-handshake', host: 'a' });
+  });
+
+  it('reads unreachability from ssh\'s own lines only, and a refused signature before anything else', () => {
+    // With --substitute-on-destination the receiver passes on its binary cache's connection errors.
+    const cache = "warning: unable to download 'https://cache.example.org/nix-cache-info': Couldn't connect to server (7) Connection refused\nerror: writing to file: Broken pipe";
+    expect(classifyFailure(end(cache), local)).toMatchObject({ kind: 'transient', code: 'copy-failed', host: 'b' });
+    const unsigned = `error: cannot add path '${P}' because it lacks a valid signature\nssh: connect to host 10.0.0.2 port 22: Connection refused`;
+    expect(classifyFailure(end(unsigned), push)).toMatchObject({ kind: 'permanent', code: 'copy-failed', host: 'b' });
+  });
+
+  it('a connection to the outer host lost mid-copy (exit 255) is a transient failure of that host', () => {
+    expect(classifyFailure(end('Timeout, server 10.0.0.1 not responding.', 255), push)).toMatchObject({ kind: 'transient', host: 'a' });
+    expect(classifyFailure(end('Connection to 10.0.0.2 closed by remote host.', 255), pull)).toMatchObject({ kind: 'transient', host: 'b' });
+  });
+
+  it('a copy the deployer could not start is a transient copy failure', () => {
+    const c = classifyFailure({ exitCode: undefined, stderr: '', timedOut: false, cancelled: false, spawnError: 'cannot start ssh: spawn E2BIG' }, push);
+    expect(c).toMatchObject({ kind: 'transient', code: 'copy-failed', host: 'b' });
   });
 
   it('timeouts and plain copy failures are transient; unsigned paths are permanent with advice', () => {
