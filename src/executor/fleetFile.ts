@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
 import { parseRate } from './rate.js';
 import type { RealDeployer, RealFleet, RealHost } from './realFleet.js';
 import { validateSshTarget } from './ssh.js';
-import { validateStorePath } from './validate.js';
+import { validateFilePath, validatePort, validateSshOption, validateStorePath, validateUser } from './validate.js';
 
 /**
  * The fleet file for real hosts: the JSON that the reference's `mkFleet` emits
@@ -106,12 +106,23 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
   if (names.includes(deployerId)) {
     throw new ConfigError(`node "${deployerId}" has the deployer's name; rename it or set deployer.name`, `${file}: nodes.${deployerId}`);
   }
+  // Defaults are checked once where they are written, so an error names `defaults.…`, not the first node.
+  const dw = `${file}: defaults`;
+  if (d.targetUser !== undefined) validateUser(d.targetUser, `${dw}.targetUser`);
+  if (d.targetPort !== undefined) validatePort(d.targetPort, `${dw}.targetPort`);
+  if (d.ssh?.identityFile !== undefined) validateFilePath(d.ssh.identityFile, `${dw}.ssh.identityFile`);
+  if (d.ssh?.knownHostsFile !== undefined) validateFilePath(d.ssh.knownHostsFile, `${dw}.ssh.knownHostsFile`);
+  d.ssh?.options?.forEach((o, i) => validateSshOption(o, `${dw}.ssh.options[${i}]`));
+  const defaultUp = d.uplink !== undefined ? parseRate(d.uplink, `${dw}.uplink`) : undefined;
+  const defaultDown = d.downlink !== undefined ? parseRate(d.downlink, `${dw}.downlink`) : undefined;
   const hosts: RealHost[] = names.map((name) => {
     const n = j.nodes[name]!;
     const where = `${file}: nodes.${name}`;
+    // A node's own options by their own index (the defaults come first in the merged list).
+    n.ssh?.options?.forEach((o, i) => validateSshOption(o, `${where}.ssh.options[${i}]`));
     const ssh = { ...d.ssh, ...n.ssh, options: [...(d.ssh?.options ?? []), ...(n.ssh?.options ?? [])] };
-    const up = n.uplink ?? d.uplink;
-    const down = n.downlink ?? d.downlink;
+    const up = n.uplink !== undefined ? parseRate(n.uplink, `${where}.uplink`) : defaultUp;
+    const down = n.downlink !== undefined ? parseRate(n.downlink, `${where}.downlink`) : defaultDown;
     const maxSends = n.maxSends ?? d.maxSends;
     const maxReceives = n.maxReceives ?? d.maxReceives;
     const toplevel = n.toplevel ?? undefined;
@@ -128,8 +139,8 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
       system: n.system ?? 'x86_64-linux',
       profileType: n.profileType ?? 'nixos',
       buildOnTarget: n.buildOnTarget ?? false,
-      ...(up !== undefined ? { uplink: parseRate(up, `${where}.uplink`) } : {}),
-      ...(down !== undefined ? { downlink: parseRate(down, `${where}.downlink`) } : {}),
+      ...(up !== undefined ? { uplink: up } : {}),
+      ...(down !== undefined ? { downlink: down } : {}),
       ...(maxSends !== undefined ? { maxSends } : {}),
       ...(maxReceives !== undefined ? { maxReceives } : {}),
       ...(toplevel !== undefined ? { toplevel } : {}),

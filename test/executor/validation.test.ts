@@ -91,6 +91,23 @@ describe('fleet file', () => {
     expect(() => parseFleetFile('{', 'fleet.json')).toThrow(ConfigError);
   });
 
+  it('names defaults.… for a bad default, and a node option by its own index', () => {
+    const where = (j: unknown): string | undefined => {
+      try {
+        parseFleetFile(JSON.stringify(j), 'f.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).where;
+      }
+      return undefined;
+    };
+    expect(where({ nodes: { a: {} }, defaults: { ssh: { options: ['ForwardAgent=yes', 'ProxyCommand=x'] } } })).toBe('f.json: defaults.ssh.options[1]');
+    expect(where({ nodes: { a: {} }, defaults: { uplink: 'quick' } })).toBe('f.json: defaults.uplink');
+    expect(where({ nodes: { a: {} }, defaults: { targetPort: 0 } })).toBe('f.json: defaults.targetPort');
+    expect(where({ nodes: { a: { ssh: { options: ['User=x'] } } }, defaults: { ssh: { options: ['ForwardAgent=yes'] } } })).toBe('f.json: nodes.a.ssh.options[0]');
+    expect(where({ nodes: { a: { targetPort: 0 } }, defaults: { targetPort: 2222 } })).toBe('f.json: nodes.a.targetPort');
+  });
+
   it('reports the field path of a bad port', () => {
     try {
       parseFleetFile(JSON.stringify({ nodes: { web: { targetPort: 70000 } } }), 'f.json');
