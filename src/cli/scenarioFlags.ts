@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
-import { NETWORK_PRESETS } from '../sim/presets.js';
+import { COMMON_TOPOLOGY_KEYS, MAX_HOSTS, NETWORK_PRESETS } from '../sim/presets.js';
+import { parseRate } from '../sim/fixtures/units.js';
 import { parseScenario, type ScenarioSpec } from '../sim/scenario.js';
 import { toJsonLine } from '../trace/jsonl.js';
 
@@ -77,12 +78,13 @@ function fraction(v: number | undefined, flag: string): number | undefined {
 }
 
 /**
- * Builds the validated scenario from `--scenario FILE` (or the default synthetic fleet) and flag overrides.
+ * Builds the validated scenario from `--scenario FILE` (or the default synthetic fleet) and flag overrides,
+ * with where it came from (for `buildScenario`'s messages).
  * @throws ConfigError naming the flag, or the file and field.
  */
-export function scenarioFromFlags(f: ScenarioFlags): ScenarioSpec {
+export function scenarioFromFlags(f: ScenarioFlags): { spec: ScenarioSpec; where: string } {
   const { raw, where } = scenarioInputFromFlags(f);
-  return parseScenario(raw, where);
+  return { spec: parseScenario(raw, where), where };
 }
 
 /**
@@ -116,9 +118,18 @@ export function scenarioInputFromFlags(f: ScenarioFlags): { raw: Record<string, 
   const set = (obj: Record<string, unknown>, key: string, v: unknown): void => {
     if (v !== undefined) obj[key] = v;
   };
-  set(topology, 'hosts', positiveInt(f.hosts, 'hosts'));
-  set(topology, 'preset', f.topology);
+  const hosts = positiveInt(f.hosts, 'hosts');
+  if (hosts !== undefined && hosts > MAX_HOSTS) {
+    throw new ConfigError(`at most ${MAX_HOSTS.toLocaleString('en-US')} target hosts, got ${hosts}`, '--hosts');
+  }
+  set(topology, 'hosts', hosts);
+  if (f.topology !== undefined && f.topology !== topology['preset']) {
+    // Another preset: the file's preset-only fields (a racks file's `oversubscription`) do not apply to it.
+    for (const key of Object.keys(topology)) if (!COMMON_TOPOLOGY_KEYS.has(key)) delete topology[key];
+    topology['preset'] = f.topology;
+  }
   if (f.uplink !== undefined) {
+    parseRate(f.uplink, '--uplink');
     topology['uplink'] = f.uplink;
     topology['downlink'] = f.uplink;
   }

@@ -111,7 +111,8 @@ export function lowerBound(fleet: Fleet, closure: ClosureGraph, topology: Topolo
     for (const p of missingSomewhere) if (!have.has(p)) return false;
     return true;
   }).length;
-  const maxSends = Math.max(1, ...fleet.hosts.map((h) => h.maxSends));
+  // A loop, not Math.max(...hosts): spreading a million-host array overflows the call stack.
+  const maxSends = fleet.hosts.reduce((m, h) => Math.max(m, h.maxSends), 1);
   const rounds =
     neededTargets.length === 0 || fullHolders === 0
       ? 0

@@ -399,12 +399,15 @@ export function compileFailureSchedule(spec: unknown, options: CompileFailuresOp
   const topo = options.topology;
   const rules: FailureRule[] = [];
 
+  const ids = [...hosts];
+  // Host names follow the fleet's size (`host-017` at 100 hosts is `host-17` at 40), so say which exist.
+  const known = `the fleet's hosts: ${ids.length > 3 ? `${ids.slice(0, 2).join(', ')} … ${ids.at(-1)}` : ids.join(', ')}`;
   const needHost = (id: string, where: string): void => {
-    if (!hosts.has(id)) throw new ConfigError(`unknown host "${id}"`, where);
+    if (!hosts.has(id)) throw new ConfigError(`unknown host "${id}" (${known})`, where);
   };
   const needNode = (id: string, where: string): void => {
     if (hosts.has(id) || topo?.graph.hasNode(id) === true) return;
-    throw new ConfigError(`unknown host or topology node "${id}"`, where);
+    throw new ConfigError(`unknown host or topology node "${id}" (${known})`, where);
   };
   const opt = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } =>
     (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };

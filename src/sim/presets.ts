@@ -49,9 +49,15 @@ const cacheSchema = z.strictObject({
   maxReceives: z.int().min(1).default(1),
 });
 
+/**
+ * Most target hosts a scenario may have: ten times the largest fleet measured (`bench/sim-scale.ts`:
+ * 100,000 hosts in under 1 GiB), so a typo such as `--hosts 1e9` is an error, not an out-of-memory crash.
+ */
+export const MAX_HOSTS = 1_000_000;
+
 const common = {
   /** Number of TARGET hosts (the deployer and cache come on top). */
-  hosts: z.int().min(1),
+  hosts: z.int().min(1).max(MAX_HOSTS),
   /** Target uplinks (bytes/s); a bare rate such as `"1gbit"` means constant. Default per preset. */
   uplink: rateDistributionSchema.optional(),
   /** Target downlinks; default: equal to each host's drawn uplink (heavy-tailed: 4×). */
@@ -64,6 +70,9 @@ const common = {
   /** A binary-cache host (role `cache`); absent = none. */
   cache: cacheSchema.optional(),
 };
+
+/** Topology fields every preset takes (`preset` included); the rest belong to one preset. */
+export const COMMON_TOPOLOGY_KEYS: ReadonlySet<string> = new Set(['preset', ...Object.keys(common)]);
 
 /** zod schema of {@link NetworkSpec}: one object per preset, discriminated by `preset`. */
 export const networkSpecSchema = z.discriminatedUnion('preset', [

@@ -100,14 +100,28 @@ export function loadScenarioFile(file: string): ScenarioSpec {
   return parseScenario(json, file);
 }
 
-/** Generates the fleet, topology, closure and failure schedule of a scenario. Deterministic. */
-export function buildScenario(spec: ScenarioSpec): Scenario {
-  const synthetic = generateSyntheticFleet({ network: spec.topology, closure: spec.closure, seeds: spec.seeds }, spec.seed);
-  const failureSpec = spec.failures === undefined ? undefined : Array.isArray(spec.failures) ? { kind: 'all' as const, schedules: spec.failures } : spec.failures;
-  const failures =
-    failureSpec === undefined
-      ? FailureSchedule.none
-      : compileFailureSchedule(failureSpec, { hosts: synthetic.fleet.hosts, topology: synthetic.topology, field: 'failures' });
+/**
+ * Generates the fleet, topology, closure and failure schedule of a scenario. Deterministic.
+ * @param where - the scenario's source (a file), prefixed to the field of an error (as `parseScenario`'s).
+ * @throws ConfigError for a seed or failure schedule that names a host or node the fleet does not have.
+ */
+export function buildScenario(spec: ScenarioSpec, where = 'scenario'): Scenario {
+  const listed = Array.isArray(spec.failures);
+  let synthetic: SyntheticFleet;
+  let failures: FailureSchedule;
+  try {
+    synthetic = generateSyntheticFleet({ network: spec.topology, closure: spec.closure, seeds: spec.seeds }, spec.seed);
+    const failureSpec = spec.failures === undefined ? undefined : Array.isArray(spec.failures) ? { kind: 'all' as const, schedules: spec.failures } : spec.failures;
+    failures =
+      failureSpec === undefined
+        ? FailureSchedule.none
+        : compileFailureSchedule(failureSpec, { hosts: synthetic.fleet.hosts, topology: synthetic.topology, field: 'failures' });
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.where === undefined) throw err;
+    // A list of schedules is compiled as `{kind: 'all', schedules}`: name the field as the file writes it.
+    const field = listed ? err.where.replace(/^failures\.schedules\[/, 'failures[') : err.where;
+    throw new ConfigError(err.message.slice(err.where.length + 2), `${where}.${field}`, { cause: err });
+  }
   return {
     spec,
     fleet: synthetic.fleet,

@@ -6,6 +6,7 @@ import { GroupView } from './_internals/groups.js';
 import { greedyMatch } from './_internals/match.js';
 import {
   checkKeys,
+  notBoth,
   numberOption,
   optionalNumberOption,
   perHolderOption,
@@ -51,10 +52,8 @@ export const COST_AWARE_DEFAULT_WEIGHT = 0.5;
 export function costAware(options?: RawOptions): Strategy {
   const o = checkKeys('cost-aware', options, ['weight', 'pricePerSecond', 'perHolder']);
   const perHolder = perHolderOption('cost-aware', o);
+  notBoth('cost-aware', o, 'weight', 'pricePerSecond');
   const pricePerSecond = optionalNumberOption('cost-aware', o, 'pricePerSecond', 0);
-  if (pricePerSecond !== undefined && o['weight'] !== undefined) {
-    throw new ConfigError('give either weight or pricePerSecond, not both', 'cost-aware.pricePerSecond');
-  }
   const weight = numberOption('cost-aware', o, 'weight', COST_AWARE_DEFAULT_WEIGHT, 0, 1);
   const moneyCounts = pricePerSecond !== undefined ? true : weight > 0;
   const memory = new StrategyMemory();

@@ -1,5 +1,5 @@
 import type { Strategy } from '../core/strategy.js';
-import { checkKeys, intOption, optionalNumberOption, type RawOptions } from './_internals/options.js';
+import { checkKeys, intOption, notBoth, optionalNumberOption, type RawOptions } from './_internals/options.js';
 import { SwarmPlan } from './_internals/swarm-plan.js';
 import { SwarmRun } from './_internals/swarm-run.js';
 
@@ -9,7 +9,7 @@ export interface SwarmOptions {
    * Pieces the largest want set is cut into: small store paths are bundled into one transfer of up to
    * (largest want set's bytes ÷ pieces), so a receiver gets about `pieces` transfers (plus one per store
    * path larger than that, which always goes alone) and the fixed cost of starting a copy (ssh, `nix copy`)
-   * is paid per piece, not per tiny path. Ignored when `chunkBytes` is given.
+   * is paid per piece, not per tiny path. Not together with `chunkBytes`.
    * @defaultValue 16
    */
   readonly pieces: number;
@@ -57,10 +57,11 @@ export const SWARM_DEFAULT_WINDOW = 64;
  * Never sends a path the receiver does not want; parallel transfers to one receiver carry disjoint paths;
  * deterministic (fleet order and topological order break every tie).
  * @throws ConfigError naming `swarm.<option>` for an unknown option, `pieces`/`window` not an integer ≥ 1,
- *   or `chunkBytes` not a number ≥ 1.
+ *   `chunkBytes` not a number ≥ 1, or both `pieces` and `chunkBytes`.
  */
 export function swarm(options?: RawOptions): Strategy {
   const o = checkKeys('swarm', options, ['pieces', 'chunkBytes', 'window']);
+  notBoth('swarm', o, 'pieces', 'chunkBytes');
   const pieces = intOption('swarm', o, 'pieces', SWARM_DEFAULT_PIECES, 1);
   const window = intOption('swarm', o, 'window', SWARM_DEFAULT_WINDOW, 1);
   const chunkBytes = optionalNumberOption('swarm', o, 'chunkBytes', 1);

@@ -7,6 +7,7 @@ import {
   checkKeys,
   enumOption,
   intOption,
+  notBoth,
   optionalNumberOption,
   perHolderOption,
   type RawOptions,
@@ -76,6 +77,7 @@ export function topologyAware(options?: RawOptions): Strategy {
   }
   const crossings = intOption('topology-aware', o, 'crossings', 1, 1);
   if (granularity === 'closure') return closureLevel(crossings, perHolderOption('topology-aware', o));
+  notBoth('topology-aware', o, 'pieces', 'chunkBytes');
   const pieces = intOption('topology-aware', o, 'pieces', SWARM_DEFAULT_PIECES, 1);
   return pathLevel(crossings, pieces, optionalNumberOption('topology-aware', o, 'chunkBytes', 1));
 }

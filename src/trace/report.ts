@@ -3,7 +3,7 @@
  * SVG/PNG charts and, per strategy, the trace (JSON Lines, Perfetto) and CSV tables. Also the fixed-width
  * terminal table the CLI `compare` prints.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { CascadeEvent } from '../core/events.js';
@@ -19,6 +19,7 @@ import {
   transferSpans,
 } from './derive.js';
 import { toJsonLines } from './jsonl.js';
+import { ensureDirectory } from './outputPaths.js';
 import { toPerfettoJson } from './perfetto.js';
 import { renderHtml, renderPng, renderSvg, type HtmlSection } from './render.js';
 
@@ -233,7 +234,7 @@ export async function writeComparisonReport(
   if (new Set(fileNames).size !== fileNames.length) {
     throw new ConfigError(`strategy names must be unique (as file names): ${names.join(', ')}`, 'rows');
   }
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir, 'report directory');
   const written: string[] = [];
   const chartNames: string[] = [];
   const write = (name: string, data: string | Uint8Array): void => {

@@ -120,15 +120,19 @@ function treeShape(tree: CascadeTree): { roots: HostId[]; children: Map<HostId, 
 
 function nodeLabel(tree: CascadeTree, h: HostId): string {
   const r = tree.round.get(h);
-  const seed = tree.seeds.has(h);
-  if (r === undefined) return seed ? `${h} (seed)` : h;
-  return seed ? `${h} (seed, r${r})` : `${h} (r${r})`;
+  const tags = [
+    ...(tree.seeds.has(h) ? ['seed'] : []),
+    ...(r !== undefined ? [`r${r}`] : []),
+    ...(tree.failed.has(h) ? [`failed: ${tree.failed.get(h)!.code}`] : []),
+  ];
+  return tags.length === 0 ? h : `${h} (${tags.join(', ')})`;
 }
 
 /**
  * The cascade tree as box-drawing text, like the reference's `CascadeTrace::to_ascii`: roots (seeds and
  * hosts done without a sender) at the left, children sorted in fleet order, labels `host (r<round>)` and
- * `deployer (seed)`. Deterministic. An empty trace gives "".
+ * `deployer (seed)`, a failed host's with `failed: <code>`; failed hosts nothing reached come last, under
+ * their own heading. Deterministic. An empty trace gives "".
  *
  * @example
  * deployer (seed)
@@ -162,6 +166,12 @@ export function cascadeTreeAscii(events: readonly CascadeEvent[], round?: number
       });
     }
   }
+  // Failed hosts outside the tree (nothing delivered to them) still belong in the picture.
+  const lost = sortHosts(
+    [...tree.failed.keys()].filter((h) => !visited.has(h)),
+    tree.order,
+  );
+  if (lost.length > 0) lines.push('failed before receiving anything:', ...lost.map((h) => `  ${nodeLabel(tree, h)}`));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 

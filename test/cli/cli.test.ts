@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -184,7 +184,7 @@ describe('nix-cascade strategies / compare', () => {
     const { results } = JSON.parse(r.out) as { results: { mode: string; traceSha256: string }[] };
     for (const row of results) {
       const one = await cli('simulate', ...flags, '--strategy', 'swarm', '--mode', row.mode);
-      expect((JSON.parse(one.out) as { traceSha256: string }).traceSha256).toBe(row.traceSha256);
+      expect(JSON.parse(one.out)).toEqual(row); // the same object, trace hash included
     }
     expect(results).toHaveLength(2);
   });
@@ -219,5 +219,72 @@ describe('nix-cascade trace', () => {
       expect(r.code).toBe(2);
       expect(r.err).toContain(f);
     }
+  });
+});
+
+describe('bad input found by a new user', () => {
+  const file = (name: string, json: unknown): string => {
+    const f = join(dir, name);
+    writeFileSync(f, JSON.stringify(json));
+    return f;
+  };
+
+  it('--strategy-option applies to the scenario\'s strategy without --strategy', async () => {
+    expect((await cli('simulate', '--hosts', '5', '--strategy-option', 'bogus=1')).code).toBe(2);
+    const f = file('pp2.json', { topology: { preset: 'flat', hosts: 20 }, strategy: 'push-parallel', strategyOptions: { k: 2 } });
+    const rounds = async (...extra: string[]) => (JSON.parse((await cli('simulate', '--scenario', f, '--json', ...extra)).out) as { rounds: number }).rounds;
+    expect(await rounds('--strategy-option', 'k=10')).not.toBe(await rounds());
+  });
+
+  it('compare runs the scenario\'s strategy with the scenario\'s options, as simulate does', async () => {
+    const f = file('pp2c.json', { topology: { preset: 'flat', hosts: 20 }, strategy: 'push-parallel', strategyOptions: { k: 2 }, mode: 'round' });
+    const sim = JSON.parse((await cli('simulate', '--scenario', f, '--json')).out) as { traceSha256: string };
+    const cmp = JSON.parse((await cli('compare', '--scenario', f, '--strategies', 'push-parallel', '--json')).out) as { results: { traceSha256: string }[] };
+    expect(cmp.results[0]!.traceSha256).toBe(sim.traceSha256);
+  });
+
+  it('refuses unwritable outputs before running: --perfetto, --report under a file or in /proc', async () => {
+    expect((await cli('simulate', '--hosts', '5', '--perfetto', join(dir, 'no-such-dir', 'x.json'))).code).toBe(2);
+    const plain = file('plain.txt', 1);
+    expect((await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', plain)).code).toBe(2);
+    expect((await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', join(plain, 'sub'))).code).toBe(2);
+    expect((await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', '/proc/nix-cascade-nope')).code).toBe(2);
+  });
+
+  it('names the flag for a bad --uplink and a --hosts beyond the limit', async () => {
+    const up = await cli('simulate', '--uplink', '12furlongs');
+    expect(up.code).toBe(2);
+    expect(up.err).toContain('--uplink');
+    const hosts = await cli('simulate', '--hosts', '2000000');
+    expect(hosts.code).toBe(2);
+    expect(hosts.err).toContain('--hosts');
+  });
+
+  it('a scenario failure naming a host the resized fleet lacks names the file and the field as written', async () => {
+    const f = file('kill.json', { topology: { preset: 'flat', hosts: 100 }, failures: [{ kind: 'kill-host', host: 'host-017', atRound: 1 }] });
+    expect((await cli('simulate', '--scenario', f)).code).not.toBe(2); // 1: the killed host failed
+    const r = await cli('simulate', '--scenario', f, '--hosts', '40');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${f}.failures[0].host`);
+  });
+
+  it('--topology replaces the file\'s preset with its own fields dropped', async () => {
+    const f = file('racks.json', { topology: { preset: 'racks', hosts: 20, oversubscription: 2 } });
+    expect((await cli('simulate', '--scenario', f, '--topology', 'flat')).code).toBe(0);
+  });
+
+  it('trace: an empty file is bad input; a truncated one replays with a warning', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    expect((await cli('trace', empty)).code).toBe(2);
+    const full = join(dir, 'full.jsonl');
+    expect((await cli('simulate', '--hosts', '6', '--trace', full)).code).toBe(0);
+    const lines = readFileSync(full, 'utf8').trim().split('\n');
+    const cut = join(dir, 'cut.jsonl');
+    writeFileSync(cut, `${lines.slice(0, -1).join('\n')}\n`);
+    const r = await cli('trace', cut);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('run-finished');
+    expect((await cli('trace', full)).err).toBe('');
   });
 });

@@ -8,6 +8,7 @@ import { lowerBound } from '../../src/core/bounds.js';
 import { runCascade } from '../../src/core/coordinator.js';
 import type { Fleet, Host, PathId } from '../../src/core/types.js';
 import { SimExecutor } from '../../src/sim/executor.js';
+import { buildScenario, parseScenario } from '../../src/sim/scenario.js';
 import { TopologyBuilder } from '../../src/sim/topology.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { chainClosure, host } from '../helpers/fleets.js';
@@ -228,5 +229,12 @@ describe('lowerBound ≤ makespan of hand-computed optimal schedules (simulated)
     const makespan = await simulate(f, topo, 'log2-fanout', {}, 'round');
     expect(makespan).toBeCloseTo(602, 9);
     expect(b.seconds).toBeLessThanOrEqual(makespan);
+  });
+});
+
+describe('lowerBound at scale', () => {
+  it('takes fleets far beyond the call stack (150,000 hosts; a spread over them overflowed it)', () => {
+    const sc = buildScenario(parseScenario({ topology: { preset: 'flat', hosts: 150_000 }, closure: { totalMB: 10, paths: 3, roles: 1, perHost: false } }));
+    expect(sc.lowerBound.seconds).toBeGreaterThan(0);
   });
 });

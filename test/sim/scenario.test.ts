@@ -56,11 +56,34 @@ describe('parseScenario', () => {
   });
 });
 
+describe('parseScenario errors', () => {
+  const where = (input: unknown): string | undefined => {
+    try {
+      parseScenario(input, 'f.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).where;
+    }
+    return undefined;
+  };
+
+  it('look inside unions: the field that is wrong, not the union', () => {
+    expect(where({ topology: { preset: 'flat', hosts: 3, uplink: { kind: 'uniform', min: 1 } } })).toBe('f.json.topology.uplink.max');
+    expect(where({ topology: { preset: 'flat', hosts: 3 }, failures: [{ kind: 'meteor' }] })).toMatch(/^f\.json\.failures/);
+    expect(where({ topology: { preset: 'flat', hosts: 3, uplink: '12furlongs' } })).toBe('f.json.topology.uplink');
+  });
+
+  it('say what a union accepts', () => {
+    expect(() => parseScenario({ seed: 1.5 }, 'f.json')).toThrow(/int or string/);
+    expect(() => parseScenario({ topology: { preset: 'flat', hosts: 3, uplink: '12furlongs' } })).toThrow(/furlongs/);
+  });
+});
+
 describe('buildScenario', () => {
-  it('an unknown host in failures is a ConfigError', () => {
+  it('an unknown host in failures is a ConfigError naming the source and the field as written', () => {
     const spec = parseScenario({ topology: { preset: 'flat', hosts: 4 }, failures: [{ kind: 'kill-host', host: 'host-99', atRound: 1 }] });
-    const err = configError(() => buildScenario(spec));
-    expect(err.where).toMatch(/^failures/);
+    expect(configError(() => buildScenario(spec)).where).toBe('scenario.failures[0].host');
+    expect(configError(() => buildScenario(spec, 'f.json')).where).toBe('f.json.failures[0].host');
   });
 
   it('names targets host-1… zero-padded to the width of the count', () => {

@@ -28,6 +28,9 @@ describe('registry', () => {
     for (const name of strategyNames()) expect(() => getStrategy(name, { bogus: 1 })).toThrow(ConfigError);
     expect(() => getStrategy('cost-aware', { weight: 2 })).toThrow(ConfigError);
     expect(() => getStrategy('cost-aware', { weight: 0.5, pricePerSecond: 1 })).toThrow(ConfigError);
+    // Alternatives: one would be silently ignored.
+    expect(() => getStrategy('swarm', { pieces: 4, chunkBytes: 1e6 })).toThrow(ConfigError);
+    expect(() => getStrategy('topology-aware', { pieces: 4, chunkBytes: 1e6 })).toThrow(ConfigError);
     expect(() => getStrategy('swarm', { pieces: 0 })).toThrow(ConfigError);
     expect(() => getStrategy('multi-target', { sharedFraction: 0 })).toThrow(ConfigError);
     expect(() => getStrategy('topology-aware', { crossings: 0 })).toThrow(ConfigError);

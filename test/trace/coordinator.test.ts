@@ -96,10 +96,12 @@ describe('trace of a real coordinator run', () => {
         expect(spans.filter((s) => s.outcome === 'failed')).toHaveLength(result.transfersFailed);
         expect(spans.reduce((a, s) => a + s.deliveredBytes, 0)).toBe(result.bytesTransferred);
 
-        // Every done host appears exactly once in the ASCII tree, under a host that was done earlier.
+        // Every done host appears exactly once in the ASCII tree, under a host that was done earlier; failed
+        // hosts come after it, under a header.
         const tree = cascadeTree(events);
         const lines = cascadeTreeAscii(events).trimEnd().split('\n');
-        expect(lines).toHaveLength(1 + result.hostsDone); // the deployer + done hosts
+        const failedLines = result.hostsFailed === 0 ? 0 : 1 + result.hostsFailed;
+        expect(lines).toHaveLength(1 + result.hostsDone + failedLines); // the deployer + done + failed hosts
         for (const [child, parent] of tree.parent) {
           const parentDone = hostFinishTimes(events).get(parent) ?? 0;
           expect(parentDone).toBeLessThanOrEqual(result.finishTimes.get(child)!);

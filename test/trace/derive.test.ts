@@ -83,7 +83,15 @@ describe('derive', () => {
 
   it('draws the cascade tree as box-drawing text', () => {
     expect(cascadeTreeAscii(smallCascade())).toBe(
-      ['deployer (seed)', '├── host-001 (r0)', '│   └── host-003 (r1)', '└── host-002 (r1)', ''].join('\n'),
+      [
+        'deployer (seed)',
+        '├── host-001 (r0)',
+        '│   └── host-003 (r1)',
+        '└── host-002 (r1)',
+        'failed before receiving anything:',
+        '  host-004 (failed: unreachable)',
+        '',
+      ].join('\n'),
     );
     expect(cascadeTreeAscii(smallCascade(), 0)).toBe(['deployer (seed)', '└── host-001 (r0)', ''].join('\n'));
     // An unknown round means the whole run, as in the reference.

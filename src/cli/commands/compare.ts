@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors.js';
 import { buildScenario, parseScenario, runScenario } from '../../sim/scenario.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import { traceSha256 } from '../../trace/jsonl.js';
+import { ensureDirectory } from '../../trace/outputPaths.js';
 import { TraceRecorder } from '../../trace/recorder.js';
 import { formatTable, writeComparisonReport, type ComparisonRow } from '../../trace/report.js';
 import { scenarioInputFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
@@ -59,15 +60,19 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       throw new ConfigError('names no strategy (leave it out to compare all)', '--strategies');
     }
     const names = args.strategies ?? strategyNames();
-    for (const n of names) getStrategy(n); // validates every name before any run
-    const scenario = buildScenario(spec);
+    // The scenario's strategy options belong to its strategy (as in `simulate`); the others run on defaults.
+    const optionsOf = (n: string) => (n === spec.strategy ? spec.strategyOptions : {});
+    for (const n of names) getStrategy(n, optionsOf(n)); // validates every name and option before any run
+    // Before the runs: a bad report path fails at once, not after minutes of simulation.
+    if (args.report !== undefined) ensureDirectory(args.report, '--report');
+    const scenario = buildScenario(spec, where);
     const rows: ComparisonRow[] = [];
     const results: RunResult[] = [];
     const traces = new Map<string, CascadeEvent[]>();
     for (const name of names) {
       for (const mode of modes) {
         // A fresh instance per run: strategies keep per-run memory (holders verified, flows in flight).
-        const strategy = getStrategy(name);
+        const strategy = getStrategy(name, optionsOf(name));
         const recorder = new TraceRecorder();
         const result = await runScenario(scenario, strategy, { mode, onEvent: recorder.sink });
         // With both modes a row is named `strategy (mode)`: the report keys its files and charts by row name.
@@ -87,9 +92,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       mode: both ? 'both' : spec.mode,
       lowerBoundSeconds: scenario.lowerBound.seconds,
     };
+    // Each result is what `simulate --json` prints for the same run.
+    const run = { seed: spec.seed, network: spec.network, topology: spec.topology.preset };
     if (args.json) {
       process.stdout.write(
-        `${JSON.stringify({ scenario: description, results: results.map((r, i) => resultJson(r, rows[i]!.traceSha256)) })}\n`,
+        `${JSON.stringify({ scenario: description, results: results.map((r, i) => resultJson(r, rows[i]!.traceSha256, run)) })}\n`,
       );
     } else {
       process.stdout.write(

@@ -40,7 +40,7 @@ export const healthCommand: CommandModule<object, HealthArgs> = {
     if (a.json) {
       process.stdout.write(`${JSON.stringify(reports)}\n`);
     } else {
-      const w = Math.max(4, ...reports.map((r) => r.host.length));
+      const w = reports.reduce((m, r) => Math.max(m, r.host.length), 4);
       process.stdout.write(`${'host'.padEnd(w)}  status     ssh  store  trusted  free\n`);
       for (const r of reports) {
         const yes = (b: boolean | undefined) => (b === undefined ? '?' : b ? 'yes' : 'no');

@@ -4,6 +4,7 @@ import type { EventSink } from '../../core/events.js';
 import { buildScenario, runScenario } from '../../sim/scenario.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
+import { ensureWritableFile } from '../../trace/outputPaths.js';
 import { toPerfettoJson } from '../../trace/perfetto.js';
 import { fanOut, TraceRecorder } from '../../trace/recorder.js';
 import { hashingSink, parseStrategyOptions, scenarioFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
@@ -31,11 +32,16 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .example('$0 simulate --hosts 500 --topology racks --strategy topology-aware', '')
       .example('$0 simulate --scenario examples/regions.json --json', ''),
   handler: async (args) => {
-    const spec = scenarioFromFlags(args);
+    const { spec, where } = scenarioFromFlags(args);
     const name = args.strategy ?? spec.strategy;
-    const options = args.strategy === undefined ? spec.strategyOptions : parseStrategyOptions(args['strategy-option']);
+    // Flags override the file's options for the file's strategy; another strategy starts from its defaults.
+    const options = {
+      ...(name === spec.strategy ? spec.strategyOptions : {}),
+      ...parseStrategyOptions(args['strategy-option']),
+    };
     const strategy = getStrategy(name, options);
-    const scenario = buildScenario(spec);
+    if (args.perfetto !== undefined) ensureWritableFile(args.perfetto, '--perfetto');
+    const scenario = buildScenario(spec, where);
     const hash = hashingSink();
     const sinks: EventSink[] = [hash.sink];
     const file = args.trace === undefined ? undefined : new JsonlFileSink(args.trace);

@@ -30,6 +30,11 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
       throw new ConfigError(`must be a non-negative integer, got ${args.round}`, '--round');
     }
     const events = readTraceFile(args.file);
+    if (events.length === 0) throw new ConfigError('holds no events (is it a trace written by --trace?)', args.file);
+    if (events.at(-1)!.type !== 'run-finished') {
+      // Still worth replaying (a run killed midway), but not to be mistaken for a whole run.
+      process.stderr.write(`nix-cascade: warning: ${args.file} ends before run-finished: the run was cut short, or the file is truncated\n`);
+    }
     const out = {
       tree: () => cascadeTreeAscii(events, args.round),
       dot: () => cascadeTreeDot(events, args.round),

@@ -31,6 +31,13 @@ export function checkKeys(
   return options;
 }
 
+/** Refuses `a` and `b` given together (alternatives, one would be silently ignored). */
+export function notBoth(strategy: string, options: Readonly<Record<string, unknown>>, a: string, b: string): void {
+  if (options[a] !== undefined && options[b] !== undefined) {
+    throw new ConfigError(`give either ${a} or ${b}, not both`, `${strategy}.${b}`);
+  }
+}
+
 /** Reads an integer option in [min, max], or `fallback` when absent. */
 export function intOption(
   strategy: string,
