@@ -73,7 +73,7 @@ export function classifyFailure(end: ProcessEnd, ctx: FailureContext): FailureCa
     };
   }
   const outerLost = ctx.via !== undefined && end.exitCode === 255;
-  const blame = outerLost ? ctx.via! : other;
+  const blame = outerLost ? ctx.via : other;
   // Where the failing ssh ran: a nested hop runs on `via`, not on the deployer.
   const from = ctx.via !== undefined && !outerLost ? ` (from ${ctx.via})` : '';
   const sshLines = end.stderr.split(/\r?\n/).filter((l) => SSH_LINE.test(l));
@@ -91,7 +91,7 @@ export function classifyFailure(end: ProcessEnd, ctx: FailureContext): FailureCa
   // ssh exits 255 on its own failures: the connection to `via` broke mid-copy (it stopped answering or went
   // away). Retrying may help; the host to suspect is `via`, not the receiver.
   if (outerLost) {
-    return { kind: 'transient', code: 'copy-failed', host: ctx.via!, message: `lost the ssh connection to ${ctx.via}: ${detail}` };
+    return { kind: 'transient', code: 'copy-failed', host: ctx.via, message: `lost the ssh connection to ${ctx.via}: ${detail}` };
   }
   const how = end.exitCode === undefined ? 'was killed' : `exited with ${end.exitCode}`;
   return { kind: 'transient', code: 'copy-failed', host: ctx.to, message: `nix copy ${how}${detail ? `: ${detail}` : ''}` };

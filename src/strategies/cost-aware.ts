@@ -1,4 +1,3 @@
-import { ConfigError } from '../core/errors.js';
 import type { Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
 import { PlanContext, StrategyMemory } from './_internals/context.js';
