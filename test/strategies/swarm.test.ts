@@ -35,7 +35,8 @@ describe('swarm options', () => {
     expect(() => swarm({ chunkBytes: Infinity })).toThrow(ConfigError);
     expect(() => swarm({ piece: 4 })).toThrow(ConfigError);
     expect(() => swarm([] as unknown as Record<string, unknown>)).toThrow(ConfigError);
-    expect(swarm({ pieces: 4, window: 8, chunkBytes: 1e6 }).name).toBe('swarm');
+    expect(swarm({ pieces: 4, window: 8 }).name).toBe('swarm');
+    expect(swarm({ chunkBytes: 1e6, window: 8 }).name).toBe('swarm');
   });
 });
 
