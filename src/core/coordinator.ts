@@ -297,13 +297,16 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
         }
         apply(await executor.next());
       }
-      if (executor.now() > cfg.maxTime) reason = 'max-time';
+      // Over the time limit with work left; a run whose last outcome completed it is `complete`.
+      if (executor.now() > cfg.maxTime && state.pending().length > 0) reason = 'max-time';
     }
   } catch (err) {
     // Keep the state consistent before reporting a strategy bug: stop and account for running transfers.
     for (const id of running.keys()) executor.cancel(id);
     await drain();
-    emit({ type: 'run-finished', t: executor.now(), reason: 'strategy-error', hostsDone: 0, hostsFailed: failures.size, hostsUnreached: 0, rounds, bytesTransferred });
+    const doneNow = state.targets.filter((id) => state.isDone(id) && !state.isFailed(id)).length;
+    const unreachedNow = state.pending().filter((id) => !state.isFailed(id)).length;
+    emit({ type: 'run-finished', t: executor.now(), reason: 'strategy-error', hostsDone: doneNow, hostsFailed: failures.size, hostsUnreached: unreachedNow, rounds, bytesTransferred });
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -405,7 +408,7 @@ function validate(
     const wholeWant =
       toHave.size === 0 && incoming.size === 0 && mine.size === 0 && p.paths.length === wants.size && p.paths.every((x) => wants.has(x));
     for (const path of p.paths) {
-      if (fromHave !== wants && !fromHave.has(path)) reject(`sender does not hold "${path}"`);
+      if (!fromHave.has(path)) reject(`sender does not hold "${path}"`);
       if (wholeWant) continue;
       if (toHave.has(path)) reject(`receiver already holds "${path}" (it would be sent again)`);
       if (incoming.has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);

@@ -80,11 +80,14 @@ export const explicitSpecSchema = z.strictObject({
   failures: z.array(explicitFailureSchema),
 });
 
-/** `{ kind: 'straggler' }`: the host's uplink and downlink are multiplied by `factor` (from `atTime`). */
+/**
+ * `{ kind: 'straggler' }`: the host's uplink and downlink are multiplied by `factor` (from `atTime`), at most 1:
+ * a straggler is slower, and the lower bound (computed from the fleet as given) would not hold for a faster one.
+ */
 export const stragglerSpecSchema = z.strictObject({
   kind: z.literal('straggler'),
   host: hostId,
-  factor: z.number().positive().finite(),
+  factor: z.number().positive().max(1),
   atTime: time.optional(),
 });
 
@@ -319,12 +322,18 @@ export class FailureSchedule {
   }
 
   /**
-   * The first rule (in order) that makes a transfer starting now fail, or undefined when it runs
-   * normally. Kills and partitions fail it after its route latency with nothing delivered; random and
-   * explicit failures break it part-way.
+   * The rule that makes a transfer starting now fail, or undefined when it runs normally. A kill or a
+   * partition in force wins, whatever the rules' order (a dead or cut-off host delivers nothing): it fails
+   * the transfer after its route latency with nothing delivered. Otherwise the first random or explicit
+   * failure (in order) breaks it part-way.
    */
   decide(t: Transfer, route: Route, ctx: FailureContext): PlannedFailure | undefined {
-    for (const rule of this.rules) {
+    const hard = (r: FailureRule): boolean => r.kind === 'kill-host' || r.kind === 'partition';
+    return this.#firstMatch(this.rules.filter(hard), t, route, ctx) ?? this.#firstMatch(this.rules.filter((r) => !hard(r)), t, route, ctx);
+  }
+
+  #firstMatch(rules: readonly FailureRule[], t: Transfer, route: Route, ctx: FailureContext): PlannedFailure | undefined {
+    for (const rule of rules) {
       switch (rule.kind) {
         case 'kill-host':
           if (this.inForce(rule, ctx) && FailureSchedule.touches(rule.host, t)) {

@@ -5,7 +5,8 @@ import type { CascadeEvent } from '../../src/core/events.js';
 import type { PlanView, Proposal, Strategy } from '../../src/core/strategy.js';
 import type { FailureCause, HostId } from '../../src/core/types.js';
 import { ScriptedExecutor } from '../helpers/fakeExecutor.js';
-import { chainClosure, simpleFleet } from '../helpers/fleets.js';
+import { SimExecutor } from '../../src/sim/executor.js';
+import { chainClosure, host, simpleFleet } from '../helpers/fleets.js';
 import { flatTopology } from '../helpers/flatTopology.js';
 
 /** Whole-closure doubling: every idle holder serves one pending host that nobody serves yet. */
@@ -223,5 +224,28 @@ describe('proposal validation', () => {
     const executor = new ScriptedExecutor((t) => (t.to === 'host-001' ? { duration: 1, cause: killed('host-001') } : { duration: t.bytes }));
     const again = broken('again', (v) => [{ from: 'deployer', to: 'host-001', paths: [...v.missing('host-001')] }]);
     await expect(runCascade({ fleet, closure, topology, strategy: again, executor })).rejects.toThrow(StrategyError);
+  });
+});
+
+describe('coordinator checks found in review', () => {
+  it('refuses a send from a host that does not hold the path, even when neither side holds or wants anything', async () => {
+    const { closure, paths } = chainClosure([10]);
+    const hosts = [host('seed', { role: 'deployer' }), host('t0'), host('relay', { role: 'cache' }), host('empty', { role: 'cache' })];
+    const fleet = { hosts, initialHave: new Map([['seed', paths]]), wants: new Map([['t0', paths]]) };
+    const relay: Strategy = { name: 'bad-relay', relays: true, plan: () => [{ from: 'empty', to: 'relay', paths }] };
+    const run = runCascade({ fleet, closure, topology: flatTopology(hosts), strategy: relay, executor: new ScriptedExecutor() });
+    await expect(run).rejects.toBeInstanceOf(StrategyError);
+  });
+
+  it('a run whose last transfer ends past maxTime is complete, not max-time', async () => {
+    const { closure, paths } = chainClosure([10]);
+    const hosts = [host('seed', { role: 'deployer', uplink: 1, downlink: 1 }), host('t0', { uplink: 1, downlink: 1 })];
+    const fleet = { hosts, initialHave: new Map([['seed', paths]]), wants: new Map([['t0', paths]]) };
+    for (const mode of ['round', 'eager'] as const) {
+      const executor = new SimExecutor({ hosts, topology: flatTopology(hosts), closure, network: 'flow' });
+      const r = await runCascade({ fleet, closure, topology: flatTopology(hosts), strategy: doubling, executor, mode, maxTime: 5 });
+      expect(r.makespanSeconds).toBeGreaterThan(5);
+      expect(r.reason).toBe('complete');
+    }
   });
 });

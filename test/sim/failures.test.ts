@@ -48,6 +48,7 @@ describe('failure spec schema and compilation', () => {
     [{ kind: 'kill-host', host: 'h1', atRound: 1, atTime: 2 }, 'failures'],
     [{ kind: 'kill-host', host: 'h1', extra: true }, 'failures'],
     [{ kind: 'straggler', host: 'h1', factor: 0 }, 'failures.factor'],
+    [{ kind: 'straggler', host: 'h1', factor: 2 }, 'failures.factor'],
     [{ kind: 'partition', a: 'h0', b: 'h1', atTime: 5, untilTime: 2 }, 'failures.untilTime'],
     [
       {
@@ -209,30 +210,32 @@ describe.each(['round', 'flow'] as const)('failures in the %s model', (network) 
     }
   });
 
-  it('explicit failures match (round, from, to); the first matching schedule wins', () => {
+  it('explicit failures match (round, from, to); the first matching one wins, a kill in force wins over all', () => {
     const hosts = makeHosts(3, 10, 1000);
     const topo = simpleTopology({ hosts: hosts.map((h) => h.id) });
     const failures = compileFailureSchedule(
       {
         kind: 'all',
         schedules: [
-          { kind: 'explicit', failures: [{ round: 0, from: 'h0', to: 'h1', fraction: 0.65 }] },
+          { kind: 'explicit', failures: [{ round: 0, from: 'h0', to: 'h2', fraction: 0.65 }] },
+          { kind: 'explicit', failures: [{ round: 0, from: 'h2', to: 'h1', fraction: 0.5 }] },
           { kind: 'kill-host', host: 'h1' },
           { kind: 'explicit', failures: [{ round: 0, from: 'h2', to: 'h0', code: 'ssh-handshake' }] },
+          { kind: 'explicit', failures: [{ round: 0, from: 'h0', to: 'h2', code: 'ssh-handshake' }] },
         ],
       },
       { hosts },
     );
     const ex = new SimExecutor({ hosts, topology: topo, closure, network, failures });
     ex.start([
-      transfer(closure, 0, 'h0', 'h1', ALL),
+      transfer(closure, 0, 'h0', 'h2', ALL),
       transfer(closure, 1, 'h2', 'h0', ALL),
       transfer(closure, 2, 'h2', 'h1', ALL),
     ]);
     const o = byId(drain(ex));
     expect(o.get(0)).toMatchObject({
       ok: false,
-      cause: { kind: 'transient', code: 'copy-failed', host: 'h1' },
+      cause: { kind: 'transient', code: 'copy-failed', host: 'h2' },
       delivered: ['p0', 'p1', 'p2'],
     });
     expect(o.get(1)).toMatchObject({
@@ -245,6 +248,24 @@ describe.each(['round', 'flow'] as const)('failures in the %s model', (network) 
     // Round 1: the explicit entry no longer matches, but h1 is still dead.
     ex.start([transfer(closure, 3, 'h2', 'h0', ALL, 1)]);
     expect(ex.nextSync()).toMatchObject({ transfer: 3, ok: true });
+  });
+});
+
+describe('rule order', () => {
+  it('a dead or cut-off host delivers nothing, even when a random rule is listed first', () => {
+    const hosts = makeHosts(2, 10, 1000);
+    const topo = simpleTopology({ hosts: hosts.map((h) => h.id) });
+    for (const [hard, code] of [
+      [{ kind: 'kill-host', host: 'h0' }, 'host-killed'],
+      [{ kind: 'partition', a: 'h0', b: 'h1' }, 'partitioned'],
+    ] as const) {
+      const failures = compileFailureSchedule({ kind: 'all', schedules: [{ kind: 'random', probability: 1, seed: 3 }, hard] }, { hosts, topology: topo });
+      const ex = new SimExecutor({ hosts, topology: topo, closure, network: 'flow', failures });
+      ex.start([transfer(closure, 0, 'h0', 'h1', ALL)]);
+      const o = ex.nextSync();
+      expect(o).toMatchObject({ ok: false, cause: { code } });
+      if (!o.ok) expect(o.delivered ?? []).toEqual([]);
+    }
   });
 });
 
