@@ -1,6 +1,5 @@
 import { ClosureGraph } from '../core/closure.js';
 import { type RunResult, runCascade } from '../core/coordinator.js';
-import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet, Host, HostId, PathId, StorePath } from '../core/types.js';
@@ -91,34 +90,51 @@ export interface RealCascadeResult {
   readonly closure: readonly StorePath[];
   /** Hosts left out because they were unhealthy, with their reports. */
   readonly unhealthy: readonly HealthReport[];
-  /** Per target: whether `nix-store --check-validity` found every path of the closure there afterwards. */
+  /**
+   * Per target: whether `nix-store --check-validity` found every path of the closure there afterwards (false
+   * also when its store could not be asked: see `storeErrors`). Empty when the run was cancelled.
+   */
   readonly verified: ReadonlyMap<HostId, boolean>;
+  /**
+   * Hosts whose store could not be asked, with the error: before the run (planned as holding nothing) or
+   * after it (not verified).
+   */
+  readonly storeErrors: ReadonlyMap<HostId, { readonly when: 'before' | 'after'; readonly error: string }>;
   /** Per target: wall seconds from the start until it held everything (absent if it never did). */
   readonly perHostSeconds: ReadonlyMap<HostId, number>;
 }
 
 /**
+ * Whether the only thing wrong with a host is too little free space for the whole closure: it may already
+ * hold part of it, so the space it needs is known only after discovery.
+ */
+function shortOfSpaceOnly(r: HealthReport): boolean {
+  return r.sshReachable && r.storeAnswers && r.trusted !== false && r.reasons.length === 1 && r.freeBytes !== undefined && r.requiredBytes !== undefined && r.freeBytes < r.requiredBytes;
+}
+
+/**
  * Runs one strategy on real hosts: reads the closure from the deployer's store, probes health (unhealthy
- * hosts are left out, not fatal), discovers what each host already holds, runs the coordinator with a
- * {@link NixCopyExecutor}, then verifies every host's store.
+ * hosts are left out, not fatal, even all of them: the result then lists them), discovers what each host
+ * already holds, runs the coordinator with a {@link NixCopyExecutor}, then verifies every host's store. A
+ * host short of space for the whole closure stays in when it has room for what it lacks. Cancelling
+ * (`signal`) stops whichever step runs and skips the verification.
  *
  * @throws ConfigError for bad paths (malformed, or not in the deployer's store) or options.
  */
 export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascadeResult> {
   const strict = o.strictHostKeyChecking ?? true;
   const nix = o.nixConfig !== undefined ? { nixConfig: o.nixConfig } : {};
+  const signal = o.signal ? { signal: o.signal } : {};
   const info = await closureInfo(o.paths, nix);
   const graph = new ClosureGraph(info);
   const closure = graph.closureOf(o.paths);
-  const unhealthy = o.healthCheck === false ? [] : (await checkHealth(o.fleet, { requiredBytes: graph.bytes(closure), strictHostKeyChecking: strict, ...nix })).filter((r) => !r.healthy);
+  const reports = o.healthCheck === false ? [] : await checkHealth(o.fleet, { requiredBytes: graph.bytes(closure), strictHostKeyChecking: strict, ...nix, ...signal });
+  const unhealthy = reports.filter((r) => !r.healthy && !shortOfSpaceOnly(r));
   const excluded = new Set(unhealthy.map((r) => r.host));
   const live: RealFleet = { ...o.fleet, hosts: o.fleet.hosts.filter((h) => !excluded.has(h.id)) };
-  if (live.hosts.length === 0 && o.fleet.hosts.length > 0) {
-    throw new ConfigError(`no healthy host: ${unhealthy.map((r) => `${r.host}: ${r.reasons.join('; ')}`).join(' | ')}`, 'fleet');
-  }
   const mux = o.multiplex === false ? undefined : new SshMux();
   try {
-    return await runWith(o, live, graph, closure, info, unhealthy, mux);
+    return await runWith(o, live, graph, closure, info, unhealthy, reports.filter(shortOfSpaceOnly), mux);
   } finally {
     await mux?.close({ strictHostKeyChecking: strict });
   }
@@ -126,17 +142,35 @@ export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascade
 
 async function runWith(
   o: RealCascadeOptions,
-  live: RealFleet,
+  candidates: RealFleet,
   graph: ClosureGraph,
   closure: readonly PathId[],
   info: readonly StorePath[],
-  unhealthy: readonly HealthReport[],
+  unhealthyBefore: readonly HealthReport[],
+  shortOfSpace: readonly HealthReport[],
   mux: SshMux | undefined,
 ): Promise<RealCascadeResult> {
   const strict = o.strictHostKeyChecking ?? true;
   const nix = o.nixConfig !== undefined ? { nixConfig: o.nixConfig } : {};
-  const query = { strictHostKeyChecking: strict, ...nix, ...(mux ? { mux } : {}) };
-  const { have } = await discoverHave(live, closure, query);
+  const query = { strictHostKeyChecking: strict, ...nix, ...(mux ? { mux } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+  const storeErrors = new Map<HostId, { when: 'before' | 'after'; error: string }>();
+  const before = await discoverHave(candidates, closure, query);
+  const { have } = before;
+  for (const [h, error] of before.errors) storeErrors.set(h, { when: 'before', error });
+  // Short of space for the whole closure: in only with room for what it lacks.
+  const unhealthy = [...unhealthyBefore];
+  for (const r of shortOfSpace) {
+    const held = new Set(have.get(r.host) ?? []);
+    const needed = graph.bytes(closure.filter((p) => !held.has(p)));
+    if (r.freeBytes! >= needed) continue;
+    unhealthy.push({
+      ...r,
+      requiredBytes: needed,
+      reasons: [`only ${r.freeBytes} bytes free on /nix/store, ${needed} needed for the paths it lacks: collect garbage (nix-collect-garbage) or grow the disk`],
+    });
+  }
+  const out = new Set(unhealthy.map((r) => r.host));
+  const live: RealFleet = { ...candidates, hosts: candidates.hosts.filter((h) => !out.has(h.id)) };
   // The deployer must hold what it is to send (closureInfo already proved that; path-info may have been
   // answered for a different store only if the environment is odd).
   have.set(o.fleet.deployer.id, [...closure]);
@@ -167,9 +201,12 @@ async function runWith(
   } finally {
     await executor.close();
   }
-  const after = await discoverHave(live, closure, query);
   const verified = new Map<HostId, boolean>();
-  for (const h of live.hosts) verified.set(h.id, (after.have.get(h.id)?.length ?? 0) === closure.length);
+  if (result.reason !== 'cancelled') {
+    const after = await discoverHave(live, closure, query);
+    for (const [h, error] of after.errors) storeErrors.set(h, { when: 'after', error });
+    for (const h of live.hosts) verified.set(h.id, (after.have.get(h.id)?.length ?? 0) === closure.length);
+  }
   const perHostSeconds = new Map<HostId, number>(result.finishTimes);
-  return { result, closure: info, unhealthy, verified, perHostSeconds };
+  return { result, closure: info, unhealthy, verified, storeErrors, perHostSeconds };
 }

@@ -27,6 +27,8 @@ export interface HealthOptions {
   /** Hosts probed at once. @defaultValue `16` */
   readonly concurrency?: number;
   readonly nixConfig?: string;
+  /** Stops the probes still running (Ctrl-C); a stopped probe reports the host unhealthy. */
+  readonly signal?: AbortSignal;
 }
 
 /** One host's health: each check's verdict and, when unhealthy, why. */
@@ -78,8 +80,9 @@ export async function checkHost(host: RealHost, options: HealthOptions = {}): Pr
   const strict = options.strictHostKeyChecking ?? true;
   const timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
   const env = options.nixConfig !== undefined ? { NIX_CONFIG: options.nixConfig } : {};
+  const run = { timeoutMs, env, ...(options.signal ? { signal: options.signal } : {}) };
   const reasons: string[] = [];
-  const ssh = (remote: string[]) => runCommand({ file: 'ssh', args: sshCommand(host, strict, remote), env: {} }, { timeoutMs, env });
+  const ssh = (remote: string[]) => runCommand({ file: 'ssh', args: sshCommand(host, strict, remote), env: {} }, run);
   const report = (extra: Partial<HealthReport>): HealthReport => ({
     host: host.id,
     healthy: reasons.length === 0,
@@ -110,7 +113,7 @@ export async function checkHost(host: RealHost, options: HealthOptions = {}): Pr
 
   const store = await runCommand(
     { file: 'nix', args: [...NIX_FLAGS, 'store', 'ping', '--store', storeUri(host)], env: { NIX_SSHOPTS: nixSshOpts(host, strict) } },
-    { timeoutMs, env },
+    run,
   );
   if (!store.ok) reasons.push(`the Nix store does not answer over ssh-ng (is nix-daemon on its PATH?): ${tailLines(store.stderr, 3)}`);
 

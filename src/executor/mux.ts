@@ -32,7 +32,10 @@ import { validateFilePath } from './validate.js';
 
 /** Options of {@link SshMux}. */
 export interface SshMuxOptions {
-  /** Parent of the deployer's private socket directory. @defaultValue `os.tmpdir()` */
+  /**
+   * Parent of the deployer's private socket directory (at most 30 characters).
+   * @defaultValue `os.tmpdir()`, or `/tmp` when that is longer
+   */
   readonly parentDir?: string;
   /** Idle seconds before a master exits by itself (`ControlPersist`). @defaultValue {@link MUX_PERSIST_SECONDS} */
   readonly persistSeconds?: number;
@@ -69,6 +72,15 @@ function controlWords(socketDir: string, persistSeconds: number): string[] {
   return ['ControlMaster=auto', `ControlPath=${socketDir}/%C`, `ControlPersist=${persistSeconds}`];
 }
 
+/** Longest parent directory of the deployer's control sockets (see the {@link SshMux} constructor). */
+const MAX_PARENT_CHARS = 30;
+
+/** The temp directory when its sockets fit, else /tmp. */
+function defaultParent(): string {
+  const t = tmpdir().replace(/\/+$/, '');
+  return t.length <= MAX_PARENT_CHARS ? t : '/tmp';
+}
+
 /** The state of one executor's multiplexing: where sockets live, which senders were used. See the file comment. */
 export class SshMux {
   /** The deployer's private socket directory (made by {@link activate}). */
@@ -89,9 +101,13 @@ export class SshMux {
       throw new ConfigError(`must be a positive integer, got ${String(this.#persist)}`, 'persistSeconds');
     }
     this.#remoteParent = validateFilePath(options.remoteParentDir ?? '/tmp', 'remoteParentDir').replace(/\/+$/, '');
-    const parent = validateFilePath(options.parentDir ?? tmpdir(), 'parentDir').replace(/\/+$/, '');
-    // Unix socket paths are limited to 108 bytes: the socket name is 40 hex characters.
-    if (parent.length > 50) throw new ConfigError(`too long for ssh control sockets (max 50 characters): ${parent}`, 'parentDir');
+    // A Unix socket path holds at most 107 bytes; below the parent go `/ncmux-<12 hex>/<40 hex>` (60) and,
+    // while ssh sets up a master, a 17-character temporary suffix. A longer default temp directory (macOS's
+    // is 48 characters) falls back to /tmp; a longer explicit one is an error.
+    const parent = validateFilePath(options.parentDir ?? defaultParent(), 'parentDir').replace(/\/+$/, '');
+    if (parent.length > MAX_PARENT_CHARS) {
+      throw new ConfigError(`too long for ssh control sockets (max ${MAX_PARENT_CHARS} characters): ${parent}`, 'parentDir');
+    }
     this.#run = randomBytes(6).toString('hex');
     this.dir = join(parent, `ncmux-${this.#run}`);
   }

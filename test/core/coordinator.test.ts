@@ -237,6 +237,17 @@ describe('coordinator checks found in review', () => {
     await expect(run).rejects.toBeInstanceOf(StrategyError);
   });
 
+  it('nothing to send is par (ratio 1), even when the run took wall time', async () => {
+    const { closure, paths } = chainClosure([10]);
+    const hosts = [host('seed', { role: 'deployer' }), host('t0')];
+    const fleet = { hosts, initialHave: new Map([['seed', paths], ['t0', paths]]), wants: new Map([['t0', paths]]) };
+    const executor = new ScriptedExecutor();
+    executor.now = () => 3; // a real deployer's clock has moved on by the time the run starts
+    const r = await runCascade({ fleet, closure, topology: flatTopology(hosts), strategy: doubling, executor });
+    expect(r.reason).toBe('complete');
+    expect(r.ratioToLowerBound).toBe(1);
+  });
+
   it('a run whose last transfer ends past maxTime is complete, not max-time', async () => {
     const { closure, paths } = chainClosure([10]);
     const hosts = [host('seed', { role: 'deployer', uplink: 1, downlink: 1 }), host('t0', { uplink: 1, downlink: 1 })];

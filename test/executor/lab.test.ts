@@ -334,6 +334,30 @@ describe('bad input on a live lab', () => {
     expect(report).toMatchObject({ host: 'ghost', healthy: false, sshReachable: false });
   });
 
+  it('a fleet with no healthy host is a result listing them, not an exception', async () => {
+    const ghost = { ...fleet.hosts[0]!, id: 'ghost', address: lab.bridgeAddress.replace(/\.1$/, '.250') };
+    const run = await runRealCascade({ fleet: { ...fleet, hosts: [ghost] }, strategy: getStrategy('swarm'), paths: [await freshClosure('e2e-ghost')], checkSigs: false });
+    expect(run.unhealthy.map((r) => r.host)).toEqual(['ghost']);
+    expect(run.result.hosts).toBe(0);
+  });
+
+  it('cancelling a real run stops it, keeps what arrived, and skips the verification', async () => {
+    const abort = new AbortController();
+    const run = await runRealCascade({
+      fleet,
+      strategy: getStrategy('log2-fanout'),
+      paths: [await freshClosure('e2e-cancel')],
+      checkSigs: false,
+      healthCheck: false,
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === 'transfer-started') abort.abort();
+      },
+    });
+    expect(run.result.reason).toBe('cancelled');
+    expect(run.verified.size).toBe(0);
+  });
+
   it('a run whose transfers all time out retries, then reports the hosts failed', async () => {
     const events: CascadeEvent[] = [];
     const run = await runRealCascade({

@@ -73,7 +73,8 @@ describe('SshMux', () => {
   it('refuses bad options', () => {
     expect(() => new SshMux({ persistSeconds: 0 })).toThrow(ConfigError);
     expect(() => new SshMux({ parentDir: 'relative' })).toThrow(ConfigError);
-    expect(() => new SshMux({ parentDir: `/${'x'.repeat(60)}` })).toThrow(ConfigError);
+    expect(() => new SshMux({ parentDir: `/${'x'.repeat(31)}` })).toThrow(ConfigError);
+    expect(new SshMux({ parentDir: `/${'x'.repeat(29)}` }).dir.length).toBe(30 + 19);
   });
 
   it('the executor multiplexes by default and not with multiplex: false', async () => {

@@ -66,10 +66,16 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
     const sinks: EventSink[] = [hash.sink];
     const file = a.trace === undefined ? undefined : new JsonlFileSink(a.trace);
     if (file) sinks.push(file.sink);
-    // Ctrl-C cancels every running copy (each store stays consistent: nix imports path by path).
+    // Ctrl-C (or SIGTERM) cancels every running copy (each store stays consistent: nix imports path by path),
+    // then the report and trace are written as usual; a second Ctrl-C quits at once. `process.on`, not
+    // `once`: execa's exit handler kills the process on a signal it believes nobody else listens to.
     const abort = new AbortController();
-    const onSigint = (): void => abort.abort();
-    process.once('SIGINT', onSigint);
+    const onSigint = (): void => {
+      if (abort.signal.aborted) process.exit(130);
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     let run;
     try {
       run = await runRealCascade({
@@ -89,6 +95,7 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
       });
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
       file?.close();
     }
     const { result } = run;
@@ -96,13 +103,22 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
     const perHostSeconds = Object.fromEntries(run.perHostSeconds);
     const verified = Object.fromEntries(run.verified);
     const unhealthy = run.unhealthy.map((r) => ({ host: r.host, reasons: r.reasons }));
+    const storeErrors = Object.fromEntries(run.storeErrors);
     if (a.json) {
-      process.stdout.write(`${JSON.stringify(resultJson(result, sha, { perHostSeconds, verified, unhealthy }))}\n`);
+      process.stdout.write(`${JSON.stringify(resultJson(result, sha, { perHostSeconds, verified, unhealthy, storeErrors }))}\n`);
     } else {
       let text = resultText(result, sha);
       for (const [h, s] of run.perHostSeconds) text += `host done       ${h} at ${s.toFixed(2)} s\n`;
       for (const u of unhealthy) text += `left out        ${u.host}: ${u.reasons.join('; ')}\n`;
-      for (const [h, ok] of run.verified) if (!ok) text += `NOT VERIFIED    ${h} lacks paths after the run\n`;
+      for (const [h, e] of run.storeErrors) {
+        if (e.when === 'before') text += `store not read  ${h} (planned as holding nothing): ${e.error.replace(/\n/g, ' | ')}\n`;
+      }
+      for (const [h, ok] of run.verified) {
+        if (ok) continue;
+        const e = run.storeErrors.get(h);
+        text += e?.when === 'after' ? `NOT VERIFIED    ${h}: its store could not be asked: ${e.error.replace(/\n/g, ' | ')}\n` : `NOT VERIFIED    ${h} lacks paths after the run\n`;
+      }
+      if (result.reason === 'cancelled') text += 'cancelled       stores not verified; run again to finish (nothing delivered is sent twice)\n';
       process.stdout.write(text);
     }
     if (!result.success || [...run.verified.values()].some((ok) => !ok) || run.unhealthy.length > 0) process.exitCode = 1;
