@@ -143,8 +143,10 @@ export function lowerBound(fleet: Fleet, closure: ClosureGraph, topology: Topolo
 
 /**
  * The per-path doubling term: a copy of path p runs at most at r = min(fastest uplink, fastest downlink),
- * so it takes ≥ τₚ = sizeₚ/r, and each holder (which must hold p whole before sending it) completes at
- * most one copy per τₚ. Holders of p therefore at most double every τₚ.
+ * so it takes ≥ τₚ = sizeₚ/r. When no host can send faster than one such copy (uplinks ≤ downlinks, or one
+ * send at a time), each holder (which must hold p whole before sending it) completes at most one copy per
+ * τₚ: holders at most double every τₚ. Otherwise a holder sends at most u = min(fastest uplink, most sends ×
+ * r) bytes a second, so holders grow at most as e^(u·t/sizeₚ) (Grönwall), and each copy still takes τₚ.
  */
 function doublingBound(
   fleet: Fleet,
@@ -153,12 +155,15 @@ function doublingBound(
 ): number {
   let maxUp = 0;
   let maxDown = 0;
+  let maxSends = 1;
   for (const h of fleet.hosts) {
     maxUp = Math.max(maxUp, h.uplink);
     maxDown = Math.max(maxDown, h.downlink);
+    maxSends = Math.max(maxSends, h.maxSends);
   }
   const rate = Math.min(maxUp, maxDown);
   if (!(rate > 0) || !Number.isFinite(rate)) return 0;
+  const perHolder = Math.min(maxUp, maxSends * rate);
   const holders = new Map<PathId, number>();
   for (const have of haveOf.values()) for (const p of have) holders.set(p, (holders.get(p) ?? 0) + 1);
   // Receivers per path; hosts without initial paths that share a want array are counted once per array.
@@ -176,8 +181,12 @@ function doublingBound(
   for (const [p, r] of receivers) {
     const h = holders.get(p) ?? 0;
     if (h === 0) continue; // nobody can deliver it: no finite bound applies
-    const doublings = Math.ceil(Math.log2((h + r) / h) - 1e-12);
-    worst = Math.max(worst, (closure.narSize(p) / rate) * doublings);
+    const size = closure.narSize(p);
+    const t =
+      perHolder <= rate
+        ? (size / rate) * Math.ceil(Math.log2((h + r) / h) - 1e-12)
+        : Math.max(size / rate, (size / perHolder) * Math.log((h + r) / h));
+    worst = Math.max(worst, t);
   }
   return worst;
 }
@@ -213,8 +222,22 @@ function cutBound(
     const bw = (attrs as { bandwidth?: unknown }).bandwidth;
     if (typeof bw === 'number') capacityInto.set(gt, (capacityInto.get(gt) ?? 0) + bw);
   });
+  // A host whose group is not its switch's (an `attachHost` override) sits behind another group's links:
+  // neither group's cut then describes where its bytes flow, so both are left out.
+  const mixed = new Set<string>();
+  for (const h of fleet.hosts) {
+    const g = topology.groupOf(h.id);
+    if (!graph.hasNode(h.id)) continue;
+    graph.forEachNeighbor(h.id, (node) => {
+      const sg = groupOfNode(node);
+      if (sg === g) return;
+      if (g !== undefined) mixed.add(g);
+      if (sg !== undefined) mixed.add(sg);
+    });
+  }
   let worst = 0;
   for (const [g, hosts] of members) {
+    if (mixed.has(g)) continue;
     const capacity = capacityInto.get(g);
     if (capacity === undefined || capacity <= 0 || !Number.isFinite(capacity)) continue;
     const heldInside = new Set<PathId>();

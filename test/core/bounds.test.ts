@@ -31,6 +31,15 @@ describe('lowerBound: the per-path doubling term', () => {
     expect(b.pathDoublingSeconds).toBeCloseTo((200 / 20) * 3, 12);
   });
 
+  it('lets a holder that can feed several receivers at full speed grow faster than doubling (and stays below a real run)', () => {
+    // A 10× uplink with 8 send slots feeds all 7 receivers at once: 1 s, not 3 doublings of 1 s.
+    const hs = [host('seed', { role: 'deployer', uplink: 1000, downlink: 100, maxSends: 8 }), ...'abcdefg'.split('').map((id) => host(id, { uplink: 100, downlink: 100 }))];
+    const one = chainClosure([100]);
+    const wants = Object.fromEntries('abcdefg'.split('').map((id) => [id, one.paths]));
+    const b = lowerBound(fleetOf(hs, { seed: one.paths }, wants), one.closure, flatTopology(hs));
+    expect(b.pathDoublingSeconds).toBeCloseTo(1, 12);
+  });
+
   it('counts initial holders per path: a second holder of the big path removes one doubling', () => {
     const hs = [host('deployer', { role: 'deployer', uplink: 10, downlink: 10 }), ...'abc'.split('').map((id) => host(id, { uplink: 10, downlink: 10 }))];
     const one = lowerBound(fleetOf(hs, { deployer: P }, { a: P, b: P, c: P }), closure, flatTopology(hs));
@@ -236,5 +245,19 @@ describe('lowerBound at scale', () => {
   it('takes fleets far beyond the call stack (150,000 hosts; a spread over them overflowed it)', () => {
     const sc = buildScenario(parseScenario({ topology: { preset: 'flat', hosts: 150_000 }, closure: { totalMB: 10, paths: 3, roles: 1, perHost: false } }));
     expect(sc.lowerBound.seconds).toBeGreaterThan(0);
+  });
+});
+
+describe('lowerBound: the cut term', () => {
+  it('leaves out groups a host is attached across (an attachHost group override)', () => {
+    const hs = [host('seed', { role: 'deployer', uplink: 100, downlink: 100 }), host('h1', { uplink: 100, downlink: 100 }), host('h2', { uplink: 100, downlink: 100 })];
+    const one = chainClosure([100]);
+    const b = new TopologyBuilder();
+    b.addSwitch('A', 'g1').addSwitch('B', 'g2').addLink('A', 'B', { bandwidth: 1, latency: 0 });
+    // h1 counts as g2 but sits on g1's switch next to the seed: its copy never crosses the 1 B/s link.
+    b.attachHost('seed', 'A', 0).attachHost('h1', 'A', 0, 'g2').attachHost('h2', 'B', 0);
+    const bound = lowerBound(fleetOf(hs, { seed: one.paths }, { h1: one.paths }), one.closure, b.build('custom'));
+    expect(bound.cutSeconds).toBe(0);
+    expect(bound.seconds).toBeCloseTo(1, 12);
   });
 });
