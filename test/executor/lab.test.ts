@@ -358,6 +358,21 @@ describe('bad input on a live lab', () => {
     expect(run.verified.size).toBe(0);
   });
 
+  it('Ctrl-C on the cascade command cancels the copies and still writes the report and the trace', async () => {
+    // Six copies of 120 MB through the deployer's 400 Mbit/s take at least 14 s; interrupt after 4.
+    const { toplevel } = await buildSyntheticClosure({ sizeMb: 120, paths: 4, seed: 'e2e-sigint', workDir: dir });
+    const trace = `${dir}/sigint.jsonl`;
+    const args = ['cascade', '--fleet', lab.fleetFile, '--paths', toplevel, '--no-check-sigs', '--no-health-check'];
+    const child = execa('node', ['bin/nix-cascade.js', ...args, '--strategy', 'push-parallel', '--trace', trace, '--json'], { reject: false });
+    await new Promise((r) => setTimeout(r, 4000));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(1); // cancelled: hosts left unreached
+    expect(JSON.parse(r.stdout)).toMatchObject({ reason: 'cancelled' });
+    const lines = readFileSync(trace, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'run-finished', reason: 'cancelled' });
+  }, 120_000);
+
   it('a run whose transfers all time out retries, then reports the hosts failed', async () => {
     const events: CascadeEvent[] = [];
     const run = await runRealCascade({
