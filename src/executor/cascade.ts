@@ -109,7 +109,8 @@ export interface RealCascadeResult {
  * hold part of it, so the space it needs is known only after discovery.
  */
 function shortOfSpaceOnly(r: HealthReport): boolean {
-  return r.sshReachable && r.storeAnswers && r.trusted !== false && r.reasons.length === 1 && r.freeBytes !== undefined && r.requiredBytes !== undefined && r.freeBytes < r.requiredBytes;
+  const reachable = r.sshReachable && r.storeAnswers && r.trusted !== false;
+  return reachable && r.reasons.length === 1 && r.freeBytes !== undefined && r.requiredBytes !== undefined && r.freeBytes < r.requiredBytes;
 }
 
 /**
