@@ -27,6 +27,8 @@ export function toJsonLines(events: Iterable<CascadeEvent>): string {
  * {@link toJsonLines}.
  *
  * @param where the file name (or other label) to put in error messages.
+ * A last line that is not JSON and lacks its newline (a write cut short) is dropped.
+ *
  * @throws ConfigError naming `where:<line>` for a line that is not JSON or not a valid event.
  */
 export function parseJsonLines(text: string, where: string): CascadeEvent[] {
@@ -40,6 +42,8 @@ export function parseJsonLines(text: string, where: string): CascadeEvent[] {
     try {
       value = JSON.parse(line);
     } catch (err) {
+      // A last line without its newline was cut mid-write (a crash, a full disk): the events before it stand.
+      if (i === lines.length - 1) break;
       throw new ConfigError(`not valid JSON (${(err as Error).message})`, at, { cause: err });
     }
     const checked = cascadeEventSchema.safeParse(value);

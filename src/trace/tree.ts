@@ -131,8 +131,8 @@ function nodeLabel(tree: CascadeTree, h: HostId): string {
 /**
  * The cascade tree as box-drawing text, like the reference's `CascadeTrace::to_ascii`: roots (seeds and
  * hosts done without a sender) at the left, children sorted in fleet order, labels `host (r<round>)` and
- * `deployer (seed)`, a failed host's with `failed: <code>`; failed hosts nothing reached come last, under
- * their own heading. Deterministic. An empty trace gives "".
+ * `deployer (seed)`, a failed host's with `failed: <code>`; failed hosts that never completed come last,
+ * under their own heading. Deterministic. An empty trace gives "".
  *
  * @example
  * deployer (seed)
@@ -166,12 +166,12 @@ export function cascadeTreeAscii(events: readonly CascadeEvent[], round?: number
       });
     }
   }
-  // Failed hosts outside the tree (nothing delivered to them) still belong in the picture.
+  // Failed hosts outside the tree (never done: no parent) still belong in the picture.
   const lost = sortHosts(
     [...tree.failed.keys()].filter((h) => !visited.has(h)),
     tree.order,
   );
-  if (lost.length > 0) lines.push('failed before receiving anything:', ...lost.map((h) => `  ${nodeLabel(tree, h)}`));
+  if (lost.length > 0) lines.push('failed before completing:', ...lost.map((h) => `  ${nodeLabel(tree, h)}`));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
@@ -193,11 +193,8 @@ export function cascadeTreeDot(events: readonly CascadeEvent[], round?: number):
   for (const h of nodes) {
     const attrs = [`label=${dotId(nodeLabel(tree, h))}`];
     if (tree.seeds.has(h)) attrs.unshift('shape=box');
-    const f = tree.failed.get(h);
-    if (f) {
-      attrs[attrs.length - 1] = `label=${dotId(`${nodeLabel(tree, h)} failed: ${f.code}`)}`;
-      attrs.push('color=red', 'fontcolor=red');
-    }
+    // The label already says `failed: <code>`.
+    if (tree.failed.has(h)) attrs.push('color=red', 'fontcolor=red');
     out.push(`  ${dotId(h)} [${attrs.join(', ')}];`);
   }
   for (const child of sortHosts(tree.parent.keys(), tree.order)) {

@@ -286,5 +286,12 @@ describe('bad input found by a new user', () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain('run-finished');
     expect((await cli('trace', full)).err).toBe('');
+    // Cut mid-line (no final newline): the events before the cut replay, with the same warning.
+    const text = readFileSync(full, 'utf8');
+    const midLine = join(dir, 'mid.jsonl');
+    writeFileSync(midLine, text.slice(0, text.lastIndexOf('\n', text.length - 2) + 20));
+    const m = await cli('trace', midLine);
+    expect(m.code).toBe(0);
+    expect(m.err).toContain('run-finished');
   });
 });

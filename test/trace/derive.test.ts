@@ -88,7 +88,7 @@ describe('derive', () => {
         '├── host-001 (r0)',
         '│   └── host-003 (r1)',
         '└── host-002 (r1)',
-        'failed before receiving anything:',
+        'failed before completing:',
         '  host-004 (failed: unreachable)',
         '',
       ].join('\n'),
@@ -141,6 +141,7 @@ describe('derive', () => {
     expect(dot.endsWith('}\n')).toBe(true);
     expect(dot).toContain('"deployer" [shape=box, label="deployer (seed)"];');
     expect(dot).toMatch(/"host-004" \[[^\]]*color=red/);
+    expect(dot).toContain('label="host-004 (failed: unreachable)", color=red'); // the code once
     expect(dot).toContain('"host-001" -> "host-003" [label="r1"];');
     expect(dot).not.toMatch(/"host-001" \[[^\]]*color=red/);
     expect(cascadeTreeDot(smallCascade())).toBe(dot);

@@ -71,7 +71,10 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
     // `once`: execa's exit handler kills the process on a signal it believes nobody else listens to.
     const abort = new AbortController();
     const onSigint = (): void => {
-      if (abort.signal.aborted) process.exit(130);
+      if (abort.signal.aborted) {
+        file?.flush(); // process.exit skips the finally below: keep the events buffered so far
+        process.exit(130);
+      }
       abort.abort();
     };
     process.on('SIGINT', onSigint);
