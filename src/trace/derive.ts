@@ -165,12 +165,13 @@ export function hostSummaries(events: readonly CascadeEvent[]): HostSummary[] {
   return [...tree.order.keys()].map((host): HostSummary => {
     const f = failedAt.get(host);
     const d = doneAt.get(host);
-    const status: HostStatus = already.has(host)
-      ? 'already-done'
-      : d !== undefined
-        ? 'done'
-        : f
-          ? 'failed'
+    // As the coordinator counts: a host that completed and then died is failed.
+    const status: HostStatus = f
+      ? 'failed'
+      : already.has(host)
+        ? 'already-done'
+        : d !== undefined
+          ? 'done'
           : targets.has(host)
             ? 'unreached'
             : 'not-a-target';

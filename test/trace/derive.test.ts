@@ -9,10 +9,13 @@ import {
   completionCurve,
   downsampleCurve,
   hostFinishTimes,
+  hostSummaries,
   roundSnapshots,
   roundSnapshotsJson,
   transferSpans,
 } from '../../src/trace/derive.js';
+import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
+import { getStrategy } from '../../src/strategies/registry.js';
 import { smallCascade } from './fixture.js';
 
 describe('derive', () => {
@@ -184,5 +187,22 @@ describe('roundSnapshotsJson', () => {
     expect(doc.hosts).toBe(5);
     expect(doc.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
     expect(roundSnapshotsJson(smallCascade())).toBe(text);
+  });
+});
+
+describe('hostSummaries after a kill', () => {
+  it('counts a host that completed and then died as failed, as the run result does', async () => {
+    const spec = parseScenario({
+      seed: 3,
+      topology: { preset: 'flat', hosts: 16 },
+      closure: { totalMB: 1000, paths: 20, roles: 1, perHost: false },
+      failures: [{ kind: 'kill-host', host: 'host-01', atTime: 25 }],
+    });
+    const events: CascadeEvent[] = [];
+    const result = await runScenario(buildScenario(spec), getStrategy('log2-fanout'), { onEvent: (e) => events.push(e) });
+    const statuses = hostSummaries(events).filter((h) => h.target);
+    expect(result.hostsFailed).toBe(1);
+    expect(statuses.filter((h) => h.status === 'failed')).toHaveLength(result.hostsFailed);
+    expect(statuses.filter((h) => h.status === 'done')).toHaveLength(result.hostsDone);
   });
 });
