@@ -220,11 +220,17 @@ export class FailureSchedule {
   /** The schedule with no failures. */
   static readonly none = new FailureSchedule([], undefined);
 
+  /** Rules in the order `decide` tries them: kills and partitions first (see there), then the rest. */
+  readonly #decideOrder: readonly FailureRule[];
+
   /** @internal use {@link compileFailureSchedule}. */
   constructor(
     readonly rules: readonly FailureRule[],
     readonly topology: Topology | undefined,
-  ) {}
+  ) {
+    const hard = (r: FailureRule): boolean => r.kind === 'kill-host' || r.kind === 'partition';
+    this.#decideOrder = [...rules.filter(hard), ...rules.filter((r) => !hard(r))];
+  }
 
   /** Kill, partition and straggler rules with an `atTime`, by time (rule order on ties). */
   timeTriggers(): FailureTrigger[] {
@@ -328,12 +334,7 @@ export class FailureSchedule {
    * failure (in order) breaks it part-way.
    */
   decide(t: Transfer, route: Route, ctx: FailureContext): PlannedFailure | undefined {
-    const hard = (r: FailureRule): boolean => r.kind === 'kill-host' || r.kind === 'partition';
-    return this.#firstMatch(this.rules.filter(hard), t, route, ctx) ?? this.#firstMatch(this.rules.filter((r) => !hard(r)), t, route, ctx);
-  }
-
-  #firstMatch(rules: readonly FailureRule[], t: Transfer, route: Route, ctx: FailureContext): PlannedFailure | undefined {
-    for (const rule of rules) {
+    for (const rule of this.#decideOrder) {
       switch (rule.kind) {
         case 'kill-host':
           if (this.inForce(rule, ctx) && FailureSchedule.touches(rule.host, t)) {
