@@ -84,6 +84,13 @@ describe('topology-aware', () => {
     expect(r.state.pending()).toEqual([]);
   });
 
+  it('regression: path level, eager mode, 100 racked hosts: every host done (seeding no longer eats the main scan budget)', async () => {
+    const sc = buildScenario(parseScenario({ seed: 5, topology: { preset: 'racks', hosts: 100 }, network: 'flow' }));
+    const r = await runScenario(sc, getStrategy('topology-aware'), { mode: 'eager' });
+    expect(r.reason).toBe('complete');
+    expect(r.hostsDone).toBe(100);
+  });
+
   it('rejects options of the other granularity and an unknown granularity', () => {
     expect(() => getStrategy('topology-aware', { granularity: 'rack' })).toThrow(ConfigError);
     expect(() => getStrategy('topology-aware', { perHolder: 2 })).toThrow(ConfigError);
@@ -133,6 +140,25 @@ describe('cost-aware', () => {
 });
 
 describe('cost-aware, time only', () => {
+  it.each(['round', 'eager'] as const)(
+    'regression (%s mode): a region holding the closure serves its hosts, though faster holders across the WAN come first',
+    async (mode) => {
+      // Two regions in blocks: the first region's 17 hosts get the closure first and all sort before the
+      // second region's; each of those is vetoed (a thin route while its own region holds the closure).
+      const sc = buildScenario(
+        parseScenario({
+          seed: 1,
+          topology: { preset: 'regions', hosts: 34, regions: 2, placement: 'blocks' },
+          closure: { roles: 1, perHost: false },
+          network: 'flow',
+        }),
+      );
+      const r = await runScenario(sc, getStrategy('cost-aware', { weight: 0 }), { mode });
+      expect(r.reason).toBe('complete');
+      expect(r.hostsDone).toBe(34);
+    },
+  );
+
   it.each(['round', 'eager'] as const)(
     'sends one copy at a time over a thin link and is not slower than weighing money (regions, %s mode)',
     async (mode) => {

@@ -309,6 +309,44 @@ describe('swarm with per-host paths (each host its own toplevel and configuratio
   });
 });
 
+describe('swarm with per-host paths and one piece', () => {
+  it.each(['round', 'eager'] as const)(
+    'regression (%s mode): a toplevel does not drag the shared closure from the deployer, so it beats log2-fanout',
+    async (mode) => {
+      // Once every shared path had a peer copy, the deployer split its uplink for private paths, and each
+      // toplevel brought its missing shared references along: 24 whole closures pushed at once (164 s).
+      const sc = buildScenario(parseScenario({ seed: 1, topology: { preset: 'flat', hosts: 24 }, network: 'flow' }));
+      const r = await runScenario(sc, swarm({ pieces: 1 }), { mode });
+      const log2 = await runScenario(sc, getStrategy('log2-fanout'), { mode });
+      expect(r.success && log2.success).toBe(true);
+      expect(r.makespanSeconds).toBeLessThanOrEqual(log2.makespanSeconds);
+    },
+  );
+});
+
+describe('swarm and path-level topology-aware with empty store paths', () => {
+  it.each([
+    ['swarm', 'flat', 'round'],
+    ['swarm', 'flat', 'eager'],
+    ['topology-aware', 'racks', 'round'],
+    ['topology-aware', 'racks', 'eager'],
+  ] as const)('regression: %s on %s (%s mode) sends zero-byte paths too', async (name, preset, mode) => {
+    // A path's urgency was its bytes × …, so a path of 0 bytes ranked 0 and was never sent.
+    const sc = buildScenario(
+      parseScenario({
+        seed: 3,
+        topology: { preset, hosts: 40, ...(preset === 'racks' ? { racks: 3 } : {}) },
+        closure: { totalMB: 1e-6, paths: 10 },
+        network: 'flow',
+      }),
+    );
+    expect([...sc.closure.paths()].some((p) => p.narSize === 0)).toBe(true);
+    const r = await runScenario(sc, getStrategy(name), { mode });
+    expect(r.reason).toBe('complete');
+    expect(r.hostsDone).toBe(40);
+  });
+});
+
 describe('swarm on uneven uplinks', () => {
   it('serves the fastest-uplink receivers first, so the big uplinks become sources early', async () => {
     const sc = buildScenario(

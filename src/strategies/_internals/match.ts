@@ -14,7 +14,7 @@ export interface GreedyMatchOptions {
   readonly available: (h: HostId) => boolean;
   /** Higher is better; pairs are taken in descending score (each receiver sees its 16 first sources). */
   readonly score: (from: HostId, to: HostId) => number;
-  /** Optional veto for a pair (e.g. a second paid crossing into a group). */
+  /** Optional veto for a pair (e.g. a second paid crossing into a group); vetoed sources take no window slot. */
   readonly allow?: (from: HostId, to: HostId) => boolean;
   /** The source list of a receiver; defaults to `ctx.sourcesFor(t, order)`. */
   readonly sources?: (to: HostId) => readonly HostId[];
@@ -38,8 +38,11 @@ export function greedyMatch(ctx: PlanContext, receivers: readonly HostId[], opts
       const pairs: { s: HostId; t: HostId; score: number; att: number }[] = [];
       for (const t of open) {
         const list = opts.sources ? opts.sources(t) : ctx.sourcesFor(t, opts.order);
-        for (const s of sourceWindow(ctx, list, t, opts.available, cursors.of(list), WINDOW)) {
-          if (opts.allow && !opts.allow(s, t)) continue;
+        // The veto applies inside the window: cutting to 16 sources first left a receiver whose 16 fastest
+        // sources were all vetoed (cost-aware: across a WAN while its own region holds the closure)
+        // without a candidate for good, though slower holders it may use were free.
+        const allowed = opts.allow && ((s: HostId): boolean => opts.allow!(s, t));
+        for (const s of sourceWindow(ctx, list, t, opts.available, cursors.of(list), WINDOW, allowed)) {
           pairs.push({ s, t, score: opts.score(s, t), att: view.attempts(s, t) });
         }
       }

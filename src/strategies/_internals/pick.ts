@@ -43,7 +43,7 @@ export function pickSource(
 /**
  * Up to `size` sources from `list` (from `cursor`) that are `available` and may send to `to`, for
  * strategies that score several candidates per receiver. `available` must not depend on the receiver (the
- * cursor skips unavailable sources for good); receiver-specific conditions go in `fits`.
+ * cursor skips unavailable sources for good); receiver-specific conditions go in `fits` (asked only where a route exists).
  */
 export function sourceWindow(
   ctx: PlanContext,
@@ -58,7 +58,7 @@ export function sourceWindow(
   const out: HostId[] = [];
   for (let k = cursor.i; k < list.length && out.length < size; k++) {
     const h = list[k]!;
-    if (available(h) && fits(h) && ctx.edgeOk(h, to)) out.push(h);
+    if (available(h) && ctx.edgeOk(h, to) && fits(h)) out.push(h);
   }
   return out;
 }

@@ -172,7 +172,8 @@ export class SwarmPlan {
     this.#openCount = this.#open.length;
     this.#freeCount = this.#free.length;
     const perHost = view.mode === 'round' ? ROUND_SCAN_BUDGET_PER_HOST : SCAN_BUDGET_PER_HOST;
-    this.#budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
+    const budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
+    this.#budget = budget;
 
     for (const t of pending)
       for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
@@ -205,6 +206,10 @@ export class SwarmPlan {
     this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
 
     this.#superSeed(ranked.map((r) => r.p));
+    // The main loop gets a budget of its own: a seed whose every offer fails (with groups, every rack
+    // already has its copies crossing in) spends one scan of the receivers per path, which used up the
+    // whole budget at 100 racked hosts, so the call proposed nothing while nothing ran and the run stopped.
+    this.#budget = budget;
     while (this.#openCount > 0 && this.#freeCount > 0 && this.#budget > 0) {
       const e = this.#heap.pop();
       if (!e) break;
@@ -289,7 +294,8 @@ export class SwarmPlan {
     const left = (this.#run.wanters.get(p) ?? 0) - owners - flying;
     if (left <= 0) return 0;
     const copies = holders + flying;
-    const bytes = view.closure.narSize(p) + (this.#chainBehind?.get(p) ?? 0);
+    // At least one byte: an empty path (a zero-size store path) is still wanted and must rank above 0.
+    const bytes = Math.max(1, view.closure.narSize(p) + (this.#chainBehind?.get(p) ?? 0));
     return (bytes * Math.log2(1 + left / copies)) / Math.sqrt(copies);
   }
 
@@ -465,7 +471,7 @@ export class SwarmPlan {
       const rec = this.#openOf.get(owner);
       if (!rec || !this.#mayTake(rec, p)) return undefined;
       const best = this.#bestSource(only ?? this.#freeHolders(p), owner, split, only !== undefined);
-      const paths = best === undefined ? undefined : this.#bundle(best, owner, p);
+      const paths = best === undefined ? undefined : this.#bundle(best, owner, p, split);
       return paths && { from: best!, to: owner, paths };
     }
     let i = this.#openPos.get(p) ?? 0;
@@ -600,9 +606,12 @@ export class SwarmPlan {
   /**
    * `first` with the references `to` lacks (only when nothing else is coming to `to`, all held by `from`, and
    * at most the cap in bytes), then more paths `from` holds and `to` can take, most urgent first, while the
-   * transfer stays within the cap. Undefined when `first` cannot go on this edge now.
+   * transfer stays within the cap. Undefined when `first` cannot go on this edge now. `privateOnly` (a seed
+   * splitting its uplink for private paths, see `#superSeed`): only private paths ride along. A toplevel
+   * dragging its missing shared references made the seed push whole closures to every receiver at once,
+   * as `push-parallel` does (24 hosts, per-host paths, one piece: 164 s against a bound of 15 s).
    */
-  #bundle(from: HostId, to: HostId, first: PathId): PathId[] | undefined {
+  #bundle(from: HostId, to: HostId, first: PathId, privateOnly = false): PathId[] | undefined {
     const view = this.#view;
     const run = this.#run;
     const closure = view.closure;
@@ -620,7 +629,8 @@ export class SwarmPlan {
     };
     // Across a group boundary, a path rides along only if it may cross (see `#groupSources`).
     const crossing = this.#groups?.crosses(from, to) ?? false;
-    const mayGo = (q: PathId): boolean => !crossing || this.#mayCross(q, to);
+    const mayGo = (q: PathId): boolean =>
+      (!privateOnly || run.owner.has(q)) && (!crossing || this.#mayCross(q, to));
     const refs = closure.get(first).references;
     if (refs.every((r) => view.has(to, r))) add(first);
     else {
