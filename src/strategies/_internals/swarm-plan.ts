@@ -206,10 +206,12 @@ export class SwarmPlan {
     this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
 
     this.#superSeed(ranked.map((r) => r.p));
-    // The main loop gets a budget of its own: a seed whose every offer fails (with groups, every rack
-    // already has its copies crossing in) spends one scan of the receivers per path, which used up the
-    // whole budget at 100 racked hosts, so the call proposed nothing while nothing ran and the run stopped.
-    this.#budget = budget;
+    // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends
+    // a scan of the receivers per path. At 100 racked hosts that used up the whole budget, the call proposed
+    // nothing while nothing ran, and the run stopped. So when seeding proposed nothing, the main loop gets a
+    // budget of its own. When it did propose, the next outcome brings another call; a fresh budget there too
+    // was no faster (regions, 200 hosts: 190 s against 186 s) for 2.5× the CPU.
+    if (this.proposals.length === 0) this.#budget = budget;
     while (this.#openCount > 0 && this.#freeCount > 0 && this.#budget > 0) {
       const e = this.#heap.pop();
       if (!e) break;

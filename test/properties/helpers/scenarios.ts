@@ -30,6 +30,22 @@ export function targetId(i: number, count: number): HostId {
   return `host-${String(i).padStart(String(count).length, '0')}`;
 }
 
+/**
+ * Option sets each strategy is also run with (the first, its defaults, is where shrinking lands): the
+ * settings at the edges of each option's range, where the review found stalls the defaults never showed
+ * (`cost-aware` weight 0 on regions in blocks; `swarm` with one piece and per-host paths).
+ */
+export const OPTION_VARIANTS: Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>> = {
+  'push-parallel': [{}, { k: 1 }, { k: 3 }],
+  'log2-fanout': [{}, { perHolder: 2 }],
+  'max-bottleneck-spanning': [{}, { perHolder: 2 }],
+  'level-tree': [{}, { fanout: 1 }, { fanout: 3 }],
+  'topology-aware': [{}, { granularity: 'closure' }, { granularity: 'closure', perHolder: 2 }, { pieces: 1 }, { crossings: 2 }, { chunkBytes: 1 }],
+  swarm: [{}, { pieces: 1 }, { chunkBytes: 1 }, { window: 1 }],
+  'multi-target': [{}, { sharedFraction: 0.01 }, { sharedFraction: 1 }, { perHolder: 2 }],
+  'cost-aware': [{}, { weight: 0 }, { weight: 1 }, { pricePerSecond: 0 }, { perHolder: 2 }],
+};
+
 /** Knobs of {@link scenarioArb}. */
 export interface ScenarioArbOptions {
   readonly minHosts?: number;
@@ -65,7 +81,11 @@ const failureArb = fc.oneof(
   }),
 );
 
-/** A small random scenario input (4–24 hosts, few paths, roles 1–3) plus a strategy name. */
+/**
+ * A small random scenario input plus a strategy name: 4–24 hosts, up to 4 racks or 3 regions (round-robin or
+ * in blocks), few paths of up to 40 MB in all or of zero bytes, roles 1–3, and one of the strategy's
+ * {@link OPTION_VARIANTS} as the scenario's `strategyOptions`.
+ */
 export function scenarioArb(o: ScenarioArbOptions = {}): fc.Arbitrary<{ input: ScenarioInput; strategy: string }> {
   const [sLo, sHi] = o.maxSends ?? [1, 1];
   const [rLo, rHi] = o.maxReceives ?? [1, 1];
@@ -76,7 +96,12 @@ export function scenarioArb(o: ScenarioArbOptions = {}): fc.Arbitrary<{ input: S
       hosts: fc.integer({ min: o.minHosts ?? 4, max: o.maxHosts ?? 24 }),
       maxSends: fc.integer({ min: sLo, max: sHi }),
       maxReceives: fc.integer({ min: rLo, max: rHi }),
-      totalMB: fc.integer({ min: 1, max: 40 }),
+      racks: fc.integer({ min: 1, max: 4 }),
+      regions: fc.integer({ min: 1, max: 3 }),
+      placement: fc.constantFrom<'round-robin' | 'blocks'>('round-robin', 'blocks'),
+      // 1e-6 MB: one byte spread over the paths, so most store paths are empty.
+      totalMB: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.constant(1e-6) }),
+      optionPick: fc.nat(),
       paths: fc.integer({ min: 1, max: 6 }),
       roles: fc.integer({ min: 1, max: 3 }),
       perHost: fc.boolean(),
@@ -126,14 +151,24 @@ export function scenarioArb(o: ScenarioArbOptions = {}): fc.Arbitrary<{ input: S
             : r.seeds === 'count'
               ? { kind: 'count' as const, count: 2 }
               : { kind: 'cache' as const, holdsFraction: 0.5 };
+      const variants = OPTION_VARIANTS[r.strategy] ?? [{}];
+      const strategyOptions = variants[r.optionPick % variants.length]!;
+      const common = { hosts: r.hosts, maxSends: r.maxSends, maxReceives: r.maxReceives };
+      const topology: ScenarioInput['topology'] =
+        r.preset === 'racks'
+          ? { preset: 'racks', ...common, racks: r.racks }
+          : r.preset === 'regions'
+            ? { preset: 'regions', ...common, regions: r.regions, placement: r.placement }
+            : { preset: r.preset, ...common };
       const input: ScenarioInput = {
         seed: r.seed,
-        topology: { preset: r.preset, hosts: r.hosts, maxSends: r.maxSends, maxReceives: r.maxReceives },
+        topology,
         closure: { totalMB: r.totalMB, paths: r.paths, roles: r.roles, perHost: r.perHost },
         seeds,
         network: r.network,
         mode: r.mode,
         strategy: r.strategy,
+        ...(Object.keys(strategyOptions).length > 0 ? { strategyOptions } : {}),
         ...(failures.length > 0 ? { failures } : {}),
       };
       return { input, strategy: r.strategy };
@@ -147,11 +182,14 @@ export interface RecordedRun {
   readonly events: readonly CascadeEvent[];
 }
 
-/** Parses, builds and runs a scenario with a fresh instance of `strategy`, recording every event. */
+/**
+ * Parses, builds and runs a scenario with a fresh instance of `strategy`, recording every event. The
+ * strategy takes the scenario's `strategyOptions`, then `options` over them.
+ */
 export async function runRecorded(input: ScenarioInput, strategy: string, options: Readonly<Record<string, unknown>> = {}): Promise<RecordedRun> {
   const scenario = buildScenario(parseScenario(input));
   const rec = new TraceRecorder();
-  const result = await runScenario(scenario, getStrategy(strategy, options), { onEvent: rec.sink });
+  const result = await runScenario(scenario, getStrategy(strategy, { ...scenario.spec.strategyOptions, ...options }), { onEvent: rec.sink });
   return { scenario, result, events: rec.events() };
 }
 
