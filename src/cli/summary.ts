@@ -23,6 +23,7 @@ export function resultJson(r: RunResult, traceSha256: string, extra: Record<stri
     transfersFailed: r.transfersFailed,
     failures: r.failed,
     unreached: r.unreached,
+    retiredSources: r.retiredSources,
     traceSha256,
     ...extra,
   };
@@ -62,5 +63,8 @@ export function resultText(r: RunResult, traceSha256: string): string {
   ];
   for (const f of r.failed) lines.push(`failed          ${f.host}: ${f.code} (${f.kind}) ${f.message}${f.server ? ` [served by ${f.server}]` : ''}`);
   if (r.unreached.length > 0) lines.push(`unreached       ${r.unreached.slice(0, 20).join(', ')}${r.unreached.length > 20 ? ', …' : ''}`);
+  if (r.retiredSources.length > 0) {
+    lines.push(`not a source    ${r.retiredSources.join(', ')} (its copies to others kept failing by its own fault)`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -73,6 +73,11 @@ export interface RunResult {
   /** Targets that neither finished nor failed: the run never got their paths to them. */
   readonly unreached: readonly HostId[];
   readonly failureTree: readonly FailureTreeNode[];
+  /**
+   * Hosts the run stopped using as sources: `maxAttemptsPerHost` transient failures in a row were blamed
+   * on them as senders. They are not failed (they may have received everything).
+   */
+  readonly retiredSources: readonly HostId[];
   /** Plan calls that started at least one transfer (in round mode: rounds). */
   readonly rounds: number;
   readonly makespanSeconds: number;
@@ -174,6 +179,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     state.endTransfer(t);
     state.now = o.at;
     if (o.ok) {
+      state.recordSendProgress(t.from);
       bytesTransferred += t.bytes;
       egressCost += t.bytes * priceOf(t);
       parent.set(t.to, t.from);
@@ -190,6 +196,16 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     egressCost += deliveredBytes * priceOf(t);
     transfersFailed++;
     const c = o.cause;
+    if (delivered.length > 0) state.recordSendProgress(t.from);
+    // A transient failure blamed on the sender (a peer whose own ssh or store broke) counts against the
+    // sender, not the receiver: at the bound the sender stops being a source, and the receiver, which did
+    // nothing wrong, keeps its retries for other sources.
+    const senderFault = c.kind === 'transient' && c.code !== 'cancelled' && c.host === t.from;
+    const retire =
+      senderFault &&
+      state.recordSendFailure(t.from, t.to) >= cfg.maxAttemptsPerHost &&
+      !state.isRetired(t.from);
+    if (retire) state.retireSource(t.from);
     emit({
       type: 'transfer-failed',
       t: o.at,
@@ -202,6 +218,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
       message: c.message,
       delivered,
       deliveredBytes,
+      ...(retire ? { senderRetired: true as const } : {}),
     });
     if (delivered.length > 0) {
       parent.set(t.to, t.from);
@@ -210,7 +227,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
         emit({ type: 'host-done', t: o.at, host: t.to });
       }
     }
-    if (c.code === 'cancelled') return;
+    if (c.code === 'cancelled' || senderFault) return;
     if (c.kind === 'permanent') {
       const server = c.host === t.to ? t.from : undefined;
       fail(c.host, { host: c.host, code: c.code, kind: c.kind, message: c.message, server, at: o.at });
@@ -347,6 +364,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     failed,
     unreached,
     failureTree: buildFailureTree(fleet, failed, parent),
+    retiredSources: state.retiredSources(),
     rounds,
     makespanSeconds: makespan,
     bytesTransferred,

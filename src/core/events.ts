@@ -74,6 +74,11 @@ export interface TransferFailedEvent {
   /** Paths that reached the target before the failure (kept, never re-sent). */
   readonly delivered: readonly PathId[];
   readonly deliveredBytes: number;
+  /**
+   * Present when this failure, blamed on the sender, was its `maxAttemptsPerHost`-th in a row: the run
+   * stops using the sender as a source (it may still receive, and stays done if it was).
+   */
+  readonly senderRetired?: true | undefined;
 }
 
 export interface HostDoneEvent {

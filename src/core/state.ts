@@ -35,6 +35,10 @@ interface HostRecord {
   failedAttempts: number;
   /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
   failuresWithoutProgress: number;
+  /** Transient failures blamed on this host as a sender since it last delivered anything. */
+  sendFailuresWithoutProgress: number;
+  /** No longer used as a source: its sends kept failing by its own fault (it may still receive). */
+  retired: boolean;
   done: boolean;
   failed: boolean;
 }
@@ -42,7 +46,7 @@ interface HostRecord {
 /**
  * The coordinator's live state of a run, exposed read-only to strategies as a {@link PlanView}.
  * Only the coordinator calls the mutating methods (`startTransfer`, `deliverAll`, `endTransfer`,
- * `markFailed`, `recordFailedAttempt`).
+ * `markFailed`, `recordFailedAttempt`, `recordSendFailure`, `retireSource`).
  *
  * Built for 100,000-host fleets: want sets are shared between hosts given the same array; a host that
  * receives its whole want set in one transfer shares that set as its have set; and the per-path holder
@@ -109,6 +113,8 @@ export class RunState implements PlanView {
         incoming: undefined,
         failedAttempts: 0,
         failuresWithoutProgress: 0,
+        sendFailuresWithoutProgress: 0,
+        retired: false,
         done: false,
         failed: false,
       });
@@ -226,7 +232,17 @@ export class RunState implements PlanView {
 
   canSend(host: HostId): boolean {
     const r = this.#get(host);
-    return !r.failed && r.sending < r.host.maxSends;
+    return !r.failed && !r.retired && r.sending < r.host.maxSends;
+  }
+
+  /** Whether the host was retired as a source (see {@link RunState.recordSendFailure}). */
+  isRetired(host: HostId): boolean {
+    return this.#get(host).retired;
+  }
+
+  /** Hosts retired as sources, fleet order. */
+  retiredSources(): HostId[] {
+    return this.hosts.filter((h) => this.#get(h.id).retired).map((h) => h.id);
   }
 
   canReceive(host: HostId): boolean {
@@ -340,11 +356,34 @@ export class RunState implements PlanView {
    * it makes progress.
    */
   recordFailedAttempt(from: HostId, to: HostId): number {
+    this.#countEdgeFailure(from, to);
+    return ++this.#get(to).failuresWithoutProgress;
+  }
+
+  /**
+   * Records a transient failure blamed on the sender (its own ssh or store broke, not the receiver's):
+   * the edge's attempts count it, the receiver's retry bound does not. Returns the sender's failed sends
+   * since one last delivered anything; the coordinator retires it as a source at its bound.
+   */
+  recordSendFailure(from: HostId, to: HostId): number {
+    this.#countEdgeFailure(from, to);
+    return ++this.#get(from).sendFailuresWithoutProgress;
+  }
+
+  /** A send from `from` delivered something: its failures so far were not a pattern. */
+  recordSendProgress(from: HostId): void {
+    this.#get(from).sendFailuresWithoutProgress = 0;
+  }
+
+  /** Stops offering the host as a source (`canSend` is false from now on); what it holds stays its own. */
+  retireSource(host: HostId): void {
+    this.#get(host).retired = true;
+  }
+
+  #countEdgeFailure(from: HostId, to: HostId): void {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
-    const r = this.#get(to);
-    r.failedAttempts++;
-    return ++r.failuresWithoutProgress;
+    this.#get(to).failedAttempts++;
   }
 
   /** Takes a host out of the run; what it holds no longer counts as a source. */

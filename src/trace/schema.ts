@@ -86,6 +86,7 @@ export const cascadeEventSchema = z.discriminatedUnion('type', [
     message: z.string(),
     delivered: z.array(path),
     deliveredBytes: bytes,
+    senderRetired: z.literal(true).optional(),
   }),
   z.strictObject({ type: z.literal('host-done'), t: time, host }),
   z.strictObject({

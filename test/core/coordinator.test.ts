@@ -139,6 +139,40 @@ describe('runCascade', () => {
     expect(r.success).toBe(false);
   });
 
+  it('counts transient failures blamed on the sender against the sender: at the bound it stops being a source, the receivers keep their retries', async () => {
+    const { closure, fleet, topology } = setup(3);
+    // host-001 gets the closure from the deployer; every copy it sends then breaks on its side.
+    const executor = new ScriptedExecutor((t) =>
+      t.from === 'host-001'
+        ? { duration: 1, cause: { kind: 'transient', code: 'copy-failed', host: 'host-001', message: 'outer ssh exited 255' } }
+        : { duration: 1 },
+    );
+    // Prefers host-001 as the source whenever it may send.
+    const peerFirst: Strategy = {
+      name: 'test-peer-first',
+      plan: (v) => {
+        const out: Proposal[] = [];
+        const open = v.pending().filter((h) => v.canReceive(h) && v.incoming(h).size === 0);
+        const serve = (from: HostId): void => {
+          const to = open.find((t) => t !== from && !out.some((o) => o.to === t));
+          if (to !== undefined && v.canSend(from)) out.push({ from, to, paths: [...v.missing(to)] });
+        };
+        if (v.isDone('host-001')) serve('host-001');
+        serve('deployer');
+        return out;
+      },
+    };
+    const events: CascadeEvent[] = [];
+    const r = await runCascade({ fleet, closure, topology, strategy: peerFirst, executor, maxAttemptsPerHost: 2, onEvent: (e) => events.push(e) });
+    expect(r.success).toBe(true);
+    expect(r.failed).toEqual([]);
+    expect(r.retiredSources).toEqual(['host-001']);
+    const fromPeer = events.filter((e) => e.type === 'transfer-failed' && e.from === 'host-001');
+    expect(fromPeer).toHaveLength(2);
+    expect(fromPeer.map((e) => e.type === 'transfer-failed' && e.senderRetired)).toEqual([undefined, true]);
+    expect(executor.started.filter((t) => t.from === 'host-001')).toHaveLength(2);
+  });
+
   it('does not give up on a host while its failing transfers still deliver paths', async () => {
     const { closure, paths, fleet, topology } = setup(1, [1, 1, 1, 1, 1, 1]);
     // Every transfer breaks after its first path: six failures in all, but each one made progress.
