@@ -31,7 +31,8 @@ export interface CompletionPoint {
 /**
  * Hosts done over time, as a step function: one point at the run's start (counting the targets that were
  * already done), one per distinct time at which hosts became done, and a last point at the run's end.
- * Both `t` and `done` never decrease.
+ * Both `t` and `done` never decrease: it counts deliveries, so a host that completed and was killed later
+ * stays counted, while the run result (and {@link hostSummaries}) call that host failed.
  */
 export function completionCurve(events: readonly CascadeEvent[]): CompletionPoint[] {
   const points: { t: number; done: number }[] = [];
