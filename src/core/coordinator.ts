@@ -401,6 +401,7 @@ function validate(
     if (!state.hasHost(p.to)) reject(`unknown receiver "${p.to}"`);
     if (p.from === p.to) reject('sender and receiver are the same host');
     if (state.isFailed(p.from)) reject(`sender "${p.from}" has failed`);
+    if (state.isRetired(p.from)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
     if (state.isFailed(p.to)) reject(`receiver "${p.to}" has failed`);
     if (p.paths.length === 0) reject('no paths');
     const s = (sends.get(p.from) ?? 0) + 1;

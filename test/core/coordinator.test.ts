@@ -173,6 +173,23 @@ describe('runCascade', () => {
     expect(executor.started.filter((t) => t.from === 'host-001')).toHaveLength(2);
   });
 
+  it('rejects a proposal from a sender no longer a source with a StrategyError', async () => {
+    const { closure, fleet, topology } = setup(2);
+    const executor = new ScriptedExecutor((t) =>
+      t.from === 'host-001' ? { duration: 1, cause: { kind: 'transient', code: 'copy-failed', host: 'host-001', message: 'broke' } } : { duration: 1 },
+    );
+    // Keeps proposing host-001 after it was retired, ignoring canSend.
+    const blind: Strategy = {
+      name: 'test-blind',
+      plan: (v) =>
+        v.isDone('host-001')
+          ? v.pending().filter((t) => v.canReceive(t)).map((to) => ({ from: 'host-001', to, paths: [...v.missing(to)] }))
+          : [{ from: 'deployer', to: 'host-001', paths: [...v.missing('host-001')] }],
+    };
+    await expect(runCascade({ fleet, closure, topology, strategy: blind, executor, maxAttemptsPerHost: 2 })).rejects.toBeInstanceOf(StrategyError);
+    expect(executor.started.filter((t) => t.from === 'host-001')).toHaveLength(2);
+  });
+
   it('does not give up on a host while its failing transfers still deliver paths', async () => {
     const { closure, paths, fleet, topology } = setup(1, [1, 1, 1, 1, 1, 1]);
     // Every transfer breaks after its first path: six failures in all, but each one made progress.
