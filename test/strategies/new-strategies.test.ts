@@ -244,6 +244,25 @@ describe('multi-target', () => {
     // Base-only transfers happen between hosts of different roles.
     expect(r.transfers.some((t) => t.from !== 'deployer' && wants.get(t.from) !== wants.get(t.to))).toBe(true);
   });
+
+  it.each(['round', 'eager'] as const)(
+    'regression (%s mode): private paths go out on the deployer\'s spare send slots, not one receiver per call',
+    async (mode) => {
+      // Every host wants only its own 100 MB path; downlinks (100 Mbit/s) are the bottleneck.
+      const sc = buildScenario(
+        parseScenario({
+          seed: 1,
+          topology: { preset: 'flat', hosts: 30, downlink: '100mbit' },
+          closure: { totalMB: 100, paths: 1, roles: 1, perHost: true },
+          network: 'flow',
+        }),
+      );
+      const r = await runScenario(sc, getStrategy('multi-target'), { mode });
+      expect(r.success).toBe(true);
+      expect(r.rounds).toBe(1);
+      expect(r.makespanSeconds).toBeLessThanOrEqual(1.01 * r.lowerBound.seconds);
+    },
+  );
 });
 
 describe('fastest-first', () => {
