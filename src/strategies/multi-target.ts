@@ -45,7 +45,8 @@ function tiers(info: FleetInfo, sharedFraction: number): Map<PathId, number> {
  * that holds it (log2-fanout style, one new receiver per holder per plan call); then its role tier, from
  * hosts of its role; then its own paths. Peers serve before seeds, so the deployer's uplink goes to what
  * only it holds; a source that also holds the later tiers sends them in the same transfer. On a fleet
- * where every host wants the same closure it is `log2-fanout`.
+ * where every host wants the same closure it is `log2-fanout` with peers serving before seeds; like it, it
+ * ignores the topology (use `topology-aware` for racks and regions).
  * @throws ConfigError for an unknown option or `sharedFraction` outside (0, 1].
  */
 export function multiTarget(options?: RawOptions): Strategy {
