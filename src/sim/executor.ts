@@ -161,8 +161,9 @@ export class SimExecutor implements Executor {
       const planned = this.#failures.decide(t, route, ctx);
       const run: Running = { transfer: t, route, state: 'network', planned, outcomeEvent: undefined };
       if (planned !== undefined && planned.fraction === 0) {
-        // Refused connection / dead peer: it costs the route latency and delivers nothing.
-        this.#decide(run, now + route.latency, planned.cause, []);
+        // Refused connection / dead peer: it costs the route latency (a partition: its connect timeout) and
+        // delivers nothing.
+        this.#decide(run, now + Math.max(route.latency, planned.after ?? 0), planned.cause, []);
       } else {
         this.#running.set(t.id, run);
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;

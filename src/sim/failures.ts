@@ -39,6 +39,9 @@ export const killHostSpecSchema = z
   })
   .refine(notBoth, notBothMessage);
 
+/** Default of a partition's `connectTimeout`: the real executor's ssh `ConnectTimeout`. */
+export const PARTITION_CONNECT_TIMEOUT = 10;
+
 /** `{ kind: 'partition' }`: the link a↔b (hosts or topology nodes) is unusable from a round or time. */
 export const partitionSpecSchema = z
   .strictObject({
@@ -48,6 +51,11 @@ export const partitionSpecSchema = z
     atRound: round.optional(),
     atTime: time.optional(),
     untilTime: time.optional(),
+    /**
+     * Seconds a transfer started into the partition takes to fail: its connection attempt times out, as
+     * the real executor's ssh does after `ConnectTimeout=10`. 0 fails it after the route latency.
+     */
+    connectTimeout: time.default(PARTITION_CONNECT_TIMEOUT),
   })
   .refine(notBoth, notBothMessage)
   .refine((s) => s.a !== s.b, { message: 'a and b must differ', path: ['b'] })
@@ -111,6 +119,8 @@ export const failureSpecSchema = z.discriminatedUnion('kind', [
 
 /** A failure schedule spec, as validated by {@link failureSpecSchema}. */
 export type FailureSpec = z.output<typeof failureSpecSchema>;
+/** What a scenario file may write for a failure spec (defaults not yet filled in). */
+export type FailureSpecInput = z.input<typeof failureSpecSchema>;
 /** A host that dies (see {@link killHostSpecSchema}). */
 export type KillHostSpec = z.output<typeof killHostSpecSchema>;
 /** A link or host pair that becomes unusable (see {@link partitionSpecSchema}). */
@@ -143,6 +153,7 @@ export type FailureRule =
       readonly atRound?: number;
       readonly atTime?: number;
       readonly untilTime?: number;
+      readonly connectTimeout: number;
     }
   | {
       readonly kind: 'random';
@@ -175,6 +186,8 @@ export interface PlannedFailure {
   readonly cause: FailureCause;
   /** The rule that matched. */
   readonly rule: number;
+  /** With `fraction` 0: seconds after the start the failure is reported, when longer than the route latency. */
+  readonly after?: number;
 }
 
 /** Run state the executor passes when asking about a transfer. */
@@ -343,7 +356,12 @@ export class FailureSchedule {
           break;
         case 'partition':
           if (this.inForce(rule, ctx) && this.crosses(rule, t, route, ctx.topology)) {
-            return { fraction: 0, cause: FailureSchedule.partitionCause(rule, t.to), rule: rule.index };
+            return {
+              fraction: 0,
+              cause: FailureSchedule.partitionCause(rule, t.to),
+              rule: rule.index,
+              after: rule.connectTimeout,
+            };
           }
           break;
         case 'random': {
@@ -446,6 +464,7 @@ export function compileFailureSchedule(spec: unknown, options: CompileFailuresOp
           ...opt('atRound', s.atRound),
           ...opt('atTime', s.atTime),
           ...opt('untilTime', s.untilTime),
+          connectTimeout: s.connectTimeout,
         });
         return;
       case 'random':

@@ -41,10 +41,15 @@ export function fastestFirst(options?: RawOptions): Strategy {
         const critical = receivers.filter((t) => down(t) * levels <= median && down(t) < median);
         const isCritical = new Set(critical);
         const rest = receivers.filter((t) => !isCritical.has(t));
-        critical.sort((a, b) => down(a) - down(b) || info.pos(a) - info.pos(b));
+        // Receivers that failed before go last, as in `wholeReceivers` (see retryingLast).
+        const failures = (h: HostId): number => view.failedAttempts(h);
+        critical.sort((a, b) => failures(a) - failures(b) || down(a) - down(b) || info.pos(a) - info.pos(b));
         rest.sort(
           (a, b) =>
-            view.host(b).uplink - view.host(a).uplink || down(b) - down(a) || info.pos(a) - info.pos(b),
+            failures(a) - failures(b) ||
+            view.host(b).uplink - view.host(a).uplink ||
+            down(b) - down(a) ||
+            info.pos(a) - info.pos(b),
         );
         const cursors = new Cursors();
         const better = (s: HostId, best: HostId | undefined, t: HostId, cmp: number): boolean =>

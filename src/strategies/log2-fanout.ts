@@ -1,6 +1,6 @@
 import type { Strategy } from '../core/strategy.js';
-import type { PathId } from '../core/types.js';
-import { PlanContext, StrategyMemory } from './_internals/context.js';
+import type { HostId, PathId } from '../core/types.js';
+import { PlanContext, retryingLast, StrategyMemory } from './_internals/context.js';
 import { checkKeys, perHolderOption, type PerHolderOptions, type RawOptions } from './_internals/options.js';
 import { partialFallback, privateRests } from './_internals/paths.js';
 import { Cursors, pickSource } from './_internals/pick.js';
@@ -48,19 +48,30 @@ export function log2Fanout(options?: RawOptions): Strategy {
       const rests = ctx.info.hasPrivate();
       let free = 0;
       for (const h of pool) if (available(h)) free++;
-      for (const t of view.pending()) {
+      /** Serves `t` if it can; true when nobody else can be served in this call. */
+      const serve = (t: HostId): boolean => {
         const set = view.missing(t);
-        if (exhausted.has(set) || !ctx.isWholeReceiver(t)) continue;
-        if (rests && memory.holdsShared(view, t)) continue; // a private rest: see privateRests
+        if (exhausted.has(set) || !ctx.isWholeReceiver(t)) return false;
+        if (rests && memory.holdsShared(view, t)) return false; // a private rest: see privateRests
         const list = ctx.sourcesAmong(t, pool);
         if (list.length === 0) unserved = true;
         const cursor = cursors.of(list);
         const s = pickSource(ctx, list, t, available, cursor);
         if (s !== undefined) {
           ctx.propose(s, t, ctx.wholePaths(s, t));
-          if (!available(s) && --free <= 0 && simple) break;
+          if (!available(s) && --free <= 0 && simple) return true;
         } else if (cursor.i >= list.length) exhausted.add(set);
+        return false;
+      };
+      // Receivers that failed before go last (see retryingLast), deferred in the same pass so the early
+      // stop still spares the walk over every pending host.
+      const retrying: HostId[] = [];
+      let full = false;
+      for (const t of view.pending()) {
+        if (view.failedAttempts(t) > 0) retrying.push(t);
+        else if ((full = serve(t))) break;
       }
+      if (!full) for (const t of retryingLast(view, retrying)) if (serve(t)) break;
       // Private rests first (cheap: one pass); the partial pass only when some receiver had no whole
       // source, since with per-host paths every receiver has its own missing set and it costs O(N·pool).
       if (unserved) partialFallback(ctx, undefined, pool); // runs privateRests first

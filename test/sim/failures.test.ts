@@ -3,8 +3,10 @@ import { ConfigError } from '../../src/core/errors.js';
 import { hashDraw } from '../../src/core/random.js';
 import type { Outcome } from '../../src/core/types.js';
 import { SimExecutor } from '../../src/sim/executor.js';
-import { compileFailureSchedule, failureSpecSchema } from '../../src/sim/failures.js';
+import { compileFailureSchedule, failureSpecSchema, PARTITION_CONNECT_TIMEOUT } from '../../src/sim/failures.js';
 import { chainClosure, host, makeHosts, simpleTopology, transfer } from './helpers/simpleTopology.js';
+import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
+import { getStrategy } from '../../src/strategies/registry.js';
 
 const closure = chainClosure([10, 20, 30, 40]);
 const ALL = ['p0', 'p1', 'p2', 'p3'];
@@ -136,7 +138,7 @@ describe.each(['round', 'flow'] as const)('failures in the %s model', (network) 
       links: [{ from: 's1', to: 's2', bandwidth: 1000, latency: 0.5, both: true }],
     });
     const failures = compileFailureSchedule(
-      { kind: 'partition', a: 's2', b: 's1', atTime: 2, untilTime: 20 },
+      { kind: 'partition', a: 's2', b: 's1', atTime: 2, untilTime: 20, connectTimeout: 0 },
       { hosts, topology: topo },
     );
     const ex = new SimExecutor({ hosts, topology: topo, closure, network, failures });
@@ -150,7 +152,8 @@ describe.each(['round', 'flow'] as const)('failures in the %s model', (network) 
       delivered: ['p0'],
     });
     expect(o.get(1)).toEqual({ transfer: 1, ok: true, at: 10 });
-    // During the partition, a crossing transfer fails after its route latency, in either direction.
+    // During the partition, a crossing transfer fails after its route latency (connectTimeout 0), in either
+    // direction.
     ex.start([transfer(closure, 2, 'h3', 'h1', ['p0'], 1)]);
     expect(ex.nextSync()).toMatchObject({ transfer: 2, ok: false, at: 10.5, cause: { code: 'partitioned' } });
     // Still partitioned at 10.5; after untilTime (20) the link works again.
@@ -168,9 +171,10 @@ describe.each(['round', 'flow'] as const)('failures in the %s model', (network) 
     const ex = new SimExecutor({ hosts, topology: topo, closure, network, failures });
     ex.start([transfer(closure, 0, 'h1', 'h0', ['p0']), transfer(closure, 1, 'h2', 'h0', ['p0'])]);
     const o = byId(drain(ex));
+    // A transfer into the partition fails when its connection attempt times out (10 s by default).
     expect(o.get(0)).toMatchObject({
       ok: false,
-      at: 0,
+      at: PARTITION_CONNECT_TIMEOUT,
       cause: { kind: 'transient', code: 'partitioned', host: 'h0' },
     });
     expect(o.get(1)).toMatchObject({ ok: true, at: 1 });
@@ -295,5 +299,32 @@ describe('stragglers', () => {
     expect(round.nextSync()).toEqual({ transfer: 0, ok: true, at: 10 });
     round.start([transfer(closure, 1, 'h0', 'h1', ALL)]);
     expect(round.nextSync()).toEqual({ transfer: 1, ok: true, at: 30 });
+  });
+});
+
+describe('a partition that heals', () => {
+  const homelab = (connectTimeout?: number) =>
+    buildScenario(
+      parseScenario({
+        seed: 83409,
+        topology: { preset: 'homelab', hosts: 30, maxSends: 3 },
+        closure: { totalMB: 100, paths: 40, roles: 3, perHost: true },
+        // The Wi-Fi access point loses the router for the first 30 s.
+        failures: [{ kind: 'partition', a: 'wifi-ap', b: 'router', atTime: 0, untilTime: 30, ...(connectTimeout === undefined ? {} : { connectTimeout }) }],
+        network: 'flow',
+      }),
+    );
+
+  it.each(['log2-fanout', 'swarm'])('%s: retries into it take the connect timeout, so the Wi-Fi hosts are served once it heals', async (name) => {
+    const r = await runScenario(homelab(), getStrategy(name), { mode: 'round' });
+    expect(r.success).toBe(true);
+    expect(r.makespanSeconds).toBeGreaterThan(30);
+  });
+
+  it('with connectTimeout 0 the retries fail at once and the Wi-Fi hosts are given up before it heals', async () => {
+    const r = await runScenario(homelab(0), getStrategy('log2-fanout'), { mode: 'round' });
+    expect(r.hostsFailed).toBeGreaterThan(0);
+    expect(r.failed.every((f) => f.code === 'retries-exhausted')).toBe(true);
+    expect(r.makespanSeconds).toBeLessThan(30);
   });
 });

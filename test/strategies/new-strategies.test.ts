@@ -282,3 +282,28 @@ describe('fastest-first', () => {
     expect(r.transfers.find((t) => t.to === 't9')!.round).toBe(0);
   });
 });
+
+describe('a receiver that keeps failing does not hold the only source', () => {
+  const cascades = registry.map((s) => s.name).filter((n) => !n.startsWith('push-'));
+  // Round mode, where one plan call hands out the round's sources. (In eager mode a copy that fails at once
+  // is retried as soon as its source is free again; the simulator's partition connectTimeout, default 10 s,
+  // is what keeps that from spinning.)
+  it.each(cascades)(
+    '%s (round mode): the deployer serves the others while its copies to host-1 fail at once; peers then serve host-1',
+    async (name) => {
+      // host-1 is cut off from the deployer only, and fails there instantly; it is first in fleet order.
+      const sc = buildScenario(
+        parseScenario({
+          seed: 1,
+          topology: { preset: 'flat', hosts: 8 },
+          closure: { totalMB: 10, paths: 4, roles: 1, perHost: false },
+          failures: [{ kind: 'partition', a: 'deployer', b: 'host-1', connectTimeout: 0 }],
+          limits: { maxAttemptsPerHost: 1000 },
+          network: 'flow',
+        }),
+      );
+      const r = await runScenario(sc, getStrategy(name), { mode: 'round' });
+      expect(r.success).toBe(true);
+    },
+  );
+});

@@ -6,6 +6,19 @@ import { FleetInfo } from './fleet-info.js';
 export const SOURCE_WINDOW = 64;
 
 /**
+ * `hosts` with those whose transfers failed before moved after the others (fewest failures first, fleet
+ * order among equals). A receiver behind a partition fails at once, and first in fleet order it took the
+ * only free source every round: a 30 s partition of host-001 from a 100-host fleet used up 1,000 rounds
+ * in 0.2 s and reached nobody.
+ */
+export function retryingLast(view: PlanView, hosts: HostId[]): HostId[] {
+  const retrying = hosts.filter((h) => view.failedAttempts(h) > 0);
+  if (retrying.length === 0) return hosts;
+  retrying.sort((a, b) => view.failedAttempts(a) - view.failedAttempts(b));
+  return [...hosts.filter((h) => view.failedAttempts(h) === 0), ...retrying];
+}
+
+/**
  * Whether the edge may be used at all: distinct hosts and a route with bandwidth. A failing edge stays
  * usable: strategies prefer edges with fewer failures (another source first), and the coordinator gives a
  * receiver up after its per-host bound of failures in a row. An edge ban (after 8 failures) used to leave a
@@ -236,13 +249,15 @@ export class PlanContext {
   }
 
   /**
-   * Receivers a whole-closure transfer can go to now, fleet order: pending, a free receive slot, nothing in
-   * flight to them (so everything they miss can come in one closed transfer) and nothing proposed yet.
+   * Receivers a whole-closure transfer can go to now: pending, a free receive slot, nothing in flight to
+   * them (so everything they miss can come in one closed transfer) and nothing proposed yet. Fleet order,
+   * except that receivers whose transfers failed before come after the others, fewest failures first (see
+   * {@link retryingLast}).
    */
   wholeReceivers(): HostId[] {
     const out: HostId[] = [];
     for (const t of this.view.pending()) if (this.isWholeReceiver(t)) out.push(t);
-    return out;
+    return retryingLast(this.view, out);
   }
 
   /** Whether `t` can take a whole-closure transfer now (see {@link PlanContext.wholeReceivers}). */

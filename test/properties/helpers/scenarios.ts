@@ -6,7 +6,7 @@ import type { RunResult } from '../../../src/core/coordinator.js';
 import type { CascadeEvent } from '../../../src/core/events.js';
 import type { RunMode } from '../../../src/core/strategy.js';
 import type { Fleet, HostId, PathId } from '../../../src/core/types.js';
-import type { FailureSpec } from '../../../src/sim/failures.js';
+import type { FailureSpecInput } from '../../../src/sim/failures.js';
 import { buildScenario, parseScenario, runScenario, type Scenario, type ScenarioInput } from '../../../src/sim/scenario.js';
 import { getStrategy, strategyNames } from '../../../src/strategies/registry.js';
 import { TraceRecorder } from '../../../src/trace/recorder.js';
@@ -64,7 +64,7 @@ export interface ScenarioArbOptions {
   readonly mode?: RunMode;
 }
 
-type FailureInput = FailureSpec;
+type FailureInput = FailureSpecInput;
 
 /** One generated failure schedule; host indexes are folded onto the fleet size later. */
 const failureArb = fc.oneof(
