@@ -100,8 +100,11 @@ export function levelTree(options?: RawOptions): Strategy {
             useAny = true; // a root that cannot serve this receiver
             break;
           }
-          if (!memory.holdsShared(view, a)) break; // the parent is still receiving: wait for it
-          a = up; // a done ancestor lacking what t misses: ask further up
+          // The parent is still receiving: wait for it, unless its copies have failed. A cut-off parent is
+          // given up only after maxAttemptsPerHost tries (× a connect timeout each), so waiting for it held its
+          // whole subtree for 50 s while every other holder idled; its children go further up meanwhile.
+          if (!memory.holdsShared(view, a) && view.failedAttempts(a) === 0) break;
+          a = up; // a done ancestor lacking what t misses, or a failing one: ask further up
         }
         if (!useAny) continue;
         const s = pickSource(ctx, ctx.sourcesFor(t), t, free);

@@ -307,3 +307,26 @@ describe('a receiver that keeps failing does not hold the only source', () => {
     },
   );
 });
+
+describe('level-tree with a cut-off parent', () => {
+  it.each([
+    ['round', 35],
+    ['eager', 15],
+  ] as const)('%s mode: its children go further up instead of waiting until it is given up (50 s)', async (mode, within) => {
+    // host-1 (a parent in the tree) is cut off from the switch for good: each copy to it fails after the
+    // 10 s connect timeout, and it is given up after 5, at 50 s. log2-fanout finishes the rest by 12.4 s.
+    const sc = buildScenario(
+      parseScenario({
+        seed: 1,
+        topology: { preset: 'flat', hosts: 8 },
+        closure: { totalMB: 100, paths: 1, roles: 1, perHost: false },
+        failures: [{ kind: 'partition', a: 'switch', b: 'host-1', atTime: 0 }],
+        network: 'flow',
+      }),
+    );
+    const r = await runScenario(sc, getStrategy('level-tree'), { mode });
+    expect(r.failed.map((f) => f.host)).toEqual(['host-1']);
+    expect(r.hostsDone).toBe(7);
+    expect(Math.max(...r.finishTimes.values())).toBeLessThan(within);
+  });
+});
