@@ -2,15 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { ClosureGraph } from '../../src/core/closure.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { HostId, PathId } from '../../src/core/types.js';
-import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
+import { buildScenario, parseScenario, runScenario, type ScenarioInput } from '../../src/sim/scenario.js';
 import { getStrategy, registry, strategyNames } from '../../src/strategies/registry.js';
 import { miniRun } from './helpers/mini-run.js';
 import { chainPaths, flatWorld, host, testTopology, type World } from './helpers/world.js';
 
+/** A simulated scenario in the flow model, seed 1 unless given. */
+function flowScenario(input: ScenarioInput) {
+  return buildScenario(parseScenario({ seed: 1, network: 'flow', ...input }));
+}
+
 /** 3 racks × 4 targets, the deployer outside every rack; crossing a rack boundary costs money and time. */
 function racks(): World {
   const w = flatWorld({ targets: 12 });
-  const rack = (h: HostId): string | undefined => (h === 'deployer' ? undefined : `r${Number(h.slice(1)) % 3}`);
+  const rack = (h: HostId): string | undefined =>
+    h === 'deployer' ? undefined : `r${Number(h.slice(1)) % 3}`;
   const topology = testTopology({
     groupOf: rack,
     bottleneck: (a, b) => (rack(a) === rack(b) ? Infinity : 5e5),
@@ -50,20 +56,23 @@ describe('topology-aware', () => {
     expect(log2.transfers.filter((t) => g(w, t.from) !== g(w, t.to)).length).toBeGreaterThan(3);
   });
 
-  it.each(['round', 'eager'] as const)('granularity path (%s mode): every store path enters each rack once', (mode) => {
-    const w = racks();
-    const r = miniRun(getStrategy('topology-aware', { pieces: 4 }), w, { mode });
-    expect(r.state.pending()).toEqual([]);
-    const entered = new Map<string, string[]>();
-    for (const t of r.transfers) {
-      if (g(w, t.from) === g(w, t.to)) continue;
-      const key = g(w, t.to)!;
-      entered.set(key, [...(entered.get(key) ?? []), ...t.paths]);
-    }
-    expect([...entered.keys()].sort()).toEqual(['r0', 'r1', 'r2']);
-    const all = [...w.closure.paths()].map((p) => p.id).sort();
-    for (const paths of entered.values()) expect([...paths].sort()).toEqual(all);
-  });
+  it.each(['round', 'eager'] as const)(
+    'granularity path (%s mode): every store path enters each rack once',
+    (mode) => {
+      const w = racks();
+      const r = miniRun(getStrategy('topology-aware', { pieces: 4 }), w, { mode });
+      expect(r.state.pending()).toEqual([]);
+      const entered = new Map<string, string[]>();
+      for (const t of r.transfers) {
+        if (g(w, t.from) === g(w, t.to)) continue;
+        const key = g(w, t.to)!;
+        entered.set(key, [...(entered.get(key) ?? []), ...t.paths]);
+      }
+      expect([...entered.keys()].sort()).toEqual(['r0', 'r1', 'r2']);
+      const all = [...w.closure.paths()].map((p) => p.id).sort();
+      for (const paths of entered.values()) expect([...paths].sort()).toEqual(all);
+    },
+  );
 
   it('granularity path: a copy that fails on its way into a rack crosses again; delivered paths stay', () => {
     const w = racks();
@@ -85,7 +94,7 @@ describe('topology-aware', () => {
   });
 
   it('regression: path level, eager mode, 100 racked hosts: every host done (seeding no longer eats the main scan budget)', async () => {
-    const sc = buildScenario(parseScenario({ seed: 5, topology: { preset: 'racks', hosts: 100 }, network: 'flow' }));
+    const sc = flowScenario({ seed: 5, topology: { preset: 'racks', hosts: 100 } });
     const r = await runScenario(sc, getStrategy('topology-aware'), { mode: 'eager' });
     expect(r.reason).toBe('complete');
     expect(r.hostsDone).toBe(100);
@@ -101,14 +110,10 @@ describe('topology-aware', () => {
 
 /** 24 targets in three regions behind 100 Mbit/s priced WAN links, one 50 MB closure for all. */
 function regions24() {
-  return buildScenario(
-    parseScenario({
-      seed: 1,
-      topology: { preset: 'regions', hosts: 24 },
-      closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
-      network: 'flow',
-    }),
-  );
+  return flowScenario({
+    topology: { preset: 'regions', hosts: 24 },
+    closure: { totalMB: 50, paths: 6, roles: 1, perHost: false },
+  });
 }
 
 describe('cost-aware', () => {
@@ -145,14 +150,10 @@ describe('cost-aware, time only', () => {
     async (mode) => {
       // Two regions in blocks: the first region's 17 hosts get the closure first and all sort before the
       // second region's; each of those is vetoed (a thin route while its own region holds the closure).
-      const sc = buildScenario(
-        parseScenario({
-          seed: 1,
-          topology: { preset: 'regions', hosts: 34, regions: 2, placement: 'blocks' },
-          closure: { roles: 1, perHost: false },
-          network: 'flow',
-        }),
-      );
+      const sc = flowScenario({
+        topology: { preset: 'regions', hosts: 34, regions: 2, placement: 'blocks' },
+        closure: { roles: 1, perHost: false },
+      });
       const r = await runScenario(sc, getStrategy('cost-aware', { weight: 0 }), { mode });
       expect(r.reason).toBe('complete');
       expect(r.hostsDone).toBe(34);
@@ -172,15 +173,21 @@ describe('cost-aware, time only', () => {
           if (e.type !== 'transfer-finished' && e.type !== 'transfer-failed') return;
           const s = started.get(e.id)!;
           const route = sc.topology.route(s.from, s.to)!;
-          const ends = Math.min(sc.fleet.hosts.find((h) => h.id === s.from)!.uplink, sc.fleet.hosts.find((h) => h.id === s.to)!.downlink);
-          if (route.links.length > 0 && route.bottleneck < ends) spans.push({ links: route.links, start: s.t, end: e.t });
+          const ends = Math.min(
+            sc.fleet.hosts.find((h) => h.id === s.from)!.uplink,
+            sc.fleet.hosts.find((h) => h.id === s.to)!.downlink,
+          );
+          if (route.links.length > 0 && route.bottleneck < ends)
+            spans.push({ links: route.links, start: s.t, end: e.t });
         },
       });
       expect(spans.length).toBeGreaterThan(0);
       for (const [i, a] of spans.entries()) {
         for (const b of spans.slice(i + 1)) {
           const shared = a.links.some((l) => b.links.includes(l));
-          expect(shared && a.start < b.end && b.start < a.end, 'two copies on one thin link at once').toBe(false);
+          expect(shared && a.start < b.end && b.start < a.end, 'two copies on one thin link at once').toBe(
+            false,
+          );
         }
       }
       const weighted = await runScenario(sc, getStrategy('cost-aware', { weight: 0.5 }), { mode });
@@ -227,8 +234,13 @@ describe('multi-target', () => {
     const baseIds = base.map((p) => p.id);
     const wantA = [...baseIds, ...roleA];
     const wantB = [...baseIds, ...roleB];
-    const hosts = [...Array.from({ length: 8 }, (_, i) => host(`t${i}`)), host('deployer', { role: 'deployer' })];
-    const wants = new Map<HostId, readonly PathId[]>(hosts.slice(0, 8).map((h, i) => [h.id, i % 2 ? wantB : wantA]));
+    const hosts = [
+      ...Array.from({ length: 8 }, (_, i) => host(`t${i}`)),
+      host('deployer', { role: 'deployer' }),
+    ];
+    const wants = new Map<HostId, readonly PathId[]>(
+      hosts.slice(0, 8).map((h, i) => [h.id, i % 2 ? wantB : wantA]),
+    );
     const w: World = {
       fleet: { hosts, wants, initialHave: new Map([['deployer', [...baseIds, 'a0', 'c0']]]) },
       closure: new ClosureGraph(paths),
@@ -242,21 +254,19 @@ describe('multi-target', () => {
       if (t.paths.includes('c0') && t.from !== 'deployer') expect(wants.get(t.from)).toBe(wantB);
     }
     // Base-only transfers happen between hosts of different roles.
-    expect(r.transfers.some((t) => t.from !== 'deployer' && wants.get(t.from) !== wants.get(t.to))).toBe(true);
+    expect(r.transfers.some((t) => t.from !== 'deployer' && wants.get(t.from) !== wants.get(t.to))).toBe(
+      true,
+    );
   });
 
   it.each(['round', 'eager'] as const)(
-    'regression (%s mode): private paths go out on the deployer\'s spare send slots, not one receiver per call',
+    "regression (%s mode): private paths go out on the deployer's spare send slots, not one receiver per call",
     async (mode) => {
       // Every host wants only its own 100 MB path; downlinks (100 Mbit/s) are the bottleneck.
-      const sc = buildScenario(
-        parseScenario({
-          seed: 1,
-          topology: { preset: 'flat', hosts: 30, downlink: '100mbit' },
-          closure: { totalMB: 100, paths: 1, roles: 1, perHost: true },
-          network: 'flow',
-        }),
-      );
+      const sc = flowScenario({
+        topology: { preset: 'flat', hosts: 30, downlink: '100mbit' },
+        closure: { totalMB: 100, paths: 1, roles: 1, perHost: true },
+      });
       const r = await runScenario(sc, getStrategy('multi-target'), { mode });
       expect(r.success).toBe(true);
       expect(r.rounds).toBe(1);
@@ -292,16 +302,12 @@ describe('a receiver that keeps failing does not hold the only source', () => {
     '%s (round mode): the deployer serves the others while its copies to host-1 fail at once; peers then serve host-1',
     async (name) => {
       // host-1 is cut off from the deployer only, and fails there instantly; it is first in fleet order.
-      const sc = buildScenario(
-        parseScenario({
-          seed: 1,
-          topology: { preset: 'flat', hosts: 8 },
-          closure: { totalMB: 10, paths: 4, roles: 1, perHost: false },
-          failures: [{ kind: 'partition', a: 'deployer', b: 'host-1', connectTimeout: 0 }],
-          limits: { maxAttemptsPerHost: 1000 },
-          network: 'flow',
-        }),
-      );
+      const sc = flowScenario({
+        topology: { preset: 'flat', hosts: 8 },
+        closure: { totalMB: 10, paths: 4, roles: 1, perHost: false },
+        failures: [{ kind: 'partition', a: 'deployer', b: 'host-1', connectTimeout: 0 }],
+        limits: { maxAttemptsPerHost: 1000 },
+      });
       const r = await runScenario(sc, getStrategy(name), { mode: 'round' });
       expect(r.success).toBe(true);
     },
@@ -312,21 +318,20 @@ describe('level-tree with a cut-off parent', () => {
   it.each([
     ['round', 35],
     ['eager', 15],
-  ] as const)('%s mode: its children go further up instead of waiting until it is given up (50 s)', async (mode, within) => {
-    // host-1 (a parent in the tree) is cut off from the switch for good: each copy to it fails after the
-    // 10 s connect timeout, and it is given up after 5, at 50 s. log2-fanout finishes the rest by 12.4 s.
-    const sc = buildScenario(
-      parseScenario({
-        seed: 1,
+  ] as const)(
+    '%s mode: its children go further up instead of waiting until it is given up (50 s)',
+    async (mode, within) => {
+      // host-1 (a parent in the tree) is cut off from the switch for good: each copy to it fails after the
+      // 10 s connect timeout, and it is given up after 5, at 50 s. log2-fanout finishes the rest by 12.4 s.
+      const sc = flowScenario({
         topology: { preset: 'flat', hosts: 8 },
         closure: { totalMB: 100, paths: 1, roles: 1, perHost: false },
         failures: [{ kind: 'partition', a: 'switch', b: 'host-1', atTime: 0 }],
-        network: 'flow',
-      }),
-    );
-    const r = await runScenario(sc, getStrategy('level-tree'), { mode });
-    expect(r.failed.map((f) => f.host)).toEqual(['host-1']);
-    expect(r.hostsDone).toBe(7);
-    expect(Math.max(...r.finishTimes.values())).toBeLessThan(within);
-  });
+      });
+      const r = await runScenario(sc, getStrategy('level-tree'), { mode });
+      expect(r.failed.map((f) => f.host)).toEqual(['host-1']);
+      expect(r.hostsDone).toBe(7);
+      expect(Math.max(...r.finishTimes.values())).toBeLessThan(within);
+    },
+  );
 });
