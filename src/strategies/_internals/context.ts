@@ -7,9 +7,9 @@ export const SOURCE_WINDOW = 64;
 
 /**
  * `hosts` with those whose transfers failed before moved after the others (fewest failures first, fleet
- * order among equals). A receiver behind a partition fails at once, and first in fleet order it took the
- * only free source every round: a 30 s partition of host-001 from a 100-host fleet used up 1,000 rounds
- * in 0.2 s and reached nobody.
+ * order among equals). A receiver whose copies kept failing took, first in fleet order, the only free
+ * source every round: host-001 cut off from the deployer (failing at once, 1,000 attempts allowed) used up
+ * the 1,000 rounds of a 100-host fleet and nobody was reached.
  */
 export function retryingLast(view: PlanView, hosts: HostId[]): HostId[] {
   const retrying = hosts.filter((h) => view.failedAttempts(h) > 0);
