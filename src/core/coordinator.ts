@@ -172,6 +172,11 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     for (const [id, t] of running) if (t.from === host || t.to === host) executor.cancel(id);
   };
 
+  // A host that got its closure and then died (a killed sender) counts as failed, not done: the
+  // counters split the targets into done, failed and unreached.
+  const doneHosts = (): HostId[] => state.targets.filter((id) => state.isDone(id) && !state.isFailed(id));
+  const unreachedHosts = (): HostId[] => state.pending().filter((id) => !state.isFailed(id));
+
   const apply = (o: Outcome): void => {
     const t = running.get(o.transfer);
     if (!t) throw new Error(`executor reported unknown or finished transfer ${o.transfer}`);
@@ -321,9 +326,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     // Keep the state consistent before reporting a strategy bug: stop and account for running transfers.
     for (const id of running.keys()) executor.cancel(id);
     await drain();
-    const doneNow = state.targets.filter((id) => state.isDone(id) && !state.isFailed(id)).length;
-    const unreachedNow = state.pending().filter((id) => !state.isFailed(id)).length;
-    emit({ type: 'run-finished', t: executor.now(), reason: 'strategy-error', hostsDone: doneNow, hostsFailed: failures.size, hostsUnreached: unreachedNow, rounds, bytesTransferred });
+    emit({ type: 'run-finished', t: executor.now(), reason: 'strategy-error', hostsDone: doneHosts().length, hostsFailed: failures.size, hostsUnreached: unreachedHosts().length, rounds, bytesTransferred });
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -334,10 +337,8 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
   await drain();
   if (reason === 'complete' && state.pending().length > 0) reason = 'no-progress';
 
-  // A host that got its closure and then died (a killed sender) counts as failed, not done: the
-  // counters split the targets into done, failed and unreached.
-  const done = state.targets.filter((id) => state.isDone(id) && !state.isFailed(id));
-  const unreached = state.pending().filter((id) => !state.isFailed(id));
+  const done = doneHosts();
+  const unreached = unreachedHosts();
   const failed = state.targets.filter((id) => failures.has(id)).map((id) => failures.get(id)!);
   // Failed hosts that are not targets (a seed that died) are reported too, after the targets.
   for (const [id, f] of failures) if (!state.targets.includes(id)) failed.push(f);

@@ -41,7 +41,7 @@ export function fastestFirst(options?: RawOptions): Strategy {
         const critical = receivers.filter((t) => down(t) * levels <= median && down(t) < median);
         const isCritical = new Set(critical);
         const rest = receivers.filter((t) => !isCritical.has(t));
-        // Receivers that failed before go last, as in `wholeReceivers` (see retryingLast).
+        // Receivers that failed before go last, as in `wholeReceivers` (see byFewestFailures).
         const failures = (h: HostId): number => view.failedAttempts(h);
         critical.sort((a, b) => failures(a) - failures(b) || down(a) - down(b) || info.pos(a) - info.pos(b));
         rest.sort(

@@ -113,13 +113,14 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
       let text = resultText(result, sha);
       for (const [h, s] of run.perHostSeconds) text += `host done       ${h} at ${s.toFixed(2)} s\n`;
       for (const u of unhealthy) text += `left out        ${u.host}: ${u.reasons.join('; ')}\n`;
+      const oneLine = (s: string): string => s.replace(/\n/g, ' | ');
       for (const [h, e] of run.storeErrors) {
-        if (e.when === 'before') text += `store not read  ${h} (planned as holding nothing): ${e.error.replace(/\n/g, ' | ')}\n`;
+        if (e.when === 'before') text += `store not read  ${h} (planned as holding nothing): ${oneLine(e.error)}\n`;
       }
       for (const [h, ok] of run.verified) {
         if (ok) continue;
         const e = run.storeErrors.get(h);
-        text += e?.when === 'after' ? `NOT VERIFIED    ${h}: its store could not be asked: ${e.error.replace(/\n/g, ' | ')}\n` : `NOT VERIFIED    ${h} lacks paths after the run\n`;
+        text += e?.when === 'after' ? `NOT VERIFIED    ${h}: its store could not be asked: ${oneLine(e.error)}\n` : `NOT VERIFIED    ${h} lacks paths after the run\n`;
       }
       if (result.reason === 'cancelled') text += 'cancelled       stores not verified; run again to finish (nothing delivered is sent twice)\n';
       process.stdout.write(text);

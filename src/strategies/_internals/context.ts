@@ -6,16 +6,13 @@ import { FleetInfo } from './fleet-info.js';
 export const SOURCE_WINDOW = 64;
 
 /**
- * `hosts` with those whose transfers failed before moved after the others (fewest failures first, fleet
- * order among equals). A receiver whose copies kept failing took, first in fleet order, the only free
- * source every round: host-001 cut off from the deployer (failing at once, 1,000 attempts allowed) used up
- * the 1,000 rounds of a 100-host fleet and nobody was reached.
+ * Sorts receivers whose transfers failed before, fewest failures first (stable: fleet order among equals).
+ * Strategies serve them after the receivers that never failed: a receiver whose copies kept failing took,
+ * first in fleet order, the only free source every round. host-001 cut off from the deployer (failing at
+ * once, 1,000 attempts allowed) used up the 1,000 rounds of a 100-host fleet and nobody was reached.
  */
-export function retryingLast(view: PlanView, hosts: HostId[]): HostId[] {
-  const retrying = hosts.filter((h) => view.failedAttempts(h) > 0);
-  if (retrying.length === 0) return hosts;
-  retrying.sort((a, b) => view.failedAttempts(a) - view.failedAttempts(b));
-  return [...hosts.filter((h) => view.failedAttempts(h) === 0), ...retrying];
+export function byFewestFailures(view: PlanView, retrying: HostId[]): HostId[] {
+  return retrying.sort((a, b) => view.failedAttempts(a) - view.failedAttempts(b));
 }
 
 /**
@@ -252,12 +249,15 @@ export class PlanContext {
    * Receivers a whole-closure transfer can go to now: pending, a free receive slot, nothing in flight to
    * them (so everything they miss can come in one closed transfer) and nothing proposed yet. Fleet order,
    * except that receivers whose transfers failed before come after the others, fewest failures first (see
-   * {@link retryingLast}).
+   * {@link byFewestFailures}).
    */
   wholeReceivers(): HostId[] {
-    const out: HostId[] = [];
-    for (const t of this.view.pending()) if (this.isWholeReceiver(t)) out.push(t);
-    return retryingLast(this.view, out);
+    const fresh: HostId[] = [];
+    const retrying: HostId[] = [];
+    for (const t of this.view.pending()) {
+      if (this.isWholeReceiver(t)) (this.view.failedAttempts(t) > 0 ? retrying : fresh).push(t);
+    }
+    return retrying.length === 0 ? fresh : fresh.concat(byFewestFailures(this.view, retrying));
   }
 
   /** Whether `t` can take a whole-closure transfer now (see {@link PlanContext.wholeReceivers}). */
