@@ -23,12 +23,12 @@ import { fileURLToPath } from 'node:url';
 import { ClosureGraph } from '../src/core/closure.js';
 import { runCascade } from '../src/core/coordinator.js';
 import { coreFleet, flatTopology, runRealCascade } from '../src/executor/cascade.js';
-import { closureInfo } from '../src/executor/discover.js';
-import { loadFleetFile } from '../src/executor/fleetFile.js';
+import { closureInfo } from '../src/remote/store.js';
+import { loadFleetFile } from '../src/fleet/fleetFile.js';
 import { NixCopyExecutor } from '../src/executor/nixCopyExecutor.js';
-import type { RealFleet } from '../src/executor/realFleet.js';
+import type { RealFleet } from '../src/fleet/realFleet.js';
 import type { RunMode } from '../src/core/strategy.js';
-import { buildSyntheticClosure, labDown, labUp } from '../src/executor/lab/index.js';
+import { buildSyntheticClosure, labDown, labUp } from '../src/lab/index.js';
 import { SimExecutor } from '../src/sim/executor.js';
 import { getStrategy } from '../src/strategies/registry.js';
 

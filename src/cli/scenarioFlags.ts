@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import { COMMON_TOPOLOGY_KEYS, MAX_HOSTS, NETWORK_PRESETS } from '../sim/presets.js';
-import { parseRate } from '../sim/fixtures/units.js';
+import { parseRate } from '../units/units.js';
 import { parseScenario, type ScenarioSpec } from '../sim/scenario.js';
 import { toJsonLine } from '../trace/jsonl.js';
 
@@ -42,20 +42,44 @@ export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG
   return y
     .option('scenario', { type: 'string', describe: 'Scenario file (JSON); flags below override its fields' })
     .option('hosts', { type: 'number', describe: 'Number of target hosts [default: 100]' })
-    .option('topology', { type: 'string', choices: [...NETWORK_PRESETS], describe: 'Topology preset [default: flat]' })
-    .option('closure-mb', { type: 'number', describe: 'Size of each host closure in MB (10^6 bytes) [default: 1000]' })
+    .option('topology', {
+      type: 'string',
+      choices: [...NETWORK_PRESETS],
+      describe: 'Topology preset [default: flat]',
+    })
+    .option('closure-mb', {
+      type: 'number',
+      describe: 'Size of each host closure in MB (10^6 bytes) [default: 1000]',
+    })
     .option('paths', { type: 'number', describe: 'Store paths per host closure [default: 60]' })
-    .option('roles', { type: 'number', describe: 'Host roles with different closures (1 = every host wants the same) [default: 1]' })
+    .option('roles', {
+      type: 'number',
+      describe: 'Host roles with different closures (1 = every host wants the same) [default: 1]',
+    })
     .option('seed', { type: 'string', describe: 'Root seed of every random draw [default: 1]' })
-    .option('network', { type: 'string', choices: ['round', 'flow'], describe: 'Network model [default: flow]' })
+    .option('network', {
+      type: 'string',
+      choices: ['round', 'flow'],
+      describe: 'Network model [default: flow]',
+    })
     .option('mode', { type: 'string', choices: mode.choices, describe: mode.describe })
-    .option('failure-rate', { type: 'number', describe: 'Probability that a transfer fails transiently (0..1)' })
-    .option('seed-fraction', { type: 'number', describe: 'Fraction of targets that already hold their closure (0..1)' })
-    .option('uplink', { type: 'string', describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s' })
+    .option('failure-rate', {
+      type: 'number',
+      describe: 'Probability that a transfer fails transiently (0..1)',
+    })
+    .option('seed-fraction', {
+      type: 'number',
+      describe: 'Fraction of targets that already hold their closure (0..1)',
+    })
+    .option('uplink', {
+      type: 'string',
+      describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s',
+    })
     .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' })
     .option('setup-seconds', {
       type: 'number',
-      describe: 'Fixed cost of every transfer before bytes move (ssh + nix copy start; see bench/lab.ts) [default: 0]',
+      describe:
+        'Fixed cost of every transfer before bytes move (ssh + nix copy start; see bench/lab.ts) [default: 0]',
     });
 }
 
@@ -67,7 +91,8 @@ export const DEFAULT_SCENARIO = {
 
 function positiveInt(v: number | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`must be a positive integer, got ${v}`, `--${flag}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new ConfigError(`must be a positive integer, got ${v}`, `--${flag}`);
   return v;
 }
 
@@ -120,7 +145,10 @@ export function scenarioInputFromFlags(f: ScenarioFlags): { raw: Record<string, 
   };
   const hosts = positiveInt(f.hosts, 'hosts');
   if (hosts !== undefined && hosts > MAX_HOSTS) {
-    throw new ConfigError(`at most ${MAX_HOSTS.toLocaleString('en-US')} target hosts, got ${hosts}`, '--hosts');
+    throw new ConfigError(
+      `at most ${MAX_HOSTS.toLocaleString('en-US')} target hosts, got ${hosts}`,
+      '--hosts',
+    );
   }
   set(topology, 'hosts', hosts);
   if (f.topology !== undefined && f.topology !== topology['preset']) {
@@ -158,7 +186,10 @@ export function scenarioInputFromFlags(f: ScenarioFlags): { raw: Record<string, 
   if (rate !== undefined && rate > 0) {
     const extra = { kind: 'random', probability: rate };
     const existing = raw['failures'];
-    raw['failures'] = existing === undefined ? [extra] : [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), extra];
+    raw['failures'] =
+      existing === undefined
+        ? [extra]
+        : [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), extra];
   }
   const seedFraction = fraction(f['seed-fraction'], 'seed-fraction');
   if (seedFraction !== undefined) raw['seeds'] = { kind: 'fraction', fraction: seedFraction };

@@ -2,7 +2,11 @@ import type { RunResult } from '../core/coordinator.js';
 import type { ComparisonRow } from '../trace/report.js';
 
 /** The JSON object `simulate --json` (and `cascade --json`) prints: stable field names. */
-export function resultJson(r: RunResult, traceSha256: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function resultJson(
+  r: RunResult,
+  traceSha256: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     strategy: r.strategy,
     mode: r.mode,
@@ -46,7 +50,8 @@ export function comparisonRow(r: RunResult, traceSha256: string): ComparisonRow 
   };
 }
 
-const fmtBytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
+const fmtBytes = (n: number): string =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`;
 
 /** The readable summary of one run. */
 export function resultText(r: RunResult, traceSha256: string): string {
@@ -61,10 +66,18 @@ export function resultText(r: RunResult, traceSha256: string): string {
     ...(r.egressCost > 0 ? [`egress cost     ${r.egressCost.toFixed(2)} (priced links)`] : []),
     `trace sha256    ${traceSha256}`,
   ];
-  for (const f of r.failed) lines.push(`failed          ${f.host}: ${f.code} (${f.kind}) ${f.message}${f.server ? ` [served by ${f.server}]` : ''}`);
-  if (r.unreached.length > 0) lines.push(`unreached       ${r.unreached.slice(0, 20).join(', ')}${r.unreached.length > 20 ? ', …' : ''}`);
+  for (const f of r.failed)
+    lines.push(
+      `failed          ${f.host}: ${f.code} (${f.kind}) ${f.message}${f.server ? ` [served by ${f.server}]` : ''}`,
+    );
+  if (r.unreached.length > 0)
+    lines.push(
+      `unreached       ${r.unreached.slice(0, 20).join(', ')}${r.unreached.length > 20 ? ', …' : ''}`,
+    );
   if (r.retiredSources.length > 0) {
-    lines.push(`not a source    ${r.retiredSources.join(', ')} (its copies to others kept failing by its own fault)`);
+    lines.push(
+      `not a source    ${r.retiredSources.join(', ')} (its copies to others kept failing by its own fault)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -3,22 +3,32 @@ import { type RunResult, runCascade } from '../core/coordinator.js';
 import type { EventSink } from '../core/events.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet, Host, HostId, PathId, StorePath } from '../core/types.js';
-import { TopologyBuilder } from '../sim/topology.js';
+import { type RemoteContext, type RemoteContextOptions, openRemoteContext } from '../remote/context.js';
+import { TopologyBuilder } from '../topology/index.js';
 import type { Topology } from '../core/topology.js';
-import { closureInfo, discoverHave } from './discover.js';
-import { type HealthReport, checkHealth } from './health.js';
-import { SshMux } from './mux.js';
+import { closureInfo, discoverHave } from '../remote/store.js';
+import { type HealthReport, checkHealth } from '../remote/health.js';
 import { NixCopyExecutor } from './nixCopyExecutor.js';
-import type { RealFleet } from './realFleet.js';
+import type { RealFleet } from '../fleet/realFleet.js';
 
 /** Rates and limits assumed when the fleet file does not state them (the simulator's preset defaults). */
-export const REAL_FLEET_DEFAULTS = { rate: 125e6, targetMaxSends: 1, targetMaxReceives: 1, deployerMaxSends: 64 } as const;
+export const REAL_FLEET_DEFAULTS = {
+  rate: 125e6,
+  targetMaxSends: 1,
+  targetMaxReceives: 1,
+  deployerMaxSends: 64,
+} as const;
 
 /**
  * The core {@link Fleet} of a real fleet for one run: the deployer first, then the targets in file order;
  * every target wants the closure of `roots`; have sets as discovered.
  */
-export function coreFleet(fleet: RealFleet, closure: readonly PathId[], have: ReadonlyMap<HostId, readonly PathId[]>, exclude: ReadonlySet<HostId> = new Set()): Fleet {
+export function coreFleet(
+  fleet: RealFleet,
+  closure: readonly PathId[],
+  have: ReadonlyMap<HostId, readonly PathId[]>,
+  exclude: ReadonlySet<HostId> = new Set(),
+): Fleet {
   const d = fleet.deployer;
   const hosts: Host[] = [
     {
@@ -32,17 +42,15 @@ export function coreFleet(fleet: RealFleet, closure: readonly PathId[], have: Re
     },
     ...fleet.hosts
       .filter((h) => !exclude.has(h.id))
-      .map(
-        (h): Host => ({
-          id: h.id,
-          role: 'target',
-          uplink: h.uplink ?? REAL_FLEET_DEFAULTS.rate,
-          downlink: h.downlink ?? REAL_FLEET_DEFAULTS.rate,
-          maxSends: h.maxSends ?? REAL_FLEET_DEFAULTS.targetMaxSends,
-          maxReceives: h.maxReceives ?? REAL_FLEET_DEFAULTS.targetMaxReceives,
-          tags: h.tags,
-        }),
-      ),
+      .map((h): Host => ({
+        id: h.id,
+        role: 'target',
+        uplink: h.uplink ?? REAL_FLEET_DEFAULTS.rate,
+        downlink: h.downlink ?? REAL_FLEET_DEFAULTS.rate,
+        maxSends: h.maxSends ?? REAL_FLEET_DEFAULTS.targetMaxSends,
+        maxReceives: h.maxReceives ?? REAL_FLEET_DEFAULTS.targetMaxReceives,
+        tags: h.tags,
+      })),
   ];
   const initialHave = new Map<HostId, readonly PathId[]>();
   for (const h of hosts) initialHave.set(h.id, have.get(h.id) ?? []);
@@ -59,7 +67,7 @@ export function flatTopology(fleet: Fleet): Topology {
 }
 
 /** Options of {@link runRealCascade}. */
-export interface RealCascadeOptions {
+export interface RealCascadeOptions extends RemoteContextOptions {
   readonly fleet: RealFleet;
   readonly strategy: Strategy;
   /** Store paths to deliver (with their closures) to every target; they must be in the deployer's store. */
@@ -68,20 +76,17 @@ export interface RealCascadeOptions {
   readonly mode?: RunMode;
   readonly checkSigs?: boolean;
   readonly pull?: boolean;
-  readonly timeoutSeconds?: number;
-  readonly strictHostKeyChecking?: boolean;
   readonly substituteOnDestination?: boolean;
   /** Probe every host first and leave the unhealthy ones out of the run. @defaultValue `true` */
   readonly healthCheck?: boolean;
   readonly maxAttemptsPerHost?: number;
   readonly onEvent?: EventSink;
-  readonly signal?: AbortSignal;
-  readonly nixConfig?: string;
   /**
-   * Multiplex ssh (one master connection per host pair, shared by have-set discovery, the copies and the
-   * final check; see {@link NixCopyExecutorOptions.multiplex}). @defaultValue `true`
+   * The run's remote context, shared by health probes, have-set discovery, the copies and the final check
+   * (the caller closes it). Without it one is opened from the {@link RemoteContextOptions} given here
+   * (multiplexed by default) and closed at the end.
    */
-  readonly multiplex?: boolean;
+  readonly remote?: RemoteContext;
 }
 
 /** A real run's result: the coordinator's, plus what was checked around it. */
@@ -110,7 +115,13 @@ export interface RealCascadeResult {
  */
 function shortOfSpaceOnly(r: HealthReport): boolean {
   const reachable = r.sshReachable && r.storeAnswers && r.trusted !== false;
-  return reachable && r.reasons.length === 1 && r.freeBytes !== undefined && r.requiredBytes !== undefined && r.freeBytes < r.requiredBytes;
+  return (
+    reachable &&
+    r.reasons.length === 1 &&
+    r.freeBytes !== undefined &&
+    r.requiredBytes !== undefined &&
+    r.freeBytes < r.requiredBytes
+  );
 }
 
 /**
@@ -123,43 +134,47 @@ function shortOfSpaceOnly(r: HealthReport): boolean {
  * @throws ConfigError for bad paths (malformed, or not in the deployer's store) or options.
  */
 export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascadeResult> {
-  const strict = o.strictHostKeyChecking ?? true;
-  const nix = o.nixConfig !== undefined ? { nixConfig: o.nixConfig } : {};
-  const signal = o.signal ? { signal: o.signal } : {};
-  const info = await closureInfo(o.paths, nix);
-  const graph = new ClosureGraph(info);
-  const closure = graph.closureOf(o.paths);
-  const reports = o.healthCheck === false ? [] : await checkHealth(o.fleet, { requiredBytes: graph.bytes(closure), strictHostKeyChecking: strict, ...nix, ...signal });
-  const unhealthy = reports.filter((r) => !r.healthy && !shortOfSpaceOnly(r));
-  const excluded = new Set(unhealthy.map((r) => r.host));
-  const live: RealFleet = { ...o.fleet, hosts: o.fleet.hosts.filter((h) => !excluded.has(h.id)) };
-  const mux = o.multiplex === false ? undefined : new SshMux();
+  const ctx = o.remote ?? openRemoteContext(o);
   try {
-    return await runWith(o, live, graph, closure, info, unhealthy, reports.filter(shortOfSpaceOnly), mux);
+    const info = await closureInfo(o.paths, ctx);
+    const graph = new ClosureGraph(info);
+    const closure = graph.closureOf(o.paths);
+    const reports =
+      o.healthCheck === false ? [] : await checkHealth(o.fleet, ctx, { requiredBytes: graph.bytes(closure) });
+    const unhealthy = reports.filter((r) => !r.healthy && !shortOfSpaceOnly(r));
+    const excluded = new Set(unhealthy.map((r) => r.host));
+    const candidates: RealFleet = { ...o.fleet, hosts: o.fleet.hosts.filter((h) => !excluded.has(h.id)) };
+    return await runWith(o, ctx, {
+      candidates,
+      graph,
+      closure,
+      info,
+      unhealthy,
+      shortOfSpace: reports.filter(shortOfSpaceOnly),
+    });
   } finally {
-    await mux?.close({ strictHostKeyChecking: strict });
+    if (o.remote === undefined) await ctx.close();
   }
 }
 
-async function runWith(
-  o: RealCascadeOptions,
-  candidates: RealFleet,
-  graph: ClosureGraph,
-  closure: readonly PathId[],
-  info: readonly StorePath[],
-  unhealthyBefore: readonly HealthReport[],
-  shortOfSpace: readonly HealthReport[],
-  mux: SshMux | undefined,
-): Promise<RealCascadeResult> {
-  const strict = o.strictHostKeyChecking ?? true;
-  const nix = o.nixConfig !== undefined ? { nixConfig: o.nixConfig } : {};
-  const query = { strictHostKeyChecking: strict, ...nix, ...(mux ? { mux } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+/** What {@link runRealCascade} learnt before the run: the closure and who is healthy enough to take part. */
+interface Prepared {
+  readonly candidates: RealFleet;
+  readonly graph: ClosureGraph;
+  readonly closure: readonly PathId[];
+  readonly info: readonly StorePath[];
+  readonly unhealthy: readonly HealthReport[];
+  readonly shortOfSpace: readonly HealthReport[];
+}
+
+async function runWith(o: RealCascadeOptions, ctx: RemoteContext, p: Prepared): Promise<RealCascadeResult> {
+  const { candidates, graph, closure, info, shortOfSpace } = p;
   const storeErrors = new Map<HostId, { when: 'before' | 'after'; error: string }>();
-  const before = await discoverHave(candidates, closure, query);
+  const before = await discoverHave(candidates, closure, ctx);
   const { have } = before;
   for (const [h, error] of before.errors) storeErrors.set(h, { when: 'before', error });
   // Short of space for the whole closure: in only with room for what it lacks.
-  const unhealthy = [...unhealthyBefore];
+  const unhealthy = [...p.unhealthy];
   for (const r of shortOfSpace) {
     const held = new Set(have.get(r.host) ?? []);
     const needed = graph.bytes(closure.filter((p) => !held.has(p)));
@@ -167,7 +182,9 @@ async function runWith(
     unhealthy.push({
       ...r,
       requiredBytes: needed,
-      reasons: [`only ${r.freeBytes} bytes free on /nix/store, ${needed} needed for the paths it lacks: collect garbage (nix-collect-garbage) or grow the disk`],
+      reasons: [
+        `only ${r.freeBytes} bytes free on /nix/store, ${needed} needed for the paths it lacks: collect garbage (nix-collect-garbage) or grow the disk`,
+      ],
     });
   }
   const out = new Set(unhealthy.map((r) => r.host));
@@ -180,11 +197,10 @@ async function runWith(
     fleet: live,
     mode: o.pull ? 'pull' : 'push',
     ...(o.checkSigs !== undefined ? { checkSigs: o.checkSigs } : {}),
-    ...(o.timeoutSeconds !== undefined ? { timeoutSeconds: o.timeoutSeconds } : {}),
-    ...(o.substituteOnDestination !== undefined ? { substituteOnDestination: o.substituteOnDestination } : {}),
-    strictHostKeyChecking: strict,
-    ...nix,
-    ...(mux ? { mux } : { multiplex: false }),
+    ...(o.substituteOnDestination !== undefined
+      ? { substituteOnDestination: o.substituteOnDestination }
+      : {}),
+    remote: ctx,
   });
   let result: RunResult;
   try {
@@ -197,14 +213,14 @@ async function runWith(
       mode: o.mode ?? 'round',
       ...(o.maxAttemptsPerHost !== undefined ? { maxAttemptsPerHost: o.maxAttemptsPerHost } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   } finally {
     await executor.close();
   }
   const verified = new Map<HostId, boolean>();
   if (result.reason !== 'cancelled') {
-    const after = await discoverHave(live, closure, query);
+    const after = await discoverHave(live, closure, ctx);
     for (const [h, error] of after.errors) storeErrors.set(h, { when: 'after', error });
     for (const h of live.hosts) verified.set(h.id, (after.have.get(h.id)?.length ?? 0) === closure.length);
   }

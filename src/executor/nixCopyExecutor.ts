@@ -2,17 +2,17 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError, ExecutorError } from '../core/errors.js';
 import type { Executor } from '../core/executor.js';
 import type { HostId, Outcome, PathId, Transfer, TransferId } from '../core/types.js';
-import { classifyFailure } from './classify.js';
-import { type CommandSpec, copyCommand, MAX_PATH_CHARS_PER_COMMAND, pathChunks } from './commands.js';
-import { queryValidity } from './discover.js';
-import type { RealFleet } from './realFleet.js';
-import { MUX_PERSIST_SECONDS, SshMux } from './mux.js';
-import { type RunResult, runCommand } from './run.js';
-import { type SshTarget, validateSshTarget } from './ssh.js';
-import { validateStorePath } from './validate.js';
+import { classifyFailure } from '../remote/classify.js';
+import { type CommandSpec, copyCommand, MAX_PATH_CHARS_PER_COMMAND, pathChunks } from '../remote/commands.js';
+import { queryValidity } from '../remote/store.js';
+import type { RealFleet } from '../fleet/realFleet.js';
+import { type RemoteContext, type RemoteContextOptions, openRemoteContext } from '../remote/context.js';
+import { type RunResult, runCommand } from '../remote/process.js';
+import { type SshTarget, validateSshTarget } from '../remote/ssh.js';
+import { validateStorePath } from '../remote/validate.js';
 
 /** Options of {@link NixCopyExecutor}; validated once by the constructor. */
-export interface NixCopyExecutorOptions {
+export interface NixCopyExecutorOptions extends RemoteContextOptions {
   /** The real fleet: the deployer (copies from its local store) and every target's ssh settings. */
   readonly fleet: RealFleet;
   /** Peer copies: the sender pushes (`ssh A nix copy --to B`) or the receiver pulls. @defaultValue `'push'` */
@@ -24,27 +24,13 @@ export interface NixCopyExecutorOptions {
   readonly checkSigs?: boolean;
   /** Receivers first try their own substituters (`nix copy -s`). @defaultValue `false` */
   readonly substituteOnDestination?: boolean;
-  /** Per-transfer limit; the process is stopped and the outcome is a transient `timeout`. @defaultValue `300` */
-  readonly timeoutSeconds?: number;
-  /** Check host keys. Turning it off accepts any machine that answers on the address. @defaultValue `true` */
-  readonly strictHostKeyChecking?: boolean;
-  /** `NIX_CONFIG` for the deployer's own `nix` processes (e.g. the lab's offline settings). */
-  readonly nixConfig?: string;
   /**
-   * Reuse one OpenSSH master connection per (client, server) pair, for the deployer's own ssh and for the
-   * nested ssh of peer copies (`ControlMaster=auto`, sockets in private directories, ended by
-   * {@link NixCopyExecutor.close}). Cuts the fixed cost of a copy (key exchange and login) from once per
-   * transfer to once per pair; host keys are checked as without it. A host whose fleet `ssh.options` set a
-   * `Control*` option keeps its own. Ignored when `mux` is given. @defaultValue `true`
+   * The run's remote context: host-key policy, Nix settings, the shared multiplexer, signal and time limits
+   * (`timeouts.transfer` bounds each transfer: the process is stopped and the outcome is a transient
+   * `timeout`). The caller closes it. Without it the executor opens its own from the
+   * {@link RemoteContextOptions} given here and closes it in `close()`.
    */
-  readonly multiplex?: boolean;
-  /** Idle seconds before an unused master exits by itself. @defaultValue {@link MUX_PERSIST_SECONDS} */
-  readonly controlPersistSeconds?: number;
-  /**
-   * A multiplexer shared with other steps of the run (have-set discovery, verification); the caller
-   * closes it. Without it the executor makes its own (when `multiplex`) and closes it in `close()`.
-   */
-  readonly mux?: SshMux;
+  readonly remote?: RemoteContext;
   /**
    * Most characters of store paths one `nix copy` carries; a transfer with more runs several copies in a
    * row. Lower it for a system with a smaller argument limit. @defaultValue {@link MAX_PATH_CHARS_PER_COMMAND}
@@ -73,13 +59,10 @@ export class NixCopyExecutor implements Executor {
   readonly #mode: 'push' | 'pull';
   readonly #checkSigs: boolean;
   readonly #substitute: boolean;
-  readonly #timeoutSeconds: number;
-  readonly #strict: boolean;
-  readonly #env: Readonly<Record<string, string>>;
+  readonly #remote: RemoteContext;
+  readonly #ownsRemote: boolean;
   readonly #clock: () => number;
   readonly #maxPathChars: number;
-  readonly #mux: SshMux | undefined;
-  readonly #ownsMux: boolean;
   readonly #running = new Map<TransferId, Running>();
   readonly #done: Outcome[] = [];
   readonly #waiters: Array<(o: Outcome) => void> = [];
@@ -90,33 +73,22 @@ export class NixCopyExecutor implements Executor {
   constructor(options: NixCopyExecutorOptions) {
     this.#fleet = options.fleet;
     for (const [i, h] of options.fleet.hosts.entries()) {
-      if (h.id === options.fleet.deployer.id) throw new ConfigError(`host "${h.id}" has the deployer's name`, `fleet.hosts[${i}]`);
+      if (h.id === options.fleet.deployer.id)
+        throw new ConfigError(`host "${h.id}" has the deployer's name`, `fleet.hosts[${i}]`);
       if (this.#targets.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, `fleet.hosts[${i}]`);
       this.#targets.set(h.id, validateSshTarget(h, `fleet.hosts[${i}]`));
     }
     this.#mode = options.mode ?? 'push';
-    if (this.#mode !== 'push' && this.#mode !== 'pull') throw new ConfigError(`must be push or pull, got ${String(this.#mode)}`, 'mode');
+    if (this.#mode !== 'push' && this.#mode !== 'pull')
+      throw new ConfigError(`must be push or pull, got ${String(this.#mode)}`, 'mode');
     this.#checkSigs = options.checkSigs ?? true;
     this.#substitute = options.substituteOnDestination ?? false;
-    this.#timeoutSeconds = options.timeoutSeconds ?? 300;
-    if (!(this.#timeoutSeconds > 0) || !Number.isFinite(this.#timeoutSeconds)) {
-      throw new ConfigError(`must be a positive number of seconds, got ${this.#timeoutSeconds}`, 'timeoutSeconds');
-    }
-    this.#strict = options.strictHostKeyChecking ?? true;
     this.#maxPathChars = options.maxPathCharsPerCommand ?? MAX_PATH_CHARS_PER_COMMAND;
     if (!Number.isInteger(this.#maxPathChars) || this.#maxPathChars < 1) {
       throw new ConfigError(`must be an integer ≥ 1, got ${this.#maxPathChars}`, 'maxPathCharsPerCommand');
     }
-    this.#env = options.nixConfig !== undefined ? { NIX_CONFIG: options.nixConfig } : {};
-    if (options.mux) {
-      this.#mux = options.mux;
-      this.#ownsMux = false;
-    } else {
-      const multiplex = options.multiplex ?? true;
-      if (typeof multiplex !== 'boolean') throw new ConfigError(`must be true or false, got ${String(multiplex)}`, 'multiplex');
-      this.#mux = multiplex ? new SshMux({ persistSeconds: options.controlPersistSeconds ?? MUX_PERSIST_SECONDS }) : undefined;
-      this.#ownsMux = multiplex;
-    }
+    this.#ownsRemote = options.remote === undefined;
+    this.#remote = options.remote ?? openRemoteContext(options);
     if (options.clock) {
       this.#clock = options.clock;
     } else {
@@ -148,10 +120,18 @@ export class NixCopyExecutor implements Executor {
     };
     const from = end(t.from, 'from');
     const to = end(t.to, 'to');
-    if (from === 'local' && to === 'local') throw new ConfigError('sender and receiver are both the deployer', 'transfer');
+    if (from === 'local' && to === 'local')
+      throw new ConfigError('sender and receiver are both the deployer', 'transfer');
     t.paths.forEach((p, i) => validateStorePath(p, `transfer.paths[${i}]`));
-    const flags = { checkSigs: this.#checkSigs, substituteOnDestination: this.#substitute, strictHostKeyChecking: this.#strict, mode: this.#mode };
-    return pathChunks(t.paths, this.#maxPathChars).map((paths) => copyCommand(from, to, paths, flags, this.#mux));
+    const flags = {
+      checkSigs: this.#checkSigs,
+      substituteOnDestination: this.#substitute,
+      strictHostKeyChecking: this.#remote.strictHostKeyChecking,
+      mode: this.#mode,
+    };
+    return pathChunks(t.paths, this.#maxPathChars).map((paths) =>
+      copyCommand(from, to, paths, flags, this.#remote.mux),
+    );
   }
 
   start(batch: readonly Transfer[]): void {
@@ -159,11 +139,16 @@ export class NixCopyExecutor implements Executor {
     // Validate the whole batch first, so a bad transfer starts nothing.
     const ids = new Set<TransferId>();
     for (const t of batch) {
-      if (this.#running.has(t.id) || ids.has(t.id)) throw new ExecutorError(`transfer ${t.id} is already running`);
+      if (this.#running.has(t.id) || ids.has(t.id))
+        throw new ExecutorError(`transfer ${t.id} is already running`);
       ids.add(t.id);
     }
     const specs = batch.map((t) => this.commandsFor(t));
-    for (const spec of specs.flat()) this.#mux?.activate(spec.via !== undefined ? this.#targets.get(spec.via) : undefined, spec.muxDir);
+    for (const spec of specs.flat())
+      this.#remote.mux?.activate(
+        spec.via !== undefined ? this.#targets.get(spec.via) : undefined,
+        spec.muxDir,
+      );
     batch.forEach((t, i) => {
       const r: Running = { transfer: t, abort: new AbortController(), cancelled: false };
       this.#running.set(t.id, r);
@@ -175,7 +160,12 @@ export class NixCopyExecutor implements Executor {
             transfer: t.id,
             ok: false,
             at: this.now(),
-            cause: { kind: 'transient', code: 'copy-failed', host: t.to, message: `executor error: ${String(err)}` },
+            cause: {
+              kind: 'transient',
+              code: 'copy-failed',
+              host: t.to,
+              message: `executor error: ${String(err)}`,
+            },
           }),
       );
     });
@@ -187,7 +177,8 @@ export class NixCopyExecutor implements Executor {
       this.#unreported--;
       return Promise.resolve(o);
     }
-    if (this.#unreported === 0) return Promise.reject(new ExecutorError('next() called with no transfer running'));
+    if (this.#unreported === 0)
+      return Promise.reject(new ExecutorError('next() called with no transfer running'));
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
@@ -200,23 +191,24 @@ export class NixCopyExecutor implements Executor {
 
   /**
    * Cancels everything still running, waits until every child process has exited, then ends the ssh
-   * master connections it opened (its own multiplexer only). Safe to call twice.
+   * master connections it opened (only when it opened its own remote context). Safe to call twice.
    */
   async close(): Promise<void> {
     this.#closed = true;
     for (const id of this.#running.keys()) this.cancel(id);
     while (this.#running.size > 0) await new Promise((r) => setTimeout(r, 20));
-    if (this.#ownsMux) await this.#mux?.close({ strictHostKeyChecking: this.#strict });
+    if (this.#ownsRemote) await this.#remote.close();
   }
 
   /** Runs a transfer's commands in order (the time limit covers them all); the first failure ends it. */
   async #run(r: Running, specs: readonly CommandSpec[]): Promise<Outcome> {
     const t = r.transfer;
-    const deadline = performance.now() + this.#timeoutSeconds * 1000;
+    const limit = this.#remote.timeouts.transfer;
+    const deadline = performance.now() + limit * 1000;
     let failed: { spec: CommandSpec; end: RunResult } | undefined;
     for (const spec of specs) {
       const timeoutMs = Math.max(1, deadline - performance.now());
-      const end = await runCommand(spec, { timeoutMs, signal: r.abort.signal, env: this.#env });
+      const end = await runCommand(spec, { timeoutMs, signal: r.abort.signal, env: this.#remote.env });
       if (!end.ok) {
         failed = { spec, end };
         break;
@@ -232,12 +224,13 @@ export class NixCopyExecutor implements Executor {
         cancelled: end.cancelled || r.cancelled,
         spawnError: end.spawnError,
       },
-      { from: t.from, to: t.to, ...(spec.via !== undefined ? { via: spec.via } : {}), timeoutSeconds: this.#timeoutSeconds },
+      { from: t.from, to: t.to, ...(spec.via !== undefined ? { via: spec.via } : {}), timeoutSeconds: limit },
     );
     const at = this.now();
     // nix copy imports path by path: whatever the receiver now holds stays there and is never re-sent.
     // A receiver that is unreachable cannot answer; then nothing counts as delivered.
-    const delivered = cause.code === 'unreachable' && cause.host === t.to ? [] : await this.#askDelivered(t.to, t.paths);
+    const delivered =
+      cause.code === 'unreachable' && cause.host === t.to ? [] : await this.#askDelivered(t.to, t.paths);
     return { transfer: t.id, ok: false, at, cause, ...(delivered.length > 0 ? { delivered } : {}) };
   }
 
@@ -245,8 +238,9 @@ export class NixCopyExecutor implements Executor {
   async #askDelivered(host: HostId, paths: readonly PathId[]): Promise<PathId[]> {
     const store = host === this.#fleet.deployer.id ? 'local' : this.#targets.get(host);
     if (!store) return [];
-    this.#mux?.activate();
-    const res = await queryValidity(store, paths, this.#strict, this.#mux, { timeoutMs: 15_000, env: this.#env });
+    this.#remote.mux?.activate();
+    // Not under the run's signal: after a cancelled copy the deployer still wants to know what arrived.
+    const res = await queryValidity(store, paths, this.#remote, { timeoutMs: 15_000, env: this.#remote.env });
     return res.valid ?? [];
   }
 

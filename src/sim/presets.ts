@@ -6,10 +6,10 @@ import {
   sample,
   seededShuffle,
   type Distribution,
-} from './fixtures/distributions.js';
-import { parseSpec } from './fixtures/parse.js';
-import { durationSchema, rateSchema } from './fixtures/units.js';
-import { GraphTopology, TopologyBuilder } from './topology.js';
+} from './synth/distributions.js';
+import { parseSpec } from './synth/parse.js';
+import { durationSchema, rateSchema } from '../units/units.js';
+import { GraphTopology, TopologyBuilder } from '../topology/index.js';
 
 /**
  * Network presets: a fleet of hosts with drawn uplinks/downlinks and the topology they sit on, from one

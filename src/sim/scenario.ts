@@ -9,12 +9,12 @@ import type { Strategy } from '../core/strategy.js';
 import type { Fleet } from '../core/types.js';
 import { SimExecutor } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
-import { generateSyntheticFleet, type SyntheticFleet } from './fixtures/fleet.js';
-import { closureSpecSchema } from './fixtures/closure.js';
-import { parseSpec } from './fixtures/parse.js';
-import { seedSpecSchema } from './fixtures/seeds.js';
+import { generateSyntheticFleet, type SyntheticFleet } from './synth/fleet.js';
+import { closureSpecSchema } from './synth/closure.js';
+import { parseSpec } from './synth/parse.js';
+import { seedSpecSchema } from './synth/seeds.js';
 import { networkSpecSchema } from './presets.js';
-import type { GraphTopology } from './topology.js';
+import type { GraphTopology } from '../topology/index.js';
 
 /**
  * The scenario file (JSON): everything a simulated run needs, validated once. Example:

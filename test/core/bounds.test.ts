@@ -9,7 +9,7 @@ import { runCascade } from '../../src/core/coordinator.js';
 import type { Fleet, Host, PathId } from '../../src/core/types.js';
 import { SimExecutor } from '../../src/sim/executor.js';
 import { buildScenario, parseScenario } from '../../src/sim/scenario.js';
-import { TopologyBuilder } from '../../src/sim/topology.js';
+import { TopologyBuilder } from '../../src/topology/index.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { chainClosure, host } from '../helpers/fleets.js';
 import { flatTopology } from '../helpers/flatTopology.js';

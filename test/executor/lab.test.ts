@@ -6,18 +6,19 @@ import { ConfigError } from '../../src/core/errors.js';
 import type { FailureTreeNode } from '../../src/core/coordinator.js';
 import type { CascadeEvent, TransferFailedEvent, TransferStartedEvent } from '../../src/core/events.js';
 import type { Outcome, Transfer } from '../../src/core/types.js';
-import { pathInfoCommand } from '../../src/executor/commands.js';
-import { parsePathInfo } from '../../src/executor/pathInfo.js';
-import { runCommand } from '../../src/executor/run.js';
+import { pathInfoCommand } from '../../src/remote/commands.js';
+import { parsePathInfo } from '../../src/remote/pathInfo.js';
+import { runCommand } from '../../src/remote/process.js';
 import { runRealCascade } from '../../src/executor/cascade.js';
 import { getStrategy } from '../../src/strategies/registry.js';
-import { closureInfo, discoverHave } from '../../src/executor/discover.js';
-import { loadFleetFile } from '../../src/executor/fleetFile.js';
-import { checkHealth } from '../../src/executor/health.js';
-import { buildSyntheticClosure, labDown, labKillHost, labUp, type LabState } from '../../src/executor/lab/index.js';
-import { requireLabCapabilities } from '../../src/executor/lab/sys.js';
+import { closureInfo, discoverHave } from '../../src/remote/store.js';
+import { loadFleetFile } from '../../src/fleet/fleetFile.js';
+import { checkHealth } from '../../src/remote/health.js';
+import { openRemoteContext } from '../../src/remote/context.js';
+import { buildSyntheticClosure, labDown, labKillHost, labUp, type LabState } from '../../src/lab/index.js';
+import { requireLabCapabilities } from '../../src/lab/sys.js';
 import { NixCopyExecutor, type NixCopyExecutorOptions } from '../../src/executor/nixCopyExecutor.js';
-import type { RealFleet } from '../../src/executor/realFleet.js';
+import type { RealFleet } from '../../src/fleet/realFleet.js';
 import { acquireLabLock } from './labLock.js';
 
 /*
@@ -35,7 +36,10 @@ let paths: string[];
 let graph: ClosureGraph;
 const dir = `/tmp/nix-cascade-test-lab-${process.pid}`;
 
-async function copy(options: Partial<NixCopyExecutorOptions>, t: Omit<Transfer, 'id' | 'bytes' | 'round'>): Promise<Outcome> {
+async function copy(
+  options: Partial<NixCopyExecutorOptions>,
+  t: Omit<Transfer, 'id' | 'bytes' | 'round'>,
+): Promise<Outcome> {
   const ex = new NixCopyExecutor({ fleet, checkSigs: false, ...options });
   // The real executor ignores `bytes` (nix copy moves what the paths are); 0 keeps this usable for any closure.
   ex.start([{ id: 7, bytes: 0, round: 0, ...t }]);
@@ -47,7 +51,7 @@ async function copy(options: Partial<NixCopyExecutorOptions>, t: Omit<Transfer, 
 
 async function held(host: string): Promise<string[]> {
   const one = { ...fleet, hosts: fleet.hosts.filter((h) => h.id === host) };
-  return (await discoverHave(one, paths, { includeDeployer: false })).have.get(host) ?? [];
+  return (await discoverHave(one, paths, undefined, { includeDeployer: false })).have.get(host) ?? [];
 }
 
 async function freshClosure(seed: string): Promise<string> {
@@ -55,7 +59,13 @@ async function freshClosure(seed: string): Promise<string> {
 }
 
 /** Runs a registered strategy on the lab and checks what only the real stores can tell. */
-async function cascade(strategy: string, seed: string, healthCheck: boolean, before?: (toplevel: string) => Promise<void>, onEvent?: (e: CascadeEvent) => void) {
+async function cascade(
+  strategy: string,
+  seed: string,
+  healthCheck: boolean,
+  before?: (toplevel: string) => Promise<void>,
+  onEvent?: (e: CascadeEvent) => void,
+) {
   const events: CascadeEvent[] = [];
   const toplevel = await freshClosure(seed);
   if (before) await before(toplevel);
@@ -70,7 +80,12 @@ async function cascade(strategy: string, seed: string, healthCheck: boolean, bef
       onEvent?.(e);
     },
   });
-  return { run, events, toplevel, started: events.filter((e): e is TransferStartedEvent => e.type === 'transfer-started') };
+  return {
+    run,
+    events,
+    toplevel,
+    started: events.filter((e): e is TransferStartedEvent => e.type === 'transfer-started'),
+  };
 }
 
 /** Per host, how many of `want` its store lists as valid, asked with `nix path-info --store ssh-ng://…`. */
@@ -109,7 +124,17 @@ function muxMasters(): string[] {
 }
 
 beforeAll(async () => {
-  requireLabCapabilities(['ip', 'tc', 'unshare', 'sshd', 'ssh', 'ssh-keygen', 'nix', 'nix-build', 'nix-daemon']);
+  requireLabCapabilities([
+    'ip',
+    'tc',
+    'unshare',
+    'sshd',
+    'ssh',
+    'ssh-keygen',
+    'nix',
+    'nix-build',
+    'nix-daemon',
+  ]);
   release = await acquireLabLock();
   lab = await labUp({ hosts: HOSTS, dir, uplink: '400mbit', downlink: '400mbit' });
   fleet = loadFleetFile(lab.fleetFile);
@@ -149,10 +174,14 @@ describe('lab', () => {
     const toplevel = await freshClosure('chunks');
     const all = new ClosureGraph(await closureInfo([toplevel])).closureOf([toplevel]);
     const tiny = { maxPathCharsPerCommand: 1 };
-    expect(new NixCopyExecutor({ fleet, ...tiny }).commandsFor({ from: 'h2', to: 'h3', paths: all })).toHaveLength(all.length);
+    expect(
+      new NixCopyExecutor({ fleet, ...tiny }).commandsFor({ from: 'h2', to: 'h3', paths: all }),
+    ).toHaveLength(all.length);
     expect(await copy(tiny, { from: 'deployer', to: 'h2', paths: all })).toMatchObject({ ok: true });
-    expect(await copy({ ...tiny, mode: 'push' }, { from: 'h2', to: 'h3', paths: all })).toMatchObject({ ok: true });
-    const have = (await discoverHave(fleet, all, { includeDeployer: false })).have;
+    expect(await copy({ ...tiny, mode: 'push' }, { from: 'h2', to: 'h3', paths: all })).toMatchObject({
+      ok: true,
+    });
+    const have = (await discoverHave(fleet, all, undefined, { includeDeployer: false })).have;
     for (const h of ['h2', 'h3']) expect(have.get(h)).toEqual(all);
   });
 
@@ -180,7 +209,11 @@ describe('lab', () => {
 
   it('swarm (path-level) delivers to every host and never re-sends a path a host already holds', async () => {
     let preloaded: string[] = [];
-    const { run, started, toplevel: top } = await cascade('swarm', 'e2e-swarm', false, async (toplevel) => {
+    const {
+      run,
+      started,
+      toplevel: top,
+    } = await cascade('swarm', 'e2e-swarm', false, async (toplevel) => {
       const info = new ClosureGraph(await closureInfo([toplevel]));
       const all = info.closureOf([toplevel]);
       // h3 already holds the first two paths (in reference order, so they are a valid sub-closure).
@@ -229,7 +262,7 @@ describe('lab', () => {
   });
 
   it('a transfer over its time limit is a transient timeout', async () => {
-    const o = await copy({ timeoutSeconds: 0.05 }, { from: 'deployer', to: 'h4', paths });
+    const o = await copy({ timeouts: { transfer: 0.05 } }, { from: 'deployer', to: 'h4', paths });
     expect(o.ok).toBe(false);
     if (o.ok) return;
     expect(o.cause).toMatchObject({ kind: 'transient', code: 'timeout', host: 'h4' });
@@ -248,7 +281,10 @@ describe('lab', () => {
           }
         })
         // The sender's own `nix … copy --to ssh-ng://root@<h6>`, not the local ssh carrying it.
-        .filter((argv) => argv[0] === 'nix' && argv.includes('copy') && argv.includes(`ssh-ng://root@${h6.address}`))
+        .filter(
+          (argv) =>
+            argv[0] === 'nix' && argv.includes('copy') && argv.includes(`ssh-ng://root@${h6.address}`),
+        )
         .map((argv) => argv.join(' '));
     const ex = new NixCopyExecutor({ fleet, checkSigs: false });
     ex.start([{ id: 3, from: 'h1', to: 'h6', paths, bytes: 0, round: 0 }]);
@@ -274,7 +310,9 @@ describe('lab', () => {
     expect(started.some((t) => t.to === victim)).toBe(true);
     expect(run.result.success).toBe(false);
     expect(run.result.hostsDone).toBe(HOSTS - 1);
-    expect(run.result.failed.map((f) => [f.host, f.kind, f.code])).toEqual([[victim, 'permanent', 'unreachable']]);
+    expect(run.result.failed.map((f) => [f.host, f.kind, f.code])).toEqual([
+      [victim, 'permanent', 'unreachable'],
+    ]);
     expect(run.result.failed[0]!.message).toMatch(/Connection refused/);
     const node = findNode(run.result.failureTree, victim);
     expect(node?.failure).toMatchObject({ host: victim, code: 'unreachable' });
@@ -298,7 +336,7 @@ describe('lab', () => {
   });
 
   it('health reports the dead host with its reason and the others healthy', async () => {
-    const reports = await checkHealth(fleet, { requiredBytes: graph.bytes(paths) });
+    const reports = await checkHealth(fleet, undefined, { requiredBytes: graph.bytes(paths) });
     expect(reports.map((r) => r.host)).toEqual(fleet.hosts.map((h) => h.id));
     const h6 = reports.find((r) => r.host === 'h6')!;
     expect(h6.healthy).toBe(false);
@@ -309,7 +347,9 @@ describe('lab', () => {
       expect(r).toMatchObject({ healthy: true, sshReachable: true, storeAnswers: true, trusted: true });
       expect(r.freeBytes).toBeGreaterThan(0);
     }
-    const greedy = await checkHealth({ ...fleet, hosts: fleet.hosts.slice(0, 1) }, { requiredBytes: 1e18 });
+    const greedy = await checkHealth({ ...fleet, hosts: fleet.hosts.slice(0, 1) }, undefined, {
+      requiredBytes: 1e18,
+    });
     expect(greedy[0]!.healthy).toBe(false);
     expect(greedy[0]!.reasons.join(' ')).toMatch(/free/);
   });
@@ -317,26 +357,36 @@ describe('lab', () => {
 
 describe('bad input on a live lab', () => {
   it('a store path that is not in the deployer store is a ConfigError saying to build it', async () => {
-    await expect(closureInfo(['/nix/store/00000000000000000000000000000000-not-built'])).rejects.toThrow(ConfigError);
+    await expect(closureInfo(['/nix/store/00000000000000000000000000000000-not-built'])).rejects.toThrow(
+      ConfigError,
+    );
   });
 
   it('an unreachable address is a permanent failure and an unhealthy host, not a hang', async () => {
     const ghost = { ...fleet.hosts[0]!, id: 'ghost', address: lab.bridgeAddress.replace(/\.1$/, '.250') };
     const withGhost: RealFleet = { ...fleet, hosts: [...fleet.hosts.slice(0, 1), ghost] };
-    const ex = new NixCopyExecutor({ fleet: withGhost, checkSigs: false, timeoutSeconds: 60 });
+    const ex = new NixCopyExecutor({ fleet: withGhost, checkSigs: false, timeouts: { transfer: 60 } });
     ex.start([{ id: 1, from: 'deployer', to: 'ghost', paths: paths.slice(0, 1), bytes: 0, round: 0 }]);
     const o = await ex.next();
     await ex.close();
     expect(o.ok).toBe(false);
     if (o.ok) return;
     expect(o.cause).toMatchObject({ kind: 'permanent', code: 'unreachable', host: 'ghost' });
-    const [, report] = await checkHealth(withGhost, { timeoutSeconds: 30 });
+    const [, report] = await checkHealth(
+      withGhost,
+      openRemoteContext({ multiplex: false, timeouts: { probe: 30 } }),
+    );
     expect(report).toMatchObject({ host: 'ghost', healthy: false, sshReachable: false });
   });
 
   it('a fleet with no healthy host is a result listing them, not an exception', async () => {
     const ghost = { ...fleet.hosts[0]!, id: 'ghost', address: lab.bridgeAddress.replace(/\.1$/, '.250') };
-    const run = await runRealCascade({ fleet: { ...fleet, hosts: [ghost] }, strategy: getStrategy('swarm'), paths: [await freshClosure('e2e-ghost')], checkSigs: false });
+    const run = await runRealCascade({
+      fleet: { ...fleet, hosts: [ghost] },
+      strategy: getStrategy('swarm'),
+      paths: [await freshClosure('e2e-ghost')],
+      checkSigs: false,
+    });
     expect(run.unhealthy.map((r) => r.host)).toEqual(['ghost']);
     expect(run.result.hosts).toBe(0);
   });
@@ -360,10 +410,27 @@ describe('bad input on a live lab', () => {
 
   it('Ctrl-C on the cascade command cancels the copies and still writes the report and the trace', async () => {
     // Six copies of 120 MB through the deployer's 400 Mbit/s take at least 14 s; interrupt after 4.
-    const { toplevel } = await buildSyntheticClosure({ sizeMb: 120, paths: 4, seed: 'e2e-sigint', workDir: dir });
+    const { toplevel } = await buildSyntheticClosure({
+      sizeMb: 120,
+      paths: 4,
+      seed: 'e2e-sigint',
+      workDir: dir,
+    });
     const trace = `${dir}/sigint.jsonl`;
-    const args = ['cascade', '--fleet', lab.fleetFile, '--paths', toplevel, '--no-check-sigs', '--no-health-check'];
-    const child = execa('node', ['bin/nix-cascade.js', ...args, '--strategy', 'push-parallel', '--trace', trace, '--json'], { reject: false });
+    const args = [
+      'cascade',
+      '--fleet',
+      lab.fleetFile,
+      '--paths',
+      toplevel,
+      '--no-check-sigs',
+      '--no-health-check',
+    ];
+    const child = execa(
+      'node',
+      ['bin/nix-cascade.js', ...args, '--strategy', 'push-parallel', '--trace', trace, '--json'],
+      { reject: false },
+    );
     await new Promise((r) => setTimeout(r, 4000));
     child.kill('SIGINT');
     const r = await child;
@@ -381,7 +448,7 @@ describe('bad input on a live lab', () => {
       paths: [await freshClosure('e2e-timeout')],
       checkSigs: false,
       healthCheck: false,
-      timeoutSeconds: 0.05,
+      timeouts: { transfer: 0.05 },
       maxAttemptsPerHost: 2,
       onEvent: (e) => events.push(e),
     });
@@ -400,7 +467,8 @@ describe('bad input on a live lab', () => {
       expect(streak).toBe(2);
       const delivered = new Set<string>();
       for (const e of events) {
-        if (e.type === 'transfer-started' && e.to === h) expect(e.paths.filter((p) => delivered.has(p))).toEqual([]);
+        if (e.type === 'transfer-started' && e.to === h)
+          expect(e.paths.filter((p) => delivered.has(p))).toEqual([]);
         if (e.type === 'transfer-failed' && e.to === h) for (const p of e.delivered) delivered.add(p);
       }
     }

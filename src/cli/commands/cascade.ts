@@ -1,9 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { EventSink } from '../../core/events.js';
-import { ConfigError } from '../../core/errors.js';
 import type { RunMode } from '../../core/strategy.js';
 import { runRealCascade } from '../../executor/cascade.js';
-import { loadFleetFile } from '../../executor/fleetFile.js';
+import { openRemoteContext } from '../../remote/context.js';
+import { withFlagNames } from '../flagErrors.js';
+import { loadFleetFile } from '../../fleet/fleetFile.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { fanOut } from '../../trace/recorder.js';
@@ -33,26 +34,68 @@ interface CascadeArgs {
  */
 export const cascadeCommand: CommandModule<object, CascadeArgs> = {
   command: 'cascade',
-  describe: 'Copy store paths to every host of a real fleet with a strategy (nix copy over ssh, peer to peer)',
+  describe:
+    'Copy store paths to every host of a real fleet with a strategy (nix copy over ssh, peer to peer)',
   builder: (y) =>
     y
-      .option('fleet', { type: 'string', demandOption: true, describe: 'Fleet file (see docs/fleet-file.md)' })
-      .option('strategy', { type: 'string', default: 'log2-fanout', describe: 'Strategy name (see `nix-cascade strategies`)' })
-      .option('strategy-option', { type: 'string', array: true, describe: 'Strategy option key=value (repeatable)' })
-      .option('paths', { type: 'string', array: true, demandOption: true, describe: "Store paths in the deployer's store" })
+      .option('fleet', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Fleet file (see docs/fleet-file.md)',
+      })
+      .option('strategy', {
+        type: 'string',
+        default: 'log2-fanout',
+        describe: 'Strategy name (see `nix-cascade strategies`)',
+      })
+      .option('strategy-option', {
+        type: 'string',
+        array: true,
+        describe: 'Strategy option key=value (repeatable)',
+      })
+      .option('paths', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: "Store paths in the deployer's store",
+      })
       .option('mode', { type: 'string', choices: ['round', 'eager'], default: 'round' })
-      .option('trace', { type: 'string', describe: 'Write the event trace as JSON Lines (same format as simulate)' })
+      .option('trace', {
+        type: 'string',
+        describe: 'Write the event trace as JSON Lines (same format as simulate)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
       .option('check-sigs', {
         type: 'boolean',
         default: true,
-        describe: 'Require valid signatures on import; --no-check-sigs lets a compromised sender plant paths on every receiver (trusted fleets only)',
+        describe:
+          'Require valid signatures on import; --no-check-sigs lets a compromised sender plant paths on every receiver (trusted fleets only)',
       })
-      .option('pull', { type: 'boolean', default: false, describe: 'Peer copies: the receiver pulls (ssh B nix copy --from A) instead of the sender pushing' })
-      .option('timeout', { type: 'number', default: 300, describe: 'Seconds per transfer before it is stopped and retried' })
-      .option('strict-host-keys', { type: 'boolean', default: true, describe: 'Check ssh host keys; --no-strict-host-keys trusts any machine at the address' })
-      .option('substitute-on-destination', { type: 'boolean', default: false, describe: 'Receivers try their own substituters first (nix copy -s)' })
-      .option('health-check', { type: 'boolean', default: true, describe: 'Probe hosts first and leave unhealthy ones out' })
+      .option('pull', {
+        type: 'boolean',
+        default: false,
+        describe: 'Peer copies: the receiver pulls (ssh B nix copy --from A) instead of the sender pushing',
+      })
+      .option('timeout', {
+        type: 'number',
+        default: 300,
+        describe: 'Seconds per transfer before it is stopped and retried',
+      })
+      .option('strict-host-keys', {
+        type: 'boolean',
+        default: true,
+        describe: 'Check ssh host keys; --no-strict-host-keys trusts any machine at the address',
+      })
+      .option('substitute-on-destination', {
+        type: 'boolean',
+        default: false,
+        describe: 'Receivers try their own substituters first (nix copy -s)',
+      })
+      .option('health-check', {
+        type: 'boolean',
+        default: true,
+        describe: 'Probe hosts first and leave unhealthy ones out',
+      })
       .option('multiplex', {
         type: 'boolean',
         default: true,
@@ -61,7 +104,6 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
   handler: async (a) => {
     const fleet = loadFleetFile(a.fleet);
     const strategy = getStrategy(a.strategy, parseStrategyOptions(a['strategy-option']));
-    if (!(a.timeout > 0)) throw new ConfigError(`must be a positive number of seconds, got ${a.timeout}`, '--timeout');
     const hash = hashingSink();
     const sinks: EventSink[] = [hash.sink];
     const file = a.trace === undefined ? undefined : new JsonlFileSink(a.trace);
@@ -70,6 +112,14 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
     // then the report and trace are written as usual; a second Ctrl-C quits at once. `process.on`, not
     // `once`: execa's exit handler kills the process on a signal it believes nobody else listens to.
     const abort = new AbortController();
+    const remote = withFlagNames(new Map([['timeouts.transfer', '--timeout']]), () =>
+      openRemoteContext({
+        strictHostKeyChecking: a['strict-host-keys'],
+        multiplex: a.multiplex,
+        signal: abort.signal,
+        timeouts: { transfer: a.timeout },
+      }),
+    );
     const onSigint = (): void => {
       if (abort.signal.aborted) {
         file?.flush(); // process.exit skips the finally below: keep the events buffered so far
@@ -88,18 +138,16 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
         mode: a.mode as RunMode,
         checkSigs: a['check-sigs'],
         pull: a.pull,
-        timeoutSeconds: a.timeout,
-        strictHostKeyChecking: a['strict-host-keys'],
         substituteOnDestination: a['substitute-on-destination'],
         healthCheck: a['health-check'],
-        multiplex: a.multiplex,
         onEvent: fanOut(...sinks),
-        signal: abort.signal,
+        remote,
       });
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
       file?.close();
+      await remote.close();
     }
     const { result } = run;
     const sha = hash.digest();
@@ -108,23 +156,32 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
     const unhealthy = run.unhealthy.map((r) => ({ host: r.host, reasons: r.reasons }));
     const storeErrors = Object.fromEntries(run.storeErrors);
     if (a.json) {
-      process.stdout.write(`${JSON.stringify(resultJson(result, sha, { perHostSeconds, verified, unhealthy, storeErrors }))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(resultJson(result, sha, { perHostSeconds, verified, unhealthy, storeErrors }))}\n`,
+      );
     } else {
       let text = resultText(result, sha);
       for (const [h, s] of run.perHostSeconds) text += `host done       ${h} at ${s.toFixed(2)} s\n`;
       for (const u of unhealthy) text += `left out        ${u.host}: ${u.reasons.join('; ')}\n`;
       const oneLine = (s: string): string => s.replace(/\n/g, ' | ');
       for (const [h, e] of run.storeErrors) {
-        if (e.when === 'before') text += `store not read  ${h} (planned as holding nothing): ${oneLine(e.error)}\n`;
+        if (e.when === 'before')
+          text += `store not read  ${h} (planned as holding nothing): ${oneLine(e.error)}\n`;
       }
       for (const [h, ok] of run.verified) {
         if (ok) continue;
         const e = run.storeErrors.get(h);
-        text += e?.when === 'after' ? `NOT VERIFIED    ${h}: its store could not be asked: ${oneLine(e.error)}\n` : `NOT VERIFIED    ${h} lacks paths after the run\n`;
+        text +=
+          e?.when === 'after'
+            ? `NOT VERIFIED    ${h}: its store could not be asked: ${oneLine(e.error)}\n`
+            : `NOT VERIFIED    ${h} lacks paths after the run\n`;
       }
-      if (result.reason === 'cancelled') text += 'cancelled       stores not verified; run again to finish (nothing delivered is sent twice)\n';
+      if (result.reason === 'cancelled')
+        text +=
+          'cancelled       stores not verified; run again to finish (nothing delivered is sent twice)\n';
       process.stdout.write(text);
     }
-    if (!result.success || [...run.verified.values()].some((ok) => !ok) || run.unhealthy.length > 0) process.exitCode = 1;
+    if (!result.success || [...run.verified.values()].some((ok) => !ok) || run.unhealthy.length > 0)
+      process.exitCode = 1;
   },
 };

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { closureInfo } from '../../executor/discover.js';
-import { checkHealth } from '../../executor/health.js';
-import { loadFleetFile } from '../../executor/fleetFile.js';
+import { closureInfo } from '../../remote/store.js';
+import { checkHealth } from '../../remote/health.js';
+import { loadFleetFile } from '../../fleet/fleetFile.js';
+import { openRemoteContext } from '../../remote/context.js';
 
 interface HealthArgs {
   fleet: string;
@@ -17,26 +18,40 @@ export const healthCommand: CommandModule<object, HealthArgs> = {
   describe: 'Probe every host: ssh reachable, remote store answers, user trusted, free space on /nix/store',
   builder: (y) =>
     y
-      .option('fleet', { type: 'string', demandOption: true, describe: 'Fleet file (mkFleet JSON + ssh settings)' })
+      .option('fleet', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Fleet file (mkFleet JSON + ssh settings)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON array' })
       .option('required-bytes', { type: 'number', describe: 'Closure size each host must have room for' })
-      .option('paths', { type: 'string', array: true, describe: "Store paths in the deployer's store: each host must have room for their closure" })
+      .option('paths', {
+        type: 'string',
+        array: true,
+        describe: "Store paths in the deployer's store: each host must have room for their closure",
+      })
       .option('strict-host-keys', {
         type: 'boolean',
         default: true,
-        describe: 'Check ssh host keys; --no-strict-host-keys trusts any machine answering on the address (risky)',
+        describe:
+          'Check ssh host keys; --no-strict-host-keys trusts any machine answering on the address (risky)',
       }) as Argv<HealthArgs>,
   handler: async (a) => {
     const fleet = loadFleetFile(a.fleet);
     let required = a['required-bytes'];
     if (a.paths !== undefined && a.paths.length > 0) {
       const info = await closureInfo(a.paths);
-      required = Math.max(required ?? 0, info.reduce((sum, p) => sum + p.narSize, 0));
+      required = Math.max(
+        required ?? 0,
+        info.reduce((sum, p) => sum + p.narSize, 0),
+      );
     }
-    const reports = await checkHealth(fleet, {
-      strictHostKeyChecking: a['strict-host-keys'],
-      ...(required !== undefined ? { requiredBytes: required } : {}),
-    });
+    const remote = openRemoteContext({ strictHostKeyChecking: a['strict-host-keys'], multiplex: false });
+    const reports = await checkHealth(
+      fleet,
+      remote,
+      required !== undefined ? { requiredBytes: required } : {},
+    );
     if (a.json) {
       process.stdout.write(`${JSON.stringify(reports)}\n`);
     } else {

@@ -7,7 +7,13 @@ import { JsonlFileSink } from '../../trace/jsonl.js';
 import { ensureWritableFile } from '../../trace/outputPaths.js';
 import { toPerfettoJson } from '../../trace/perfetto.js';
 import { fanOut, TraceRecorder } from '../../trace/recorder.js';
-import { hashingSink, parseStrategyOptions, scenarioFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
+import {
+  hashingSink,
+  parseStrategyOptions,
+  scenarioFromFlags,
+  scenarioOptions,
+  type ScenarioFlags,
+} from '../scenarioFlags.js';
 import { resultJson, resultText } from '../summary.js';
 
 interface SimulateArgs extends ScenarioFlags {
@@ -24,10 +30,20 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
   describe: 'Run one strategy on a scenario in the deterministic network simulator',
   builder: (y) =>
     scenarioOptions(y)
-      .option('strategy', { type: 'string', describe: 'Strategy name (see `nix-cascade strategies`) [default: the scenario\'s, else log2-fanout]' })
-      .option('strategy-option', { type: 'string', array: true, describe: 'Strategy option key=value (repeatable), e.g. k=16' })
+      .option('strategy', {
+        type: 'string',
+        describe: "Strategy name (see `nix-cascade strategies`) [default: the scenario's, else log2-fanout]",
+      })
+      .option('strategy-option', {
+        type: 'string',
+        array: true,
+        describe: 'Strategy option key=value (repeatable), e.g. k=16',
+      })
       .option('trace', { type: 'string', describe: 'Write the event trace as JSON Lines to this file' })
-      .option('perfetto', { type: 'string', describe: 'Write a Perfetto / chrome://tracing JSON trace to this file' })
+      .option('perfetto', {
+        type: 'string',
+        describe: 'Write a Perfetto / chrome://tracing JSON trace to this file',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
       .example('$0 simulate --hosts 500 --topology racks --strategy topology-aware', '')
       .example('$0 simulate --scenario examples/regions.json --json', ''),
@@ -54,10 +70,13 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     } finally {
       file?.close();
     }
-    if (recorder && args.perfetto !== undefined) writeFileSync(args.perfetto, toPerfettoJson(recorder.events()));
+    if (recorder && args.perfetto !== undefined)
+      writeFileSync(args.perfetto, toPerfettoJson(recorder.events()));
     const sha = hash.digest();
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(resultJson(result, sha, { seed: spec.seed, network: spec.network, topology: spec.topology.preset }))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(resultJson(result, sha, { seed: spec.seed, network: spec.network, topology: spec.topology.preset }))}\n`,
+      );
     } else {
       process.stdout.write(resultText(result, sha));
     }

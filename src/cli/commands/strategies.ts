@@ -8,7 +8,9 @@ export const strategiesCommand: CommandModule<object, { json: boolean }> = {
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: (args) => {
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(registry.map((s) => ({ name: s.name, description: s.description })))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(registry.map((s) => ({ name: s.name, description: s.description })))}\n`,
+      );
       return;
     }
     const width = Math.max(...registry.map((s) => s.name.length));

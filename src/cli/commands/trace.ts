@@ -22,18 +22,30 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
   describe: 'Replay a JSON Lines trace as a cascade tree, DOT, Perfetto JSON, CSV or round snapshots',
   builder: (y) =>
     y
-      .positional('file', { type: 'string', demandOption: true, describe: 'Trace written by simulate/cascade --trace' })
-      .option('format', { type: 'string', choices: FORMATS, default: 'tree' as const, describe: 'Output format' })
+      .positional('file', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Trace written by simulate/cascade --trace',
+      })
+      .option('format', {
+        type: 'string',
+        choices: FORMATS,
+        default: 'tree' as const,
+        describe: 'Output format',
+      })
       .option('round', { type: 'number', describe: 'Tree/DOT as of this round (default: the whole run)' }),
   handler: (args) => {
     if (args.round !== undefined && !(Number.isInteger(args.round) && args.round >= 0)) {
       throw new ConfigError(`must be a non-negative integer, got ${args.round}`, '--round');
     }
     const events = readTraceFile(args.file);
-    if (events.length === 0) throw new ConfigError('holds no events (is it a trace written by --trace?)', args.file);
+    if (events.length === 0)
+      throw new ConfigError('holds no events (is it a trace written by --trace?)', args.file);
     if (events.at(-1)!.type !== 'run-finished') {
       // Still worth replaying (a run killed midway), but not to be mistaken for a whole run.
-      process.stderr.write(`nix-cascade: warning: ${args.file} ends before run-finished: the run was cut short, or the file is truncated\n`);
+      process.stderr.write(
+        `nix-cascade: warning: ${args.file} ends before run-finished: the run was cut short, or the file is truncated\n`,
+      );
     }
     const out = {
       tree: () => cascadeTreeAscii(events, args.round),

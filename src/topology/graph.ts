@@ -1,0 +1,256 @@
+import { DirectedGraph } from 'graphology';
+import { ConfigError } from '../core/errors.js';
+import type { Link, Route, Topology } from '../core/topology.js';
+import type { HostId } from '../core/types.js';
+import {
+  type HostAttachment,
+  type SwitchInfo,
+  type TopologyEdgeAttributes,
+  type TopologyGraph,
+  type TopologyNodeAttributes,
+  type TopologyParts,
+  checkLink,
+  isNonNegative,
+} from './parts.js';
+import { SwitchGraph } from './switchGraph.js';
+
+/**
+ * A {@link Topology} as a graphology graph: hosts are leaves hanging off exactly one switch; switches (and
+ * routers) are joined by directed links with bandwidth, latency and price (routing: {@link SwitchGraph}).
+ */
+
+/** Where a host attaches, resolved to a switch index. */
+interface HostPort {
+  readonly switchIndex: number;
+  readonly up: number;
+  readonly down: number;
+  readonly group: string | undefined;
+}
+
+/**
+ * A {@link Topology}: hosts hanging off switches, switches joined by directed links.
+ *
+ * Routes: host a's switch → least-latency switch path (Dijkstra as graphology-shortest-path runs it, ties
+ * broken by insertion order) → host b's switch. `links` are the inter-switch link ids crossed, `latency`
+ * includes both access edges, `bottleneck` is the least link bandwidth (Infinity without links) and
+ * `pricePerByte` is Σ pricePerGB / 1e9. Routes are cached per switch pair, so route() is O(1) amortised.
+ *
+ * `graph` is the graphology graph of it all (hosts with `kind: 'host'`, switches with `kind: 'switch'`,
+ * edges keyed `${from}->${to}`). Built by {@link TopologyBuilder}, it is materialised on first access:
+ * routing never needs it, and 100,000 host nodes with 200,000 access edges cost more than a second to
+ * insert into graphology, which a simulation run that never looks at them should not pay.
+ */
+export class GraphTopology implements Topology {
+  readonly name: string;
+  #graph: TopologyGraph | undefined;
+  readonly #parts: TopologyParts;
+  readonly #ports = new Map<HostId, HostPort>();
+  readonly #switches: SwitchGraph;
+
+  /**
+   * Prefer {@link TopologyBuilder} or {@link GraphTopology.fromGraph}.
+   * @param graph - the graph these parts came from, if any (kept as `graph` instead of rebuilding one).
+   * @throws ConfigError for duplicate or unknown nodes, badly keyed links or invalid attributes.
+   */
+  constructor(name: string, parts: TopologyParts, graph?: TopologyGraph) {
+    this.name = name;
+    this.#parts = parts;
+    this.#graph = graph;
+    this.#switches = new SwitchGraph(parts.switches, parts.links);
+    for (const [host, at] of parts.hosts) {
+      const switchIndex = this.#switches.indexOf(at.switch);
+      if (switchIndex === undefined) {
+        throw new ConfigError(`host "${host}" attaches to unknown switch "${at.switch}"`, 'topology');
+      }
+      if (this.#switches.indexOf(host) !== undefined)
+        throw new ConfigError(`host "${host}" has a switch's name`, 'topology');
+      if (!isNonNegative(at.up) || !isNonNegative(at.down)) {
+        throw new ConfigError(`host "${host}" has an invalid access latency`, 'topology');
+      }
+      this.#ports.set(host, {
+        switchIndex,
+        up: at.up,
+        down: at.down,
+        group: at.group ?? parts.switches[switchIndex]!.group,
+      });
+    }
+  }
+
+  /**
+   * A topology over an existing graphology graph (nodes `kind: 'host' | 'switch'`, optional `group`; each
+   * host attached to exactly one switch by edges both ways carrying `latency`; inter-switch edges carrying
+   * `bandwidth`, `latency`, optional `pricePerGB`; every edge keyed `${from}->${to}`). The graph must not
+   * change afterwards: routes are cached.
+   * @throws ConfigError naming the bad node or edge.
+   */
+  static fromGraph(name: string, graph: TopologyGraph): GraphTopology {
+    const switches: SwitchInfo[] = [];
+    const links: Link[] = [];
+    const hosts = new Map<HostId, HostAttachment>();
+    graph.forEachNode((node, attrs) => {
+      if (attrs.kind === 'switch') {
+        switches.push(attrs.group === undefined ? { id: node } : { id: node, group: attrs.group });
+      } else if (attrs.kind !== 'host') {
+        throw new ConfigError(
+          `node "${node}" has kind ${String(attrs.kind)} (expected host or switch)`,
+          'topology',
+        );
+      }
+    });
+    for (const sw of switches) {
+      graph.forEachOutEdge(sw.id, (key, attrs, from, to, _fromAttrs, toAttrs) => {
+        if (toAttrs.kind !== 'switch') return; // an access edge: checked with its host
+        const pricePerGB = attrs.pricePerGB ?? 0;
+        checkLink(key, from, to, attrs.bandwidth, attrs.latency, pricePerGB);
+        links.push({ id: key, from, to, bandwidth: attrs.bandwidth!, latency: attrs.latency, pricePerGB });
+      });
+    }
+    graph.forEachNode((node, attrs) => {
+      if (attrs.kind !== 'host') return;
+      let sw: string | undefined;
+      let up = 0;
+      let count = 0;
+      graph.forEachOutEdge(node, (key, edge, _from, to, _fa, toAttrs) => {
+        if (toAttrs.kind !== 'switch') {
+          throw new ConfigError(`edge "${key}" joins two hosts; hosts attach to switches`, 'topology');
+        }
+        if (key !== `${node}->${to}`)
+          throw new ConfigError(`edge "${key}" must be keyed "${node}->${to}"`, 'topology');
+        sw = to;
+        up = edge.latency;
+        count++;
+      });
+      if (count !== 1 || sw === undefined) {
+        throw new ConfigError(
+          `host "${node}" must attach to exactly one switch (has ${count} uplinks)`,
+          'topology',
+        );
+      }
+      const backKey = `${sw}->${node}`;
+      if (graph.inDegree(node) !== 1 || !graph.hasEdge(backKey)) {
+        throw new ConfigError(
+          `host "${node}" needs exactly one edge back from its switch "${sw}", keyed "${backKey}"`,
+          'topology',
+        );
+      }
+      const down = graph.getEdgeAttribute(backKey, 'latency');
+      hosts.set(
+        node,
+        attrs.group === undefined ? { switch: sw, up, down } : { switch: sw, up, down, group: attrs.group },
+      );
+    });
+    return new GraphTopology(name, { switches, links, hosts }, graph);
+  }
+
+  /**
+   * The graphology graph: switches, then hosts, each host followed by its access edges `host->switch` and
+   * `switch->host` (attribute `latency`); inter-switch edges carry `bandwidth`, `latency`, `pricePerGB`.
+   * Built on first access when the topology came from a {@link TopologyBuilder}.
+   */
+  get graph(): TopologyGraph {
+    this.#graph ??= this.#materialise();
+    return this.#graph;
+  }
+
+  /** Host ids, in insertion order. */
+  hosts(): IterableIterator<HostId> {
+    return this.#ports.keys();
+  }
+
+  /** Switch ids, in insertion order. */
+  switches(): readonly string[] {
+    return this.#switches.ids;
+  }
+
+  /** Every inter-switch link (access edges excluded), grouped by source switch in insertion order. */
+  links(): IterableIterator<Link> {
+    return this.#switches.links();
+  }
+
+  /** True when `host` is a host of this topology. */
+  hasHost(host: HostId): boolean {
+    return this.#ports.has(host);
+  }
+
+  /**
+   * The switch `host` hangs off.
+   * @throws ConfigError for an unknown host.
+   */
+  switchOf(host: HostId): string {
+    return this.#switches.ids[this.#port(host).switchIndex]!;
+  }
+
+  /** @throws ConfigError for an unknown host. */
+  groupOf(host: HostId): string | undefined {
+    return this.#port(host).group;
+  }
+
+  /**
+   * An inter-switch link, or an access edge (`host->switch`, `switch->host`: bandwidth Infinity, since
+   * a host's own bandwidth is `Host.uplink`/`downlink`, and no price).
+   * @throws ConfigError for an unknown link id.
+   */
+  link(id: string): Link {
+    const l = this.#switches.link(id);
+    if (l !== undefined) return l;
+    const arrow = id.indexOf('->');
+    if (arrow > 0) {
+      const from = id.slice(0, arrow);
+      const to = id.slice(arrow + 2);
+      const up = this.#ports.get(from);
+      if (up !== undefined && this.#switches.ids[up.switchIndex] === to) {
+        return { id, from, to, bandwidth: Infinity, latency: up.up, pricePerGB: 0 };
+      }
+      const down = this.#ports.get(to);
+      if (down !== undefined && this.#switches.ids[down.switchIndex] === from) {
+        return { id, from, to, bandwidth: Infinity, latency: down.down, pricePerGB: 0 };
+      }
+    }
+    throw new ConfigError(`unknown link "${id}"`, 'topology');
+  }
+
+  /**
+   * The route from host `from` to host `to`, or null when their switches are not connected. A host's route
+   * to itself is empty with zero latency.
+   * @throws ConfigError for an unknown host.
+   */
+  route(from: HostId, to: HostId): Route | null {
+    const a = this.#port(from);
+    const b = this.#port(to);
+    if (from === to) return { links: [], latency: 0, bottleneck: Infinity, pricePerByte: 0 };
+    const core = this.#switches.route(a.switchIndex, b.switchIndex);
+    if (core === null) return null;
+    return {
+      links: core.links,
+      latency: a.up + core.latency + b.down,
+      bottleneck: core.bottleneck,
+      pricePerByte: core.pricePerByte,
+    };
+  }
+
+  #materialise(): TopologyGraph {
+    const g: TopologyGraph = new DirectedGraph<TopologyNodeAttributes, TopologyEdgeAttributes>();
+    for (const sw of this.#parts.switches) {
+      g.addNode(sw.id, sw.group === undefined ? { kind: 'switch' } : { kind: 'switch', group: sw.group });
+    }
+    for (const l of this.#parts.links) {
+      g.addDirectedEdgeWithKey(l.id, l.from, l.to, {
+        bandwidth: l.bandwidth,
+        latency: l.latency,
+        pricePerGB: l.pricePerGB,
+      });
+    }
+    for (const [host, at] of this.#parts.hosts) {
+      g.addNode(host, at.group === undefined ? { kind: 'host' } : { kind: 'host', group: at.group });
+      g.addDirectedEdgeWithKey(`${host}->${at.switch}`, host, at.switch, { latency: at.up });
+      g.addDirectedEdgeWithKey(`${at.switch}->${host}`, at.switch, host, { latency: at.down });
+    }
+    return g;
+  }
+
+  #port(host: HostId): HostPort {
+    const p = this.#ports.get(host);
+    if (p === undefined) throw new ConfigError(`unknown host "${host}"`, 'topology');
+    return p;
+  }
+}
