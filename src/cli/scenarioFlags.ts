@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
-import { COMMON_TOPOLOGY_KEYS, MAX_HOSTS, NETWORK_PRESETS } from '../sim/presets.js';
-import { parseRate } from '../units/units.js';
+import { COMMON_TOPOLOGY_KEYS, NETWORK_PRESETS } from '../sim/presets.js';
 import { parseScenario, type ScenarioSpec } from '../sim/scenario.js';
 import { toJsonLine } from '../trace/jsonl.js';
+import { withFlagNames } from './flagErrors.js';
 
 /** The flags `simulate` and `compare` share: a scenario file and/or preset flags that override it. */
 export interface ScenarioFlags {
@@ -89,27 +89,32 @@ export const DEFAULT_SCENARIO = {
   closure: { totalMB: 1000, paths: 60, roles: 1, perHost: false },
 } as const;
 
-function positiveInt(v: number | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < 1)
-    throw new ConfigError(`must be a positive integer, got ${v}`, `--${flag}`);
-  return v;
-}
-
-function fraction(v: number | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!(v >= 0 && v <= 1)) throw new ConfigError(`must be a number between 0 and 1, got ${v}`, `--${flag}`);
-  return v;
-}
-
 /**
  * Builds the validated scenario from `--scenario FILE` (or the default synthetic fleet) and flag overrides,
  * with where it came from (for `buildScenario`'s messages).
  * @throws ConfigError naming the flag, or the file and field.
  */
 export function scenarioFromFlags(f: ScenarioFlags): { spec: ScenarioSpec; where: string } {
-  const { raw, where } = scenarioInputFromFlags(f);
-  return { spec: parseScenario(raw, where), where };
+  const input = scenarioInputFromFlags(f);
+  return { spec: parseScenarioInput(input), where: input.where };
+}
+
+/**
+ * Validates what {@link scenarioInputFromFlags} merged, with the scenario schema alone (one validator per
+ * setting); an error about a field a flag set names the flag.
+ * @throws ConfigError naming the flag, or the file and field.
+ */
+export function parseScenarioInput(input: ScenarioInput): ScenarioSpec {
+  return withFlagNames(input.flags, () => parseScenario(input.raw, input.where));
+}
+
+/** A scenario object merged from a file and flags, not validated yet. */
+export interface ScenarioInput {
+  readonly raw: Record<string, unknown>;
+  /** The file it came from, or `scenario`: the prefix of error locations. */
+  readonly where: string;
+  /** Full error location (`scenario.topology.hosts`) → the flag that set it (`--hosts`). */
+  readonly flags: ReadonlyMap<string, string>;
 }
 
 /**
@@ -117,7 +122,7 @@ export function scenarioFromFlags(f: ScenarioFlags): { spec: ScenarioSpec; where
  * for a command that must see what the file itself sets before parsing fills in defaults.
  * @throws ConfigError naming the flag or the file.
  */
-export function scenarioInputFromFlags(f: ScenarioFlags): { raw: Record<string, unknown>; where: string } {
+export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
   let raw: Record<string, unknown>;
   const where = f.scenario ?? 'scenario';
   if (f.scenario !== undefined) {
@@ -140,60 +145,43 @@ export function scenarioInputFromFlags(f: ScenarioFlags): { raw: Record<string, 
   }
   const topology = { ...(raw['topology'] as Record<string, unknown> | undefined) };
   const closure = { ...(raw['closure'] as Record<string, unknown> | undefined) };
-  const set = (obj: Record<string, unknown>, key: string, v: unknown): void => {
-    if (v !== undefined) obj[key] = v;
+  const flags = new Map<string, string>();
+  const set = (obj: Record<string, unknown>, field: string, flag: string, v: unknown): void => {
+    if (v === undefined) return;
+    obj[field.slice(field.lastIndexOf('.') + 1)] = v;
+    flags.set(`${where}.${field}`, flag);
   };
-  const hosts = positiveInt(f.hosts, 'hosts');
-  if (hosts !== undefined && hosts > MAX_HOSTS) {
-    throw new ConfigError(
-      `at most ${MAX_HOSTS.toLocaleString('en-US')} target hosts, got ${hosts}`,
-      '--hosts',
-    );
-  }
-  set(topology, 'hosts', hosts);
+  set(topology, 'topology.hosts', '--hosts', f.hosts);
   if (f.topology !== undefined && f.topology !== topology['preset']) {
     // Another preset: the file's preset-only fields (a racks file's `oversubscription`) do not apply to it.
     for (const key of Object.keys(topology)) if (!COMMON_TOPOLOGY_KEYS.has(key)) delete topology[key];
     topology['preset'] = f.topology;
   }
-  if (f.uplink !== undefined) {
-    parseRate(f.uplink, '--uplink');
-    topology['uplink'] = f.uplink;
-    topology['downlink'] = f.uplink;
-  }
-  set(topology, 'maxSends', positiveInt(f['max-sends'], 'max-sends'));
-  if (f['closure-mb'] !== undefined && !(f['closure-mb'] > 0)) {
-    throw new ConfigError(`must be a positive number, got ${f['closure-mb']}`, '--closure-mb');
-  }
-  set(closure, 'totalMB', f['closure-mb']);
-  set(closure, 'paths', positiveInt(f.paths, 'paths'));
-  const roles = positiveInt(f.roles, 'roles');
-  if (roles !== undefined) {
-    closure['roles'] = roles;
-    if (roles > 1 && closure['perHost'] === false) delete closure['perHost'];
-  }
+  set(topology, 'topology.uplink', '--uplink', f.uplink);
+  set(topology, 'topology.downlink', '--uplink', f.uplink);
+  set(topology, 'topology.maxSends', '--max-sends', f['max-sends']);
+  set(closure, 'closure.totalMB', '--closure-mb', f['closure-mb']);
+  set(closure, 'closure.paths', '--paths', f.paths);
+  set(closure, 'closure.roles', '--roles', f.roles);
+  if (f.roles !== undefined && f.roles > 1 && closure['perHost'] === false) delete closure['perHost'];
   raw['topology'] = topology;
   raw['closure'] = closure;
   if (f.seed !== undefined) raw['seed'] = /^-?\d+$/.test(f.seed) ? Number(f.seed) : f.seed;
-  set(raw, 'network', f.network);
-  set(raw, 'mode', f.mode);
-  const setup = f['setup-seconds'];
-  if (setup !== undefined && !(setup >= 0 && Number.isFinite(setup))) {
-    throw new ConfigError(`must be a number ≥ 0, got ${setup}`, '--setup-seconds');
-  }
-  set(raw, 'setupSeconds', setup);
-  const rate = fraction(f['failure-rate'], 'failure-rate');
-  if (rate !== undefined && rate > 0) {
-    const extra = { kind: 'random', probability: rate };
+  set(raw, 'network', '--network', f.network);
+  set(raw, 'mode', '--mode', f.mode);
+  set(raw, 'setupSeconds', '--setup-seconds', f['setup-seconds']);
+  const rate = f['failure-rate'];
+  if (rate !== undefined && rate !== 0) {
     const existing = raw['failures'];
-    raw['failures'] =
-      existing === undefined
-        ? [extra]
-        : [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), extra];
+    const list = existing === undefined ? [] : Array.isArray(existing) ? (existing as unknown[]) : [existing];
+    flags.set(`${where}.failures[${list.length}].probability`, '--failure-rate');
+    raw['failures'] = [...list, { kind: 'random', probability: rate }];
   }
-  const seedFraction = fraction(f['seed-fraction'], 'seed-fraction');
-  if (seedFraction !== undefined) raw['seeds'] = { kind: 'fraction', fraction: seedFraction };
-  return { raw, where };
+  if (f['seed-fraction'] !== undefined) {
+    raw['seeds'] = { kind: 'fraction', fraction: f['seed-fraction'] };
+    flags.set(`${where}.seeds.fraction`, '--seed-fraction');
+  }
+  return { raw, where, flags };
 }
 
 /** Hashes a run's JSON Lines trace as it streams by, without keeping it. */

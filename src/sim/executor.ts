@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ClosureGraph } from '../core/closure.js';
 import { ConfigError, ExecutorError, TransferError } from '../core/errors.js';
 import type { Executor } from '../core/executor.js';
@@ -9,6 +10,13 @@ import { DONE_EPSILON_BYTES, FlowModel } from './network/flowModel.js';
 import { HostTable } from './network/hostTable.js';
 import type { NetEvent, NetTransfer, NetworkModel, NetworkModelKind } from './network/model.js';
 import { RoundModel } from './network/roundModel.js';
+import { parseSpec } from './synth/parse.js';
+
+/**
+ * The fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote store
+ * queries): the one validator of that setting, for scenario files, flags and direct use.
+ */
+export const setupSecondsSchema = z.number().min(0).finite();
 
 /** Options of {@link SimExecutor}. */
 export interface SimExecutorOptions {
@@ -82,11 +90,7 @@ export class SimExecutor implements Executor {
         'network',
       );
     }
-    const setup = options.setupSeconds ?? 0;
-    if (!(setup >= 0) || !Number.isFinite(setup)) {
-      throw new ConfigError(`setupSeconds must be a finite number ≥ 0, got ${String(setup)}`, 'setupSeconds');
-    }
-    this.#setupSeconds = setup;
+    this.#setupSeconds = parseSpec(setupSecondsSchema, options.setupSeconds ?? 0, 'setupSeconds');
     this.#hosts = new HostTable(options.hosts);
     this.#topology = options.topology;
     this.#closure = options.closure;
@@ -167,7 +171,8 @@ export class SimExecutor implements Executor {
       } else {
         this.#running.set(t.id, run);
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
-        const paid = this.#setupSeconds > 0 ? { ...route, latency: route.latency + this.#setupSeconds } : route;
+        const paid =
+          this.#setupSeconds > 0 ? { ...route, latency: route.latency + this.#setupSeconds } : route;
         toNetwork.push({ id: t.id, from: t.from, to: t.to, bytes, route: paid });
       }
     }

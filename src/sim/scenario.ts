@@ -7,7 +7,7 @@ import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import type { Fleet } from '../core/types.js';
-import { SimExecutor } from './executor.js';
+import { SimExecutor, setupSecondsSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
 import { generateSyntheticFleet, type SyntheticFleet } from './synth/fleet.js';
 import { closureSpecSchema } from './synth/closure.js';
@@ -43,7 +43,7 @@ export const scenarioSchema = z.strictObject({
    * Fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote
    * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
    */
-  setupSeconds: z.number().min(0).finite().default(0),
+  setupSeconds: setupSecondsSchema.default(0),
   /** Coordinator mode: `round` (barrier) or `eager` (re-plan after every outcome). */
   mode: z.enum(['round', 'eager']).default('round'),
   strategy: z.string().min(1).default('log2-fanout'),
@@ -110,12 +110,24 @@ export function buildScenario(spec: ScenarioSpec, where = 'scenario'): Scenario 
   let synthetic: SyntheticFleet;
   let failures: FailureSchedule;
   try {
-    synthetic = generateSyntheticFleet({ network: spec.topology, closure: spec.closure, seeds: spec.seeds }, spec.seed);
-    const failureSpec = spec.failures === undefined ? undefined : Array.isArray(spec.failures) ? { kind: 'all' as const, schedules: spec.failures } : spec.failures;
+    synthetic = generateSyntheticFleet(
+      { network: spec.topology, closure: spec.closure, seeds: spec.seeds },
+      spec.seed,
+    );
+    const failureSpec =
+      spec.failures === undefined
+        ? undefined
+        : Array.isArray(spec.failures)
+          ? { kind: 'all' as const, schedules: spec.failures }
+          : spec.failures;
     failures =
       failureSpec === undefined
         ? FailureSchedule.none
-        : compileFailureSchedule(failureSpec, { hosts: synthetic.fleet.hosts, topology: synthetic.topology, field: 'failures' });
+        : compileFailureSchedule(failureSpec, {
+            hosts: synthetic.fleet.hosts,
+            topology: synthetic.topology,
+            field: 'failures',
+          });
   } catch (err) {
     if (!(err instanceof ConfigError) || err.where === undefined) throw err;
     // A list of schedules is compiled as `{kind: 'all', schedules}`: name the field as the file writes it.
@@ -141,7 +153,11 @@ export interface RunScenarioOptions {
 }
 
 /** Runs one strategy on a built scenario in the simulator. */
-export function runScenario(scenario: Scenario, strategy: Strategy, options: RunScenarioOptions = {}): Promise<RunResult> {
+export function runScenario(
+  scenario: Scenario,
+  strategy: Strategy,
+  options: RunScenarioOptions = {},
+): Promise<RunResult> {
   const { spec } = scenario;
   const executor = new SimExecutor({
     hosts: scenario.fleet.hosts,

@@ -38,7 +38,18 @@ describe('nix-cascade simulate', () => {
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(1);
     const j = JSON.parse(lines[0]!) as Record<string, unknown>;
-    for (const k of ['strategy', 'hosts', 'hostsDone', 'hostsFailed', 'rounds', 'makespanSeconds', 'lowerBoundSeconds', 'ratioToLowerBound', 'bytesTransferred', 'traceSha256']) {
+    for (const k of [
+      'strategy',
+      'hosts',
+      'hostsDone',
+      'hostsFailed',
+      'rounds',
+      'makespanSeconds',
+      'lowerBoundSeconds',
+      'ratioToLowerBound',
+      'bytesTransferred',
+      'traceSha256',
+    ]) {
       expect(j).toHaveProperty(k);
     }
     expect(j['hosts']).toBe(15);
@@ -61,7 +72,18 @@ describe('nix-cascade simulate', () => {
 
   it('writes a trace whose sha256 is the one it reports', async () => {
     const trace = join(dir, 'run.jsonl');
-    const r = await cli('simulate', '--hosts', '6', '--strategy', 'push-parallel', '--strategy-option', 'k=2', '--trace', trace, '--json');
+    const r = await cli(
+      'simulate',
+      '--hosts',
+      '6',
+      '--strategy',
+      'push-parallel',
+      '--strategy-option',
+      'k=2',
+      '--trace',
+      trace,
+      '--json',
+    );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as { traceSha256: string; strategy: string };
     const { traceSha256 } = await import('../../src/trace/jsonl.js');
@@ -70,9 +92,15 @@ describe('nix-cascade simulate', () => {
   });
 
   it('gives the same trace for the same scenario and seed, another for another seed', async () => {
-    const a = JSON.parse((await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '4', '--json')).out) as { traceSha256: string };
-    const b = JSON.parse((await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '4', '--json')).out) as { traceSha256: string };
-    const c = JSON.parse((await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '5', '--json')).out) as { traceSha256: string };
+    const a = JSON.parse(
+      (await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '4', '--json')).out,
+    ) as { traceSha256: string };
+    const b = JSON.parse(
+      (await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '4', '--json')).out,
+    ) as { traceSha256: string };
+    const c = JSON.parse(
+      (await cli('simulate', '--hosts', '10', '--roles', '3', '--seed', '5', '--json')).out,
+    ) as { traceSha256: string };
     expect(a.traceSha256).toBe(b.traceSha256);
     expect(c.traceSha256).not.toBe(a.traceSha256);
   });
@@ -86,7 +114,15 @@ describe('nix-cascade simulate', () => {
 
   it('reads a scenario file and lets flags override it', async () => {
     const file = join(dir, 'ok.json');
-    writeFileSync(file, JSON.stringify({ seed: 2, topology: { preset: 'racks', hosts: 40 }, network: 'round', strategy: 'topology-aware' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        seed: 2,
+        topology: { preset: 'racks', hosts: 40 },
+        network: 'round',
+        strategy: 'topology-aware',
+      }),
+    );
     const r = await cli('simulate', '--scenario', file, '--hosts', '20', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as Record<string, unknown>;
@@ -103,7 +139,18 @@ describe('bad input exits 2 with a message naming what is wrong', () => {
     ['failure rate above 1', ['simulate', '--failure-rate', '2'], /--failure-rate/],
     ['unknown flag', ['simulate', '--hostz', '3'], /hostz/],
     ['negative setup cost', ['simulate', '--setup-seconds', '-1'], /--setup-seconds/],
-    ['unknown strategy option', ['simulate', '--strategy', 'push-parallel', '--strategy-option', 'kk=3'], /kk/],
+    ['negative failure rate', ['simulate', '--failure-rate', '-0.5'], /--failure-rate/],
+    ['too many hosts', ['simulate', '--hosts', '2000000'], /--hosts/],
+    ['fractional path count', ['simulate', '--paths', '1.5'], /--paths/],
+    ['zero closure size', ['simulate', '--closure-mb', '0'], /--closure-mb/],
+    ['unreadable uplink', ['simulate', '--uplink', '5furlongs'], /--uplink/],
+    ['zero sends', ['compare', '--max-sends', '0'], /--max-sends/],
+    ['seed fraction above 1', ['compare', '--seed-fraction', '2'], /--seed-fraction/],
+    [
+      'unknown strategy option',
+      ['simulate', '--strategy', 'push-parallel', '--strategy-option', 'kk=3'],
+      /kk/,
+    ],
     ['missing scenario file', ['simulate', '--scenario', '/nonexistent/x.json'], /x\.json/],
   ];
   for (const [what, argv, message] of bad) {
@@ -141,7 +188,18 @@ describe('nix-cascade strategies / compare', () => {
 
   it('compares named strategies and writes a report', async () => {
     const report = join(dir, 'report');
-    const r = await cli('compare', '--hosts', '8', '--closure-mb', '50', '--strategies', 'log2-fanout', 'push-parallel', '--report', report);
+    const r = await cli(
+      'compare',
+      '--hosts',
+      '8',
+      '--closure-mb',
+      '50',
+      '--strategies',
+      'log2-fanout',
+      'push-parallel',
+      '--report',
+      report,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/log2-fanout/);
     expect(r.out).toMatch(/push-parallel/);
@@ -151,7 +209,18 @@ describe('nix-cascade strategies / compare', () => {
   });
 
   it('takes a comma-separated strategy list too, and rejects an unknown name in it with exit 2', async () => {
-    const r = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--mode', 'round', '--json', '--strategies', 'log2-fanout,swarm');
+    const r = await cli(
+      'compare',
+      '--hosts',
+      '6',
+      '--closure-mb',
+      '20',
+      '--mode',
+      'round',
+      '--json',
+      '--strategies',
+      'log2-fanout,swarm',
+    );
     expect(r.code).toBe(0);
     const { results } = JSON.parse(r.out) as { results: { strategy: string }[] };
     expect(results.map((row) => row.strategy)).toEqual(['log2-fanout', 'swarm']);
@@ -162,7 +231,17 @@ describe('nix-cascade strategies / compare', () => {
 
   it('runs each strategy in both modes by default, in one mode when --mode or the scenario file names it', async () => {
     const modesOf = async (...extra: string[]): Promise<string[]> => {
-      const r = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--json', '--strategies', 'swarm', ...extra);
+      const r = await cli(
+        'compare',
+        '--hosts',
+        '6',
+        '--closure-mb',
+        '20',
+        '--json',
+        '--strategies',
+        'swarm',
+        ...extra,
+      );
       expect(r.code).toBe(0);
       const { results } = JSON.parse(r.out) as { results: { strategy: string; mode: string }[] };
       return results.map((row) => `${row.strategy} ${row.mode}`);
@@ -229,26 +308,58 @@ describe('bad input found by a new user', () => {
     return f;
   };
 
-  it('--strategy-option applies to the scenario\'s strategy without --strategy', async () => {
+  it("--strategy-option applies to the scenario's strategy without --strategy", async () => {
     expect((await cli('simulate', '--hosts', '5', '--strategy-option', 'bogus=1')).code).toBe(2);
-    const f = file('pp2.json', { topology: { preset: 'flat', hosts: 20 }, strategy: 'push-parallel', strategyOptions: { k: 2 } });
-    const rounds = async (...extra: string[]) => (JSON.parse((await cli('simulate', '--scenario', f, '--json', ...extra)).out) as { rounds: number }).rounds;
+    const f = file('pp2.json', {
+      topology: { preset: 'flat', hosts: 20 },
+      strategy: 'push-parallel',
+      strategyOptions: { k: 2 },
+    });
+    const rounds = async (...extra: string[]) =>
+      (JSON.parse((await cli('simulate', '--scenario', f, '--json', ...extra)).out) as { rounds: number })
+        .rounds;
     expect(await rounds('--strategy-option', 'k=10')).not.toBe(await rounds());
   });
 
-  it('compare runs the scenario\'s strategy with the scenario\'s options, as simulate does', async () => {
-    const f = file('pp2c.json', { topology: { preset: 'flat', hosts: 20 }, strategy: 'push-parallel', strategyOptions: { k: 2 }, mode: 'round' });
+  it("compare runs the scenario's strategy with the scenario's options, as simulate does", async () => {
+    const f = file('pp2c.json', {
+      topology: { preset: 'flat', hosts: 20 },
+      strategy: 'push-parallel',
+      strategyOptions: { k: 2 },
+      mode: 'round',
+    });
     const sim = JSON.parse((await cli('simulate', '--scenario', f, '--json')).out) as { traceSha256: string };
-    const cmp = JSON.parse((await cli('compare', '--scenario', f, '--strategies', 'push-parallel', '--json')).out) as { results: { traceSha256: string }[] };
+    const cmp = JSON.parse(
+      (await cli('compare', '--scenario', f, '--strategies', 'push-parallel', '--json')).out,
+    ) as { results: { traceSha256: string }[] };
     expect(cmp.results[0]!.traceSha256).toBe(sim.traceSha256);
   });
 
   it('refuses unwritable outputs before running: --perfetto, --report under a file or in /proc', async () => {
-    expect((await cli('simulate', '--hosts', '5', '--perfetto', join(dir, 'no-such-dir', 'x.json'))).code).toBe(2);
+    expect(
+      (await cli('simulate', '--hosts', '5', '--perfetto', join(dir, 'no-such-dir', 'x.json'))).code,
+    ).toBe(2);
     const plain = file('plain.txt', 1);
-    expect((await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', plain)).code).toBe(2);
-    expect((await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', join(plain, 'sub'))).code).toBe(2);
-    expect((await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', '/proc/nix-cascade-nope')).code).toBe(2);
+    expect(
+      (await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', plain)).code,
+    ).toBe(2);
+    expect(
+      (await cli('compare', '--hosts', '5', '--strategies', 'push-parallel', '--report', join(plain, 'sub')))
+        .code,
+    ).toBe(2);
+    expect(
+      (
+        await cli(
+          'compare',
+          '--hosts',
+          '5',
+          '--strategies',
+          'push-parallel',
+          '--report',
+          '/proc/nix-cascade-nope',
+        )
+      ).code,
+    ).toBe(2);
   });
 
   it('names the flag for a bad --uplink and a --hosts beyond the limit', async () => {
@@ -261,14 +372,17 @@ describe('bad input found by a new user', () => {
   });
 
   it('a scenario failure naming a host the resized fleet lacks names the file and the field as written', async () => {
-    const f = file('kill.json', { topology: { preset: 'flat', hosts: 100 }, failures: [{ kind: 'kill-host', host: 'host-017', atRound: 1 }] });
+    const f = file('kill.json', {
+      topology: { preset: 'flat', hosts: 100 },
+      failures: [{ kind: 'kill-host', host: 'host-017', atRound: 1 }],
+    });
     expect((await cli('simulate', '--scenario', f)).code).not.toBe(2); // 1: the killed host failed
     const r = await cli('simulate', '--scenario', f, '--hosts', '40');
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${f}.failures[0].host`);
   });
 
-  it('--topology replaces the file\'s preset with its own fields dropped', async () => {
+  it("--topology replaces the file's preset with its own fields dropped", async () => {
     const f = file('racks.json', { topology: { preset: 'racks', hosts: 20, oversubscription: 2 } });
     expect((await cli('simulate', '--scenario', f, '--topology', 'flat')).code).toBe(0);
   });

@@ -2,13 +2,18 @@ import type { CommandModule } from 'yargs';
 import type { RunResult } from '../../core/coordinator.js';
 import type { CascadeEvent } from '../../core/events.js';
 import { ConfigError } from '../../core/errors.js';
-import { buildScenario, parseScenario, runScenario } from '../../sim/scenario.js';
+import { buildScenario, runScenario } from '../../sim/scenario.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import { traceSha256 } from '../../trace/jsonl.js';
 import { ensureDirectory } from '../../trace/outputPaths.js';
 import { TraceRecorder } from '../../trace/recorder.js';
 import { formatTable, writeComparisonReport, type ComparisonRow } from '../../trace/report.js';
-import { scenarioInputFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
+import {
+  parseScenarioInput,
+  scenarioInputFromFlags,
+  scenarioOptions,
+  type ScenarioFlags,
+} from '../scenarioFlags.js';
 import { comparisonRow, resultJson } from '../summary.js';
 
 /** Coordinator modes `compare --mode` takes: one, or both (each strategy runs in round and eager mode). */
@@ -49,12 +54,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       }),
   handler: async (args) => {
     // `both` unless asked for one mode, by the flag or by the scenario file itself (not parsing's default).
-    const { raw, where } = scenarioInputFromFlags({
+    const input = scenarioInputFromFlags({
       ...args,
       mode: args.mode === 'both' ? undefined : args.mode,
     });
-    const both = args.mode === 'both' || (args.mode === undefined && raw['mode'] === undefined);
-    const spec = parseScenario(raw, where);
+    const both = args.mode === 'both' || (args.mode === undefined && input.raw['mode'] === undefined);
+    const spec = parseScenarioInput(input);
     const modes = both ? (['round', 'eager'] as const) : [spec.mode];
     if (args.strategies?.length === 0) {
       throw new ConfigError('names no strategy (leave it out to compare all)', '--strategies');
@@ -65,7 +70,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     for (const n of names) getStrategy(n, optionsOf(n)); // validates every name and option before any run
     // Before the runs: a bad report path fails at once, not after minutes of simulation.
     if (args.report !== undefined) ensureDirectory(args.report, '--report');
-    const scenario = buildScenario(spec, where);
+    const scenario = buildScenario(spec, input.where);
     const rows: ComparisonRow[] = [];
     const results: RunResult[] = [];
     const traces = new Map<string, CascadeEvent[]>();
