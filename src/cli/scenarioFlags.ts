@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
-import { COMMON_TOPOLOGY_KEYS, NETWORK_PRESETS } from '../sim/presets.js';
-import { parseScenario, type ScenarioSpec } from '../sim/scenario.js';
+import { COMMON_TOPOLOGY_KEYS, NETWORK_PRESETS, parseScenario, type ScenarioSpec } from '../sim/index.js';
 import { toJsonLine } from '../trace/jsonl.js';
 import { withFlagNames } from './flagErrors.js';
 

@@ -2,9 +2,8 @@ import type { HostId } from '../core/types.js';
 import { classifyFailure, tailLines } from './classify.js';
 import { type RemoteContext, defaultRemoteContext } from './context.js';
 import { NIX_FLAGS } from './commands.js';
-import type { RealFleet, RealHost } from '../fleet/realFleet.js';
 import { mapLimit, runCommand } from './process.js';
-import { nixSshOpts, sshCommand, storeUri } from './ssh.js';
+import { type RemoteHosts, type SshTarget, nixSshOpts, sshCommand, storeUri } from './ssh.js';
 
 const PROBE_SEPARATOR = '@@nix-cascade-probe@@';
 /** Runs on the host: Nix's settings, the user's groups, free space of the store's filesystem. */
@@ -77,7 +76,7 @@ export function parseTrustedUsers(stdout: string): string[] | undefined {
 
 /** Probes one host: ssh, store, trust, free space. Never throws for an unhealthy host. */
 export async function checkHost(
-  host: RealHost,
+  host: SshTarget,
   ctx: RemoteContext = defaultRemoteContext(),
   options: HealthOptions = {},
 ): Promise<HealthReport> {
@@ -157,7 +156,7 @@ export async function checkHost(
 
 /** Probes every target of the fleet in parallel (at most `concurrency` at once); fleet order. */
 export async function checkHealth(
-  fleet: RealFleet,
+  fleet: RemoteHosts,
   ctx: RemoteContext = defaultRemoteContext(),
   options: HealthOptions = {},
 ): Promise<HealthReport[]> {

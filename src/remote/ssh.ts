@@ -27,6 +27,15 @@ export interface SshTarget {
   readonly options: readonly string[];
 }
 
+/**
+ * The hosts remote steps talk to: the deployer (its local store, no address) and the targets, in fleet
+ * order. A `RealFleet` is one; remote plumbing needs no more of it.
+ */
+export interface RemoteHosts {
+  readonly deployer: { readonly id: HostId };
+  readonly hosts: readonly SshTarget[];
+}
+
 /** @returns the target itself. @throws ConfigError naming `where.<field>` for any bad field. */
 export function validateSshTarget(t: SshTarget, where: string): SshTarget {
   validateAddress(t.address, `${where}.address`);

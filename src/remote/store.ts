@@ -4,9 +4,8 @@ import { tailLines } from './classify.js';
 import { type RemoteContext, defaultRemoteContext } from './context.js';
 import { pathChunks, pathInfoCommand, validFromOutput, validityCommand } from './commands.js';
 import { parsePathInfo } from './pathInfo.js';
-import type { RealFleet } from '../fleet/realFleet.js';
 import { type RunCommandOptions, type RunResult, mapLimit, runCommand } from './process.js';
-import type { SshTarget } from './ssh.js';
+import type { RemoteHosts, SshTarget } from './ssh.js';
 import { validateStorePath } from './validate.js';
 
 /** Options of {@link discoverHave}. */
@@ -33,7 +32,7 @@ export interface HaveDiscovery {
  * @throws ConfigError when a path is not a valid store path.
  */
 export async function discoverHave(
-  fleet: RealFleet,
+  fleet: RemoteHosts,
   paths: readonly PathId[],
   ctx: RemoteContext = defaultRemoteContext(),
   options: HaveDiscoveryOptions = {},

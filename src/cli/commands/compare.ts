@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { RunResult } from '../../core/coordinator.js';
 import type { CascadeEvent } from '../../core/events.js';
 import { ConfigError } from '../../core/errors.js';
-import { buildScenario, runScenario } from '../../sim/scenario.js';
+import { buildScenario, runScenario } from '../../sim/index.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import { traceSha256 } from '../../trace/jsonl.js';
 import { ensureDirectory } from '../../trace/outputPaths.js';

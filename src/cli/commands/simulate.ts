@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { EventSink } from '../../core/events.js';
-import { buildScenario, runScenario } from '../../sim/scenario.js';
+import { buildScenario, runScenario } from '../../sim/index.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { ensureWritableFile } from '../../trace/outputPaths.js';

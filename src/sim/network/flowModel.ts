@@ -187,8 +187,6 @@ export class FlowModel implements NetworkModel {
     const compRes = this.#compRes;
     comp.length = 0;
     compRes.length = 0;
-    const resStamp = this.#resStamp;
-    const resFlows = this.#resFlows;
     for (const f of this.#dirtyFlows) {
       if (f.phase === 'flowing' && f.stamp !== epoch && this.#flows.get(f.id) === f) {
         f.stamp = epoch;
@@ -197,37 +195,14 @@ export class FlowModel implements NetworkModel {
     }
     for (const r of this.#dirtyRes) {
       this.#dirtyResFlag[r] = false;
-      if (resStamp[r] === epoch) continue;
-      resStamp[r] = epoch;
-      compRes.push(r);
-      const on = resFlows[r]!;
-      for (let i = 0; i < on.length; i++) {
-        const g = on[i]!;
-        if (g.stamp !== epoch) {
-          g.stamp = epoch;
-          comp.push(g);
-        }
-      }
+      this.#absorb(r, epoch, comp, compRes);
     }
     this.#dirtyRes.length = 0;
     this.#dirtyFlows.length = 0;
     // Breadth-first over flows <-> resources: the connected component the change can affect.
     for (let k = 0; k < comp.length; k++) {
       const res = comp[k]!.resources;
-      for (let j = 0; j < res.length; j++) {
-        const r = res[j]!;
-        if (resStamp[r] === epoch) continue;
-        resStamp[r] = epoch;
-        compRes.push(r);
-        const on = resFlows[r]!;
-        for (let i = 0; i < on.length; i++) {
-          const g = on[i]!;
-          if (g.stamp !== epoch) {
-            g.stamp = epoch;
-            comp.push(g);
-          }
-        }
-      }
+      for (let j = 0; j < res.length; j++) this.#absorb(res[j]!, epoch, comp, compRes);
     }
 
     // Settle progress at `now` under the old rates; flows with nothing left end now, in one step.
@@ -335,6 +310,21 @@ export class FlowModel implements NetworkModel {
       flow.event = this.#queue.push(at, flow.completeEvent);
     } else if (flow.event.time !== at) {
       this.#queue.reschedule(flow.event, at);
+    }
+  }
+
+  /** Adds resource `r` and its flows to the component being collected (each once per `epoch`). */
+  #absorb(r: number, epoch: number, comp: Flow[], compRes: number[]): void {
+    if (this.#resStamp[r] === epoch) return;
+    this.#resStamp[r] = epoch;
+    compRes.push(r);
+    const on = this.#resFlows[r]!;
+    for (let i = 0; i < on.length; i++) {
+      const g = on[i]!;
+      if (g.stamp !== epoch) {
+        g.stamp = epoch;
+        comp.push(g);
+      }
     }
   }
 
