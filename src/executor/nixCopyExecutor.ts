@@ -5,7 +5,7 @@ import type { HostId, Outcome, PathId, Transfer, TransferId } from '../core/type
 import { classifyFailure } from '../remote/classify.js';
 import { type CommandSpec, copyCommand, MAX_PATH_CHARS_PER_COMMAND, pathChunks } from '../remote/commands.js';
 import { queryValidity } from '../remote/store.js';
-import type { RealFleet } from '../fleet/realFleet.js';
+import type { RemoteHosts } from '../remote/ssh.js';
 import { type RemoteContext, type RemoteContextOptions, openRemoteContext } from '../remote/context.js';
 import { type RunResult, runCommand } from '../remote/process.js';
 import { type SshTarget, validateSshTarget } from '../remote/ssh.js';
@@ -14,7 +14,7 @@ import { validateStorePath } from '../remote/validate.js';
 /** Options of {@link NixCopyExecutor}; validated once by the constructor. */
 export interface NixCopyExecutorOptions extends RemoteContextOptions {
   /** The real fleet: the deployer (copies from its local store) and every target's ssh settings. */
-  readonly fleet: RealFleet;
+  readonly fleet: RemoteHosts;
   /** Peer copies: the sender pushes (`ssh A nix copy --to B`) or the receiver pulls. @defaultValue `'push'` */
   readonly mode?: 'push' | 'pull';
   /**
@@ -54,7 +54,7 @@ interface Running {
  * (asked of the receiver afterwards) reported as `delivered`.
  */
 export class NixCopyExecutor implements Executor {
-  readonly #fleet: RealFleet;
+  readonly #fleet: RemoteHosts;
   readonly #targets = new Map<HostId, SshTarget>();
   readonly #mode: 'push' | 'pull';
   readonly #checkSigs: boolean;

@@ -31,6 +31,18 @@ const linkFields = {
   maxSends: z.number().int().positive().optional(),
   maxReceives: z.number().int().positive().optional(),
 };
+/**
+ * colmena's `deployment.sshOptions`: raw ssh arguments. Only the ones nix-cascade can carry safely are
+ * accepted (`-o Key=Value`, `-oKey=Value`, `-i FILE`); see {@link sshArgsToTarget}.
+ */
+const sshArgs = z.array(z.string());
+/** The deploy pipeline's per-node settings, with colmena's names. */
+const deployFields = {
+  sshOptions: sshArgs.optional(),
+  privilegeEscalationCommand: z.array(z.string().min(1)).optional(),
+  replaceUnknownProfiles: z.boolean().optional(),
+  allowLocalDeployment: z.boolean().optional(),
+};
 const nodeSchema = z.strictObject({
   targetHost: z.string().min(1).optional(),
   targetUser: z.string().min(1).optional(),
@@ -43,6 +55,7 @@ const nodeSchema = z.strictObject({
   drvPath: z.string().nullable().optional(),
   ssh: sshSchema.optional(),
   ...linkFields,
+  ...deployFields,
 });
 const defaultsSchema = z.strictObject({
   targetUser: z.string().min(1).optional(),
@@ -70,6 +83,8 @@ const fileSchema = z.looseObject({
   flake_uri: z.string().optional(),
   deployer: deployerSchema.optional(),
   defaults: defaultsSchema.optional(),
+  /** colmena's `meta`: `allowApplyAll = false` refuses a deploy that selects no hosts explicitly. */
+  meta: z.looseObject({ allowApplyAll: z.boolean().optional() }).optional(),
 });
 
 /** The parsed file, as the schema sees it. */
@@ -138,17 +153,28 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
     const where = `${file}: nodes.${name}`;
     // A node's own options by their own index (the defaults come first in the merged list).
     n.ssh?.options?.forEach((o, i) => validateSshOption(o, `${where}.ssh.options[${i}]`));
-    const ssh = { ...d.ssh, ...n.ssh, options: [...(d.ssh?.options ?? []), ...(n.ssh?.options ?? [])] };
+    const fromArgs = n.sshOptions ? sshArgsToTarget(n.sshOptions, `${where}.sshOptions`) : { options: [] };
+    const ssh = {
+      ...d.ssh,
+      ...fromArgs,
+      ...n.ssh,
+      options: [...(d.ssh?.options ?? []), ...fromArgs.options, ...(n.ssh?.options ?? [])],
+    };
     const up = n.uplink !== undefined ? parseRate(n.uplink, `${where}.uplink`) : defaultUp;
     const down = n.downlink !== undefined ? parseRate(n.downlink, `${where}.downlink`) : defaultDown;
     const maxSends = n.maxSends ?? d.maxSends;
     const maxReceives = n.maxReceives ?? d.maxReceives;
     const toplevel = n.toplevel ?? undefined;
     if (toplevel !== undefined) validateStorePath(toplevel, `${where}.toplevel`);
+    const drvPath = n.drvPath ?? undefined;
+    if (drvPath !== undefined) validateStorePath(drvPath, `${where}.drvPath`);
+    const user = n.targetUser ?? d.targetUser ?? (n.profileType === 'nix-darwin' ? 'admin' : 'root');
+    // colmena's default: `sudo -H --` in front of every activation command when the user is not root.
+    const escalate = n.privilegeEscalationCommand ?? (user === 'root' ? [] : ['sudo', '-H', '--']);
     const host: RealHost = {
       id: name,
       address: n.targetHost ?? name,
-      user: n.targetUser ?? d.targetUser ?? (n.profileType === 'nix-darwin' ? 'admin' : 'root'),
+      user,
       port: n.targetPort ?? d.targetPort ?? 22,
       ...(ssh.identityFile !== undefined ? { identityFile: ssh.identityFile } : {}),
       ...(ssh.knownHostsFile !== undefined ? { knownHostsFile: ssh.knownHostsFile } : {}),
@@ -162,6 +188,10 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
       ...(maxSends !== undefined ? { maxSends } : {}),
       ...(maxReceives !== undefined ? { maxReceives } : {}),
       ...(toplevel !== undefined ? { toplevel } : {}),
+      ...(drvPath !== undefined ? { drvPath } : {}),
+      privilegeEscalationCommand: escalate,
+      replaceUnknownProfiles: n.replaceUnknownProfiles ?? true,
+      allowLocalDeployment: n.allowLocalDeployment ?? false,
     };
     // Field names in errors follow the file: targetHost, targetUser, targetPort, ssh.*.
     try {
@@ -177,6 +207,18 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
     }
     return host;
   });
+  const seen = new Map<string, string>();
+  for (const h of hosts) {
+    const key = `${h.address.toLowerCase()}:${h.port}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new ConfigError(
+        `has the same address and port as node "${other}" (${h.address}:${h.port}): two nodes cannot be one machine`,
+        `${file}: nodes.${h.id}.targetHost`,
+      );
+    }
+    seen.set(key, h.id);
+  }
   const dj = j.deployer ?? {};
   const deployer: RealDeployer = {
     id: deployerId,
@@ -184,5 +226,45 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
     ...(dj.downlink !== undefined ? { downlink: parseRate(dj.downlink, `${file}: deployer.downlink`) } : {}),
     ...(dj.maxSends !== undefined ? { maxSends: dj.maxSends } : {}),
   };
-  return { deployer, hosts, flakeUri: j.flakeUri ?? j.flake_uri ?? '.', builders: j.builders ?? {} };
+  return {
+    deployer,
+    hosts,
+    flakeUri: j.flakeUri ?? j.flake_uri ?? '.',
+    builders: j.builders ?? {},
+    allowApplyAll: j.meta?.allowApplyAll ?? true,
+  };
+}
+
+/**
+ * colmena's `sshOptions` (raw ssh arguments) as nix-cascade's ssh settings: `-o Key=Value` / `-oKey=Value`
+ * become options (checked like `ssh.options`), `-i FILE` the identity file. Anything else is refused with
+ * what to write instead: nix-cascade builds every ssh command itself and passes the same options to the
+ * peers' nested ssh, so an argument it cannot carry must not be dropped silently.
+ * @throws ConfigError naming `where[i]`.
+ */
+export function sshArgsToTarget(
+  args: readonly string[],
+  where: string,
+): { identityFile?: string; options: string[] } {
+  const options: string[] = [];
+  let identityFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string => {
+      const v = args[i + 1];
+      if (v === undefined) throw new ConfigError(`${a} needs a value`, `${where}[${i}]`);
+      i++;
+      return v;
+    };
+    if (a === '-o') options.push(validateSshOption(value(), `${where}[${i}]`));
+    else if (a.startsWith('-o')) options.push(validateSshOption(a.slice(2), `${where}[${i}]`));
+    else if (a === '-i') identityFile = validateFilePath(value(), `${where}[${i}]`);
+    else {
+      throw new ConfigError(
+        `ssh argument ${JSON.stringify(a)} is not supported: use -o Key=Value, -i FILE, or the node's targetPort / targetUser`,
+        `${where}[${i}]`,
+      );
+    }
+  }
+  return identityFile === undefined ? { options } : { identityFile, options };
 }

@@ -15,6 +15,20 @@ export interface RealHost extends SshTarget {
   readonly maxReceives?: number;
   /** The system toplevel the fleet file names for the host, if any (mkFleet's `toplevel`). */
   readonly toplevel?: string;
+  /** The toplevel's derivation, if the fleet file names it. */
+  readonly drvPath?: string;
+  /**
+   * Prefixed to every activation command when the ssh user is not root (colmena's option).
+   * @defaultValue `['sudo', '-H', '--']` for a non-root user, `[]` for root
+   */
+  readonly privilegeEscalationCommand: readonly string[];
+  /**
+   * Activate even when the host's current system profile is not in the deployer's store (someone else
+   * deployed it, or the deployer collected it). @defaultValue `true`
+   */
+  readonly replaceUnknownProfiles: boolean;
+  /** colmena's option, kept for fleets that set it (deploying to the deployer itself). @defaultValue `false` */
+  readonly allowLocalDeployment: boolean;
 }
 
 /** The machine running nix-cascade: it copies from its own local store, so it has no address. */
@@ -33,6 +47,8 @@ export interface RealFleet {
   readonly flakeUri: string;
   /** mkFleet's remote builders, passed through untouched (the deploy pipeline reads them). */
   readonly builders: Readonly<Record<string, unknown>>;
+  /** colmena's `meta.allowApplyAll`: false refuses a deploy without an explicit host selection. */
+  readonly allowApplyAll: boolean;
 }
 
 /** The host named `id`, or undefined. */

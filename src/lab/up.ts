@@ -37,12 +37,15 @@ export interface LabUpOptions {
 }
 
 /**
- * Runs inside the host's private mount namespace: its own /nix, and root's ~/.bashrc masked by /dev/null.
- * bash sources ~/.bashrc for every ssh command, and a developer's rc (pyenv, nvm, …) can cost seconds per
- * connection, dwarfing the copies; a lab host models a clean server. Neither mount is visible outside.
+ * Runs inside the host's private mount namespace: its own /nix, its own /run (where an activation points
+ * `/run/current-system`, as NixOS does; sshd's privilege-separation directory is made in it), and root's
+ * ~/.bashrc masked by /dev/null. bash sources ~/.bashrc for every ssh command, and a developer's rc (pyenv,
+ * nvm, …) can cost seconds per connection, dwarfing the copies; a lab host models a clean server. None of
+ * the mounts is visible outside.
  */
 const SSHD_SCRIPT =
-  'mount --bind "$1" /nix && { [ ! -f "$4" ] || mount --bind /dev/null "$4"; } && exec "$2" -D -e -f "$3"';
+  'mount --bind "$1" /nix && mount --bind "$5" /run && mkdir -p /run/sshd && ' +
+  '{ [ ! -f "$4" ] || mount --bind /dev/null "$4"; } && exec "$2" -D -e -f "$3"';
 /** The rc file masked in every lab host (the lab logs in as root). */
 const ROOT_BASHRC = '/root/.bashrc';
 
@@ -265,7 +268,9 @@ async function addHost(state: LabState, n: number, octet: number, s: HostSetup):
   if (s.down !== undefined || s.latency !== undefined)
     await shape((a) => sys('tc', a), host.vethOuter, s.down, s.latency);
 
-  const log = openSync(join(hostDir, 'sshd.log'), 'a');
+  const runDir = join(host.dir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  const log = openSync(join(host.dir, 'sshd.log'), 'a');
   const child = spawn(
     'ip',
     [
@@ -285,6 +290,7 @@ async function addHost(state: LabState, n: number, octet: number, s: HostSetup):
       s.sshd,
       host.sshdConfig,
       ROOT_BASHRC,
+      runDir,
     ],
     {
       detached: true,

@@ -11,8 +11,7 @@ import {
 } from '../../src/remote/commands.js';
 import { NixCopyExecutor } from '../../src/executor/nixCopyExecutor.js';
 import { runCommand } from '../../src/remote/process.js';
-import type { RealFleet } from '../../src/fleet/realFleet.js';
-import type { SshTarget } from '../../src/remote/ssh.js';
+import type { RemoteHosts, SshTarget } from '../../src/remote/ssh.js';
 
 const P1 = '/nix/store/0iihdvh5lp4xy1l3ajc83db13icq5142-nc-smoke-toplevel';
 const P2 = '/nix/store/zpvy945lffn0kcz0xc5x59j321k2avjq-nc-smoke-p0';
@@ -126,12 +125,7 @@ describe('copyCommand', () => {
 });
 
 describe('NixCopyExecutor validation', () => {
-  const fleet = (hosts: RealFleet['hosts']): RealFleet => ({
-    deployer: { id: 'deployer' },
-    hosts,
-    flakeUri: '.',
-    builders: {},
-  });
+  const fleet = (hosts: RemoteHosts['hosts']): RemoteHosts => ({ deployer: { id: 'deployer' }, hosts });
   const host = (id: string, address: string) => ({
     ...A,
     id,
