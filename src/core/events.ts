@@ -1,5 +1,7 @@
-import type { FailureCode, HostId, PathId, TransferId } from './types.js';
-import type { RunMode } from './strategy.js';
+import type { HostId, PathId, TransferId } from './types.js';
+import type { FailureCode, FailureKind, HostFailureCode, RunMode, StopReason } from './vocabulary.js';
+
+export type { StopReason } from './vocabulary.js';
 
 /**
  * Typed events of a run. Every report, export and chart is derived from these, so a trace alone rebuilds
@@ -66,7 +68,7 @@ export interface TransferFailedEvent {
   readonly id: TransferId;
   readonly from: HostId;
   readonly to: HostId;
-  readonly kind: 'transient' | 'permanent';
+  readonly kind: FailureKind;
   readonly code: FailureCode;
   /** The host the failure is about (the receiver unless the sender died). */
   readonly host: HostId;
@@ -91,7 +93,7 @@ export interface HostFailedEvent {
   readonly type: 'host-failed';
   readonly t: number;
   readonly host: HostId;
-  readonly code: FailureCode | 'retries-exhausted';
+  readonly code: HostFailureCode;
   readonly message: string;
 }
 
@@ -100,15 +102,6 @@ export interface RoundFinishedEvent {
   readonly t: number;
   readonly round: number;
 }
-
-/** Why a run ended. */
-export type StopReason =
-  | 'complete'
-  | 'no-progress'
-  | 'max-rounds'
-  | 'max-time'
-  | 'cancelled'
-  | 'strategy-error';
 
 export interface RunFinishedEvent {
   readonly type: 'run-finished';

@@ -1,6 +1,9 @@
 import type { ClosureGraph } from './closure.js';
 import type { Topology, Route } from './topology.js';
 import type { Fleet, Host, HostId, PathId } from './types.js';
+import type { RunMode } from './vocabulary.js';
+
+export type { RunMode } from './vocabulary.js';
 
 /** A strategy's wish: copy `paths` from `from` to `to`. The coordinator validates it. */
 export interface Proposal {
@@ -9,9 +12,6 @@ export interface Proposal {
   /** The store paths to send; the coordinator sorts them topologically. */
   readonly paths: readonly PathId[];
 }
-
-/** How the coordinator asks for plans: after a whole round (barrier) or after every outcome. */
-export type RunMode = 'round' | 'eager';
 
 /**
  * The read-only view of a run's state that a strategy plans from. It is one live object updated in

@@ -1,7 +1,11 @@
 /**
  * The vocabulary of nix-cascade (see DESIGN.md): hosts, store paths, transfers and their outcomes.
- * Types only; no behaviour lives here.
+ * Types only; no behaviour lives here. The closed value sets (roles, failure kinds and codes) are
+ * defined once in `vocabulary.ts` and re-exported here, where callers have always imported them from.
  */
+import type { FailureCode, FailureKind, HostRole } from './vocabulary.js';
+
+export type { FailureCode, FailureKind, HostRole } from './vocabulary.js';
 
 /** A host name as the fleet spells it (`web-01`, `deployer`). */
 export type HostId = string;
@@ -18,9 +22,6 @@ export interface StorePath {
   /** Direct references (never including itself). */
   readonly references: readonly PathId[];
 }
-
-/** What part a host plays in a run. */
-export type HostRole = 'deployer' | 'target' | 'cache';
 
 /** A machine of the fleet, with the network facts that matter for distribution. */
 export interface Host {
@@ -73,22 +74,13 @@ export interface Transfer {
  * killed) take `host` out of the run.
  */
 export interface FailureCause {
-  readonly kind: 'transient' | 'permanent';
+  readonly kind: FailureKind;
   readonly code: FailureCode;
   /** The host the failure is about: the receiver unless the sender itself died. */
   readonly host: HostId;
   /** Human-readable detail (for real copies: the tail of `nix copy`'s stderr). */
   readonly message: string;
 }
-
-export type FailureCode =
-  | 'copy-failed'
-  | 'timeout'
-  | 'partitioned'
-  | 'unreachable'
-  | 'ssh-handshake'
-  | 'host-killed'
-  | 'cancelled';
 
 /** The end of one transfer, as an executor reports it. */
 export type Outcome =

@@ -1,3 +1,4 @@
+import { HOST_DEFAULTS } from '../core/defaults.js';
 import { ClosureGraph } from '../core/closure.js';
 import { type RunResult, runCascade } from '../core/coordinator.js';
 import type { EventSink } from '../core/events.js';
@@ -11,21 +12,13 @@ import { type HealthReport, checkHealth } from '../remote/health.js';
 import { NixCopyExecutor } from './nixCopyExecutor.js';
 import type { RealFleet } from '../fleet/realFleet.js';
 
-/** Rates and limits assumed when the fleet file does not state them (the simulator's preset defaults). */
-export const REAL_FLEET_DEFAULTS = {
-  rate: 125e6,
-  targetMaxSends: 1,
-  targetMaxReceives: 1,
-  deployerMaxSends: 64,
-} as const;
-
 /**
  * The core {@link Fleet} of a real fleet for one run: the deployer first, then the targets in file order;
- * every target wants the closure of `roots`; have sets as discovered.
+ * every target wants `closure` (one list for all, or each host's own); have sets as discovered.
  */
 export function coreFleet(
   fleet: RealFleet,
-  closure: readonly PathId[],
+  closure: readonly PathId[] | ReadonlyMap<HostId, readonly PathId[]>,
   have: ReadonlyMap<HostId, readonly PathId[]>,
   exclude: ReadonlySet<HostId> = new Set(),
 ): Fleet {
@@ -34,10 +27,10 @@ export function coreFleet(
     {
       id: d.id,
       role: 'deployer',
-      uplink: d.uplink ?? REAL_FLEET_DEFAULTS.rate,
-      downlink: d.downlink ?? REAL_FLEET_DEFAULTS.rate,
-      maxSends: d.maxSends ?? REAL_FLEET_DEFAULTS.deployerMaxSends,
-      maxReceives: 1,
+      uplink: d.uplink ?? HOST_DEFAULTS.rate,
+      downlink: d.downlink ?? HOST_DEFAULTS.rate,
+      maxSends: d.maxSends ?? HOST_DEFAULTS.server.maxSends,
+      maxReceives: HOST_DEFAULTS.server.maxReceives,
       tags: [],
     },
     ...fleet.hosts
@@ -45,17 +38,25 @@ export function coreFleet(
       .map((h): Host => ({
         id: h.id,
         role: 'target',
-        uplink: h.uplink ?? REAL_FLEET_DEFAULTS.rate,
-        downlink: h.downlink ?? REAL_FLEET_DEFAULTS.rate,
-        maxSends: h.maxSends ?? REAL_FLEET_DEFAULTS.targetMaxSends,
-        maxReceives: h.maxReceives ?? REAL_FLEET_DEFAULTS.targetMaxReceives,
+        uplink: h.uplink ?? HOST_DEFAULTS.rate,
+        downlink: h.downlink ?? HOST_DEFAULTS.rate,
+        maxSends: h.maxSends ?? HOST_DEFAULTS.target.maxSends,
+        maxReceives: h.maxReceives ?? HOST_DEFAULTS.target.maxReceives,
         tags: h.tags,
       })),
   ];
   const initialHave = new Map<HostId, readonly PathId[]>();
   for (const h of hosts) initialHave.set(h.id, have.get(h.id) ?? []);
   const wants = new Map<HostId, readonly PathId[]>();
-  for (const h of hosts) if (h.role === 'target') wants.set(h.id, closure);
+  for (const h of hosts) {
+    if (h.role === 'target')
+      wants.set(
+        h.id,
+        Array.isArray(closure)
+          ? closure
+          : ((closure as ReadonlyMap<HostId, readonly PathId[]>).get(h.id) ?? []),
+      );
+  }
   return { hosts, initialHave, wants };
 }
 
@@ -70,8 +71,12 @@ export function flatTopology(fleet: Fleet): Topology {
 export interface RealCascadeOptions extends RemoteContextOptions {
   readonly fleet: RealFleet;
   readonly strategy: Strategy;
-  /** Store paths to deliver (with their closures) to every target; they must be in the deployer's store. */
-  readonly paths: readonly PathId[];
+  /**
+   * Store paths to deliver (with their closures), in the deployer's store: one list for every target, or
+   * each target's own roots (the deploy pipeline: each host its toplevel). A target absent from the map
+   * wants nothing and takes no part.
+   */
+  readonly paths: readonly PathId[] | ReadonlyMap<HostId, readonly PathId[]>;
   /** @defaultValue `'round'` */
   readonly mode?: RunMode;
   readonly checkSigs?: boolean;
@@ -136,18 +141,28 @@ function shortOfSpaceOnly(r: HealthReport): boolean {
 export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascadeResult> {
   const ctx = o.remote ?? openRemoteContext(o);
   try {
-    const info = await closureInfo(o.paths, ctx);
+    const perHost = !isPathList(o.paths);
+    const rootsOf = (h: HostId): readonly PathId[] =>
+      isPathList(o.paths) ? o.paths : (o.paths.get(h) ?? []);
+    const fleet: RealFleet = perHost
+      ? { ...o.fleet, hosts: o.fleet.hosts.filter((h) => rootsOf(h.id).length > 0) }
+      : o.fleet;
+    const roots = isPathList(o.paths) ? o.paths : [...new Set([...o.paths.values()].flat())];
+    const info = await closureInfo(roots, ctx);
     const graph = new ClosureGraph(info);
-    const closure = graph.closureOf(o.paths);
+    const closures = new Map(fleet.hosts.map((h) => [h.id, graph.closureOf(rootsOf(h.id))]));
     const reports =
-      o.healthCheck === false ? [] : await checkHealth(o.fleet, ctx, { requiredBytes: graph.bytes(closure) });
+      o.healthCheck === false
+        ? []
+        : await checkHealth(fleet, ctx, { requiredBytesOf: (h) => graph.bytes(closures.get(h)!) });
     const unhealthy = reports.filter((r) => !r.healthy && !shortOfSpaceOnly(r));
     const excluded = new Set(unhealthy.map((r) => r.host));
-    const candidates: RealFleet = { ...o.fleet, hosts: o.fleet.hosts.filter((h) => !excluded.has(h.id)) };
+    const candidates: RealFleet = { ...fleet, hosts: fleet.hosts.filter((h) => !excluded.has(h.id)) };
     return await runWith(o, ctx, {
       candidates,
       graph,
-      closure,
+      closures,
+      all: graph.closureOf(roots),
       info,
       unhealthy,
       shortOfSpace: reports.filter(shortOfSpaceOnly),
@@ -157,27 +172,34 @@ export async function runRealCascade(o: RealCascadeOptions): Promise<RealCascade
   }
 }
 
+function isPathList(p: RealCascadeOptions['paths']): p is readonly PathId[] {
+  return Array.isArray(p);
+}
+
 /** What {@link runRealCascade} learnt before the run: the closure and who is healthy enough to take part. */
 interface Prepared {
   readonly candidates: RealFleet;
   readonly graph: ClosureGraph;
-  readonly closure: readonly PathId[];
+  /** Each candidate's want set (its roots' closure). */
+  readonly closures: ReadonlyMap<HostId, readonly PathId[]>;
+  /** Every path any candidate wants: what the deployer holds and discovery asks about. */
+  readonly all: readonly PathId[];
   readonly info: readonly StorePath[];
   readonly unhealthy: readonly HealthReport[];
   readonly shortOfSpace: readonly HealthReport[];
 }
 
 async function runWith(o: RealCascadeOptions, ctx: RemoteContext, p: Prepared): Promise<RealCascadeResult> {
-  const { candidates, graph, closure, info, shortOfSpace } = p;
+  const { candidates, graph, closures, all, info, shortOfSpace } = p;
   const storeErrors = new Map<HostId, { when: 'before' | 'after'; error: string }>();
-  const before = await discoverHave(candidates, closure, ctx);
+  const before = await discoverHave(candidates, all, ctx);
   const { have } = before;
   for (const [h, error] of before.errors) storeErrors.set(h, { when: 'before', error });
   // Short of space for the whole closure: in only with room for what it lacks.
   const unhealthy = [...p.unhealthy];
   for (const r of shortOfSpace) {
     const held = new Set(have.get(r.host) ?? []);
-    const needed = graph.bytes(closure.filter((p) => !held.has(p)));
+    const needed = graph.bytes(closures.get(r.host)!.filter((p) => !held.has(p)));
     if (r.freeBytes! >= needed) continue;
     unhealthy.push({
       ...r,
@@ -191,8 +213,8 @@ async function runWith(o: RealCascadeOptions, ctx: RemoteContext, p: Prepared): 
   const live: RealFleet = { ...candidates, hosts: candidates.hosts.filter((h) => !out.has(h.id)) };
   // The deployer must hold what it is to send (closureInfo already proved that; path-info may have been
   // answered for a different store only if the environment is odd).
-  have.set(o.fleet.deployer.id, [...closure]);
-  const fleet = coreFleet(live, closure, have);
+  have.set(o.fleet.deployer.id, [...all]);
+  const fleet = coreFleet(live, closures, have);
   const executor = new NixCopyExecutor({
     fleet: live,
     mode: o.pull ? 'pull' : 'push',
@@ -220,9 +242,12 @@ async function runWith(o: RealCascadeOptions, ctx: RemoteContext, p: Prepared): 
   }
   const verified = new Map<HostId, boolean>();
   if (result.reason !== 'cancelled') {
-    const after = await discoverHave(live, closure, ctx);
+    const after = await discoverHave(live, all, ctx);
     for (const [h, error] of after.errors) storeErrors.set(h, { when: 'after', error });
-    for (const h of live.hosts) verified.set(h.id, (after.have.get(h.id)?.length ?? 0) === closure.length);
+    for (const h of live.hosts) {
+      const held = new Set(after.have.get(h.id) ?? []);
+      verified.set(h.id, !after.errors.has(h.id) && closures.get(h.id)!.every((path) => held.has(path)));
+    }
   }
   const perHostSeconds = new Map<HostId, number>(result.finishTimes);
   return { result, closure: info, unhealthy, verified, storeErrors, perHostSeconds };

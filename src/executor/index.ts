@@ -7,7 +7,6 @@ export {
   runRealCascade,
   coreFleet,
   flatTopology,
-  REAL_FLEET_DEFAULTS,
   type RealCascadeOptions,
   type RealCascadeResult,
 } from './cascade.js';

@@ -12,10 +12,24 @@ export interface RemoteTimeouts {
   readonly probe: number;
   /** Reading a closure from the deployer's own store. @defaultValue `120` */
   readonly local: number;
+  /** One host's activation (`switch-to-configuration`, nix-darwin's `activate`). @defaultValue `600` */
+  readonly activation: number;
+  /** One evaluator call (`nix eval` of a chunk of hosts). @defaultValue `600` */
+  readonly evaluation: number;
+  /** One build (`nix build` of a chunk of hosts, or a build on a target). @defaultValue `7200` */
+  readonly build: number;
 }
 
 /** Defaults of {@link RemoteTimeouts}. */
-export const REMOTE_TIMEOUTS: RemoteTimeouts = { transfer: 300, query: 60, probe: 30, local: 120 };
+export const REMOTE_TIMEOUTS: RemoteTimeouts = {
+  transfer: 300,
+  query: 60,
+  probe: 30,
+  local: 120,
+  activation: 600,
+  evaluation: 600,
+  build: 7200,
+};
 
 /**
  * Everything every remote step of one run shares: the host-key policy, the Nix settings of the

@@ -20,6 +20,8 @@ const PROBE_SCRIPT = [
 export interface HealthOptions {
   /** Bytes each host must be able to store (the closure size); the free-space check needs it. */
   readonly requiredBytes?: number;
+  /** Per host, when hosts want different closures (wins over `requiredBytes`). */
+  readonly requiredBytesOf?: (host: HostId) => number;
   /** Hosts probed at once. @defaultValue `16` */
   readonly concurrency?: number;
 }
@@ -160,5 +162,8 @@ export async function checkHealth(
   ctx: RemoteContext = defaultRemoteContext(),
   options: HealthOptions = {},
 ): Promise<HealthReport[]> {
-  return mapLimit(fleet.hosts, options.concurrency ?? 16, (h) => checkHost(h, ctx, options));
+  return mapLimit(fleet.hosts, options.concurrency ?? 16, (h) => {
+    const requiredBytes = options.requiredBytesOf?.(h.id) ?? options.requiredBytes;
+    return checkHost(h, ctx, requiredBytes === undefined ? {} : { requiredBytes });
+  });
 }

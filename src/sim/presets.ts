@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOST_DEFAULTS } from '../core/defaults.js';
 import { deriveRng, type Rng } from '../core/random.js';
 import type { Host, HostId, HostRole } from '../core/types.js';
 import {
@@ -32,21 +33,15 @@ export const NETWORK_PRESETS = ['flat', 'racks', 'regions', 'heavy-tailed', 'hom
 export type NetworkPreset = (typeof NETWORK_PRESETS)[number];
 
 /** 1 Gbit/s in bytes per second. */
-export const GIGABIT = 125e6;
+export const GIGABIT = HOST_DEFAULTS.rate;
 const DEFAULT_ACCESS_LATENCY = 1e-4;
 
-const deployerSchema = z.strictObject({
+/** The deployer's and the cache's own settings: they serve many copies at once. */
+const serverSchema = z.strictObject({
   uplink: rateSchema.default(GIGABIT),
   downlink: rateSchema.default(GIGABIT),
-  maxSends: z.int().min(1).default(64),
-  maxReceives: z.int().min(1).default(1),
-});
-
-const cacheSchema = z.strictObject({
-  uplink: rateSchema.default(GIGABIT),
-  downlink: rateSchema.default(GIGABIT),
-  maxSends: z.int().min(1).default(64),
-  maxReceives: z.int().min(1).default(1),
+  maxSends: z.int().min(1).default(HOST_DEFAULTS.server.maxSends),
+  maxReceives: z.int().min(1).default(HOST_DEFAULTS.server.maxReceives),
 });
 
 /**
@@ -62,13 +57,13 @@ const common = {
   uplink: rateDistributionSchema.optional(),
   /** Target downlinks; default: equal to each host's drawn uplink (heavy-tailed: 4×). */
   downlink: rateDistributionSchema.optional(),
-  maxSends: z.int().min(1).default(1),
-  maxReceives: z.int().min(1).default(1),
+  maxSends: z.int().min(1).default(HOST_DEFAULTS.target.maxSends),
+  maxReceives: z.int().min(1).default(HOST_DEFAULTS.target.maxReceives),
   /** One-way latency of each host's access edge, per direction. */
   accessLatency: durationSchema.default(DEFAULT_ACCESS_LATENCY),
-  deployer: deployerSchema.prefault({}),
+  deployer: serverSchema.prefault({}),
   /** A binary-cache host (role `cache`); absent = none. */
-  cache: cacheSchema.optional(),
+  cache: serverSchema.optional(),
 };
 
 /** Topology fields every preset takes (`preset` included); the rest belong to one preset. */

@@ -5,8 +5,9 @@ import { lowerBound, type LowerBound } from '../core/bounds.js';
 import { runCascade, type RunResult } from '../core/coordinator.js';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
-import type { Strategy } from '../core/strategy.js';
+import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet } from '../core/types.js';
+import { RUN_MODES } from '../core/vocabulary.js';
 import { SimExecutor, setupSecondsSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
 import { generateSyntheticFleet, type SyntheticFleet } from './synth/fleet.js';
@@ -45,7 +46,7 @@ export const scenarioSchema = z.strictObject({
    */
   setupSeconds: setupSecondsSchema.default(0),
   /** Coordinator mode: `round` (barrier) or `eager` (re-plan after every outcome). */
-  mode: z.enum(['round', 'eager']).default('round'),
+  mode: z.enum(RUN_MODES).default('round'),
   strategy: z.string().min(1).default('log2-fanout'),
   strategyOptions: z.record(z.string(), z.unknown()).default({}),
   limits: z
@@ -149,7 +150,7 @@ export function buildScenario(spec: ScenarioSpec, where = 'scenario'): Scenario 
 export interface RunScenarioOptions {
   readonly onEvent?: EventSink;
   /** Overrides the scenario's mode. */
-  readonly mode?: 'round' | 'eager';
+  readonly mode?: RunMode;
 }
 
 /** Runs one strategy on a built scenario in the simulator. */

@@ -1,39 +1,12 @@
 /**
  * zod 4 schemas of the event stream, one per event type, used to validate traces read back from disk.
- * The compile-time checks at the bottom keep them in step with `src/core/events.ts`.
+ * The enums are built from core's vocabulary arrays (`src/core/vocabulary.ts`), so a value added there is
+ * accepted here; the compile-time check at the bottom keeps the event shapes in step with
+ * `src/core/events.ts`.
  */
 import { z } from 'zod';
-import type { CascadeEvent, StopReason } from '../core/events.js';
-import type { RunMode } from '../core/strategy.js';
-import type { FailureCode } from '../core/types.js';
-
-const FAILURE_CODES = [
-  'copy-failed',
-  'timeout',
-  'partitioned',
-  'unreachable',
-  'ssh-handshake',
-  'host-killed',
-  'cancelled',
-] as const satisfies readonly FailureCode[];
-
-const STOP_REASONS = [
-  'complete',
-  'no-progress',
-  'max-rounds',
-  'max-time',
-  'cancelled',
-  'strategy-error',
-] as const satisfies readonly StopReason[];
-
-const RUN_MODES = ['round', 'eager'] as const satisfies readonly RunMode[];
-
-// The unions must be covered completely: a new code in core that is missing here fails to compile.
-type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : never;
-const coveredCodes: Missing<FailureCode, (typeof FAILURE_CODES)[number]> = true;
-const coveredReasons: Missing<StopReason, (typeof STOP_REASONS)[number]> = true;
-const coveredModes: Missing<RunMode, (typeof RUN_MODES)[number]> = true;
-void [coveredCodes, coveredReasons, coveredModes];
+import type { CascadeEvent } from '../core/events.js';
+import { FAILURE_CODES, FAILURE_KINDS, RETRIES_EXHAUSTED, RUN_MODES, STOP_REASONS } from '../core/vocabulary.js';
 
 const time = z.number();
 const host = z.string().min(1);
@@ -80,7 +53,7 @@ export const cascadeEventSchema = z.discriminatedUnion('type', [
     id: count,
     from: host,
     to: host,
-    kind: z.enum(['transient', 'permanent']),
+    kind: z.enum(FAILURE_KINDS),
     code: failureCode,
     host,
     message: z.string(),
@@ -93,7 +66,7 @@ export const cascadeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('host-failed'),
     t: time,
     host,
-    code: z.union([failureCode, z.literal('retries-exhausted')]),
+    code: z.union([failureCode, z.literal(RETRIES_EXHAUSTED)]),
     message: z.string(),
   }),
   z.strictObject({ type: z.literal('round-finished'), t: time, round: count }),

@@ -2,12 +2,12 @@
  * Transfers as spans (start, end, outcome), the unit of timelines, CSV rows and Perfetto slices.
  */
 import type { CascadeEvent, TransferFailedEvent } from '../core/events.js';
-import type { FailureCode, HostId, TransferId } from '../core/types.js';
+import type { FailureCode, FailureKind, HostId, TransferId } from '../core/types.js';
 import { runFinished } from './run.js';
 
 /** Why a transfer did not finish, when it did not. */
 export interface SpanFailure {
-  readonly kind: 'transient' | 'permanent';
+  readonly kind: FailureKind;
   readonly code: FailureCode;
   /** The host the failure is about. */
   readonly host: HostId;
