@@ -3,8 +3,6 @@
  * reports, per-host records, progress events and the run's report. Types only.
  */
 
-
-
 /** What a stage task reports for one host. A thrown error or rejected promise counts as `failed`. */
 export type StageOutcome =
   /** Done; `output` is handed to the host's later stages through {@link StageContext.outputs}. */

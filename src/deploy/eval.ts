@@ -5,10 +5,10 @@ import { ConfigError, ExecutorError } from '../core/errors.js';
 import type { HostId, PathId } from '../core/types.js';
 import { parseFleetFile } from '../fleet/fleetFile.js';
 import type { RealFleet } from '../fleet/realFleet.js';
-import { tailLines } from '../remote/classify.js';
 import type { RemoteContext } from '../remote/context.js';
 import { mapLimit, runCommand } from '../remote/process.js';
 import { validateStorePath } from '../remote/validate.js';
+import { nixErrorLines } from './nixOutput.js';
 
 /**
  * Reading a fleet from a flake with `nix eval --json` (never parsing Nix ourselves): one evaluator call
@@ -60,18 +60,12 @@ async function evaluate(
   if (end.cancelled) return { ok: false, error: 'cancelled' };
   if (end.timedOut) return { ok: false, error: `evaluation timed out after ${ctx.timeouts.evaluation} s` };
   // On an error Nix has already printed part of the JSON: only a clean exit is read.
-  if (!end.ok) return { ok: false, error: nixError(end.stderr) };
+  if (!end.ok) return { ok: false, error: nixErrorLines(end.stderr, 'nix eval failed without a message') };
   try {
     return { ok: true, json: JSON.parse(end.stdout) as unknown };
   } catch (e) {
     throw new ExecutorError(`nix eval printed something that is not JSON: ${(e as Error).message}`);
   }
-}
-
-/** Nix's own error lines, without its hint about --show-trace. */
-function nixError(stderr: string): string {
-  const lines = stderr.split('\n').filter((l) => !/use '--show-trace'/.test(l));
-  return tailLines(lines.join('\n'), 12) || 'nix eval failed without a message';
 }
 
 /**
@@ -168,7 +162,11 @@ async function hostNames(flake: string, ctx: RemoteContext): Promise<HostId[]> {
     },
     ctx.run(ctx.timeouts.evaluation),
   );
-  if (!end.ok) throw new ConfigError(`cannot be read: ${nixError(end.stderr)}`, `flake ${flake}`);
+  if (!end.ok)
+    throw new ConfigError(
+      `cannot be read: ${nixErrorLines(end.stderr, 'nix eval failed without a message')}`,
+      `flake ${flake}`,
+    );
   return JSON.parse(end.stdout) as HostId[];
 }
 

@@ -1,0 +1,237 @@
+import { writeFileSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { ConfigError } from '../../core/errors.js';
+import type { EventSink } from '../../core/events.js';
+import { DEPLOY_ACTIONS, parseDeployAction } from '../../deploy/actions.js';
+import { defaultStateDir } from '../../deploy/build.js';
+import type { DagEvent } from '../../deploy/dagTypes.js';
+import { evaluateFleet, resolveFlakeRef } from '../../deploy/eval.js';
+import { deploy } from '../../deploy/pipeline.js';
+import { reportText } from '../../deploy/report.js';
+import { selectHosts } from '../../deploy/select.js';
+import { loadFleetFile } from '../../fleet/fleetFile.js';
+import type { RealFleet } from '../../fleet/realFleet.js';
+import { openRemoteContext } from '../../remote/context.js';
+import { getStrategy } from '../../strategies/registry.js';
+import { JsonlFileSink } from '../../trace/jsonl.js';
+import { parseStrategyOptions } from '../scenarioFlags.js';
+import { withFlagNames } from '../flagErrors.js';
+
+interface DeployArgs {
+  action: string;
+  flake: string;
+  fleet?: string;
+  on?: string;
+  copy: string;
+  strategy: string;
+  'strategy-option'?: string[];
+  parallel: number;
+  'eval-jobs': number;
+  'build-jobs': number;
+  'build-on-target': boolean;
+  'substitute-on-destination': boolean;
+  force: boolean;
+  'force-replace-unknown-profiles': boolean;
+  'fail-fast': boolean;
+  report?: string;
+  trace?: string;
+  json: boolean;
+  'check-sigs': boolean;
+  'strict-host-keys': boolean;
+  multiplex: boolean;
+  timeout: number;
+  'state-dir'?: string;
+}
+
+/**
+ * `nix-cascade deploy [ACTION]`: a fleet (from a flake, or a fleet file with built toplevels) to a new
+ * configuration: eval → check → build → copy (cascade or push) → activate, every host in the report.
+ * Exit 0 when every host ended well, 1 when any failed, 2 for bad input (then nothing was touched).
+ */
+export const deployCommand: CommandModule<object, DeployArgs> = {
+  command: 'deploy [action]',
+  describe: 'Deploy a NixOS / nix-darwin fleet: eval, build, copy (cascade or push), activate',
+  builder: (y) =>
+    y
+      .positional('action', {
+        type: 'string',
+        default: 'switch',
+        describe: `What to do: ${DEPLOY_ACTIONS.join(', ')}`,
+      })
+      .option('flake', {
+        type: 'string',
+        default: '.',
+        describe: 'Flake with nixosConfigurations / darwinConfigurations',
+      })
+      .option('fleet', {
+        type: 'string',
+        describe: 'Fleet file with built toplevels instead of a flake (eval and build are skipped)',
+      })
+      .option('on', {
+        type: 'string',
+        describe: 'Hosts: names, globs (web-*), @tags, ranges (web[01-12]), comma-separated',
+      })
+      .option('copy', { type: 'string', choices: ['cascade', 'push'], default: 'cascade' })
+      .option('strategy', {
+        type: 'string',
+        default: 'swarm',
+        describe: 'Cascade strategy (see `nix-cascade strategies`)',
+      })
+      .option('strategy-option', {
+        type: 'string',
+        array: true,
+        describe: 'Strategy option key=value (repeatable)',
+      })
+      .option('parallel', {
+        alias: 'p',
+        type: 'number',
+        default: 10,
+        describe: 'Push copies and activations at once',
+      })
+      .option('eval-jobs', {
+        type: 'number',
+        default: 1,
+        describe: 'Evaluator processes at once (hosts split among them)',
+      })
+      .option('build-jobs', { type: 'number', default: 10, describe: 'Local builds at once' })
+      .option('build-on-target', {
+        type: 'boolean',
+        default: false,
+        describe: 'Every host builds its own system',
+      })
+      .option('substitute-on-destination', {
+        type: 'boolean',
+        default: false,
+        describe: 'Hosts try their own substituters first',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Activate hosts that already run the new system',
+      })
+      .option('force-replace-unknown-profiles', { type: 'boolean', default: false })
+      .option('fail-fast', {
+        type: 'boolean',
+        default: false,
+        describe: 'Stop starting work at the first failure',
+      })
+      .option('report', { type: 'string', describe: 'Write the deploy report as JSON' })
+      .option('trace', { type: 'string', describe: "Write the cascade's events as JSON Lines" })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print exactly one JSON object (the report)',
+      })
+      .option('check-sigs', {
+        type: 'boolean',
+        default: true,
+        describe: 'Require valid signatures on import',
+      })
+      .option('strict-host-keys', { type: 'boolean', default: true, describe: 'Check ssh host keys' })
+      .option('multiplex', {
+        type: 'boolean',
+        default: true,
+        describe: 'Reuse one ssh connection per host pair',
+      })
+      .option('timeout', { type: 'number', default: 300, describe: 'Seconds per copy before it is stopped' })
+      .option('state-dir', {
+        type: 'string',
+        describe: 'Where build GC roots are kept [~/.local/state/nix-cascade]',
+      })
+      .check((a) => {
+        if (a.fleet !== undefined && a.flake !== '.')
+          throw new ConfigError('--flake and --fleet exclude each other', '--fleet');
+        return true;
+      }) as Argv<DeployArgs>,
+  handler: async (a) => {
+    const action = parseDeployAction(a.action);
+    const strategy =
+      a.copy === 'cascade' ? getStrategy(a.strategy, parseStrategyOptions(a['strategy-option'])) : undefined;
+    for (const [flag, v] of [
+      ['--parallel', a.parallel],
+      ['--eval-jobs', a['eval-jobs']],
+      ['--build-jobs', a['build-jobs']],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ConfigError(`must be a positive integer, got ${v}`, flag);
+    }
+    const abort = new AbortController();
+    const remote = withFlagNames(new Map([['timeouts.transfer', '--timeout']]), () =>
+      openRemoteContext({
+        strictHostKeyChecking: a['strict-host-keys'],
+        multiplex: a.multiplex,
+        signal: abort.signal,
+        timeouts: { transfer: a.timeout },
+      }),
+    );
+    const onSignal = (): void => {
+      if (abort.signal.aborted) process.exit(130);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const trace = a.trace === undefined ? undefined : new JsonlFileSink(a.trace);
+    try {
+      const flake = a.fleet === undefined ? resolveFlakeRef(a.flake) : undefined;
+      const source =
+        flake === undefined
+          ? { fleet: loadFleetFile(a.fleet!), broken: new Map<string, string>() }
+          : await evaluateFleet(flake, remote);
+      const names = selectHosts(
+        [
+          ...source.fleet.hosts.map((h) => ({ name: h.id, tags: h.tags })),
+          ...[...source.broken.keys()].map((name) => ({ name, tags: [] })),
+        ],
+        a.on,
+        { allowApplyAll: source.fleet.allowApplyAll },
+      );
+      const chosen = new Set(names);
+      const fleet: RealFleet = { ...source.fleet, hosts: source.fleet.hosts.filter((h) => chosen.has(h.id)) };
+      const broken = new Map([...source.broken].filter(([h]) => chosen.has(h)));
+      const sink: EventSink | undefined = trace?.sink;
+      const report = await deploy({
+        action,
+        fleet,
+        ...(flake !== undefined ? { flake } : {}),
+        broken,
+        remote,
+        copy: a.copy as 'cascade' | 'push',
+        ...(strategy ? { strategy } : {}),
+        parallel: a.parallel,
+        evalJobs: a['eval-jobs'],
+        buildJobs: a['build-jobs'],
+        buildOnTarget: a['build-on-target'],
+        substituteOnDestination: a['substitute-on-destination'],
+        checkSigs: a['check-sigs'],
+        force: a.force,
+        forceReplaceUnknownProfiles: a['force-replace-unknown-profiles'],
+        failFast: a['fail-fast'],
+        stateDir: a['state-dir'] ?? defaultStateDir(),
+        ...(a.json ? {} : { onProgress: progressLine(performance.now() / 1000) }),
+        ...(sink ? { onCascadeEvent: sink } : {}),
+      });
+      if (a.report !== undefined) writeFileSync(a.report, `${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(a.json ? `${JSON.stringify(report)}\n` : `\n${reportText(report)}`);
+      if (!report.success) process.exitCode = 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      trace?.close();
+      await remote.close();
+    }
+  },
+};
+
+/** Plain line-per-event progress (what CI logs and pipes get). */
+function progressLine(t0: number): (e: DagEvent) => void {
+  return (e) => {
+    if (e.type !== 'stage-finished') return;
+    const o = e.outcome;
+    const what =
+      o.kind === 'ok'
+        ? `ok${o.detail ? ` (${o.detail})` : ''}`
+        : o.kind === 'skip-rest'
+          ? o.reason
+          : `FAILED: ${o.error.split('\n')[0]}`;
+    process.stdout.write(`[${(e.at - t0).toFixed(1).padStart(6)} s] ${e.host}  ${e.stage}  ${what}\n`);
+  };
+}

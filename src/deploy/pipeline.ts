@@ -1,0 +1,236 @@
+import type { EventSink } from '../core/events.js';
+import type { Strategy } from '../core/strategy.js';
+import type { HostId, PathId } from '../core/types.js';
+import { runRealCascade } from '../executor/cascade.js';
+import type { RealFleet, RealHost } from '../fleet/realFleet.js';
+import type { RemoteContext } from '../remote/context.js';
+import { queryValidity } from '../remote/store.js';
+import { type DeployAction, activationOf, copies } from './actions.js';
+import { type CurrentSystem, activate, queryCurrentSystem } from './activate.js';
+import { buildLocally, buildOnTarget } from './build.js';
+import { CascadeCopy, ClosureSizes, pushClosure } from './copy.js';
+import { runStages } from './dag.js';
+import type { DagEvent, Stage, StageOutcome } from './dagTypes.js';
+import { type Toplevel, evaluateToplevels } from './eval.js';
+import { type DeployReport, deployReport } from './report.js';
+
+/**
+ * `nix-cascade deploy`: eval → check → build → copy → activate for every selected host, as a DAG with a
+ * limit per stage (one host activates while others still copy). Stages that an action does not need are
+ * left out: `build` stops after the build; `push` copies and activates nothing.
+ */
+
+/** Options of {@link deploy}. */
+export interface DeployOptions {
+  readonly action: DeployAction;
+  /** The selected hosts (already validated and selected: see `selectHosts`). */
+  readonly fleet: RealFleet;
+  /**
+   * The flake the hosts come from: their toplevels are evaluated and built. Undefined: every host's
+   * `toplevel` comes from the fleet file, already built, and eval and build only check it is there.
+   */
+  readonly flake?: string;
+  /** Hosts whose deployment settings did not even evaluate, with Nix's error: reported as failed at eval. */
+  readonly broken?: ReadonlyMap<HostId, string>;
+  readonly remote: RemoteContext;
+  /** `push`: the deployer sends each host its closure; `cascade` (default): one whole-fleet run of `strategy`. */
+  readonly copy?: 'cascade' | 'push';
+  /** The cascade's strategy (required for `copy: 'cascade'`). */
+  readonly strategy?: Strategy;
+  /** Push copies and activations at once (colmena's `--parallel`). @defaultValue 10 */
+  readonly parallel?: number;
+  /** Evaluator processes at once. @defaultValue 1 (the whole selection in one call) */
+  readonly evalJobs?: number;
+  /** Local builds at once. @defaultValue 10 */
+  readonly buildJobs?: number;
+  /** Every host builds on itself, as if each set `deployment.buildOnTarget`. */
+  readonly buildOnTarget?: boolean;
+  readonly substituteOnDestination?: boolean;
+  /** Require signatures on import. @defaultValue true */
+  readonly checkSigs?: boolean;
+  /** Activate hosts that already run the new system. */
+  readonly force?: boolean;
+  /** Replace a system profile the deployer does not know, whatever the host's `replaceUnknownProfiles`. */
+  readonly forceReplaceUnknownProfiles?: boolean;
+  readonly failFast?: boolean;
+  /** Where GC roots of builds are kept (see `defaultStateDir`). */
+  readonly stateDir: string;
+  /** Progress of the stages. */
+  readonly onProgress?: (e: DagEvent) => void;
+  /** The cascade's events (the trace). */
+  readonly onCascadeEvent?: EventSink;
+  readonly now?: () => number;
+}
+
+/** The outputs a host's stages hand each other. */
+interface Evaluated {
+  readonly toplevel: Toplevel | { readonly drvPath: undefined; readonly outPath: PathId };
+}
+
+/** Runs the deploy and reports every host, whatever stage it stopped at; it does not throw for a host's failure. */
+export async function deploy(o: DeployOptions): Promise<DeployReport> {
+  const ctx = o.remote;
+  const hosts = new Map(o.fleet.hosts.map((h) => [h.id, h]));
+  const parallel = o.parallel ?? 10;
+  const copyMode = o.copy ?? 'cascade';
+  const activation = activationOf(o.action);
+  // `build` builds on the deployer whatever the host says: there is nothing to copy it to.
+  const onTarget = (h: RealHost): boolean =>
+    o.action !== 'build' && (o.buildOnTarget === true || h.buildOnTarget);
+
+  // One evaluation for the whole selection, started by the first host's eval task (so its time is the
+  // stage's), awaited by all.
+  let evaluations: ReturnType<typeof evaluateToplevels> | undefined;
+  const evaluationsOnce = (): ReturnType<typeof evaluateToplevels> =>
+    (evaluations ??= evaluateToplevels(o.flake!, [...hosts.keys()], ctx, { jobs: o.evalJobs ?? 1 }));
+  const evalStage: Stage = {
+    name: 'eval',
+    run: async (id) => {
+      const host = hosts.get(id)!;
+      if (o.flake === undefined) {
+        if (host.toplevel === undefined)
+          return { kind: 'failed', error: 'the fleet file names no toplevel for it (mkFleet writes one)' };
+        return ok({ toplevel: { drvPath: host.drvPath, outPath: host.toplevel } }, host.toplevel);
+      }
+      const r = (await evaluationsOnce()).get(id)!;
+      return r.ok ? ok({ toplevel: r.toplevel }, r.toplevel.outPath) : { kind: 'failed', error: r.error };
+    },
+  };
+
+  const checkStage: Stage = {
+    name: 'check',
+    limit: parallel,
+    run: async (id, sc) => {
+      const host = hosts.get(id)!;
+      const { outPath } = evaluated(sc.outputs).toplevel;
+      const q = await queryCurrentSystem(host, ctx);
+      if (!q.ok) return { kind: 'failed', error: q.error };
+      if (q.current.running === outPath && !o.force && o.action !== 'push')
+        return { kind: 'skip-rest', reason: 'unchanged' };
+      const refusal = await unknownProfile(host, q.current, o.forceReplaceUnknownProfiles === true, ctx);
+      if (refusal !== undefined) return { kind: 'failed', error: refusal };
+      return { kind: 'ok', output: q.current, detail: describeCurrent(q.current) };
+    },
+  };
+
+  const buildStage: Stage = {
+    name: 'build',
+    limit: o.buildJobs ?? 10,
+    run: async (id, sc) => {
+      const host = hosts.get(id)!;
+      const { drvPath, outPath } = evaluated(sc.outputs).toplevel;
+      if (drvPath === undefined) {
+        // From a fleet file: already built; it must be in the deployer's store to be copied.
+        const held = await queryValidity('local', [outPath], ctx, ctx.run(ctx.timeouts.local));
+        if (held.valid?.length === 1) return { kind: 'ok', detail: 'already built' };
+        return { kind: 'failed', error: `${outPath} is not in the deployer's store: build it first` };
+      }
+      const r = onTarget(host)
+        ? await buildOnTarget(host, drvPath, outPath, ctx, { checkSigs: o.checkSigs ?? true })
+        : await buildLocally(id, drvPath, outPath, ctx, { stateDir: o.stateDir });
+      return r.ok
+        ? { kind: 'ok', detail: onTarget(host) ? 'built on target' : 'built' }
+        : { kind: 'failed', error: r.error };
+    },
+  };
+
+  const sizes = new ClosureSizes(ctx);
+  const cascade =
+    copyMode === 'cascade'
+      ? new CascadeCopy(
+          [...hosts.keys()].filter((id) => !onTarget(hosts.get(id)!)),
+          (wants, onEvent) =>
+            runRealCascade({
+              fleet: o.fleet,
+              strategy: o.strategy!,
+              paths: wants,
+              mode: 'eager',
+              ...(o.checkSigs !== undefined ? { checkSigs: o.checkSigs } : {}),
+              ...(o.substituteOnDestination !== undefined
+                ? { substituteOnDestination: o.substituteOnDestination }
+                : {}),
+              onEvent,
+              remote: ctx,
+            }),
+          o.onCascadeEvent,
+        )
+      : undefined;
+  const copyStage: Stage = {
+    name: 'copy',
+    ...(cascade === undefined ? { limit: parallel } : {}),
+    run: async (id, sc) => {
+      const host = hosts.get(id)!;
+      const { outPath } = evaluated(sc.outputs).toplevel;
+      if (onTarget(host)) return { kind: 'ok', detail: 'built on target' };
+      if (cascade !== undefined) return cascade.arrive(id, outPath);
+      return pushClosure(host, outPath, ctx, sizes, {
+        checkSigs: o.checkSigs ?? true,
+        substituteOnDestination: o.substituteOnDestination ?? false,
+      });
+    },
+  };
+
+  const activateStage: Stage = {
+    name: 'activate',
+    limit: parallel,
+    run: async (id, sc) => {
+      const host = hosts.get(id)!;
+      const { outPath } = evaluated(sc.outputs).toplevel;
+      const r = await activate(host, outPath, activation!, ctx);
+      if (!r.ok) return { kind: 'failed', error: r.error };
+      return { kind: 'ok', detail: r.rebootRequired ? 'activated; reboot required' : 'activated' };
+    },
+  };
+
+  const stages: Stage[] = [evalStage];
+  if (o.action !== 'build') stages.push(checkStage);
+  stages.push(buildStage);
+  if (copies(o.action)) stages.push(copyStage);
+  if (activation !== undefined) stages.push(activateStage);
+
+  const dag = await runStages({
+    hosts: [...hosts.keys()],
+    stages,
+    ...(o.failFast !== undefined ? { failFast: o.failFast } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(o.now ? { now: o.now } : {}),
+    onEvent: (e) => {
+      // A host that finished before its copy (failed, unchanged) will not join the cascade.
+      if (e.type === 'host-finished') cascade?.leave(e.host);
+      o.onProgress?.(e);
+    },
+  });
+  return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result);
+}
+
+function ok(output: Evaluated, detail: string): StageOutcome {
+  return { kind: 'ok', output, detail };
+}
+
+function evaluated(outputs: ReadonlyMap<string, unknown>): Evaluated {
+  return outputs.get('eval') as Evaluated;
+}
+
+function describeCurrent(c: CurrentSystem): string {
+  return c.running === undefined ? 'no running system' : `running ${c.running}`;
+}
+
+/**
+ * colmena's `replaceUnknownProfiles = false`: the host's current system profile must be a system this
+ * deployer knows (it is in the deployer's store, as every system it deployed is, by its GC root).
+ * @returns why the host is refused, or undefined.
+ */
+async function unknownProfile(
+  host: RealHost,
+  current: CurrentSystem,
+  force: boolean,
+  ctx: RemoteContext,
+): Promise<string | undefined> {
+  if (host.replaceUnknownProfiles || force || current.profile === undefined) return undefined;
+  const known = await queryValidity('local', [current.profile], ctx, ctx.run(ctx.timeouts.local));
+  if (known.valid?.length === 1) return undefined;
+  return (
+    `its system profile ${current.profile} is unknown to this deployer and replaceUnknownProfiles is false ` +
+    '(--force-replace-unknown-profiles replaces it)'
+  );
+}

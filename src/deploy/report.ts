@@ -1,0 +1,196 @@
+import type { HostId } from '../core/types.js';
+import type { RealCascadeResult } from '../executor/cascade.js';
+import { formatBytes, formatDuration } from '../units/units.js';
+import type { DeployAction } from './actions.js';
+import type { CopyDetail } from './copy.js';
+import type { DagReport, HostResult, StageStatus } from './dagTypes.js';
+
+/**
+ * The deploy report: every selected host, whatever stage it stopped at (evaluation failures included),
+ * with its stages' durations, its outcome, the bytes it received and the error with its cause. Printed as
+ * a table at the end and written as JSON (`--report FILE`).
+ */
+
+/** How a host's deploy ended. */
+export type DeployOutcome =
+  | 'activated'
+  | 'built'
+  | 'pushed'
+  | 'unchanged'
+  | 'failed'
+  /** Not attempted to the end: the run was cancelled, or `--fail-fast` stopped it. */
+  | 'skipped';
+
+/** One stage of one host. */
+export interface DeployStageRecord {
+  readonly stage: string;
+  readonly status: StageStatus;
+  readonly seconds?: number;
+  readonly detail?: string;
+}
+
+/** One host of the report. */
+export interface DeployHostReport {
+  readonly host: HostId;
+  readonly outcome: DeployOutcome;
+  /** For `failed` (and `skipped`): the stage it stopped at. */
+  readonly stage?: string;
+  /** The error with its cause: Nix's, ssh's or the activation script's last lines. */
+  readonly error?: string;
+  /** The system it was given (after eval). */
+  readonly toplevel?: string;
+  /** Bytes copied to it (0 when it held everything). */
+  readonly bytesReceived: number;
+  readonly rebootRequired: boolean;
+  readonly stages: readonly DeployStageRecord[];
+}
+
+/** The whole report. */
+export interface DeployReport {
+  readonly action: DeployAction;
+  readonly hosts: readonly DeployHostReport[];
+  readonly totals: Readonly<Record<DeployOutcome, number>> & { readonly hosts: number };
+  readonly seconds: number;
+  /** The copy stage's cascade, when there was one: its makespan, bytes and stop reason. */
+  readonly cascade?: {
+    readonly strategy: string;
+    readonly reason: string;
+    readonly makespanSeconds: number;
+    readonly bytesTransferred: number;
+    readonly transfers: number;
+  };
+  /** Whether every host ended well (activated, built, pushed or unchanged). */
+  readonly success: boolean;
+}
+
+const DONE: Readonly<Record<DeployAction, DeployOutcome>> = {
+  switch: 'activated',
+  boot: 'activated',
+  test: 'activated',
+  'dry-activate': 'activated',
+  build: 'built',
+  push: 'pushed',
+};
+
+/** Builds the report from the stage runner's, plus hosts whose settings never evaluated. */
+export function deployReport(
+  action: DeployAction,
+  dag: DagReport,
+  broken: ReadonlyMap<HostId, string>,
+  cascade: RealCascadeResult | undefined,
+): DeployReport {
+  const hosts: DeployHostReport[] = [...broken].map(([host, error]) => ({
+    host,
+    outcome: 'failed',
+    stage: 'eval',
+    error,
+    bytesReceived: 0,
+    rebootRequired: false,
+    stages: [{ stage: 'eval', status: 'failed' }],
+  }));
+  for (const h of dag.hosts) hosts.push(hostReport(action, h));
+  const totals = {
+    hosts: hosts.length,
+    activated: 0,
+    built: 0,
+    pushed: 0,
+    unchanged: 0,
+    failed: 0,
+    skipped: 0,
+  };
+  for (const h of hosts) totals[h.outcome]++;
+  return {
+    action,
+    hosts,
+    totals,
+    seconds: dag.finishedAt - dag.startedAt,
+    ...(cascade
+      ? {
+          cascade: {
+            strategy: cascade.result.strategy,
+            reason: cascade.result.reason,
+            makespanSeconds: cascade.result.makespanSeconds,
+            bytesTransferred: cascade.result.bytesTransferred,
+            transfers: cascade.result.transfersStarted,
+          },
+        }
+      : {}),
+    success: totals.failed === 0 && totals.skipped === 0,
+  };
+}
+
+function hostReport(action: DeployAction, h: HostResult): DeployHostReport {
+  const stages = h.stages.map((s): DeployStageRecord => ({
+    stage: s.stage,
+    status: s.status,
+    ...(s.startedAt !== undefined && s.finishedAt !== undefined
+      ? { seconds: s.finishedAt - s.startedAt }
+      : {}),
+    ...(s.detail !== undefined ? { detail: s.detail } : {}),
+  }));
+  const byStage = new Map(h.stages.map((s) => [s.stage, s]));
+  const evalOut = byStage.get('eval')?.output as { toplevel?: { outPath?: string } } | undefined;
+  const copied = byStage.get('copy')?.output as CopyDetail | undefined;
+  const base = {
+    host: h.host,
+    ...(evalOut?.toplevel?.outPath ? { toplevel: evalOut.toplevel.outPath } : {}),
+    bytesReceived: copied?.bytesReceived ?? 0,
+    rebootRequired: /reboot required/.test(byStage.get('activate')?.detail ?? ''),
+    stages,
+  };
+  switch (h.outcome) {
+    case 'done':
+      return { ...base, outcome: DONE[action] };
+    case 'skipped-early':
+      return { ...base, outcome: 'unchanged' };
+    case 'failed':
+      return { ...base, outcome: 'failed', stage: h.stage, error: h.error };
+    case 'cancelled':
+      return { ...base, outcome: 'skipped', stage: h.stage };
+  }
+}
+
+/** The report as the table printed at the end of a deploy. */
+export function reportText(r: DeployReport): string {
+  const rows = r.hosts.map((h) => [
+    h.host,
+    h.outcome === 'failed'
+      ? `failed at ${h.stage}`
+      : h.outcome === 'skipped'
+        ? `skipped (${h.stage})`
+        : h.outcome,
+    h.stages
+      .filter((s) => s.seconds !== undefined)
+      .map((s) => `${s.stage} ${formatDuration(s.seconds!, 1)}`)
+      .join(', '),
+    formatBytes(h.bytesReceived, 1),
+  ]);
+  const head = ['host', 'outcome', 'stages', 'received'];
+  const widths = head.map((t, i) => Math.max(t.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  let text = `${line(head)}\n${rows.map(line).join('\n')}\n`;
+  for (const h of r.hosts) {
+    if (h.error !== undefined) text += `\n${h.host} failed at ${h.stage}:\n${indent(h.error)}\n`;
+    if (h.rebootRequired) text += `\n${h.host}: activated; a reboot is needed to finish\n`;
+  }
+  const t = r.totals;
+  const counts = (['activated', 'built', 'pushed', 'unchanged', 'failed', 'skipped'] as const)
+    .filter((k) => t[k] > 0)
+    .map((k) => `${t[k]} ${k}`)
+    .join(', ');
+  text += `\n${r.action}: ${t.hosts} hosts: ${counts || 'none'} in ${formatDuration(r.seconds, 1)}`;
+  if (r.cascade)
+    text += `; cascade (${r.cascade.strategy}) moved ${formatBytes(r.cascade.bytesTransferred, 1)} in ${formatDuration(r.cascade.makespanSeconds, 1)}`;
+  return `${text}\n`;
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
