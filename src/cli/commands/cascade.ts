@@ -2,8 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { EventSink } from '../../core/events.js';
 import type { RunMode } from '../../core/strategy.js';
 import { runRealCascade } from '../../executor/cascade.js';
-import { openRemoteContext } from '../../remote/context.js';
-import { withFlagNames } from '../flagErrors.js';
+import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags } from '../remoteFlags.js';
 import { loadFleetFile } from '../../fleet/fleetFile.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
@@ -11,7 +10,7 @@ import { fanOut } from '../../trace/recorder.js';
 import { hashingSink, parseStrategyOptions } from '../scenarioFlags.js';
 import { resultJson, resultText } from '../summary.js';
 
-interface CascadeArgs {
+interface CascadeArgs extends RemoteFlags {
   fleet: string;
   strategy: string;
   'strategy-option'?: string[];
@@ -19,13 +18,9 @@ interface CascadeArgs {
   mode: string;
   trace?: string;
   json: boolean;
-  'check-sigs': boolean;
   pull: boolean;
-  timeout: number;
-  'strict-host-keys': boolean;
   'substitute-on-destination': boolean;
   'health-check': boolean;
-  multiplex: boolean;
 }
 
 /**
@@ -37,7 +32,7 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
   describe:
     'Copy store paths to every host of a real fleet with a strategy (nix copy over ssh, peer to peer)',
   builder: (y) =>
-    y
+    withRemoteFlags(y)
       .option('fleet', {
         type: 'string',
         demandOption: true,
@@ -65,27 +60,13 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
         describe: 'Write the event trace as JSON Lines (same format as simulate)',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
-      .option('check-sigs', {
-        type: 'boolean',
-        default: true,
-        describe:
-          'Require valid signatures on import; --no-check-sigs lets a compromised sender plant paths on every receiver (trusted fleets only)',
-      })
+
       .option('pull', {
         type: 'boolean',
         default: false,
         describe: 'Peer copies: the receiver pulls (ssh B nix copy --from A) instead of the sender pushing',
       })
-      .option('timeout', {
-        type: 'number',
-        default: 300,
-        describe: 'Seconds per transfer before it is stopped and retried',
-      })
-      .option('strict-host-keys', {
-        type: 'boolean',
-        default: true,
-        describe: 'Check ssh host keys; --no-strict-host-keys trusts any machine at the address',
-      })
+
       .option('substitute-on-destination', {
         type: 'boolean',
         default: false,
@@ -95,11 +76,6 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
         type: 'boolean',
         default: true,
         describe: 'Probe hosts first and leave unhealthy ones out',
-      })
-      .option('multiplex', {
-        type: 'boolean',
-        default: true,
-        describe: 'Reuse one ssh connection per host pair (ControlMaster); --no-multiplex opens one per copy',
       }) as Argv<CascadeArgs>,
   handler: async (a) => {
     const fleet = loadFleetFile(a.fleet);
@@ -112,14 +88,7 @@ export const cascadeCommand: CommandModule<object, CascadeArgs> = {
     // then the report and trace are written as usual; a second Ctrl-C quits at once. `process.on`, not
     // `once`: execa's exit handler kills the process on a signal it believes nobody else listens to.
     const abort = new AbortController();
-    const remote = withFlagNames(new Map([['timeouts.transfer', '--timeout']]), () =>
-      openRemoteContext({
-        strictHostKeyChecking: a['strict-host-keys'],
-        multiplex: a.multiplex,
-        signal: abort.signal,
-        timeouts: { transfer: a.timeout },
-      }),
-    );
+    const remote = openRemoteFromFlags(a, abort.signal);
     const onSigint = (): void => {
       if (abort.signal.aborted) {
         file?.flush(); // process.exit skips the finally below: keep the events buffered so far

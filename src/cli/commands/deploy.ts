@@ -11,13 +11,12 @@ import { reportText } from '../../deploy/report.js';
 import { selectHosts } from '../../deploy/select.js';
 import { loadFleetFile } from '../../fleet/fleetFile.js';
 import type { RealFleet } from '../../fleet/realFleet.js';
-import { openRemoteContext } from '../../remote/context.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { parseStrategyOptions } from '../scenarioFlags.js';
-import { withFlagNames } from '../flagErrors.js';
+import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags } from '../remoteFlags.js';
 
-interface DeployArgs {
+interface DeployArgs extends RemoteFlags {
   action: string;
   flake: string;
   fleet?: string;
@@ -36,10 +35,6 @@ interface DeployArgs {
   report?: string;
   trace?: string;
   json: boolean;
-  'check-sigs': boolean;
-  'strict-host-keys': boolean;
-  multiplex: boolean;
-  timeout: number;
   'state-dir'?: string;
 }
 
@@ -52,7 +47,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
   command: 'deploy [action]',
   describe: 'Deploy a NixOS / nix-darwin fleet: eval, build, copy (cascade or push), activate',
   builder: (y) =>
-    y
+    withRemoteFlags(y)
       .positional('action', {
         type: 'string',
         default: 'switch',
@@ -122,18 +117,6 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         default: false,
         describe: 'Print exactly one JSON object (the report)',
       })
-      .option('check-sigs', {
-        type: 'boolean',
-        default: true,
-        describe: 'Require valid signatures on import',
-      })
-      .option('strict-host-keys', { type: 'boolean', default: true, describe: 'Check ssh host keys' })
-      .option('multiplex', {
-        type: 'boolean',
-        default: true,
-        describe: 'Reuse one ssh connection per host pair',
-      })
-      .option('timeout', { type: 'number', default: 300, describe: 'Seconds per copy before it is stopped' })
       .option('state-dir', {
         type: 'string',
         describe: 'Where build GC roots are kept [~/.local/state/nix-cascade]',
@@ -155,14 +138,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
       if (!Number.isInteger(v) || v < 1) throw new ConfigError(`must be a positive integer, got ${v}`, flag);
     }
     const abort = new AbortController();
-    const remote = withFlagNames(new Map([['timeouts.transfer', '--timeout']]), () =>
-      openRemoteContext({
-        strictHostKeyChecking: a['strict-host-keys'],
-        multiplex: a.multiplex,
-        signal: abort.signal,
-        timeouts: { transfer: a.timeout },
-      }),
-    );
+    const remote = openRemoteFromFlags(a, abort.signal);
     const onSignal = (): void => {
       if (abort.signal.aborted) process.exit(130);
       abort.abort();
