@@ -5,22 +5,18 @@ import type { EventSink } from '../../core/events.js';
 import { DEPLOY_ACTIONS, parseDeployAction } from '../../deploy/actions.js';
 import { defaultStateDir } from '../../deploy/build.js';
 import type { DagEvent } from '../../deploy/dagTypes.js';
-import { evaluateFleet, resolveFlakeRef } from '../../deploy/eval.js';
 import { deploy } from '../../deploy/pipeline.js';
 import { reportText } from '../../deploy/report.js';
-import { selectHosts } from '../../deploy/select.js';
-import { loadFleetFile } from '../../fleet/fleetFile.js';
-import type { RealFleet } from '../../fleet/realFleet.js';
+import { planDeploy, planText } from '../../deploy/plan.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
+import { loadDeploySource, type SourceFlags, withSourceFlags } from '../deploySource.js';
 import { parseStrategyOptions } from '../scenarioFlags.js';
 import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags } from '../remoteFlags.js';
 
-interface DeployArgs extends RemoteFlags {
+interface DeployArgs extends RemoteFlags, SourceFlags {
   action: string;
-  flake: string;
-  fleet?: string;
-  on?: string;
+  'dry-run': boolean;
   copy: string;
   strategy: string;
   'strategy-option'?: string[];
@@ -47,24 +43,11 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
   command: 'deploy [action]',
   describe: 'Deploy a NixOS / nix-darwin fleet: eval, build, copy (cascade or push), activate',
   builder: (y) =>
-    withRemoteFlags(y)
+    withSourceFlags(withRemoteFlags(y))
       .positional('action', {
         type: 'string',
         default: 'switch',
         describe: `What to do: ${DEPLOY_ACTIONS.join(', ')}`,
-      })
-      .option('flake', {
-        type: 'string',
-        default: '.',
-        describe: 'Flake with nixosConfigurations / darwinConfigurations',
-      })
-      .option('fleet', {
-        type: 'string',
-        describe: 'Fleet file with built toplevels instead of a flake (eval and build are skipped)',
-      })
-      .option('on', {
-        type: 'string',
-        describe: 'Hosts: names, globs (web-*), @tags, ranges (web[01-12]), comma-separated',
       })
       .option('copy', { type: 'string', choices: ['cascade', 'push'], default: 'cascade' })
       .option('strategy', {
@@ -121,10 +104,10 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         type: 'string',
         describe: 'Where build GC roots are kept [~/.local/state/nix-cascade]',
       })
-      .check((a) => {
-        if (a.fleet !== undefined && a.flake !== '.')
-          throw new ConfigError('--flake and --fleet exclude each other', '--fleet');
-        return true;
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Say what would happen and predict the copy; change nothing (same as `nix-cascade plan`)',
       }) as Argv<DeployArgs>,
   handler: async (a) => {
     const action = parseDeployAction(a.action);
@@ -147,22 +130,21 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
     process.on('SIGTERM', onSignal);
     const trace = a.trace === undefined ? undefined : new JsonlFileSink(a.trace);
     try {
-      const flake = a.fleet === undefined ? resolveFlakeRef(a.flake) : undefined;
-      const source =
-        flake === undefined
-          ? { fleet: loadFleetFile(a.fleet!), broken: new Map<string, string>() }
-          : await evaluateFleet(flake, remote);
-      const names = selectHosts(
-        [
-          ...source.fleet.hosts.map((h) => ({ name: h.id, tags: h.tags })),
-          ...[...source.broken.keys()].map((name) => ({ name, tags: [] })),
-        ],
-        a.on,
-        { allowApplyAll: source.fleet.allowApplyAll },
-      );
-      const chosen = new Set(names);
-      const fleet: RealFleet = { ...source.fleet, hosts: source.fleet.hosts.filter((h) => chosen.has(h.id)) };
-      const broken = new Map([...source.broken].filter(([h]) => chosen.has(h)));
+      const { flake, fleet, broken } = await loadDeploySource(a, remote);
+      if (a['dry-run']) {
+        const plan = await planDeploy({
+          fleet,
+          ...(flake !== undefined ? { flake } : {}),
+          broken,
+          remote,
+          strategy: strategy ?? getStrategy('swarm'),
+          parallel: a.parallel,
+          evalJobs: a['eval-jobs'],
+          force: a.force,
+        });
+        process.stdout.write(a.json ? `${JSON.stringify(plan)}\n` : planText(plan));
+        return;
+      }
       const sink: EventSink | undefined = trace?.sink;
       const report = await deploy({
         action,
@@ -211,3 +193,12 @@ function progressLine(t0: number): (e: DagEvent) => void {
     process.stdout.write(`[${(e.at - t0).toFixed(1).padStart(6)} s] ${e.host}  ${e.stage}  ${what}\n`);
   };
 }
+
+/** `nix-cascade plan [ACTION]`: `deploy --dry-run`. */
+export const planCommand: CommandModule<object, DeployArgs> = {
+  ...deployCommand,
+  command: 'plan [action]',
+  describe:
+    'What a deploy would do, and the predicted copy time of push and of the strategy; changes nothing',
+  handler: (a) => deployCommand.handler({ ...a, 'dry-run': true }),
+};

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { cascadeCommand } from './cascade.js';
 import { compareCommand } from './compare.js';
-import { deployCommand } from './deploy.js';
+import { deployCommand, planCommand } from './deploy.js';
 import { healthCommand } from './health.js';
 import { labCommand } from './lab.js';
 import { simulateCommand } from './simulate.js';
@@ -17,6 +17,7 @@ export const commands: ReadonlyArray<CommandModule<object, any>> = [
   traceCommand,
   cascadeCommand,
   deployCommand,
+  planCommand,
   healthCommand,
   labCommand,
 ];
