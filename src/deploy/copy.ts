@@ -95,6 +95,7 @@ export class CascadeCopy {
   private readonly settle = new Map<HostId, (o: StageOutcome) => void>();
   private readonly received = new Map<HostId, number>();
   private started = false;
+  private run: Promise<void> = Promise.resolve();
   /** The run's result, once it ended (for the report and the trace summary). */
   result: RealCascadeResult | undefined;
   /** Set when the cascade itself could not run (bad closure, nix missing): every arrived host failed with it. */
@@ -127,10 +128,19 @@ export class CascadeCopy {
     if (this.started || this.waiting.size > 0 || this.arrived.size === 0) return;
     this.started = true;
     const wants = new Map([...this.arrived].map(([h, top]) => [h, [top]]));
-    this.start(wants, (e) => this.event(e)).then(
+    this.run = this.start(wants, (e) => this.event(e)).then(
       (r) => this.finish(r),
       (e: unknown) => this.abandon(e instanceof Error ? e.message : String(e)),
     );
+  }
+
+  /**
+   * Settles when the cascade has ended (its final store check included), or at once if it never
+   * started: hosts are released earlier, at their own `host-done`, so a deploy awaits this before it
+   * reports.
+   */
+  ended(): Promise<void> {
+    return this.run;
   }
 
   private event(e: CascadeEvent): void {

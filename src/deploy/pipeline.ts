@@ -200,6 +200,7 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
       o.onProgress?.(e);
     },
   });
+  await cascade?.ended();
   return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result);
 }
 

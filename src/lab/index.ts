@@ -16,3 +16,4 @@ export {
   type LabPidRecord,
   type LabMountRecord,
 } from './state.js';
+export { writeLabFlake, labFlakeSpecSchema, LAB_FLAKE_NIX, type LabFlakeSpec } from './flake.js';

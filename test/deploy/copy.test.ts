@@ -86,6 +86,8 @@ describe('CascadeCopy: one whole-fleet cascade behind a barrier', () => {
     );
     // a held everything already: no host-done, verified at the end.
     expect(await a).toMatchObject({ kind: 'ok', output: { bytesReceived: 0 } });
+    await copy.ended();
+    expect(copy.result?.result.strategy).toBe('swarm');
   });
 
   it('hosts that never completed fail with the cascade’s reason: failed, left out, not verified', async () => {

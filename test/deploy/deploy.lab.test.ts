@@ -1,0 +1,273 @@
+/**
+ * `nix-cascade deploy` on a real 6-host lab (each host its own /nix, /run and sshd in namespaces), from a
+ * local flake without inputs whose hosts look like nixosSystem's (nix/lab/flake.nix): real evaluation,
+ * real offline builds, real cascades and real `switch-to-configuration` runs over ssh. Needs root,
+ * unshare, ip, nix and sshd: a machine without them FAILS here, naming what is missing.
+ */
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CascadeEvent } from '../../src/core/events.js';
+import type { DeployAction } from '../../src/deploy/actions.js';
+import { evaluateFleet } from '../../src/deploy/eval.js';
+import { type DeployOptions, deploy } from '../../src/deploy/pipeline.js';
+import type { DeployReport } from '../../src/deploy/report.js';
+import { labDown, labKillHost, labUp, type LabState } from '../../src/lab/index.js';
+import { requireLabCapabilities } from '../../src/lab/sys.js';
+import { type LabFlakeSpec, writeLabFlake } from '../../src/lab/flake.js';
+import { type RemoteContext, openRemoteContext } from '../../src/remote/context.js';
+import { OFFLINE_NIX_CONFIG } from '../../src/remote/nixEnv.js';
+import { getStrategy } from '../../src/strategies/registry.js';
+import { main } from '../../src/cli/main.js';
+import { acquireLabLock } from '../executor/labLock.js';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+
+const dir = `/tmp/nix-cascade-test-deploy-${process.pid}`;
+const flake = join(dir, 'flake');
+const stateDir = join(dir, 'state');
+let release: () => void = () => undefined;
+let lab: LabState;
+let remote: RemoteContext;
+let spec: LabFlakeSpec;
+const savedNixConfig = process.env['NIX_CONFIG'];
+
+/** The lab flake at `generation`, with per-host overrides. */
+function writeFlake(
+  generation: string,
+  over: Record<string, Partial<LabFlakeSpec['hosts'][number]>> = {},
+): void {
+  writeLabFlake(flake, { ...spec, generation, hosts: spec.hosts.map((h) => ({ ...h, ...over[h.name] })) });
+}
+
+async function run(action: DeployAction, extra: Partial<DeployOptions> = {}, on?: (n: string) => boolean) {
+  const source = await evaluateFleet(flake, remote);
+  const fleet = { ...source.fleet, hosts: source.fleet.hosts.filter((h) => on?.(h.id) ?? true) };
+  const events: CascadeEvent[] = [];
+  const report = await deploy({
+    action,
+    fleet,
+    flake,
+    broken: source.broken,
+    remote,
+    strategy: getStrategy('swarm'),
+    checkSigs: false,
+    stateDir,
+    onCascadeEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { report, events };
+}
+
+const hostDir = (name: string): string => lab.hosts.find((h) => h.name === name)!.dir;
+const activations = (name: string): string[] => {
+  const log = join(hostDir(name), 'nix/var/nix-cascade-lab/activations.log');
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+};
+const link = (path: string): string | undefined => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+};
+/** The store path the host's system profile points at (profile → system-N-link → store path). */
+const profileOf = (name: string): string | undefined => {
+  const profiles = join(hostDir(name), 'nix/var/nix/profiles');
+  const gen = link(join(profiles, 'system'));
+  return gen === undefined ? undefined : link(join(profiles, gen));
+};
+const runningOf = (name: string): string | undefined => link(join(hostDir(name), 'run/current-system'));
+const inStore = (name: string, path: string): boolean => existsSync(join(hostDir(name), path));
+const byHost = (r: DeployReport) => Object.fromEntries(r.hosts.map((h) => [h.host, h]));
+
+beforeAll(async () => {
+  requireLabCapabilities(['ip', 'tc', 'unshare', 'sshd', 'ssh', 'ssh-keygen', 'nix', 'nix-daemon']);
+  release = await acquireLabLock();
+  lab = await labUp({ hosts: 6, dir: join(dir, 'lab') });
+  // The deployer's own builds run offline, unsandboxed, without build users (see src/remote/nixEnv.ts);
+  // the CLI runs below inherit it.
+  process.env['NIX_CONFIG'] = OFFLINE_NIX_CONFIG;
+  remote = openRemoteContext({ nixConfig: OFFLINE_NIX_CONFIG });
+  const sshOptions = [
+    '-i',
+    lab.keyFile,
+    '-o',
+    `UserKnownHostsFile=${lab.knownHostsFile}`,
+    '-o',
+    'KexAlgorithms=curve25519-sha256',
+  ];
+  spec = {
+    system: 'x86_64-linux',
+    salt: `deploy-${process.pid}`,
+    generation: 'g1',
+    fill: 'random',
+    roles: { web: { paths: 6, sizeBytes: 3_000_000 }, db: { paths: 4, sizeBytes: 2_000_000 } },
+    hosts: lab.hosts.map((h, i) => ({
+      name: h.name,
+      role: i % 2 === 0 ? 'web' : 'db',
+      profileType: 'nixos',
+      deployment: { targetHost: h.address, sshOptions, tags: ['lab', i % 2 === 0 ? 'web' : 'db'] },
+      brokenEval: false,
+      brokenBuild: false,
+      activationExit: 0,
+      hostPlatform: 'x86_64-linux',
+    })),
+  };
+  mkdirSync(flake, { recursive: true });
+  writeFlake('g1');
+});
+
+afterAll(async () => {
+  if (savedNixConfig === undefined) delete process.env['NIX_CONFIG'];
+  else process.env['NIX_CONFIG'] = savedNixConfig;
+  await remote?.close();
+  if (lab) await labDown(lab.dir);
+  rmSync(dir, { recursive: true, force: true });
+  release();
+});
+
+describe('deploy switch on the lab', () => {
+  let first: Awaited<ReturnType<typeof run>>;
+
+  it('evaluates, builds, delivers each host its own toplevel by cascade and activates each once', async () => {
+    first = await run('switch');
+    const r = first.report;
+    expect(r.hosts.map((h) => [h.host, h.outcome])).toEqual(lab.hosts.map((h) => [h.name, 'activated']));
+    expect(r.success).toBe(true);
+    for (const h of r.hosts) {
+      expect(h.toplevel).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nixos-system-/);
+      expect(activations(h.host)).toEqual([`switch ${h.toplevel}`]);
+      expect(profileOf(h.host)).toBe(h.toplevel);
+      expect(runningOf(h.host)).toBe(h.toplevel);
+      expect(h.bytesReceived).toBeGreaterThan(0);
+      expect(h.stages.map((s) => s.stage)).toEqual(['eval', 'check', 'build', 'copy', 'activate']);
+    }
+    // GC roots keep every built system on the deployer.
+    for (const h of r.hosts) expect(readlinkSync(join(stateDir, 'gcroots', h.host))).toBe(h.toplevel);
+  });
+
+  it('shared paths cross to each host once, and hosts forwarded them to each other', () => {
+    const started = first.events.filter((e) => e.type === 'transfer-started');
+    const finished = new Set(first.events.filter((e) => e.type === 'transfer-finished').map((e) => e.id));
+    const seen = new Set<string>();
+    for (const t of started.filter((t) => finished.has(t.id))) {
+      for (const p of t.paths) {
+        expect(seen.has(`${t.to} ${p}`)).toBe(false);
+        seen.add(`${t.to} ${p}`);
+      }
+    }
+    expect(started.some((t) => t.from !== 'deployer')).toBe(true);
+    expect(first.report.cascade?.strategy).toBe('swarm');
+  });
+
+  it('a second identical run reports every host unchanged, copies nothing, activates nothing', async () => {
+    const again = await run('switch');
+    expect(again.report.hosts.every((h) => h.outcome === 'unchanged')).toBe(true);
+    expect(again.events).toEqual([]);
+    expect(again.report.cascade).toBeUndefined();
+    for (const h of again.report.hosts) expect(activations(h.host)).toHaveLength(1);
+  });
+});
+
+describe('each action does what its name says', () => {
+  it('boot, test, dry-activate, build and push, one host each, on a new generation', async () => {
+    writeFlake('g2');
+    const [boot, test, dry, build, push, pushMode] = lab.hosts.map((h) => h.name);
+    const before = Object.fromEntries(
+      lab.hosts.map((h) => [
+        h.name,
+        { profile: profileOf(h.name), running: runningOf(h.name), log: activations(h.name).length },
+      ]),
+    );
+    const results: Record<string, DeployReport> = {};
+    for (const [action, host] of [
+      ['boot', boot],
+      ['test', test],
+      ['dry-activate', dry],
+      ['build', build],
+      ['push', push],
+    ] as const) {
+      results[host!] = (await run(action, {}, (n) => n === host)).report;
+    }
+    const top = (h: string): string => results[h]!.hosts[0]!.toplevel!;
+    // boot: the profile is the new system, the running one is not; the script ran with `boot`.
+    expect(profileOf(boot!)).toBe(top(boot!));
+    expect(runningOf(boot!)).toBe(before[boot!]!.running);
+    expect(activations(boot!).at(-1)).toBe(`boot ${top(boot!)}`);
+    // test: runs the new system, the profile stays.
+    expect(runningOf(test!)).toBe(top(test!));
+    expect(profileOf(test!)).toBe(before[test!]!.profile);
+    expect(activations(test!).at(-1)).toBe(`test ${top(test!)}`);
+    // dry-activate: only the script, with its argument.
+    expect(profileOf(dry!)).toBe(before[dry!]!.profile);
+    expect(runningOf(dry!)).toBe(before[dry!]!.running);
+    expect(activations(dry!).at(-1)).toBe(`dry-activate ${top(dry!)}`);
+    // build: built on the deployer (its GC root), nothing copied, nothing run.
+    expect(results[build!]!.hosts[0]!.outcome).toBe('built');
+    expect(readlinkSync(join(stateDir, 'gcroots', build!))).toBe(top(build!));
+    expect(inStore(build!, top(build!))).toBe(false);
+    expect(activations(build!)).toHaveLength(before[build!]!.log);
+    // push: copied, nothing run, profile unchanged.
+    expect(results[push!]!.hosts[0]!.outcome).toBe('pushed');
+    expect(inStore(push!, top(push!))).toBe(true);
+    expect(profileOf(push!)).toBe(before[push!]!.profile);
+    expect(activations(push!)).toHaveLength(before[push!]!.log);
+    // --copy push (colmena's way) switches too.
+    const pushed = (await run('switch', { copy: 'push', parallel: 2 }, (n) => n === pushMode)).report;
+    expect(pushed.hosts[0]).toMatchObject({ outcome: 'activated' });
+    expect(pushed.hosts[0]!.bytesReceived).toBeGreaterThan(0);
+    expect(runningOf(pushMode!)).toBe(pushed.hosts[0]!.toplevel);
+  });
+});
+
+describe('the CLI on the lab', () => {
+  const cli = async (...args: string[]): Promise<number> => {
+    const write = process.stdout.write.bind(process.stdout);
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stdout.write = () => true;
+    process.stderr.write = () => true;
+    try {
+      return await main(['deploy', ...args, '--state-dir', stateDir, '--no-check-sigs']);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = errWrite;
+      process.exitCode = undefined;
+    }
+  };
+
+  it('bad input exits 2 and touches nothing: a bad filter, an unknown action, a directory without a flake', async () => {
+    const logs = lab.hosts.map((h) => activations(h.name).length);
+    expect(await cli('switch', '--flake', flake, '--on', 'nosuchhost')).toBe(2);
+    expect(await cli('switch', '--flake', flake, '--on', 'h[1-9]')).toBe(2);
+    expect(await cli('apply', '--flake', flake)).toBe(2);
+    expect(await cli('switch', '--flake', dir)).toBe(2);
+    const badFleet = join(dir, 'bad-fleet.json');
+    writeFileSync(badFleet, JSON.stringify({ nodes: { a: { targetHost: 'x', targetPort: 70000 } } }));
+    expect(await cli('switch', '--fleet', badFleet)).toBe(2);
+    expect(lab.hosts.map((h) => activations(h.name).length)).toEqual(logs);
+  });
+
+  it('one host whose evaluation fails, one whose build fails, one unreachable: the others deploy, exit 1', async () => {
+    const [evalFails, buildFails, gone] = lab.hosts.map((h) => h.name);
+    writeFlake('g3', { [evalFails!]: { brokenEval: true }, [buildFails!]: { brokenBuild: true } });
+    await labKillHost(lab.dir, gone!);
+    const reportFile = join(dir, 'report.json');
+    expect(await cli('switch', '--flake', flake, '--report', reportFile, '--timeout', '30')).toBe(1);
+    const r = JSON.parse(readFileSync(reportFile, 'utf8')) as DeployReport;
+    const by = byHost(r);
+    expect(by[evalFails!]).toMatchObject({ outcome: 'failed', stage: 'eval' });
+    expect(by[evalFails!]!.error).toContain('fails on purpose (brokenEval)');
+    expect(by[buildFails!]).toMatchObject({ outcome: 'failed', stage: 'build' });
+    expect(by[buildFails!]!.error).toContain('fails on purpose (brokenBuild)');
+    expect(by[gone!]).toMatchObject({ outcome: 'failed', stage: 'check' });
+    expect(by[gone!]!.error).toMatch(/unreachable|ssh/);
+    const others = lab.hosts.map((h) => h.name).slice(3);
+    for (const h of others) {
+      expect(by[h]!.outcome).toBe('activated');
+      expect(runningOf(h)).toBe(by[h]!.toplevel);
+      expect(by[h]!.toplevel).toMatch(/-lab-g3$/);
+    }
+    expect(r.totals).toMatchObject({ hosts: 6, failed: 3, activated: 3 });
+  });
+});
