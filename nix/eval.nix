@@ -43,7 +43,7 @@ let
   byName = f: builtins.listToAttrs (map (n: { name = n; value = f n; }) selected);
 in
   if what == "fleet" then
-    { nodes = byName fleetNode; flakeUri = builtins.getEnv "NC_FLAKE"; }
+    { nodes = byName fleetNode; flakeUri = builtins.getEnv "NC_FLAKE"; builders = flake.nixCascade.builders or { }; }
     // (if meta ? allowApplyAll then { meta.allowApplyAll = meta.allowApplyAll; } else { })
   else if what == "toplevels" then byName toplevel
   else throw "nix-cascade: NC_WHAT must be fleet or toplevels, got ${what}"

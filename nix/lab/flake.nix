@@ -163,6 +163,8 @@
     {
       nixosConfigurations = of "nixos";
       darwinConfigurations = of "nix-darwin";
+      # Remote builders and colmena-style meta, where the deploy evaluator looks for them.
+      nixCascade = { builders = lab.builders or { }; } // (if lab ? meta then { inherit (lab) meta; } else { });
       # The shared bases, for tests that want to build or copy them on their own.
       labBases = builtins.removeAttrs bases (builtins.filter (r: bases.${r} == null) (builtins.attrNames bases));
     };

@@ -141,7 +141,7 @@ export async function evaluateFleet(flake: string, ctx: RemoteContext): Promise<
 }
 
 function emptyFleet(flake: string): RealFleet {
-  return { deployer: { id: 'deployer' }, hosts: [], flakeUri: flake, builders: {}, allowApplyAll: true };
+  return { deployer: { id: 'deployer' }, hosts: [], flakeUri: flake, builders: [], allowApplyAll: true };
 }
 
 /** The host names of a flake, read without evaluating any host. */

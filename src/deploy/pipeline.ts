@@ -1,8 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EventSink } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
 import { runRealCascade } from '../executor/cascade.js';
+import { builderTarget, machinesFile } from '../fleet/builders.js';
 import type { RealFleet, RealHost } from '../fleet/realFleet.js';
+import { checkHealth } from '../remote/health.js';
 import type { RemoteContext } from '../remote/context.js';
 import { queryValidity } from '../remote/store.js';
 import { type DeployAction, activationOf, copies } from './actions.js';
@@ -53,7 +57,11 @@ export interface DeployOptions {
   /** Replace a system profile the deployer does not know, whatever the host's `replaceUnknownProfiles`. */
   readonly forceReplaceUnknownProfiles?: boolean;
   readonly failFast?: boolean;
-  /** Where GC roots of builds are kept (see `defaultStateDir`). */
+  /**
+   * Use the fleet's remote builders (those `health` finds working) for local builds. @defaultValue true
+   */
+  readonly useBuilders?: boolean;
+  /** Where GC roots of builds (and the generated machines file) are kept (see `defaultStateDir`). */
   readonly stateDir: string;
   /** Progress of the stages. */
   readonly onProgress?: (e: DagEvent) => void;
@@ -113,6 +121,14 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   };
 
+  const notes: string[] = [];
+  let machines: Promise<string | undefined> | undefined;
+  const machinesOnce = (): Promise<string | undefined> =>
+    (machines ??=
+      o.useBuilders === false || o.fleet.builders.length === 0
+        ? Promise.resolve(undefined)
+        : healthyBuilders(o.fleet, o.stateDir, ctx, notes));
+
   const buildStage: Stage = {
     name: 'build',
     limit: o.buildJobs ?? 10,
@@ -127,7 +143,10 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
       }
       const r = onTarget(host)
         ? await buildOnTarget(host, drvPath, outPath, ctx, { checkSigs: o.checkSigs ?? true })
-        : await buildLocally(id, drvPath, outPath, ctx, { stateDir: o.stateDir });
+        : await buildLocally(id, drvPath, outPath, ctx, {
+            stateDir: o.stateDir,
+            machinesFile: await machinesOnce(),
+          });
       return r.ok
         ? { kind: 'ok', detail: onTarget(host) ? 'built on target' : 'built' }
         : { kind: 'failed', error: r.error };
@@ -201,7 +220,7 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   });
   await cascade?.ended();
-  return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result);
+  return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result, notes);
 }
 
 function ok(output: Evaluated, detail: string): StageOutcome {
@@ -234,4 +253,32 @@ async function unknownProfile(
     `its system profile ${current.profile} is unknown to this deployer and replaceUnknownProfiles is false ` +
     '(--force-replace-unknown-profiles replaces it)'
   );
+}
+
+/**
+ * Probes the fleet's builders (ssh, store, trust) and writes the healthy ones into `STATE/machines`.
+ * @returns the machines file, or undefined (build locally) when none is healthy; `notes` says which.
+ */
+async function healthyBuilders(
+  fleet: RealFleet,
+  stateDir: string,
+  ctx: RemoteContext,
+  notes: string[],
+): Promise<string | undefined> {
+  const reports = await checkHealth(
+    { deployer: fleet.deployer, hosts: fleet.builders.map(builderTarget) },
+    ctx,
+  );
+  const healthy = fleet.builders.filter((_, i) => reports[i]!.healthy);
+  for (const r of reports.filter((r) => !r.healthy))
+    notes.push(`builder ${r.host} left out: ${r.reasons.join('; ')}`);
+  if (healthy.length === 0) {
+    notes.push('no healthy builders: building locally');
+    return undefined;
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const file = join(stateDir, 'machines');
+  writeFileSync(file, machinesFile(healthy));
+  notes.push(`building through ${healthy.map((b) => b.name).join(', ')} (${file})`);
+  return file;
 }

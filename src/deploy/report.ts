@@ -59,6 +59,8 @@ export interface DeployReport {
     readonly bytesTransferred: number;
     readonly transfers: number;
   };
+  /** What the run decided on its own, e.g. which remote builders it used or left out. */
+  readonly notes: readonly string[];
   /** Whether every host ended well (activated, built, pushed or unchanged). */
   readonly success: boolean;
 }
@@ -78,6 +80,7 @@ export function deployReport(
   dag: DagReport,
   broken: ReadonlyMap<HostId, string>,
   cascade: RealCascadeResult | undefined,
+  notes: readonly string[] = [],
 ): DeployReport {
   const hosts: DeployHostReport[] = [...broken].map(([host, error]) => ({
     host,
@@ -115,6 +118,7 @@ export function deployReport(
           },
         }
       : {}),
+    notes,
     success: totals.failed === 0 && totals.skipped === 0,
   };
 }
@@ -177,6 +181,7 @@ export function reportText(r: DeployReport): string {
     if (h.error !== undefined) text += `\n${h.host} failed at ${h.stage}:\n${indent(h.error)}\n`;
     if (h.rebootRequired) text += `\n${h.host}: activated; a reboot is needed to finish\n`;
   }
+  for (const n of r.notes) text += `\nnote: ${n}\n`;
   const t = r.totals;
   const counts = (['activated', 'built', 'pushed', 'unchanged', 'failed', 'skipped'] as const)
     .filter((k) => t[k] > 0)

@@ -1,3 +1,4 @@
+import { builderSchema, buildersOf } from './builders.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -78,7 +79,12 @@ const fileSchema = z.looseObject({
     z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'host names: letters, digits, _ . -'),
     nodeSchema,
   ),
-  builders: z.record(z.string(), z.unknown()).optional(),
+  builders: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'builder names: letters, digits, _ . -'),
+      builderSchema,
+    )
+    .optional(),
   flakeUri: z.string().optional(),
   flake_uri: z.string().optional(),
   deployer: deployerSchema.optional(),
@@ -230,7 +236,7 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
     deployer,
     hosts,
     flakeUri: j.flakeUri ?? j.flake_uri ?? '.',
-    builders: j.builders ?? {},
+    builders: buildersOf(j.builders ?? {}),
     allowApplyAll: j.meta?.allowApplyAll ?? true,
   };
 }

@@ -1,3 +1,4 @@
+import type { RemoteBuilder } from './builders.js';
 import type { HostId } from '../core/types.js';
 import type { SshTarget } from '../remote/ssh.js';
 
@@ -45,8 +46,8 @@ export interface RealFleet {
   /** Targets in fleet order (the order of `nodes` in the file). */
   readonly hosts: readonly RealHost[];
   readonly flakeUri: string;
-  /** mkFleet's remote builders, passed through untouched (the deploy pipeline reads them). */
-  readonly builders: Readonly<Record<string, unknown>>;
+  /** mkFleet's remote builders, in name order (the deploy pipeline probes and uses them). */
+  readonly builders: readonly RemoteBuilder[];
   /** colmena's `meta.allowApplyAll`: false refuses a deploy without an explicit host selection. */
   readonly allowApplyAll: boolean;
 }

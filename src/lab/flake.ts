@@ -52,6 +52,10 @@ export const labFlakeSpecSchema = z.strictObject({
     z.strictObject({ paths: z.int().min(0).max(1000), sizeBytes: bytesSchema.transform(Math.round) }),
   ),
   hosts: z.array(hostSchema).min(1),
+  /** `nixCascade.builders`: the fleet's remote builders (the fleet file's `builders` format). */
+  builders: z.record(z.string(), z.unknown()).default({}),
+  /** `nixCascade.meta` (colmena's `meta`: `allowApplyAll`). */
+  meta: z.strictObject({ allowApplyAll: z.boolean() }).optional(),
 });
 
 /** The input of {@link writeLabFlake} (defaults filled in). */

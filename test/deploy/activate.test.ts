@@ -9,22 +9,21 @@ import { ConfigError } from '../../src/core/errors.js';
 import type { RealHost } from '../../src/fleet/realFleet.js';
 
 const TOP = '/nix/store/0f5374m24ywvwsffg97jb5krm660zkwl-nixos-system-web-01';
-const host = (over: Partial<RealHost> = {}): RealHost =>
-  ({
-    id: 'web-01',
-    address: '10.0.0.1',
-    user: 'root',
-    port: 22,
-    options: [],
-    tags: [],
-    system: 'x86_64-linux',
-    profileType: 'nixos',
-    buildOnTarget: false,
-    privilegeEscalationCommand: [],
-    replaceUnknownProfiles: true,
-    allowLocalDeployment: false,
-    ...over,
-  });
+const host = (over: Partial<RealHost> = {}): RealHost => ({
+  id: 'web-01',
+  address: '10.0.0.1',
+  user: 'root',
+  port: 22,
+  options: [],
+  tags: [],
+  system: 'x86_64-linux',
+  profileType: 'nixos',
+  buildOnTarget: false,
+  privilegeEscalationCommand: [],
+  replaceUnknownProfiles: true,
+  allowLocalDeployment: false,
+  ...over,
+});
 
 describe('actions', () => {
   it('each action copies, sets the profile and activates as its name says', () => {

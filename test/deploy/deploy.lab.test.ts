@@ -221,6 +221,33 @@ describe('each action does what its name says', () => {
   });
 });
 
+describe('remote builders', () => {
+  it("builds through the fleet's healthy builder (a lab host), and says which it used and left out", async () => {
+    const target = lab.hosts[4]!;
+    const builder = lab.hosts[5]!;
+    const known = readFileSync(lab.knownHostsFile, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${builder.address} `))!;
+    const publicHostKey = Buffer.from(known.split(' ').slice(1).join(' ')).toString('base64');
+    const common = { user: 'root', sshKey: lab.keyFile, knownHostsFile: lab.knownHostsFile, publicHostKey };
+    writeLabFlake(flake, {
+      ...spec,
+      generation: 'gb',
+      builders: {
+        labbuilder: { ...common, host: builder.address, speedFactor: 2 },
+        gone: { ...common, host: '10.255.255.1' },
+      },
+    });
+    const { report } = await run('switch', {}, (n) => n === target.name);
+    expect(report.hosts[0]).toMatchObject({ host: target.name, outcome: 'activated' });
+    const top = report.hosts[0]!.toplevel!;
+    expect(inStore(builder.name, top)).toBe(true); // built there, not only copied to the target
+    expect(report.notes.some((n) => n.startsWith('building through labbuilder'))).toBe(true);
+    expect(report.notes.some((n) => n.startsWith('builder gone left out'))).toBe(true);
+    writeFlake('g2');
+  });
+});
+
 describe('the CLI on the lab', () => {
   const cli = async (...args: string[]): Promise<number> => {
     const write = process.stdout.write.bind(process.stdout);
@@ -245,6 +272,10 @@ describe('the CLI on the lab', () => {
     const badFleet = join(dir, 'bad-fleet.json');
     writeFileSync(badFleet, JSON.stringify({ nodes: { a: { targetHost: 'x', targetPort: 70000 } } }));
     expect(await cli('switch', '--fleet', badFleet)).toBe(2);
+    // colmena's meta.allowApplyAll = false: the whole fleet only by naming it.
+    writeLabFlake(flake, { ...spec, generation: 'g2', meta: { allowApplyAll: false } });
+    expect(await cli('switch', '--flake', flake)).toBe(2);
+    writeFlake('g2');
     expect(lab.hosts.map((h) => activations(h.name).length)).toEqual(logs);
   });
 

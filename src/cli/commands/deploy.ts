@@ -17,6 +17,7 @@ import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags } from '../remot
 interface DeployArgs extends RemoteFlags, SourceFlags {
   action: string;
   'dry-run': boolean;
+  builders: boolean;
   copy: string;
   strategy: string;
   'strategy-option'?: string[];
@@ -104,6 +105,12 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         type: 'string',
         describe: 'Where build GC roots are kept [~/.local/state/nix-cascade]',
       })
+      .option('builders', {
+        type: 'boolean',
+        default: true,
+        describe:
+          "Build through the fleet's healthy remote builders; --no-builders builds on the deployer only",
+      })
       .option('dry-run', {
         type: 'boolean',
         default: false,
@@ -157,6 +164,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         parallel: a.parallel,
         evalJobs: a['eval-jobs'],
         buildJobs: a['build-jobs'],
+        useBuilders: a.builders,
         buildOnTarget: a['build-on-target'],
         substituteOnDestination: a['substitute-on-destination'],
         checkSigs: a['check-sigs'],
