@@ -201,11 +201,14 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   };
 
-  const stages: Stage[] = [evalStage];
-  if (o.action !== 'build') stages.push(checkStage);
-  stages.push(buildStage);
-  if (copies(o.action)) stages.push(copyStage);
-  if (activation !== undefined) stages.push(activateStage);
+  const all = {
+    eval: evalStage,
+    check: checkStage,
+    build: buildStage,
+    copy: copyStage,
+    activate: activateStage,
+  };
+  const stages = stageNames(o.action).map((n) => all[n]);
 
   const dag = await runStages({
     hosts: [...hosts.keys()],
@@ -221,6 +224,17 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
   });
   await cascade?.ended();
   return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result, notes);
+}
+
+/** The stages an action runs, in order: `build` needs no check, copy or activation; `push` no activation. */
+export function stageNames(action: DeployAction): Array<'eval' | 'check' | 'build' | 'copy' | 'activate'> {
+  return [
+    'eval',
+    ...(action !== 'build' ? (['check'] as const) : []),
+    'build',
+    ...(copies(action) ? (['copy'] as const) : []),
+    ...(activationOf(action) !== undefined ? (['activate'] as const) : []),
+  ];
 }
 
 function ok(output: Evaluated, detail: string): StageOutcome {

@@ -4,12 +4,12 @@ import { ConfigError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { DEPLOY_ACTIONS, parseDeployAction } from '../../deploy/actions.js';
 import { defaultStateDir } from '../../deploy/build.js';
-import type { DagEvent } from '../../deploy/dagTypes.js';
-import { deploy } from '../../deploy/pipeline.js';
+import { deploy, stageNames } from '../../deploy/pipeline.js';
 import { reportText } from '../../deploy/report.js';
 import { planDeploy, planText } from '../../deploy/plan.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
+import { liveProgress, plainProgress } from '../deployProgress.js';
 import { loadDeploySource, type SourceFlags, withSourceFlags } from '../deploySource.js';
 import { parseStrategyOptions } from '../scenarioFlags.js';
 import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags } from '../remoteFlags.js';
@@ -153,6 +153,12 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         return;
       }
       const sink: EventSink | undefined = trace?.sink;
+      const hosts = [...broken.keys(), ...fleet.hosts.map((h) => h.id)];
+      const progress = a.json
+        ? undefined
+        : process.stdout.isTTY && !process.env['CI']
+          ? liveProgress(hosts, stageNames(action).length, process.stdout)
+          : plainProgress((l) => process.stdout.write(l), performance.now() / 1000);
       const report = await deploy({
         action,
         fleet,
@@ -172,9 +178,10 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         forceReplaceUnknownProfiles: a['force-replace-unknown-profiles'],
         failFast: a['fail-fast'],
         stateDir: a['state-dir'] ?? defaultStateDir(),
-        ...(a.json ? {} : { onProgress: progressLine(performance.now() / 1000) }),
+        ...(progress ? { onProgress: progress.onProgress } : {}),
         ...(sink ? { onCascadeEvent: sink } : {}),
       });
+      progress?.stop();
       if (a.report !== undefined) writeFileSync(a.report, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(a.json ? `${JSON.stringify(report)}\n` : `\n${reportText(report)}`);
       if (!report.success) process.exitCode = 1;
@@ -186,21 +193,6 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
     }
   },
 };
-
-/** Plain line-per-event progress (what CI logs and pipes get). */
-function progressLine(t0: number): (e: DagEvent) => void {
-  return (e) => {
-    if (e.type !== 'stage-finished') return;
-    const o = e.outcome;
-    const what =
-      o.kind === 'ok'
-        ? `ok${o.detail ? ` (${o.detail})` : ''}`
-        : o.kind === 'skip-rest'
-          ? o.reason
-          : `FAILED: ${o.error.split('\n')[0]}`;
-    process.stdout.write(`[${(e.at - t0).toFixed(1).padStart(6)} s] ${e.host}  ${e.stage}  ${what}\n`);
-  };
-}
 
 /** `nix-cascade plan [ACTION]`: `deploy --dry-run`. */
 export const planCommand: CommandModule<object, DeployArgs> = {
