@@ -279,6 +279,15 @@ describe('the CLI on the lab', () => {
     expect(lab.hosts.map((h) => activations(h.name).length)).toEqual(logs);
   });
 
+  it('--on with names, ranges and tags selects exactly those hosts', async () => {
+    const reportFile = join(dir, 'selected.json');
+    expect(await cli('build', '--flake', flake, '--on', 'h1,h[2-3],@db', '--report', reportFile)).toBe(0);
+    const r = JSON.parse(readFileSync(reportFile, 'utf8')) as DeployReport;
+    // db hosts are the even-numbered ones (h2, h4, h6); `build` touches no host.
+    expect(r.hosts.map((h) => h.host)).toEqual(['h1', 'h2', 'h3', 'h4', 'h6']);
+    expect(r.hosts.every((h) => h.outcome === 'built')).toBe(true);
+  });
+
   it('one host whose evaluation fails, one whose build fails, one unreachable: the others deploy, exit 1', async () => {
     const [evalFails, buildFails, gone] = lab.hosts.map((h) => h.name);
     writeFlake('g3', { [evalFails!]: { brokenEval: true }, [buildFails!]: { brokenBuild: true } });
