@@ -93,8 +93,10 @@ try {
     hosts: lab.hosts.map((h, i) => ({
       name: h.name,
       role: i % 2 === 0 ? 'web' : 'db',
-      deployment: { targetHost: h.address, sshOptions },
+      // The link rates the lab shapes, so the plan's prediction knows them.
+      deployment: { targetHost: h.address, sshOptions, cascade: { uplink: rate, downlink: rate } },
     })),
+    deployer: { uplink: rate },
   });
   const rows: string[] = [];
   const copyRuns: Record<string, unknown> = {};

@@ -45,5 +45,6 @@ in
   if what == "fleet" then
     { nodes = byName fleetNode; flakeUri = builtins.getEnv "NC_FLAKE"; builders = flake.nixCascade.builders or { }; }
     // (if meta ? allowApplyAll then { meta.allowApplyAll = meta.allowApplyAll; } else { })
+    // (if flake ? nixCascade.deployer then { inherit (flake.nixCascade) deployer; } else { })
   else if what == "toplevels" then byName toplevel
   else throw "nix-cascade: NC_WHAT must be fleet or toplevels, got ${what}"

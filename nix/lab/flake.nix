@@ -68,6 +68,10 @@
       # Activation stand-ins. @out@ becomes the toplevel's own path at build time. Each appends one line
       # to /nix/var/nix-cascade-lab/activations.log (on a lab host /nix is private, so the line lands in
       # that host's namespace) and, like the real thing, points /run/current-system at the toplevel.
+      # A host whose activation locks the deployer out stops its sshd listener; every activation of a
+      # host that knows its sshd's pid resumes it first (so rolling back to an older system lets ssh in).
+      sshdResume =
+        host: if (host.sshdPid or null) == null then "" else "kill -CONT ${toString host.sshdPid} 2>/dev/null || true";
       switchScript = host: ''
         #!/bin/sh
         # nix-cascade lab stand-in for NixOS's switch-to-configuration (host ${host.name}).
@@ -77,10 +81,11 @@
           switch|boot|test|dry-activate) ;;
           *) echo "usage: $0 [switch|boot|test|dry-activate]" >&2; exit 1 ;;
         esac
+        ${sshdResume host}
         mkdir -p /nix/var/nix-cascade-lab
         echo "$1 $top" >> /nix/var/nix-cascade-lab/activations.log
         case "$1" in
-          switch|test) ln -sfn "$top" /run/current-system ;;
+          switch|test) ln -sfn "$top" /run/current-system ${if host.locksOut then "; kill -STOP ${toString host.sshdPid}" else ""} ;;
         esac
         exit ${toString host.activationExit}
       '';
@@ -164,7 +169,10 @@
       nixosConfigurations = of "nixos";
       darwinConfigurations = of "nix-darwin";
       # Remote builders and colmena-style meta, where the deploy evaluator looks for them.
-      nixCascade = { builders = lab.builders or { }; } // (if lab ? meta then { inherit (lab) meta; } else { });
+      nixCascade =
+        { builders = lab.builders or { }; }
+        // (if lab ? meta then { inherit (lab) meta; } else { })
+        // (if lab ? deployer then { inherit (lab) deployer; } else { });
       # The shared bases, for tests that want to build or copy them on their own.
       labBases = builtins.removeAttrs bases (builtins.filter (r: bases.${r} == null) (builtins.attrNames bases));
     };

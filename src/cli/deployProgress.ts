@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
+import { writeFileSync } from 'node:fs';
 import type { DagEvent } from '../deploy/dagTypes.js';
+import { type DeployReport, reportText } from '../deploy/report.js';
 
 /**
  * The deploy's progress: on a terminal, one live line per host (its stage, what the last stage said,
@@ -76,4 +78,29 @@ export function liveProgress(
     },
     stop: () => multi.stop(),
   };
+}
+
+/**
+ * The progress a command shows: none with `--json` (stdout is the report), live lines on a terminal,
+ * plain lines when piped or in CI.
+ */
+export function progressFor(
+  hosts: readonly string[],
+  stages: number,
+  json: boolean,
+): DeployProgress | undefined {
+  if (json) return undefined;
+  return process.stdout.isTTY && !process.env['CI']
+    ? liveProgress(hosts, stages, process.stdout)
+    : plainProgress((l) => process.stdout.write(l), performance.now() / 1000);
+}
+
+/** Prints the report (a table, or one JSON object with `--json`), writes it to `--report`, sets exit 1 on failure. */
+export function printReport(
+  report: DeployReport,
+  a: { readonly json: boolean; readonly report?: string },
+): void {
+  if (a.report !== undefined) writeFileSync(a.report, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(a.json ? `${JSON.stringify(report)}\n` : `\n${reportText(report)}`);
+  if (!report.success) process.exitCode = 1;
 }

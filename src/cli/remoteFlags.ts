@@ -47,3 +47,28 @@ export function openRemoteFromFlags(a: RemoteFlags, signal: AbortSignal): Remote
     }),
   );
 }
+
+/**
+ * Runs `body` with the remote context from the flags: the first SIGINT / SIGTERM aborts the run (running
+ * commands stop, every host is still reported), a second exits at once; the context is closed after.
+ */
+export async function withRemoteRun<T>(
+  a: RemoteFlags,
+  body: (remote: RemoteContext) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const remote = openRemoteFromFlags(a, abort.signal);
+  const onSignal = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await body(remote);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await remote.close();
+  }
+}

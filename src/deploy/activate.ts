@@ -16,18 +16,24 @@ import { type ActivationAction, setsProfile } from './actions.js';
 /** The system profile every NixOS and nix-darwin host boots from. */
 export const SYSTEM_PROFILE = '/nix/var/nix/profiles/system';
 
-/** `switch` / `boot` on NixOS: set the profile, then `switch-to-configuration ACTION` ($1 profile, $2 toplevel, $3 action). */
-const NIXOS_SET_AND_SWITCH = 'nix-env -p "$1" --set "$2" && exec "$2/bin/switch-to-configuration" "$3"';
-/** `test` / `dry-activate` on NixOS: the script alone ($1 toplevel, $2 action). */
-const NIXOS_SWITCH = 'exec "$1/bin/switch-to-configuration" "$2"';
 /**
- * nix-darwin ($1 profile, $2 toplevel, $3 `set` to set the profile, $4 `activate` to activate): the profile,
- * then `activate-user` (older systems have it) and `activate` as root with HOME=/var/root, as
- * `darwin-rebuild` runs them.
+ * Every activation script ends the same way: it keeps the exit status, writes it to the marker file
+ * named by its last argument when there is one (the magic-rollback watchdog waits for it), and exits
+ * with it. `printf` and the redirection are shell builtins: nothing of the new system is needed.
+ */
+const MARK = 's=$?; [ -z "$M" ] || printf "%s\\n" "$s" > "$M"; exit $s';
+/** `switch` / `boot` on NixOS: set the profile, then `switch-to-configuration ACTION` ($1 profile, $2 toplevel, $3 action, $4 marker). */
+const NIXOS_SET_AND_SWITCH = `M=$4; nix-env -p "$1" --set "$2" && "$2/bin/switch-to-configuration" "$3"; ${MARK}`;
+/** `test` / `dry-activate` on NixOS: the script alone ($1 toplevel, $2 action, $3 marker). */
+const NIXOS_SWITCH = `M=$3; "$1/bin/switch-to-configuration" "$2"; ${MARK}`;
+/**
+ * nix-darwin ($1 profile, $2 toplevel, $3 `set` to set the profile, $4 `activate` to activate, $5 marker):
+ * the profile, then `activate-user` (older systems have it) and `activate` as root with HOME=/var/root,
+ * as `darwin-rebuild` runs them.
  */
 const DARWIN_ACTIVATE =
-  'if [ "$3" = set ]; then nix-env -p "$1" --set "$2" || exit; fi; [ "$4" = activate ] || exit 0; ' +
-  'if [ -x "$2/activate-user" ]; then "$2/activate-user" || exit; fi; HOME=/var/root exec "$2/activate"';
+  'M=$5; if [ "$3" = set ]; then nix-env -p "$1" --set "$2" || exit; fi; [ "$4" = activate ] || exit 0; ' +
+  `{ if [ -x "$2/activate-user" ]; then "$2/activate-user"; fi && HOME=/var/root "$2/activate"; }; ${MARK}`;
 /** What a host runs: its system profile, its running system and its boot id, separated by `@@`. */
 const CURRENT_SYSTEM =
   `readlink -e ${SYSTEM_PROFILE}; echo @@; readlink -e /run/current-system; echo @@; ` +
@@ -36,7 +42,7 @@ const CURRENT_SYSTEM =
 /** `switch-to-configuration`'s exit code for "switched; a reboot is needed to finish" (NixOps reads it so). */
 export const EXIT_REBOOT_REQUIRED = 100;
 
-function onHost(host: RealHost, ctx: RemoteContext, remote: readonly string[]): CommandSpec {
+export function onHost(host: RealHost, ctx: RemoteContext, remote: readonly string[]): CommandSpec {
   ctx.mux?.activate();
   const target = ctx.mux ? ctx.mux.local(host) : host;
   return { file: 'ssh', args: sshCommand(target, ctx.strictHostKeyChecking, remote), env: {} };
@@ -51,6 +57,7 @@ export function activationArgs(
   host: RealHost,
   toplevel: PathId,
   action: ActivationAction,
+  marker = '',
 ): string[] | undefined {
   const esc = host.privilegeEscalationCommand;
   if (host.profileType === 'nix-darwin') {
@@ -58,11 +65,11 @@ export function activationArgs(
     // nix-darwin has no boot loader entry to write: `boot` sets the profile only.
     const set = setsProfile(action) ? 'set' : 'keep';
     const activate = action === 'boot' ? 'no' : 'activate';
-    return [...esc, 'sh', '-c', DARWIN_ACTIVATE, 'sh', SYSTEM_PROFILE, toplevel, set, activate];
+    return [...esc, 'sh', '-c', DARWIN_ACTIVATE, 'sh', SYSTEM_PROFILE, toplevel, set, activate, marker];
   }
   if (setsProfile(action))
-    return [...esc, 'sh', '-c', NIXOS_SET_AND_SWITCH, 'sh', SYSTEM_PROFILE, toplevel, action];
-  return [...esc, 'sh', '-c', NIXOS_SWITCH, 'sh', toplevel, action];
+    return [...esc, 'sh', '-c', NIXOS_SET_AND_SWITCH, 'sh', SYSTEM_PROFILE, toplevel, action, marker];
+  return [...esc, 'sh', '-c', NIXOS_SWITCH, 'sh', toplevel, action, marker];
 }
 
 /** How an activation ended. */
@@ -80,8 +87,9 @@ export async function activate(
   toplevel: PathId,
   action: ActivationAction,
   ctx: RemoteContext,
+  marker?: string,
 ): Promise<ActivationResult> {
-  const args = activationArgs(host, toplevel, action);
+  const args = activationArgs(host, toplevel, action, marker);
   if (args === undefined) {
     return { ok: false, unreachable: false, error: `${host.profileType} has no ${action}` };
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventSink } from '../core/events.js';
@@ -10,7 +11,8 @@ import { checkHealth } from '../remote/health.js';
 import type { RemoteContext } from '../remote/context.js';
 import { queryValidity } from '../remote/store.js';
 import { type DeployAction, activationOf, copies } from './actions.js';
-import { type CurrentSystem, activate, queryCurrentSystem } from './activate.js';
+import { type CurrentSystem, queryCurrentSystem } from './activate.js';
+import { guardedActivation } from './guarded.js';
 import { buildLocally, buildOnTarget } from './build.js';
 import { CascadeCopy, ClosureSizes, pushClosure } from './copy.js';
 import { runStages } from './dag.js';
@@ -52,6 +54,15 @@ export interface DeployOptions {
   readonly substituteOnDestination?: boolean;
   /** Require signatures on import. @defaultValue true */
   readonly checkSigs?: boolean;
+  /**
+   * Magic rollback for `switch` and `test` (see rollback.ts): a watchdog on each host returns it to its
+   * previous system when the activation fails or is not confirmed in time. @defaultValue true
+   */
+  readonly rollback?: boolean;
+  /** Seconds to confirm a good activation over a fresh connection. @defaultValue 30 */
+  readonly confirmSeconds?: number;
+  /** Names this deploy's watchdog markers on the hosts. @defaultValue random */
+  readonly deployId?: string;
   /** Activate hosts that already run the new system. */
   readonly force?: boolean;
   /** Replace a system profile the deployer does not know, whatever the host's `replaceUnknownProfiles`. */
@@ -121,6 +132,10 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   };
 
+  const rollback =
+    o.rollback === false
+      ? undefined
+      : { confirmSeconds: o.confirmSeconds ?? 30, deployId: o.deployId ?? randomBytes(8).toString('hex') };
   const notes: string[] = [];
   let machines: Promise<string | undefined> | undefined;
   const machinesOnce = (): Promise<string | undefined> =>
@@ -189,15 +204,14 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   };
 
-  const activateStage: Stage = {
+  const activationStage: Stage = {
     name: 'activate',
     limit: parallel,
     run: async (id, sc) => {
       const host = hosts.get(id)!;
       const { outPath } = evaluated(sc.outputs).toplevel;
-      const r = await activate(host, outPath, activation!, ctx);
-      if (!r.ok) return { kind: 'failed', error: r.error };
-      return { kind: 'ok', detail: r.rebootRequired ? 'activated; reboot required' : 'activated' };
+      const current = sc.outputs.get('check') as CurrentSystem | undefined;
+      return guardedActivation(host, outPath, activation!, current, ctx, rollback);
     },
   };
 
@@ -206,7 +220,7 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     check: checkStage,
     build: buildStage,
     copy: copyStage,
-    activate: activateStage,
+    activate: activationStage,
   };
   const stages = stageNames(o.action).map((n) => all[n]);
 

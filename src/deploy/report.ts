@@ -14,6 +14,8 @@ import type { DagReport, HostResult, StageStatus } from './dagTypes.js';
 /** How a host's deploy ended. */
 export type DeployOutcome =
   | 'activated'
+  /** `nix-cascade rollback`: back on the previous generation. */
+  | 'rolled-back'
   | 'built'
   | 'pushed'
   | 'unchanged'
@@ -37,6 +39,8 @@ export interface DeployHostReport {
   readonly stage?: string;
   /** The error with its cause: Nix's, ssh's or the activation script's last lines. */
   readonly error?: string;
+  /** When the activation failed or was not confirmed: what the watchdog did (`rolled back (…)`). */
+  readonly rollback?: string;
   /** The system it was given (after eval). */
   readonly toplevel?: string;
   /** Bytes copied to it (0 when it held everything). */
@@ -47,7 +51,7 @@ export interface DeployHostReport {
 
 /** The whole report. */
 export interface DeployReport {
-  readonly action: DeployAction;
+  readonly action: ReportedAction;
   readonly hosts: readonly DeployHostReport[];
   readonly totals: Readonly<Record<DeployOutcome, number>> & { readonly hosts: number };
   readonly seconds: number;
@@ -65,18 +69,22 @@ export interface DeployReport {
   readonly success: boolean;
 }
 
-const DONE: Readonly<Record<DeployAction, DeployOutcome>> = {
+/** A deploy's action, or `rollback` (`nix-cascade rollback`, same report). */
+export type ReportedAction = DeployAction | 'rollback';
+
+const DONE: Readonly<Record<ReportedAction, DeployOutcome>> = {
   switch: 'activated',
   boot: 'activated',
   test: 'activated',
   'dry-activate': 'activated',
   build: 'built',
   push: 'pushed',
+  rollback: 'rolled-back',
 };
 
 /** Builds the report from the stage runner's, plus hosts whose settings never evaluated. */
 export function deployReport(
-  action: DeployAction,
+  action: ReportedAction,
   dag: DagReport,
   broken: ReadonlyMap<HostId, string>,
   cascade: RealCascadeResult | undefined,
@@ -95,6 +103,7 @@ export function deployReport(
   const totals = {
     hosts: hosts.length,
     activated: 0,
+    'rolled-back': 0,
     built: 0,
     pushed: 0,
     unchanged: 0,
@@ -123,7 +132,7 @@ export function deployReport(
   };
 }
 
-function hostReport(action: DeployAction, h: HostResult): DeployHostReport {
+function hostReport(action: ReportedAction, h: HostResult): DeployHostReport {
   const stages = h.stages.map((s): DeployStageRecord => ({
     stage: s.stage,
     status: s.status,
@@ -133,7 +142,8 @@ function hostReport(action: DeployAction, h: HostResult): DeployHostReport {
     ...(s.detail !== undefined ? { detail: s.detail } : {}),
   }));
   const byStage = new Map(h.stages.map((s) => [s.stage, s]));
-  const evalOut = byStage.get('eval')?.output as { toplevel?: { outPath?: string } } | undefined;
+  // The system it was given (eval), or the one a rollback left it on.
+  const evalOut = (byStage.get('eval') ?? byStage.get('rollback'))?.output as { toplevel?: { outPath?: string } } | undefined;
   const copied = byStage.get('copy')?.output as CopyDetail | undefined;
   const base = {
     host: h.host,
@@ -148,10 +158,15 @@ function hostReport(action: DeployAction, h: HostResult): DeployHostReport {
     case 'skipped-early':
       return { ...base, outcome: 'unchanged' };
     case 'failed':
-      return { ...base, outcome: 'failed', stage: h.stage, error: h.error };
+      return { ...base, outcome: 'failed', stage: h.stage, error: h.error, ...rollbackOf(h.cause) };
     case 'cancelled':
       return { ...base, outcome: 'skipped', stage: h.stage };
   }
+}
+
+function rollbackOf(cause: unknown): { rollback?: string } {
+  const r = (cause as { rollback?: unknown } | undefined)?.rollback;
+  return typeof r === 'string' ? { rollback: r } : {};
 }
 
 /** The report as the table printed at the end of a deploy. */
@@ -159,7 +174,7 @@ export function reportText(r: DeployReport): string {
   const rows = r.hosts.map((h) => [
     h.host,
     h.outcome === 'failed'
-      ? `failed at ${h.stage}`
+      ? `failed at ${h.stage}${h.rollback ? ', rolled back' : ''}`
       : h.outcome === 'skipped'
         ? `skipped (${h.stage})`
         : h.outcome,
@@ -183,7 +198,7 @@ export function reportText(r: DeployReport): string {
   }
   for (const n of r.notes) text += `\nnote: ${n}\n`;
   const t = r.totals;
-  const counts = (['activated', 'built', 'pushed', 'unchanged', 'failed', 'skipped'] as const)
+  const counts = (['activated', 'rolled-back', 'built', 'pushed', 'unchanged', 'failed', 'skipped'] as const)
     .filter((k) => t[k] > 0)
     .map((k) => `${t[k]} ${k}`)
     .join(', ');

@@ -33,6 +33,13 @@ const hostSchema = z.strictObject({
   brokenBuild: z.boolean().default(false),
   /** The exit code of its activation script (100: switched, reboot needed). */
   activationExit: z.int().min(0).max(255).default(0),
+  /**
+   * The pid of the host's sshd listener (the lab's `sshdPid`): every activation script of the host
+   * resumes it (`kill -CONT`) first, so an older system's activation undoes a `locksOut` one.
+   */
+  sshdPid: z.int().positive().nullable().default(null),
+  /** Its `switch` / `test` stops its sshd listener (`kill -STOP`): a configuration that locks the deployer out. */
+  locksOut: z.boolean().default(false),
   /** `config.nixpkgs.hostPlatform.system`; null leaves the attribute out. */
   hostPlatform: z.string().nullable().default('x86_64-linux'),
 });
@@ -54,6 +61,8 @@ export const labFlakeSpecSchema = z.strictObject({
   hosts: z.array(hostSchema).min(1),
   /** `nixCascade.builders`: the fleet's remote builders (the fleet file's `builders` format). */
   builders: z.record(z.string(), z.unknown()).default({}),
+  /** `nixCascade.deployer`: the deployer's link rates (the fleet file's `deployer` format). */
+  deployer: z.record(z.string(), z.unknown()).optional(),
   /** `nixCascade.meta` (colmena's `meta`: `allowApplyAll`). */
   meta: z.strictObject({ allowApplyAll: z.boolean() }).optional(),
 });
@@ -74,6 +83,8 @@ export function writeLabFlake(dir: string, spec: LabFlakeSpec): void {
   const s = parsed.data;
   const seen = new Set<string>();
   s.hosts.forEach((h, i) => {
+    if (h.locksOut && h.sshdPid === null)
+      throw new ConfigError('locksOut needs the sshd pid to stop', `lab flake hosts[${i}].sshdPid`);
     if (seen.has(h.name)) throw new ConfigError(`duplicate host "${h.name}"`, `lab flake hosts[${i}].name`);
     seen.add(h.name);
     if (!(h.role in s.roles))

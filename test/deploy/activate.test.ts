@@ -50,7 +50,7 @@ describe('activationArgs', () => {
       expect(args[2]).toContain('nix-env -p "$1" --set "$2"');
       expect(args[2]).toContain('"$2/bin/switch-to-configuration" "$3"');
       expect(args[2]).not.toContain(TOP); // the script is a constant
-      expect(args.slice(3)).toEqual(['sh', SYSTEM_PROFILE, TOP, action]);
+      expect(args.slice(3)).toEqual(['sh', SYSTEM_PROFILE, TOP, action, '']);
     }
   });
 
@@ -58,7 +58,7 @@ describe('activationArgs', () => {
     for (const action of ['test', 'dry-activate'] as const) {
       const args = activationArgs(host(), TOP, action)!;
       expect(args[2]).not.toContain('nix-env');
-      expect(args.slice(3)).toEqual(['sh', TOP, action]);
+      expect(args.slice(3)).toEqual(['sh', TOP, action, '']);
     }
   });
 
@@ -79,14 +79,23 @@ describe('activationArgs', () => {
       TOP,
       'set',
       'activate',
+      '',
     ]);
-    expect(activationArgs(darwin, TOP, 'boot')!.slice(3)).toEqual(['sh', SYSTEM_PROFILE, TOP, 'set', 'no']);
+    expect(activationArgs(darwin, TOP, 'boot')!.slice(3)).toEqual([
+      'sh',
+      SYSTEM_PROFILE,
+      TOP,
+      'set',
+      'no',
+      '',
+    ]);
     expect(activationArgs(darwin, TOP, 'test')!.slice(3)).toEqual([
       'sh',
       SYSTEM_PROFILE,
       TOP,
       'keep',
       'activate',
+      '',
     ]);
     expect(activationArgs(darwin, TOP, 'dry-activate')).toBeUndefined();
   });

@@ -4,11 +4,20 @@
  * real offline builds, real cascades and real `switch-to-configuration` runs over ssh. Needs root,
  * unshare, ip, nix and sshd: a machine without them FAILS here, naming what is missing.
  */
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CascadeEvent } from '../../src/core/events.js';
 import type { DeployAction } from '../../src/deploy/actions.js';
+import { queryCurrentSystem } from '../../src/deploy/activate.js';
 import { evaluateFleet } from '../../src/deploy/eval.js';
 import { type DeployOptions, deploy } from '../../src/deploy/pipeline.js';
 import type { DeployReport } from '../../src/deploy/report.js';
@@ -80,6 +89,23 @@ const profileOf = (name: string): string | undefined => {
 const runningOf = (name: string): string | undefined => link(join(hostDir(name), 'run/current-system'));
 const inStore = (name: string, path: string): boolean => existsSync(join(hostDir(name), path));
 const byHost = (r: DeployReport) => Object.fromEntries(r.hosts.map((h) => [h.host, h]));
+
+/** Runs the CLI quietly; its exit code. */
+async function main_(...args: string[]): Promise<number> {
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = () => true;
+  process.stderr.write = () => true;
+  try {
+    return await main(args);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+    process.exitCode = undefined;
+  }
+}
+const cli = (...args: string[]): Promise<number> =>
+  main_('deploy', ...args, '--state-dir', stateDir, '--no-check-sigs');
 
 beforeAll(async () => {
   requireLabCapabilities(['ip', 'tc', 'unshare', 'sshd', 'ssh', 'ssh-keygen', 'nix', 'nix-daemon']);
@@ -221,6 +247,78 @@ describe('each action does what its name says', () => {
   });
 });
 
+describe('magic rollback', () => {
+  /** Every host's activation knows its sshd's pid (to resume it), plus per-host overrides. */
+  const withSshd = (over: Record<string, Partial<LabFlakeSpec['hosts'][number]>> = {}) =>
+    Object.fromEntries(lab.hosts.map((h) => [h.name, { sshdPid: h.sshdPid!, ...over[h.name] }]));
+  const [locked, failing, fine, unguarded] = ['h1', 'h2', 'h3', 'h4'];
+  let previous: Record<string, string>;
+
+  it('a host that locks ssh out and one whose activation fails go back by themselves; the others are confirmed', async () => {
+    writeFlake('r1', withSshd());
+    const r1 = (await run('switch', { confirmSeconds: 5 })).report;
+    expect(r1.hosts.every((h) => h.outcome === 'activated')).toBe(true);
+    for (const h of r1.hosts) expect(h.stages.at(-1)!.detail).toMatch(/confirmed$/);
+    previous = Object.fromEntries(r1.hosts.map((h) => [h.host, h.toplevel!]));
+
+    writeFlake('r2', withSshd({ [locked]: { locksOut: true }, [failing]: { activationExit: 1 } }));
+    const { report } = await run('switch', { confirmSeconds: 5 }, (n) => [locked, failing, fine].includes(n));
+    const by = byHost(report);
+    expect(by[locked]).toMatchObject({
+      outcome: 'failed',
+      stage: 'activate',
+      rollback: 'rolled back (not confirmed in 5 s)',
+    });
+    expect(by[failing]).toMatchObject({
+      outcome: 'failed',
+      stage: 'activate',
+      rollback: 'rolled back (activation failed (exit 1))',
+    });
+    expect(by[fine]).toMatchObject({ outcome: 'activated' });
+    expect(runningOf(fine)).toBe(by[fine]!.toplevel);
+    for (const h of [locked, failing]) {
+      const bad = by[h]!.toplevel!;
+      expect(bad).toMatch(/-lab-r2$/);
+      // Back on the old system: profile, running system, and the old system's own activation ran last.
+      expect(profileOf(h)).toBe(previous[h]);
+      expect(runningOf(h)).toBe(previous[h]);
+      expect(activations(h).slice(-2)).toEqual([`switch ${bad}`, `switch ${previous[h]}`]);
+      // The bad generation is gone from the profile, so a later rollback cannot return to it.
+      const profiles = readdirSync(join(hostDir(h), 'nix/var/nix/profiles'));
+      const targets = profiles.map((p) => link(join(hostDir(h), 'nix/var/nix/profiles', p)));
+      expect(targets).not.toContain(bad);
+    }
+    // The locked-out host lets ssh in again (its old system resumed sshd).
+    const host = (await evaluateFleet(flake, remote)).fleet.hosts.find((x) => x.id === locked)!;
+    expect(await queryCurrentSystem(host, remote)).toMatchObject({
+      ok: true,
+      current: { running: previous[locked] },
+    });
+  });
+
+  it('nix-cascade rollback returns a host to its previous generation and activates it', async () => {
+    const reportFile = join(dir, 'rollback.json');
+    expect(await main_('rollback', '--flake', flake, '--on', fine, '--report', reportFile)).toBe(0);
+    const r = JSON.parse(readFileSync(reportFile, 'utf8')) as DeployReport;
+    expect(r.action).toBe('rollback');
+    expect(r.hosts).toMatchObject([{ host: fine, outcome: 'rolled-back', toplevel: previous[fine] }]);
+    expect(profileOf(fine)).toBe(previous[fine]);
+    expect(runningOf(fine)).toBe(previous[fine]);
+    expect(activations(fine).at(-1)).toBe(`switch ${previous[fine]}`);
+    // An unknown host is bad input: exit 2, nothing touched.
+    expect(await main_('rollback', '--flake', flake, '--on', 'nosuchhost')).toBe(2);
+  });
+
+  it('--no-rollback leaves a failed activation as it is', async () => {
+    writeFlake('r3', withSshd({ [unguarded]: { activationExit: 1 } }));
+    const { report } = await run('switch', { rollback: false }, (n) => n === unguarded);
+    expect(report.hosts[0]).toMatchObject({ outcome: 'failed', stage: 'activate' });
+    expect(report.hosts[0]!.rollback).toBeUndefined();
+    expect(profileOf(unguarded)).toBe(report.hosts[0]!.toplevel);
+    writeFlake('g2');
+  });
+});
+
 describe('remote builders', () => {
   it("builds through the fleet's healthy builder (a lab host), and says which it used and left out", async () => {
     const target = lab.hosts[4]!;
@@ -249,20 +347,6 @@ describe('remote builders', () => {
 });
 
 describe('the CLI on the lab', () => {
-  const cli = async (...args: string[]): Promise<number> => {
-    const write = process.stdout.write.bind(process.stdout);
-    const errWrite = process.stderr.write.bind(process.stderr);
-    process.stdout.write = () => true;
-    process.stderr.write = () => true;
-    try {
-      return await main(['deploy', ...args, '--state-dir', stateDir, '--no-check-sigs']);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = errWrite;
-      process.exitCode = undefined;
-    }
-  };
-
   it('bad input exits 2 and touches nothing: a bad filter, an unknown action, a directory without a flake', async () => {
     const logs = lab.hosts.map((h) => activations(h.name).length);
     expect(await cli('switch', '--flake', flake, '--on', 'nosuchhost')).toBe(2);

@@ -1,23 +1,23 @@
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { DEPLOY_ACTIONS, parseDeployAction } from '../../deploy/actions.js';
 import { defaultStateDir } from '../../deploy/build.js';
 import { deploy, stageNames } from '../../deploy/pipeline.js';
-import { reportText } from '../../deploy/report.js';
 import { planDeploy, planText } from '../../deploy/plan.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
-import { liveProgress, plainProgress } from '../deployProgress.js';
+import { printReport, progressFor } from '../deployProgress.js';
 import { loadDeploySource, type SourceFlags, withSourceFlags } from '../deploySource.js';
 import { parseStrategyOptions } from '../scenarioFlags.js';
-import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags } from '../remoteFlags.js';
+import { type RemoteFlags, withRemoteFlags, withRemoteRun } from '../remoteFlags.js';
 
 interface DeployArgs extends RemoteFlags, SourceFlags {
   action: string;
   'dry-run': boolean;
   builders: boolean;
+  rollback: boolean;
+  'confirm-timeout': number;
   copy: string;
   strategy: string;
   'strategy-option'?: string[];
@@ -111,6 +111,17 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         describe:
           "Build through the fleet's healthy remote builders; --no-builders builds on the deployer only",
       })
+      .option('rollback', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'Magic rollback for switch and test: hosts return to their previous system unless confirmed',
+      })
+      .option('confirm-timeout', {
+        type: 'number',
+        default: 30,
+        describe: 'Seconds to reach a host again over a fresh ssh connection after its activation',
+      })
       .option('dry-run', {
         type: 'boolean',
         default: false,
@@ -124,73 +135,61 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
       ['--parallel', a.parallel],
       ['--eval-jobs', a['eval-jobs']],
       ['--build-jobs', a['build-jobs']],
+      ['--confirm-timeout', a['confirm-timeout']],
     ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ConfigError(`must be a positive integer, got ${v}`, flag);
     }
-    const abort = new AbortController();
-    const remote = openRemoteFromFlags(a, abort.signal);
-    const onSignal = (): void => {
-      if (abort.signal.aborted) process.exit(130);
-      abort.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     const trace = a.trace === undefined ? undefined : new JsonlFileSink(a.trace);
-    try {
-      const { flake, fleet, broken } = await loadDeploySource(a, remote);
-      if (a['dry-run']) {
-        const plan = await planDeploy({
+    await withRemoteRun(a, async (remote) => {
+      try {
+        const { flake, fleet, broken } = await loadDeploySource(a, remote);
+        if (a['dry-run']) {
+          const plan = await planDeploy({
+            fleet,
+            ...(flake !== undefined ? { flake } : {}),
+            broken,
+            remote,
+            strategy: strategy ?? getStrategy('swarm'),
+            parallel: a.parallel,
+            evalJobs: a['eval-jobs'],
+            force: a.force,
+          });
+          process.stdout.write(a.json ? `${JSON.stringify(plan)}\n` : planText(plan));
+          return;
+        }
+        const sink: EventSink | undefined = trace?.sink;
+        const hosts = [...broken.keys(), ...fleet.hosts.map((h) => h.id)];
+        const progress = progressFor(hosts, stageNames(action).length, a.json);
+        const report = await deploy({
+          action,
           fleet,
           ...(flake !== undefined ? { flake } : {}),
           broken,
           remote,
-          strategy: strategy ?? getStrategy('swarm'),
+          copy: a.copy as 'cascade' | 'push',
+          ...(strategy ? { strategy } : {}),
           parallel: a.parallel,
           evalJobs: a['eval-jobs'],
+          buildJobs: a['build-jobs'],
+          useBuilders: a.builders,
+          rollback: a.rollback,
+          confirmSeconds: a['confirm-timeout'],
+          buildOnTarget: a['build-on-target'],
+          substituteOnDestination: a['substitute-on-destination'],
+          checkSigs: a['check-sigs'],
           force: a.force,
+          forceReplaceUnknownProfiles: a['force-replace-unknown-profiles'],
+          failFast: a['fail-fast'],
+          stateDir: a['state-dir'] ?? defaultStateDir(),
+          ...(progress ? { onProgress: progress.onProgress } : {}),
+          ...(sink ? { onCascadeEvent: sink } : {}),
         });
-        process.stdout.write(a.json ? `${JSON.stringify(plan)}\n` : planText(plan));
-        return;
+        progress?.stop();
+        printReport(report, a);
+      } finally {
+        trace?.close();
       }
-      const sink: EventSink | undefined = trace?.sink;
-      const hosts = [...broken.keys(), ...fleet.hosts.map((h) => h.id)];
-      const progress = a.json
-        ? undefined
-        : process.stdout.isTTY && !process.env['CI']
-          ? liveProgress(hosts, stageNames(action).length, process.stdout)
-          : plainProgress((l) => process.stdout.write(l), performance.now() / 1000);
-      const report = await deploy({
-        action,
-        fleet,
-        ...(flake !== undefined ? { flake } : {}),
-        broken,
-        remote,
-        copy: a.copy as 'cascade' | 'push',
-        ...(strategy ? { strategy } : {}),
-        parallel: a.parallel,
-        evalJobs: a['eval-jobs'],
-        buildJobs: a['build-jobs'],
-        useBuilders: a.builders,
-        buildOnTarget: a['build-on-target'],
-        substituteOnDestination: a['substitute-on-destination'],
-        checkSigs: a['check-sigs'],
-        force: a.force,
-        forceReplaceUnknownProfiles: a['force-replace-unknown-profiles'],
-        failFast: a['fail-fast'],
-        stateDir: a['state-dir'] ?? defaultStateDir(),
-        ...(progress ? { onProgress: progress.onProgress } : {}),
-        ...(sink ? { onCascadeEvent: sink } : {}),
-      });
-      progress?.stop();
-      if (a.report !== undefined) writeFileSync(a.report, `${JSON.stringify(report, null, 2)}\n`);
-      process.stdout.write(a.json ? `${JSON.stringify(report)}\n` : `\n${reportText(report)}`);
-      if (!report.success) process.exitCode = 1;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      trace?.close();
-      await remote.close();
-    }
+    });
   },
 };
 

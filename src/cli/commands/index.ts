@@ -4,6 +4,7 @@ import { compareCommand } from './compare.js';
 import { deployCommand, planCommand } from './deploy.js';
 import { healthCommand } from './health.js';
 import { labCommand } from './lab.js';
+import { rollbackCommand } from './rollback.js';
 import { simulateCommand } from './simulate.js';
 import { strategiesCommand } from './strategies.js';
 import { traceCommand } from './trace.js';
@@ -18,6 +19,7 @@ export const commands: ReadonlyArray<CommandModule<object, any>> = [
   cascadeCommand,
   deployCommand,
   planCommand,
+  rollbackCommand,
   healthCommand,
   labCommand,
 ];
