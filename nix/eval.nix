@@ -29,6 +29,7 @@ let
       replaceUnknownProfiles = d.replaceUnknownProfiles or true;
       allowLocalDeployment = d.allowLocalDeployment or false;
       profileType = h.profileType;
+      keys = builtins.mapAttrs (_: keyOf) (d.keys or { });
     }
     // opt "targetPort" (d.targetPort or null)
     // opt "targetUser" (d.targetUser or null)
@@ -38,6 +39,13 @@ let
     // opt "downlink" (c.downlink or null)
     // opt "maxSends" (c.maxSends or null)
     // opt "maxReceives" (c.maxReceives or null);
+  # colmena's deployment.keys, only the fields set. A keyFile path is passed as its string (toString does
+  # not copy it into the store; toJSON of a path would).
+  keyOf = k:
+    let set = n: if (k.${n} or null) == null then { } else { ${n} = k.${n}; };
+    in set "name" // set "text" // set "keyCommand" // set "destDir" // set "user" // set "group"
+      // set "permissions" // set "uploadAt"
+      // (if (k.keyFile or null) == null then { } else { keyFile = toString k.keyFile; });
   meta = (flake.colmena.meta or { }) // (flake.nixCascade.meta or { });
   toplevel = name: let t = (host name).config.system.build.toplevel; in { drv = t.drvPath; out = t.outPath; };
   byName = f: builtins.listToAttrs (map (n: { name = n; value = f n; }) selected);

@@ -10,7 +10,8 @@ import type { RealFleet, RealHost } from '../fleet/realFleet.js';
 import { checkHealth } from '../remote/health.js';
 import type { RemoteContext } from '../remote/context.js';
 import { queryValidity } from '../remote/store.js';
-import { type DeployAction, activationOf, copies } from './actions.js';
+import { type DeployAction, activationOf, copies, uploadsKeys } from './actions.js';
+import { type KeyPhase, keysAt, uploadKeys } from './keys.js';
 import { type CurrentSystem, queryCurrentSystem } from './activate.js';
 import { guardedActivation } from './guarded.js';
 import { buildLocally, buildOnTarget } from './build.js';
@@ -63,6 +64,8 @@ export interface DeployOptions {
   readonly confirmSeconds?: number;
   /** Names this deploy's watchdog markers on the hosts. @defaultValue random */
   readonly deployId?: string;
+  /** Upload the hosts' `deployment.keys` around the activation (colmena's `--no-keys` turns it off). @defaultValue true */
+  readonly uploadKeys?: boolean;
   /** Activate hosts that already run the new system. */
   readonly force?: boolean;
   /** Replace a system profile the deployer does not know, whatever the host's `replaceUnknownProfiles`. */
@@ -215,14 +218,28 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   };
 
+  const keysStage = (name: 'keys' | 'post-keys', phase: KeyPhase): Stage => ({
+    name,
+    limit: parallel,
+    run: async (id) => {
+      const host = hosts.get(id)!;
+      const keys = keysAt(host, phase);
+      if (keys.length === 0) return { kind: 'ok', detail: 'no keys' };
+      const r = await uploadKeys(host, keys, ctx);
+      return r.ok ? { kind: 'ok', detail: r.detail } : { kind: 'failed', error: r.error };
+    },
+  });
+
   const all = {
     eval: evalStage,
     check: checkStage,
     build: buildStage,
     copy: copyStage,
+    keys: keysStage('keys', o.action === 'keys' ? 'all' : 'pre-activation'),
     activate: activationStage,
+    'post-keys': keysStage('post-keys', 'post-activation'),
   };
-  const stages = stageNames(o.action).map((n) => all[n]);
+  const stages = stageNames(o.action, o.fleet.hosts, o.uploadKeys ?? true).map((n) => all[n]);
 
   const dag = await runStages({
     hosts: [...hosts.keys()],
@@ -240,14 +257,30 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
   return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result, notes);
 }
 
-/** The stages an action runs, in order: `build` needs no check, copy or activation; `push` no activation. */
-export function stageNames(action: DeployAction): Array<'eval' | 'check' | 'build' | 'copy' | 'activate'> {
+/** A stage of the deploy pipeline. */
+export type DeployStageName = 'eval' | 'check' | 'build' | 'copy' | 'keys' | 'activate' | 'post-keys';
+
+/**
+ * The stages an action runs on these hosts, in order: `build` needs no check, copy or activation; `push`
+ * no activation; `keys` only uploads keys. `switch`, `boot` and `test` upload pre-activation keys just
+ * before activating and post-activation keys after, when some host has such keys and `uploadKeys` is on.
+ */
+export function stageNames(
+  action: DeployAction,
+  hosts: readonly RealHost[] = [],
+  uploadKeys = true,
+): DeployStageName[] {
+  if (action === 'keys') return ['keys'];
+  const keysAround = uploadKeys && uploadsKeys(action);
+  const some = (at: string): boolean => keysAround && hosts.some((h) => h.keys.some((k) => k.uploadAt === at));
   return [
     'eval',
     ...(action !== 'build' ? (['check'] as const) : []),
     'build',
     ...(copies(action) ? (['copy'] as const) : []),
+    ...(some('pre-activation') ? (['keys'] as const) : []),
     ...(activationOf(action) !== undefined ? (['activate'] as const) : []),
+    ...(some('post-activation') ? (['post-keys'] as const) : []),
   ];
 }
 

@@ -18,6 +18,8 @@ export type DeployOutcome =
   | 'rolled-back'
   | 'built'
   | 'pushed'
+  /** `deploy keys`: the keys were uploaded. */
+  | 'keys-uploaded'
   | 'unchanged'
   | 'failed'
   /** Not attempted to the end: the run was cancelled, or `--fail-fast` stopped it. */
@@ -79,6 +81,7 @@ const DONE: Readonly<Record<ReportedAction, DeployOutcome>> = {
   'dry-activate': 'activated',
   build: 'built',
   push: 'pushed',
+  keys: 'keys-uploaded',
   rollback: 'rolled-back',
 };
 
@@ -106,6 +109,7 @@ export function deployReport(
     'rolled-back': 0,
     built: 0,
     pushed: 0,
+    'keys-uploaded': 0,
     unchanged: 0,
     failed: 0,
     skipped: 0,
@@ -198,7 +202,7 @@ export function reportText(r: DeployReport): string {
   }
   for (const n of r.notes) text += `\nnote: ${n}\n`;
   const t = r.totals;
-  const counts = (['activated', 'rolled-back', 'built', 'pushed', 'unchanged', 'failed', 'skipped'] as const)
+  const counts = (['activated', 'rolled-back', 'built', 'pushed', 'keys-uploaded', 'unchanged', 'failed', 'skipped'] as const)
     .filter((k) => t[k] > 0)
     .map((k) => `${t[k]} ${k}`)
     .join(', ');

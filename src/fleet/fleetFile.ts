@@ -1,4 +1,5 @@
 import { builderSchema, buildersOf } from './builders.js';
+import { keySchema, keysOf } from './keys.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -43,6 +44,7 @@ const deployFields = {
   privilegeEscalationCommand: z.array(z.string().min(1)).optional(),
   replaceUnknownProfiles: z.boolean().optional(),
   allowLocalDeployment: z.boolean().optional(),
+  keys: z.record(z.string(), keySchema).optional(),
 };
 const nodeSchema = z.strictObject({
   targetHost: z.string().min(1).optional(),
@@ -198,6 +200,7 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
       privilegeEscalationCommand: escalate,
       replaceUnknownProfiles: n.replaceUnknownProfiles ?? true,
       allowLocalDeployment: n.allowLocalDeployment ?? false,
+      keys: keysOf(n.keys ?? {}, `${where}.keys`),
     };
     // Field names in errors follow the file: targetHost, targetUser, targetPort, ssh.*.
     try {

@@ -1,3 +1,4 @@
+import type { DeploymentKey } from './keys.js';
 import type { RemoteBuilder } from './builders.js';
 import type { HostId } from '../core/types.js';
 import type { SshTarget } from '../remote/ssh.js';
@@ -30,6 +31,8 @@ export interface RealHost extends SshTarget {
   readonly replaceUnknownProfiles: boolean;
   /** colmena's option, kept for fleets that set it (deploying to the deployer itself). @defaultValue `false` */
   readonly allowLocalDeployment: boolean;
+  /** Secrets to upload (colmena's `deployment.keys`); their content is read only when uploading. */
+  readonly keys: readonly DeploymentKey[];
 }
 
 /** The machine running nix-cascade: it copies from its own local store, so it has no address. */

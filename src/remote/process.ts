@@ -40,6 +40,11 @@ export interface RunCommandOptions {
   readonly signal?: AbortSignal;
   /** Extra environment on top of `process.env`. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Written to the process's stdin, which is then closed: how a secret reaches a host (never an
+   * argument, never the environment). Kept out of {@link CommandSpec}, which may be logged.
+   */
+  readonly input?: Uint8Array;
 }
 
 /**
@@ -50,7 +55,9 @@ export interface RunCommandOptions {
 export async function runCommand(spec: CommandSpec, options: RunCommandOptions = {}): Promise<RunResult> {
   const r = await execa(spec.file, [...spec.args], {
     reject: false,
-    stdin: spec.keepStdinOpen ? 'pipe' : 'ignore',
+    ...(options.input !== undefined
+      ? { input: options.input }
+      : { stdin: spec.keepStdinOpen ? ('pipe' as const) : ('ignore' as const) }),
     env: { ...options.env, ...spec.env },
     extendEnv: true,
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),

@@ -22,6 +22,7 @@ const host = (over: Partial<RealHost> = {}): RealHost => ({
   privilegeEscalationCommand: [],
   replaceUnknownProfiles: true,
   allowLocalDeployment: false,
+  keys: [],
   ...over,
 });
 

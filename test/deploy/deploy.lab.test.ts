@@ -4,6 +4,7 @@
  * real offline builds, real cascades and real `switch-to-configuration` runs over ssh. Needs root,
  * unshare, ip, nix and sshd: a machine without them FAILS here, naming what is missing.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -11,6 +12,7 @@ import {
   readdirSync,
   readlinkSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -90,12 +92,19 @@ const runningOf = (name: string): string | undefined => link(join(hostDir(name),
 const inStore = (name: string, path: string): boolean => existsSync(join(hostDir(name), path));
 const byHost = (r: DeployReport) => Object.fromEntries(r.hosts.map((h) => [h.host, h]));
 
+/** What the last CLI run printed (stdout and stderr). */
+let printed = '';
 /** Runs the CLI quietly; its exit code. */
 async function main_(...args: string[]): Promise<number> {
   const write = process.stdout.write.bind(process.stdout);
   const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = () => true;
-  process.stderr.write = () => true;
+  printed = '';
+  const keep = (chunk: unknown): boolean => {
+    printed += String(chunk);
+    return true;
+  };
+  process.stdout.write = keep;
+  process.stderr.write = keep;
   try {
     return await main(args);
   } finally {
@@ -342,6 +351,144 @@ describe('remote builders', () => {
     expect(inStore(builder.name, top)).toBe(true); // built there, not only copied to the target
     expect(report.notes.some((n) => n.startsWith('building through labbuilder'))).toBe(true);
     expect(report.notes.some((n) => n.startsWith('builder gone left out'))).toBe(true);
+    writeFlake('g2');
+  });
+});
+
+describe('keys', () => {
+  const [h5, h6] = ['h5', 'h6'];
+  const keyFile = join(dir, 'db-secret');
+  const [a, b] = [3000 + (process.pid % 1000), 4000];
+  const secrets = {
+    text: `text-secret-${process.pid}-tls`,
+    file: `file-secret-${process.pid}-db`,
+    // The command computes its output: the secret never appears in its argv.
+    command: `cmd-secret-${a + b}`,
+  };
+  const withKeys = (gen: string, text: string): void => {
+    const keys = {
+      tls: { text, user: 'nobody', group: 'nogroup', permissions: '0640' },
+      db: { keyFile, destDir: '/run/keys/db' },
+      api: { keyCommand: ['sh', '-c', `printf "cmd-secret-%s" $((${a}+${b}))`], uploadAt: 'post-activation' },
+    };
+    writeLabFlake(flake, {
+      ...spec,
+      generation: gen,
+      hosts: spec.hosts.map((h) =>
+        [h5, h6].includes(h.name) ? { ...h, deployment: { ...h.deployment, keys } } : h,
+      ),
+    });
+  };
+  /** Every process's argv and environment seen while `body` runs, sampled every few ms. */
+  const watchProcesses = async (body: () => Promise<void>): Promise<string[]> => {
+    const seen = new Set<string>();
+    const sample = (): void => {
+      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        for (const f of ['cmdline', 'environ']) {
+          try {
+            seen.add(readFileSync(`/proc/${pid}/${f}`, 'latin1'));
+          } catch {
+            // gone, or not ours to read
+          }
+        }
+      }
+    };
+    const timer = setInterval(sample, 5);
+    try {
+      await body();
+    } finally {
+      clearInterval(timer);
+    }
+    return [...seen];
+  };
+  /** Files under `root` that contain `needle` (grep -rlF; none is exit 1). */
+  const grepTree = (root: string, needle: string): string[] => {
+    try {
+      return execFileSync('grep', ['-rlF', '--', needle, root], { encoding: 'utf8' }).trim().split('\n');
+    } catch (e) {
+      if ((e as { status?: number }).status === 1) return [];
+      throw e;
+    }
+  };
+
+  it('text, file and command keys land with their owner, group, mode and content, and nowhere else', async () => {
+    writeFileSync(keyFile, secrets.file);
+    withKeys('k1', secrets.text);
+    const reportFile = join(dir, 'keys-report.json');
+    const control = `0.0${process.pid}`;
+    const traceFile = join(dir, 'keys-trace.jsonl');
+    let code = -1;
+    const processes = await watchProcesses(async () => {
+      code = await cli(
+        'switch',
+        '--flake',
+        flake,
+        '--on',
+        'h5,h6',
+        '--report',
+        reportFile,
+        '--trace',
+        traceFile,
+      );
+      // A positive control: the sampler does see a short-lived process's argv.
+      await new Promise((resolve) => execFile('sleep', ['0.3', control], resolve));
+    });
+    expect(processes.some((p) => p.includes(control))).toBe(true);
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DeployReport;
+    for (const h of report.hosts) {
+      expect(h.outcome).toBe('activated');
+      expect(h.stages.map((s) => s.stage)).toEqual([
+        'eval',
+        'check',
+        'build',
+        'copy',
+        'keys',
+        'activate',
+        'post-keys',
+      ]);
+      const keys = join(hostDir(h.host), 'run/keys');
+      const tls = statSync(join(keys, 'tls'));
+      expect([tls.uid, tls.gid, tls.mode & 0o7777]).toEqual([65534, 65534, 0o640]);
+      expect(readFileSync(join(keys, 'tls'), 'utf8')).toBe(secrets.text);
+      const db = statSync(join(keys, 'db/db'));
+      expect([db.uid, db.gid, db.mode & 0o7777]).toEqual([0, 0, 0o600]);
+      expect(readFileSync(join(keys, 'db/db'), 'utf8')).toBe(secrets.file);
+      expect(readFileSync(join(keys, 'api'), 'utf8')).toBe(secrets.command);
+      // Written atomically: no temporary file is left behind.
+      expect(readdirSync(keys).sort()).toEqual(['api', 'db', 'tls']);
+      expect(readdirSync(join(keys, 'db'))).toEqual(['db']);
+    }
+    const outputs = [readFileSync(reportFile, 'utf8'), readFileSync(traceFile, 'utf8'), printed];
+    for (const secret of Object.values(secrets)) {
+      for (const text of [...outputs, ...processes]) expect(text.includes(secret)).toBe(false);
+      for (const h of [h5, h6]) expect(grepTree(join(hostDir(h), 'nix/store'), secret)).toEqual([]);
+      // The deployer's store: only the flake's own source copy (its lab.json) may hold a `text` key.
+      const hits = grepTree('/nix/store', secret).filter(
+        (f) => !/^\/nix\/store\/[^/]+-source\/lab\.json$/.test(f),
+      );
+      expect(hits).toEqual([]);
+    }
+  });
+
+  it('deploy keys uploads the keys again and activates nothing', async () => {
+    const changed = `text-secret-${process.pid}-rotated`;
+    withKeys('k1', changed);
+    const before = activations(h5).length;
+    const reportFile = join(dir, 'keys-only.json');
+    expect(await cli('keys', '--flake', flake, '--on', h5, '--report', reportFile)).toBe(0);
+    const r = JSON.parse(readFileSync(reportFile, 'utf8')) as DeployReport;
+    expect(r.hosts).toMatchObject([{ host: h5, outcome: 'keys-uploaded' }]);
+    expect(r.hosts[0]!.stages.map((s) => s.stage)).toEqual(['keys']);
+    expect(readFileSync(join(hostDir(h5), 'run/keys/tls'), 'utf8')).toBe(changed);
+    expect(activations(h5)).toHaveLength(before);
+    // A key that cannot be read fails its host, naming the key; the content of the others stays put.
+    rmSync(keyFile);
+    expect(await cli('keys', '--flake', flake, '--on', h5, '--report', reportFile)).toBe(1);
+    const failed = JSON.parse(readFileSync(reportFile, 'utf8')) as DeployReport;
+    expect(failed.hosts[0]).toMatchObject({ outcome: 'failed', stage: 'keys' });
+    expect(failed.hosts[0]!.error).toContain('key db');
+    expect(readFileSync(join(hostDir(h5), 'run/keys/db/db'), 'utf8')).toBe(secrets.file);
     writeFlake('g2');
   });
 });

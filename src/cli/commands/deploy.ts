@@ -17,6 +17,7 @@ interface DeployArgs extends RemoteFlags, SourceFlags {
   'dry-run': boolean;
   builders: boolean;
   rollback: boolean;
+  keys: boolean;
   'confirm-timeout': number;
   copy: string;
   strategy: string;
@@ -117,6 +118,11 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         describe:
           'Magic rollback for switch and test: hosts return to their previous system unless confirmed',
       })
+      .option('keys', {
+        type: 'boolean',
+        default: true,
+        describe: "Upload the hosts' deployment.keys around the activation (--no-keys: leave them)",
+      })
       .option('confirm-timeout', {
         type: 'number',
         default: 30,
@@ -159,7 +165,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         }
         const sink: EventSink | undefined = trace?.sink;
         const hosts = [...broken.keys(), ...fleet.hosts.map((h) => h.id)];
-        const progress = progressFor(hosts, stageNames(action).length, a.json);
+        const progress = progressFor(hosts, stageNames(action, fleet.hosts, a.keys).length, a.json);
         const report = await deploy({
           action,
           fleet,
@@ -173,6 +179,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
           buildJobs: a['build-jobs'],
           useBuilders: a.builders,
           rollback: a.rollback,
+          uploadKeys: a.keys,
           confirmSeconds: a['confirm-timeout'],
           buildOnTarget: a['build-on-target'],
           substituteOnDestination: a['substitute-on-destination'],
