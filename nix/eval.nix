@@ -31,6 +31,7 @@ let
       profileType = h.profileType;
       keys = builtins.mapAttrs (_: keyOf) (d.keys or { });
     }
+    // opt "healthChecks" (d.healthChecks or null)
     // opt "targetPort" (d.targetPort or null)
     // opt "targetUser" (d.targetUser or null)
     // opt "privilegeEscalationCommand" (d.privilegeEscalationCommand or null)

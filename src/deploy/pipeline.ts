@@ -14,6 +14,9 @@ import { type DeployAction, activationOf, copies, uploadsKeys } from './actions.
 import { type KeyPhase, keysAt, uploadKeys } from './keys.js';
 import { type CurrentSystem, queryCurrentSystem } from './activate.js';
 import { guardedActivation } from './guarded.js';
+import { runHealthChecks } from './health.js';
+import { revertTo } from './rollback.js';
+import { ROLLOUT_STOPPED, Rollout, type RolloutOptions } from './rollout.js';
 import { buildLocally, buildOnTarget } from './build.js';
 import { CascadeCopy, ClosureSizes, pushClosure } from './copy.js';
 import { runStages } from './dag.js';
@@ -66,6 +69,10 @@ export interface DeployOptions {
   readonly deployId?: string;
   /** Upload the hosts' `deployment.keys` around the activation (colmena's `--no-keys` turns it off). @defaultValue true */
   readonly uploadKeys?: boolean;
+  /** Waves of activation (`--batch`, `--max-failures`, `--canary`). Undefined: every host at once. */
+  readonly rollout?: RolloutOptions;
+  /** A host whose health checks fail returns to the system it ran before. @defaultValue false */
+  readonly rollbackOnHealthFailure?: boolean;
   /** Activate hosts that already run the new system. */
   readonly force?: boolean;
   /** Replace a system profile the deployer does not know, whatever the host's `replaceUnknownProfiles`. */
@@ -230,6 +237,27 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   });
 
+  const healthStage: Stage = {
+    name: 'health',
+    limit: parallel,
+    run: async (id, sc) => {
+      const host = hosts.get(id)!;
+      const r = await runHealthChecks(host, ctx);
+      if (r.ok) return { kind: 'ok', detail: r.detail };
+      const before = sc.outputs.get('check') as CurrentSystem | undefined;
+      if (
+        !o.rollbackOnHealthFailure ||
+        before === undefined ||
+        (activation !== 'switch' && activation !== 'test')
+      )
+        return { kind: 'failed', error: r.error };
+      const back = await revertTo(host, before, activation, ctx);
+      return back.ok
+        ? { kind: 'failed', error: r.error, cause: { rollback: 'rolled back (health check failed)' } }
+        : { kind: 'failed', error: `${r.error}\nrolling back failed too: ${back.error}` };
+    },
+  };
+
   const all = {
     eval: evalStage,
     check: checkStage,
@@ -238,8 +266,19 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     keys: keysStage('keys', o.action === 'keys' ? 'all' : 'pre-activation'),
     activate: activationStage,
     'post-keys': keysStage('post-keys', 'post-activation'),
+    health: healthStage,
   };
-  const stages = stageNames(o.action, o.fleet.hosts, o.uploadKeys ?? true).map((n) => all[n]);
+  const names = stageNames(o.action, o.fleet.hosts, o.uploadKeys ?? true);
+  const rollout =
+    o.rollout !== undefined && activation !== undefined
+      ? new Rollout([...hosts.keys()], o.rollout)
+      : undefined;
+  // The rollout's wave gate stands before the first stage that changes the host after the copy.
+  const gated = names.findIndex((n) => n === 'keys' || n === 'activate');
+  const stages = names.map((n, i) =>
+    rollout !== undefined && i === gated && o.action !== 'keys' ? inWaves(all[n], rollout) : all[n],
+  );
+  if (rollout !== undefined) notes.push(`rollout in waves of ${rollout.waves.join(', ')} hosts`);
 
   const dag = await runStages({
     hosts: [...hosts.keys()],
@@ -249,21 +288,41 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     ...(o.now ? { now: o.now } : {}),
     onEvent: (e) => {
       // A host that finished before its copy (failed, unchanged) will not join the cascade.
-      if (e.type === 'host-finished') cascade?.leave(e.host);
+      if (e.type === 'host-finished') {
+        cascade?.leave(e.host);
+        rollout?.finished(e.host, e.result.outcome === 'failed');
+      }
       o.onProgress?.(e);
     },
   });
   await cascade?.ended();
+  const stop = rollout?.stop;
+  if (stop !== undefined)
+    notes.push(`rollout stopped after wave ${stop.afterWave + 1}: ${stop.failures} hosts had failed`);
   return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result, notes);
 }
 
+/** `stage` behind the rollout's wave gate; a host whose wave never opens is `skipped (rollout stopped)`. */
+function inWaves(stage: Stage, rollout: Rollout): Stage {
+  return {
+    ...stage,
+    gate: (host) => rollout.gate(host),
+    run: (host, sc) =>
+      rollout.stopped(host)
+        ? Promise.resolve({ kind: 'skip-rest', reason: ROLLOUT_STOPPED })
+        : stage.run(host, sc),
+  };
+}
+
 /** A stage of the deploy pipeline. */
-export type DeployStageName = 'eval' | 'check' | 'build' | 'copy' | 'keys' | 'activate' | 'post-keys';
+export type DeployStageName =
+  'eval' | 'check' | 'build' | 'copy' | 'keys' | 'activate' | 'post-keys' | 'health';
 
 /**
  * The stages an action runs on these hosts, in order: `build` needs no check, copy or activation; `push`
  * no activation; `keys` only uploads keys. `switch`, `boot` and `test` upload pre-activation keys just
- * before activating and post-activation keys after, when some host has such keys and `uploadKeys` is on.
+ * before activating and post-activation keys after, when some host has such keys and `uploadKeys` is on;
+ * `switch` and `test` end with the health checks when some host has any.
  */
 export function stageNames(
   action: DeployAction,
@@ -272,7 +331,8 @@ export function stageNames(
 ): DeployStageName[] {
   if (action === 'keys') return ['keys'];
   const keysAround = uploadKeys && uploadsKeys(action);
-  const some = (at: string): boolean => keysAround && hosts.some((h) => h.keys.some((k) => k.uploadAt === at));
+  const some = (at: string): boolean =>
+    keysAround && hosts.some((h) => h.keys.some((k) => k.uploadAt === at));
   return [
     'eval',
     ...(action !== 'build' ? (['check'] as const) : []),
@@ -281,6 +341,9 @@ export function stageNames(
     ...(some('pre-activation') ? (['keys'] as const) : []),
     ...(activationOf(action) !== undefined ? (['activate'] as const) : []),
     ...(some('post-activation') ? (['post-keys'] as const) : []),
+    ...((action === 'switch' || action === 'test') && hosts.some((h) => h.healthChecks.length > 0)
+      ? (['health'] as const)
+      : []),
   ];
 }
 

@@ -41,6 +41,8 @@ export interface DeployHostReport {
   readonly stage?: string;
   /** The error with its cause: Nix's, ssh's or the activation script's last lines. */
   readonly error?: string;
+  /** For `skipped`: why, when it was left out on purpose (`rollout stopped`). */
+  readonly reason?: string;
   /** When the activation failed or was not confirmed: what the watchdog did (`rolled back (…)`). */
   readonly rollback?: string;
   /** The system it was given (after eval). */
@@ -147,7 +149,8 @@ function hostReport(action: ReportedAction, h: HostResult): DeployHostReport {
   }));
   const byStage = new Map(h.stages.map((s) => [s.stage, s]));
   // The system it was given (eval), or the one a rollback left it on.
-  const evalOut = (byStage.get('eval') ?? byStage.get('rollback'))?.output as { toplevel?: { outPath?: string } } | undefined;
+  const evalOut = (byStage.get('eval') ?? byStage.get('rollback'))?.output as
+    { toplevel?: { outPath?: string } } | undefined;
   const copied = byStage.get('copy')?.output as CopyDetail | undefined;
   const base = {
     host: h.host,
@@ -160,7 +163,10 @@ function hostReport(action: ReportedAction, h: HostResult): DeployHostReport {
     case 'done':
       return { ...base, outcome: DONE[action] };
     case 'skipped-early':
-      return { ...base, outcome: 'unchanged' };
+      // A host that already ran the system is unchanged; one left out on purpose (a stopped rollout) is skipped.
+      return h.reason === 'unchanged'
+        ? { ...base, outcome: 'unchanged' }
+        : { ...base, outcome: 'skipped', stage: h.stage, reason: h.reason };
     case 'failed':
       return { ...base, outcome: 'failed', stage: h.stage, error: h.error, ...rollbackOf(h.cause) };
     case 'cancelled':
@@ -180,7 +186,7 @@ export function reportText(r: DeployReport): string {
     h.outcome === 'failed'
       ? `failed at ${h.stage}${h.rollback ? ', rolled back' : ''}`
       : h.outcome === 'skipped'
-        ? `skipped (${h.stage})`
+        ? `skipped (${h.reason ?? h.stage})`
         : h.outcome,
     h.stages
       .filter((s) => s.seconds !== undefined)
@@ -202,7 +208,18 @@ export function reportText(r: DeployReport): string {
   }
   for (const n of r.notes) text += `\nnote: ${n}\n`;
   const t = r.totals;
-  const counts = (['activated', 'rolled-back', 'built', 'pushed', 'keys-uploaded', 'unchanged', 'failed', 'skipped'] as const)
+  const counts = (
+    [
+      'activated',
+      'rolled-back',
+      'built',
+      'pushed',
+      'keys-uploaded',
+      'unchanged',
+      'failed',
+      'skipped',
+    ] as const
+  )
     .filter((k) => t[k] > 0)
     .map((k) => `${t[k]} ${k}`)
     .join(', ');

@@ -41,9 +41,30 @@ const ARM = [
 ].join('\n');
 
 /**
- * The watchdog (its settings in the environment {@link ARM} exports). Rolling back a `switch` returns the
- * profile to its previous generation and deletes the bad one (as deploy-rs does), so a later
- * `nix-cascade rollback` does not return to it; then the old system's own activation runs again.
+ * Returns the host to the system it ran before (settings in the environment: PROFILE, OLD_PROFILE,
+ * OLD_RUNNING, ACTION, and the tools NE = nix-env, RL = readlink). For `switch`, the profile goes back to
+ * its previous generation and the bad one is deleted (as deploy-rs does), so a later `nix-cascade
+ * rollback` does not return to it; then the old system's own activation runs again.
+ */
+const REVERT = [
+  'if [ "$ACTION" = switch ] && [ -n "$OLD_PROFILE" ] && [ "$("$RL" -f "$PROFILE")" != "$OLD_PROFILE" ]; then',
+  '  g=$("$RL" "$PROFILE"); g=${g%-link}; g=${g##*-}',
+  '  "$NE" -p "$PROFILE" --rollback || true',
+  '  [ "$("$RL" -f "$PROFILE")" = "$OLD_PROFILE" ] || "$NE" -p "$PROFILE" --set "$OLD_PROFILE"',
+  '  "$NE" -p "$PROFILE" --delete-generations "$g" || true',
+  'fi',
+  'if [ -z "$OLD_RUNNING" ]; then :',
+  'elif [ -x "$OLD_RUNNING/bin/switch-to-configuration" ]; then',
+  '  "$OLD_RUNNING/bin/switch-to-configuration" "$ACTION"',
+  'elif [ -x "$OLD_RUNNING/activate" ]; then',
+  '  [ ! -x "$OLD_RUNNING/activate-user" ] || "$OLD_RUNNING/activate-user"',
+  '  HOME=/var/root "$OLD_RUNNING/activate"',
+  'fi',
+];
+
+/**
+ * The watchdog (its settings in the environment {@link ARM} exports): waits for the activation's status,
+ * then for the confirmation, and {@link REVERT}s without it.
  */
 const WATCH = [
   'n=0',
@@ -58,19 +79,7 @@ const WATCH = [
   'esac',
   // Whoever creates `decided` first wins (noclobber opens with O_EXCL): the confirmation or this rollback.
   '( set -C; printf "rollback\\n" > "$D/decided" ) 2>/dev/null || exit 0',
-  'if [ "$ACTION" = switch ] && [ -n "$OLD_PROFILE" ] && [ "$("$RL" -f "$PROFILE")" != "$OLD_PROFILE" ]; then',
-  '  g=$("$RL" "$PROFILE"); g=${g%-link}; g=${g##*-}',
-  '  "$NE" -p "$PROFILE" --rollback || true',
-  '  [ "$("$RL" -f "$PROFILE")" = "$OLD_PROFILE" ] || "$NE" -p "$PROFILE" --set "$OLD_PROFILE"',
-  '  "$NE" -p "$PROFILE" --delete-generations "$g" || true',
-  'fi',
-  'if [ -z "$OLD_RUNNING" ]; then :',
-  'elif [ -x "$OLD_RUNNING/bin/switch-to-configuration" ]; then',
-  '  "$OLD_RUNNING/bin/switch-to-configuration" "$ACTION"',
-  'elif [ -x "$OLD_RUNNING/activate" ]; then',
-  '  [ ! -x "$OLD_RUNNING/activate-user" ] || "$OLD_RUNNING/activate-user"',
-  '  HOME=/var/root "$OLD_RUNNING/activate"',
-  'fi',
+  ...REVERT,
   'printf "%s\\n" "$why" > "$D/rolled-back"',
 ].join('\n');
 
@@ -229,4 +238,34 @@ export async function rollbackToPrevious(
 /** What the report says of a host the watchdog returned to `running`. */
 export function rolledBackText(why: string, running: PathId | undefined): string {
   return `rolled back (${why})${running ? `: running ${running}` : ''}`;
+}
+
+/**
+ * Returns a host to `previous` (what it ran before this deploy's `action`) from the deployer, at once: a
+ * failed health check with `--rollback-on-health-failure`. The same steps as the watchdog's rollback.
+ */
+export async function revertTo(
+  host: RealHost,
+  previous: CurrentSystem,
+  action: 'switch' | 'test',
+  ctx: RemoteContext,
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  const script = [
+    'PROFILE=$1; OLD_PROFILE=$2; OLD_RUNNING=$3; ACTION=$4; NE=nix-env; RL=readlink',
+    ...REVERT,
+  ].join('\n');
+  const args = [
+    ...host.privilegeEscalationCommand,
+    'sh',
+    '-c',
+    script,
+    'revert',
+    SYSTEM_PROFILE,
+    previous.profile ?? '',
+    previous.running ?? '',
+    action,
+  ];
+  const end = await runCommand(onHost(host, ctx, args), ctx.run(ctx.timeouts.activation));
+  if (end.ok) return { ok: true };
+  return { ok: false, error: end.stderr.trim().split('\n').slice(-8).join('\n') || `exit ${end.exitCode}` };
 }

@@ -1,4 +1,5 @@
 import { builderSchema, buildersOf } from './builders.js';
+import { healthChecksOf, healthChecksSchema } from './healthChecks.js';
 import { keySchema, keysOf } from './keys.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -45,6 +46,7 @@ const deployFields = {
   replaceUnknownProfiles: z.boolean().optional(),
   allowLocalDeployment: z.boolean().optional(),
   keys: z.record(z.string(), keySchema).optional(),
+  healthChecks: healthChecksSchema.optional(),
 };
 const nodeSchema = z.strictObject({
   targetHost: z.string().min(1).optional(),
@@ -201,6 +203,7 @@ function fromJson(j: FleetFileJson, file: string): RealFleet {
       replaceUnknownProfiles: n.replaceUnknownProfiles ?? true,
       allowLocalDeployment: n.allowLocalDeployment ?? false,
       keys: keysOf(n.keys ?? {}, `${where}.keys`),
+      healthChecks: healthChecksOf(n.healthChecks, n.targetHost ?? name),
     };
     // Field names in errors follow the file: targetHost, targetUser, targetPort, ssh.*.
     try {

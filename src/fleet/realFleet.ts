@@ -1,3 +1,4 @@
+import type { HealthCheck } from './healthChecks.js';
 import type { DeploymentKey } from './keys.js';
 import type { RemoteBuilder } from './builders.js';
 import type { HostId } from '../core/types.js';
@@ -33,6 +34,8 @@ export interface RealHost extends SshTarget {
   readonly allowLocalDeployment: boolean;
   /** Secrets to upload (colmena's `deployment.keys`); their content is read only when uploading. */
   readonly keys: readonly DeploymentKey[];
+  /** Checks run after the activation (morph's `deployment.healthChecks`, plus `tcp`). */
+  readonly healthChecks: readonly HealthCheck[];
 }
 
 /** The machine running nix-cascade: it copies from its own local store, so it has no address. */

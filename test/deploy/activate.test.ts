@@ -23,6 +23,7 @@ const host = (over: Partial<RealHost> = {}): RealHost => ({
   replaceUnknownProfiles: true,
   allowLocalDeployment: false,
   keys: [],
+  healthChecks: [],
   ...over,
 });
 

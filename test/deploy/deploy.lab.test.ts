@@ -493,6 +493,64 @@ describe('keys', () => {
   });
 });
 
+describe('health checks and a staged rollout', () => {
+  it('--batch 2 --max-failures 1: a failing health check in the second wave stops the rollout before the third', async () => {
+    const sick = 'h3';
+    writeLabFlake(flake, {
+      ...spec,
+      generation: 'w1',
+      hosts: spec.hosts.map((h) => ({
+        ...h,
+        deployment: {
+          ...h.deployment,
+          healthChecks: {
+            tcp: [{ port: 22, timeout: 5, period: 0, retries: 0 }],
+            // Nothing listens on port 9999 of the sick host: refused at once.
+            http: h.name === sick ? [{ port: 9999, path: '/health', timeout: 2, period: 0, retries: 1 }] : [],
+          },
+        },
+      })),
+    });
+    const before = Object.fromEntries(
+      lab.hosts.map((h) => [
+        h.name,
+        { running: runningOf(h.name), profile: profileOf(h.name), log: activations(h.name).length },
+      ]),
+    );
+    const { report } = await run('switch', {
+      confirmSeconds: 5,
+      rollout: { batch: { count: 2 }, maxFailures: { count: 1 } },
+      rollbackOnHealthFailure: true,
+    });
+    const by = byHost(report);
+    for (const h of ['h1', 'h2', 'h4']) {
+      expect(by[h]).toMatchObject({ outcome: 'activated' });
+      expect(by[h]!.stages.at(-1)).toMatchObject({ stage: 'health', detail: '1 health check passed' });
+      expect(runningOf(h)).toBe(by[h]!.toplevel);
+    }
+    expect(by[sick]).toMatchObject({
+      outcome: 'failed',
+      stage: 'health',
+      rollback: 'rolled back (health check failed)',
+    });
+    expect(by[sick]!.error).toContain(':9999/health: ECONNREFUSED');
+    // --rollback-on-health-failure: back on what it ran before, the bad generation gone from its profile.
+    expect(runningOf(sick)).toBe(before[sick]!.running);
+    expect(profileOf(sick)).toBe(before[sick]!.profile);
+    for (const h of ['h5', 'h6']) {
+      expect(by[h]).toMatchObject({ outcome: 'skipped', reason: 'rollout stopped' });
+      // Copied (the cascade runs fleet-wide first) but untouched: nothing ran, nothing changed.
+      expect(inStore(h, by[h]!.toplevel!)).toBe(true);
+      expect(activations(h)).toHaveLength(before[h]!.log);
+      expect(runningOf(h)).toBe(before[h]!.running);
+    }
+    expect(report.notes).toContain('rollout in waves of 2, 2, 2 hosts');
+    expect(report.notes).toContain('rollout stopped after wave 2: 1 hosts had failed');
+    expect(report.success).toBe(false);
+    writeFlake('g2');
+  });
+});
+
 describe('the CLI on the lab', () => {
   it('bad input exits 2 and touches nothing: a bad filter, an unknown action, a directory without a flake', async () => {
     const logs = lab.hosts.map((h) => activations(h.name).length);

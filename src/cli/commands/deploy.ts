@@ -6,6 +6,9 @@ import { defaultStateDir } from '../../deploy/build.js';
 import { deploy, stageNames } from '../../deploy/pipeline.js';
 import { planDeploy, planText } from '../../deploy/plan.js';
 import { getStrategy } from '../../strategies/registry.js';
+import type { RealHost } from '../../fleet/realFleet.js';
+import { type RolloutOptions, parseCountOrShare } from '../../deploy/rollout.js';
+import { selectHosts } from '../../deploy/select.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { printReport, progressFor } from '../deployProgress.js';
 import { loadDeploySource, type SourceFlags, withSourceFlags } from '../deploySource.js';
@@ -18,6 +21,10 @@ interface DeployArgs extends RemoteFlags, SourceFlags {
   builders: boolean;
   rollback: boolean;
   keys: boolean;
+  batch?: string;
+  'max-failures'?: string;
+  canary?: string;
+  'rollback-on-health-failure': boolean;
   'confirm-timeout': number;
   copy: string;
   strategy: string;
@@ -123,6 +130,23 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         default: true,
         describe: "Upload the hosts' deployment.keys around the activation (--no-keys: leave them)",
       })
+      .option('batch', {
+        type: 'string',
+        describe: 'Activate in waves of N hosts or P% of them (copying still cascades fleet-wide first)',
+      })
+      .option('max-failures', {
+        type: 'string',
+        describe: 'Stop before the next wave once N (or P%) hosts failed [never; 1 with --canary]',
+      })
+      .option('canary', {
+        type: 'string',
+        describe: 'Hosts (as --on) activated first, alone',
+      })
+      .option('rollback-on-health-failure', {
+        type: 'boolean',
+        default: false,
+        describe: 'A host whose health checks fail returns to the system it ran before',
+      })
       .option('confirm-timeout', {
         type: 'number',
         default: 30,
@@ -163,6 +187,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
           process.stdout.write(a.json ? `${JSON.stringify(plan)}\n` : planText(plan));
           return;
         }
+        const rollout = rolloutOf(a, fleet.hosts);
         const sink: EventSink | undefined = trace?.sink;
         const hosts = [...broken.keys(), ...fleet.hosts.map((h) => h.id)];
         const progress = progressFor(hosts, stageNames(action, fleet.hosts, a.keys).length, a.json);
@@ -180,6 +205,8 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
           useBuilders: a.builders,
           rollback: a.rollback,
           uploadKeys: a.keys,
+          ...(rollout ? { rollout } : {}),
+          rollbackOnHealthFailure: a['rollback-on-health-failure'],
           confirmSeconds: a['confirm-timeout'],
           buildOnTarget: a['build-on-target'],
           substituteOnDestination: a['substitute-on-destination'],
@@ -208,3 +235,22 @@ export const planCommand: CommandModule<object, DeployArgs> = {
     'What a deploy would do, and the predicted copy time of push and of the strategy; changes nothing',
   handler: (a) => deployCommand.handler({ ...a, 'dry-run': true }),
 };
+
+/** The staged rollout the flags ask for, or undefined (every host at once). @throws ConfigError for a bad flag. */
+function rolloutOf(a: DeployArgs, hosts: readonly RealHost[]): RolloutOptions | undefined {
+  if (a.batch === undefined && a['max-failures'] === undefined && a.canary === undefined) return undefined;
+  const canary =
+    a.canary === undefined
+      ? undefined
+      : selectHosts(
+          hosts.map((h) => ({ name: h.id, tags: h.tags })),
+          a.canary,
+        );
+  return {
+    ...(a.batch !== undefined ? { batch: parseCountOrShare(a.batch, '--batch') } : {}),
+    ...(a['max-failures'] !== undefined
+      ? { maxFailures: parseCountOrShare(a['max-failures'], '--max-failures') }
+      : {}),
+    ...(canary !== undefined ? { canary } : {}),
+  };
+}
