@@ -62,7 +62,7 @@ describe('the gate', () => {
     expect([r.stopped('h4'), r.stopped('h5'), r.stopped('h6')]).toEqual([false, true, true]);
   });
 
-  it('a host that fails before reaching the gate (eval, build) still counts and still frees its wave', async () => {
+  it('a host that fails before reaching the gate (eval, build) still counts and still frees its wave', () => {
     const r = new Rollout(six, { batch: { count: 3 }, maxFailures: { count: 2 } });
     r.finished('h5', true); // wave 2 host, failed at eval
     r.finished('h1', true);
