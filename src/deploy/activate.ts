@@ -42,6 +42,14 @@ const CURRENT_SYSTEM =
 /** `switch-to-configuration`'s exit code for "switched; a reboot is needed to finish" (NixOps reads it so). */
 export const EXIT_REBOOT_REQUIRED = 100;
 
+/**
+ * The host reached over a connection of its own, never through a multiplexed master opened before: what
+ * proves that a new system (or a rebooted host) still accepts logins.
+ */
+export function freshConnection(host: RealHost): RealHost {
+  return { ...host, options: [...host.options, 'ControlMaster=no', 'ControlPath=none'] };
+}
+
 export function onHost(host: RealHost, ctx: RemoteContext, remote: readonly string[]): CommandSpec {
   ctx.mux?.activate();
   const target = ctx.mux ? ctx.mux.local(host) : host;

@@ -1,22 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EventSink } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
 import { runRealCascade } from '../executor/cascade.js';
-import { builderTarget, machinesFile } from '../fleet/builders.js';
 import type { RealFleet, RealHost } from '../fleet/realFleet.js';
-import { checkHealth } from '../remote/health.js';
 import type { RemoteContext } from '../remote/context.js';
 import { queryValidity } from '../remote/store.js';
-import { type DeployAction, activationOf, copies, uploadsKeys } from './actions.js';
+import { type DeployAction, activationOf } from './actions.js';
 import { type KeyPhase, keysAt, uploadKeys } from './keys.js';
 import { type CurrentSystem, queryCurrentSystem } from './activate.js';
 import { guardedActivation } from './guarded.js';
 import { runHealthChecks } from './health.js';
+import { rebootAndWait } from './reboot.js';
 import { revertTo } from './rollback.js';
-import { ROLLOUT_STOPPED, Rollout, type RolloutOptions } from './rollout.js';
+import { Rollout, type RolloutOptions } from './rollout.js';
+import { healthyBuilders, unknownProfile } from './preflight.js';
+import { inWaves, stageNames } from './stages.js';
 import { buildLocally, buildOnTarget } from './build.js';
 import { CascadeCopy, ClosureSizes, pushClosure } from './copy.js';
 import { runStages } from './dag.js';
@@ -69,6 +68,10 @@ export interface DeployOptions {
   readonly deployId?: string;
   /** Upload the hosts' `deployment.keys` around the activation (colmena's `--no-keys` turns it off). @defaultValue true */
   readonly uploadKeys?: boolean;
+  /** Reboot each host after its activation (`boot`, `switch`) and wait for it. @defaultValue false */
+  readonly reboot?: boolean;
+  /** Seconds a rebooting host has to come back on its new system. @defaultValue 300 */
+  readonly rebootTimeout?: number;
   /** Waves of activation (`--batch`, `--max-failures`, `--canary`). Undefined: every host at once. */
   readonly rollout?: RolloutOptions;
   /** A host whose health checks fail returns to the system it ran before. @defaultValue false */
@@ -258,6 +261,17 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     },
   };
 
+  const rebootStage: Stage = {
+    name: 'reboot',
+    limit: parallel,
+    run: async (id, sc) => {
+      const { outPath } = evaluated(sc.outputs).toplevel;
+      const before = sc.outputs.get('check') as CurrentSystem;
+      const r = await rebootAndWait(hosts.get(id)!, outPath, before, ctx, o.rebootTimeout ?? 300);
+      return r.ok ? { kind: 'ok', detail: r.detail } : { kind: 'failed', error: r.error };
+    },
+  };
+
   const all = {
     eval: evalStage,
     check: checkStage,
@@ -265,10 +279,15 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
     copy: copyStage,
     keys: keysStage('keys', o.action === 'keys' ? 'all' : 'pre-activation'),
     activate: activationStage,
+    reboot: rebootStage,
     'post-keys': keysStage('post-keys', 'post-activation'),
     health: healthStage,
   };
-  const names = stageNames(o.action, o.fleet.hosts, o.uploadKeys ?? true);
+  const names = stageNames(o.action, {
+    hosts: o.fleet.hosts,
+    ...(o.uploadKeys !== undefined ? { uploadKeys: o.uploadKeys } : {}),
+    ...(o.reboot !== undefined ? { reboot: o.reboot } : {}),
+  });
   const rollout =
     o.rollout !== undefined && activation !== undefined
       ? new Rollout([...hosts.keys()], o.rollout)
@@ -302,51 +321,6 @@ export async function deploy(o: DeployOptions): Promise<DeployReport> {
   return deployReport(o.action, dag, o.broken ?? new Map(), cascade?.result, notes);
 }
 
-/** `stage` behind the rollout's wave gate; a host whose wave never opens is `skipped (rollout stopped)`. */
-function inWaves(stage: Stage, rollout: Rollout): Stage {
-  return {
-    ...stage,
-    gate: (host) => rollout.gate(host),
-    run: (host, sc) =>
-      rollout.stopped(host)
-        ? Promise.resolve({ kind: 'skip-rest', reason: ROLLOUT_STOPPED })
-        : stage.run(host, sc),
-  };
-}
-
-/** A stage of the deploy pipeline. */
-export type DeployStageName =
-  'eval' | 'check' | 'build' | 'copy' | 'keys' | 'activate' | 'post-keys' | 'health';
-
-/**
- * The stages an action runs on these hosts, in order: `build` needs no check, copy or activation; `push`
- * no activation; `keys` only uploads keys. `switch`, `boot` and `test` upload pre-activation keys just
- * before activating and post-activation keys after, when some host has such keys and `uploadKeys` is on;
- * `switch` and `test` end with the health checks when some host has any.
- */
-export function stageNames(
-  action: DeployAction,
-  hosts: readonly RealHost[] = [],
-  uploadKeys = true,
-): DeployStageName[] {
-  if (action === 'keys') return ['keys'];
-  const keysAround = uploadKeys && uploadsKeys(action);
-  const some = (at: string): boolean =>
-    keysAround && hosts.some((h) => h.keys.some((k) => k.uploadAt === at));
-  return [
-    'eval',
-    ...(action !== 'build' ? (['check'] as const) : []),
-    'build',
-    ...(copies(action) ? (['copy'] as const) : []),
-    ...(some('pre-activation') ? (['keys'] as const) : []),
-    ...(activationOf(action) !== undefined ? (['activate'] as const) : []),
-    ...(some('post-activation') ? (['post-keys'] as const) : []),
-    ...((action === 'switch' || action === 'test') && hosts.some((h) => h.healthChecks.length > 0)
-      ? (['health'] as const)
-      : []),
-  ];
-}
-
 function ok(output: Evaluated, detail: string): StageOutcome {
   return { kind: 'ok', output, detail };
 }
@@ -357,52 +331,4 @@ function evaluated(outputs: ReadonlyMap<string, unknown>): Evaluated {
 
 function describeCurrent(c: CurrentSystem): string {
   return c.running === undefined ? 'no running system' : `running ${c.running}`;
-}
-
-/**
- * colmena's `replaceUnknownProfiles = false`: the host's current system profile must be a system this
- * deployer knows (it is in the deployer's store, as every system it deployed is, by its GC root).
- * @returns why the host is refused, or undefined.
- */
-async function unknownProfile(
-  host: RealHost,
-  current: CurrentSystem,
-  force: boolean,
-  ctx: RemoteContext,
-): Promise<string | undefined> {
-  if (host.replaceUnknownProfiles || force || current.profile === undefined) return undefined;
-  const known = await queryValidity('local', [current.profile], ctx, ctx.run(ctx.timeouts.local));
-  if (known.valid?.length === 1) return undefined;
-  return (
-    `its system profile ${current.profile} is unknown to this deployer and replaceUnknownProfiles is false ` +
-    '(--force-replace-unknown-profiles replaces it)'
-  );
-}
-
-/**
- * Probes the fleet's builders (ssh, store, trust) and writes the healthy ones into `STATE/machines`.
- * @returns the machines file, or undefined (build locally) when none is healthy; `notes` says which.
- */
-async function healthyBuilders(
-  fleet: RealFleet,
-  stateDir: string,
-  ctx: RemoteContext,
-  notes: string[],
-): Promise<string | undefined> {
-  const reports = await checkHealth(
-    { deployer: fleet.deployer, hosts: fleet.builders.map(builderTarget) },
-    ctx,
-  );
-  const healthy = fleet.builders.filter((_, i) => reports[i]!.healthy);
-  for (const r of reports.filter((r) => !r.healthy))
-    notes.push(`builder ${r.host} left out: ${r.reasons.join('; ')}`);
-  if (healthy.length === 0) {
-    notes.push('no healthy builders: building locally');
-    return undefined;
-  }
-  mkdirSync(stateDir, { recursive: true });
-  const file = join(stateDir, 'machines');
-  writeFileSync(file, machinesFile(healthy));
-  notes.push(`building through ${healthy.map((b) => b.name).join(', ')} (${file})`);
-  return file;
 }

@@ -3,7 +3,13 @@ import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { runCommand } from '../remote/process.js';
 import { sshCommand } from '../remote/ssh.js';
-import { type CurrentSystem, SYSTEM_PROFILE, onHost, queryCurrentSystem } from './activate.js';
+import {
+  type CurrentSystem,
+  SYSTEM_PROFILE,
+  freshConnection,
+  onHost,
+  queryCurrentSystem,
+} from './activate.js';
 
 /**
  * Magic rollback, as deploy-rs does it, on every host at once. Before activating, the deployer arms a
@@ -160,7 +166,7 @@ export async function confirm(
   now: () => number = () => performance.now() / 1000,
 ): Promise<boolean> {
   const deadline = now() + o.confirmSeconds;
-  const fresh: RealHost = { ...host, options: [...host.options, 'ControlMaster=no', 'ControlPath=none'] };
+  const fresh = freshConnection(host);
   const remote = [...host.privilegeEscalationCommand, 'sh', '-c', CONFIRM, 'confirm', w.dir];
   while (now() < deadline) {
     const left = Math.max(1, Math.floor(deadline - now()));
@@ -188,7 +194,7 @@ export async function awaitRollback(
   now: () => number = () => performance.now() / 1000,
 ): Promise<{ ok: true; why: string; current: CurrentSystem } | { ok: false; error: string }> {
   const deadline = now() + waitSeconds;
-  const fresh: RealHost = { ...host, options: [...host.options, 'ControlMaster=no', 'ControlPath=none'] };
+  const fresh = freshConnection(host);
   const noMux: RemoteContext = { ...ctx, mux: undefined };
   let last = 'no answer';
   while (now() < deadline) {

@@ -1,4 +1,5 @@
 // Long file: not yet split along its seams (issue 17 tracks it); kept whole until then so its traces stay byte-identical.
+import { writeRebootEmulation } from './reboot.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,10 @@ export interface LabUpOptions {
  */
 const SSHD_SCRIPT =
   'mount --bind "$1" /nix && mount --bind "$5" /run && mkdir -p /run/sshd && ' +
-  '{ [ ! -f "$4" ] || mount --bind /dev/null "$4"; } && exec "$2" -D -e -f "$3"';
+  '{ [ ! -f "$4" ] || mount --bind /dev/null "$4"; } && ' +
+  // The emulated reboot (src/lab/reboot.ts): its `reboot` first on PATH, its own boot id.
+  'mount --bind "$6" /usr/local/sbin && mount --bind "$7" /proc/sys/kernel/random/boot_id && ' +
+  'exec "$2" -D -e -f "$3"';
 /** The rc file masked in every lab host (the lab logs in as root). */
 const ROOT_BASHRC = '/root/.bashrc';
 
@@ -271,6 +275,7 @@ async function addHost(state: LabState, n: number, octet: number, s: HostSetup):
 
   const runDir = join(host.dir, 'run');
   mkdirSync(runDir, { recursive: true });
+  const reboot = writeRebootEmulation(host.dir, s.sshd, host.sshdConfig);
   const log = openSync(join(host.dir, 'sshd.log'), 'a');
   const child = spawn(
     'ip',
@@ -292,6 +297,8 @@ async function addHost(state: LabState, n: number, octet: number, s: HostSetup):
       host.sshdConfig,
       ROOT_BASHRC,
       runDir,
+      reboot.sbin,
+      reboot.bootId,
     ],
     {
       detached: true,

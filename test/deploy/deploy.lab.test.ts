@@ -551,6 +551,34 @@ describe('health checks and a staged rollout', () => {
   });
 });
 
+describe('--reboot', () => {
+  it('boot --reboot waits for the new boot and checks the system; a host not back in time fails', async () => {
+    writeFlake('rb1');
+    const bootId = (h: string): string => readFileSync(join(hostDir(h), 'boot_id'), 'utf8').trim();
+    const [back, slow] = ['h4', 'h5'];
+    const before = bootId(back);
+    const ok = (await run('boot', { reboot: true, rebootTimeout: 60 }, (n) => n === back)).report;
+    expect(ok.hosts[0]).toMatchObject({ host: back, outcome: 'activated' });
+    const stages = ok.hosts[0]!.stages;
+    expect(stages.map((s) => s.stage)).toEqual(['eval', 'check', 'build', 'copy', 'activate', 'reboot']);
+    expect(stages.at(-1)!.detail).toMatch(/^rebooted in \d+\.\d s$/);
+    expect(bootId(back)).not.toBe(before);
+    // After the reboot it runs what the profile says: the new system.
+    expect(runningOf(back)).toBe(ok.hosts[0]!.toplevel);
+    expect(profileOf(back)).toBe(ok.hosts[0]!.toplevel);
+    // The lab host stays down LAB_REBOOT_SECONDS: a 2 s timeout is too short.
+    const late = (await run('boot', { reboot: true, rebootTimeout: 2 }, (n) => n === slow)).report;
+    expect(late.hosts[0]).toMatchObject({ host: slow, outcome: 'failed', stage: 'reboot' });
+    expect(late.hosts[0]!.error).toMatch(/did not come back within 2 s/);
+    // It does come back (and later tests use it).
+    await vi.waitFor(() => expect(runningOf(slow)).toBe(late.hosts[0]!.toplevel), {
+      timeout: 30_000,
+      interval: 500,
+    });
+    writeFlake('g2');
+  });
+});
+
 describe('the CLI on the lab', () => {
   it('bad input exits 2 and touches nothing: a bad filter, an unknown action, a directory without a flake', async () => {
     const logs = lab.hosts.map((h) => activations(h.name).length);

@@ -3,7 +3,8 @@ import { ConfigError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { DEPLOY_ACTIONS, parseDeployAction } from '../../deploy/actions.js';
 import { defaultStateDir } from '../../deploy/build.js';
-import { deploy, stageNames } from '../../deploy/pipeline.js';
+import { deploy } from '../../deploy/pipeline.js';
+import { stageNames } from '../../deploy/stages.js';
 import { planDeploy, planText } from '../../deploy/plan.js';
 import { getStrategy } from '../../strategies/registry.js';
 import type { RealHost } from '../../fleet/realFleet.js';
@@ -16,11 +17,13 @@ import { parseStrategyOptions } from '../scenarioFlags.js';
 import { type RemoteFlags, withRemoteFlags, withRemoteRun } from '../remoteFlags.js';
 
 interface DeployArgs extends RemoteFlags, SourceFlags {
-  action: string;
+  action?: string;
   'dry-run': boolean;
   builders: boolean;
   rollback: boolean;
   keys: boolean;
+  reboot: boolean;
+  'reboot-timeout': number;
   batch?: string;
   'max-failures'?: string;
   canary?: string;
@@ -55,8 +58,7 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
     withSourceFlags(withRemoteFlags(y))
       .positional('action', {
         type: 'string',
-        default: 'switch',
-        describe: `What to do: ${DEPLOY_ACTIONS.join(', ')}`,
+        describe: `What to do: ${DEPLOY_ACTIONS.join(', ')} [switch; boot with --reboot]`,
       })
       .option('copy', { type: 'string', choices: ['cascade', 'push'], default: 'cascade' })
       .option('strategy', {
@@ -130,6 +132,17 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         default: true,
         describe: "Upload the hosts' deployment.keys around the activation (--no-keys: leave them)",
       })
+      .option('reboot', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Reboot each host after boot / switch and wait for it on its new system (the action defaults to boot)',
+      })
+      .option('reboot-timeout', {
+        type: 'number',
+        default: 300,
+        describe: 'Seconds a rebooting host has to come back',
+      })
       .option('batch', {
         type: 'string',
         describe: 'Activate in waves of N hosts or P% of them (copying still cascades fleet-wide first)',
@@ -158,7 +171,12 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         describe: 'Say what would happen and predict the copy; change nothing (same as `nix-cascade plan`)',
       }) as Argv<DeployArgs>,
   handler: async (a) => {
-    const action = parseDeployAction(a.action);
+    // colmena's rule: --reboot makes `boot` the default action.
+    const action = parseDeployAction(a.action ?? (a.reboot ? 'boot' : 'switch'));
+    if (a.reboot && action !== 'boot' && action !== 'switch')
+      throw new ConfigError(`--reboot goes with boot or switch, not ${action}`, '--reboot');
+    if (!(a['reboot-timeout'] > 0))
+      throw new ConfigError(`must be a positive number, got ${a['reboot-timeout']}`, '--reboot-timeout');
     const strategy =
       a.copy === 'cascade' ? getStrategy(a.strategy, parseStrategyOptions(a['strategy-option'])) : undefined;
     for (const [flag, v] of [
@@ -190,7 +208,11 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         const rollout = rolloutOf(a, fleet.hosts);
         const sink: EventSink | undefined = trace?.sink;
         const hosts = [...broken.keys(), ...fleet.hosts.map((h) => h.id)];
-        const progress = progressFor(hosts, stageNames(action, fleet.hosts, a.keys).length, a.json);
+        const progress = progressFor(
+          hosts,
+          stageNames(action, { hosts: fleet.hosts, uploadKeys: a.keys, reboot: a.reboot }).length,
+          a.json,
+        );
         const report = await deploy({
           action,
           fleet,
@@ -205,6 +227,8 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
           useBuilders: a.builders,
           rollback: a.rollback,
           uploadKeys: a.keys,
+          reboot: a.reboot,
+          rebootTimeout: a['reboot-timeout'],
           ...(rollout ? { rollout } : {}),
           rollbackOnHealthFailure: a['rollback-on-health-failure'],
           confirmSeconds: a['confirm-timeout'],
