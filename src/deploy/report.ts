@@ -45,6 +45,13 @@ export interface DeployHostReport {
   readonly reason?: string;
   /** When the activation failed or was not confirmed: what the watchdog did (`rolled back (…)`). */
   readonly rollback?: string;
+  /**
+   * For `switch`, `boot` and `test`: what the host runs at the end, as far as the run saw: `new`
+   * (activated, or already running it; `boot`: rebooted into it), `old` (never activated, rolled back,
+   * or `boot` without a reboot), `unknown` (an activation that was interrupted or failed without a
+   * rollback: it may have gone either way).
+   */
+  readonly system?: 'new' | 'old' | 'unknown';
   /** The system it was given (after eval). */
   readonly toplevel?: string;
   /** Bytes copied to it (0 when it held everything). */
@@ -159,6 +166,34 @@ function hostReport(action: ReportedAction, h: HostResult): DeployHostReport {
     rebootRequired: /reboot required/.test(byStage.get('activate')?.detail ?? ''),
     stages,
   };
+  const r = hostOutcome(action, h, base);
+  const system = systemAfter(action, h);
+  return system === undefined ? r : { ...r, system };
+}
+
+/**
+ * What the host runs at the end of an activating action, from its stage records: the activation's own
+ * record says it, except that a rollback (the watchdog's or after a health check) returns it to `old`.
+ */
+function systemAfter(action: ReportedAction, h: HostResult): DeployHostReport['system'] {
+  if (action !== 'switch' && action !== 'boot' && action !== 'test') return undefined;
+  if (h.outcome === 'skipped-early' && h.reason === 'unchanged') return 'new';
+  // A rollback is recorded on the stage that did it (activate, health), however the run ended.
+  if (h.stages.some((s) => rollbackOf(s.cause).rollback !== undefined)) return 'old';
+  const activation = h.stages.find((s) => s.stage === 'activate');
+  if (activation === undefined || activation.startedAt === undefined) return 'old';
+  if (activation.status !== 'ok') return 'unknown';
+  // `boot` only sets the profile: the host runs the new system once it has rebooted.
+  if (action === 'boot')
+    return h.stages.some((s) => s.stage === 'reboot' && s.status === 'ok') ? 'new' : 'old';
+  return 'new';
+}
+
+function hostOutcome(
+  action: ReportedAction,
+  h: HostResult,
+  base: Omit<DeployHostReport, 'outcome'>,
+): DeployHostReport {
   switch (h.outcome) {
     case 'done':
       return { ...base, outcome: DONE[action] };
@@ -205,6 +240,15 @@ export function reportText(r: DeployReport): string {
   for (const h of r.hosts) {
     if (h.error !== undefined) text += `\n${h.host} failed at ${h.stage}:\n${indent(h.error)}\n`;
     if (h.rebootRequired) text += `\n${h.host}: activated; a reboot is needed to finish\n`;
+  }
+  const bySystem = (k: 'new' | 'old' | 'unknown'): string[] =>
+    r.hosts.filter((h) => h.system === k).map((h) => h.host);
+  if (r.hosts.some((h) => h.system !== undefined && h.system !== 'new')) {
+    text += `\nnow on the new system: ${bySystem('new').join(', ') || 'none'}`;
+    text += `\nstill on the old one: ${bySystem('old').join(', ') || 'none'}`;
+    if (bySystem('unknown').length > 0)
+      text += `\nunknown (interrupted or failed activation): ${bySystem('unknown').join(', ')}`;
+    text += '\n';
   }
   for (const n of r.notes) text += `\nnote: ${n}\n`;
   const t = r.totals;

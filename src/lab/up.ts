@@ -47,7 +47,7 @@ export interface LabUpOptions {
  */
 const SSHD_SCRIPT =
   'mount --bind "$1" /nix && mount --bind "$5" /run && mkdir -p /run/sshd && ' +
-  '{ [ ! -f "$4" ] || mount --bind /dev/null "$4"; } && ' +
+  '{ [ ! -f "$4" ] || mount --bind /dev/null "$4"; } && mkdir -p /usr/local/sbin && ' +
   // The emulated reboot (src/lab/reboot.ts): its `reboot` first on PATH, its own boot id.
   'mount --bind "$6" /usr/local/sbin && mount --bind "$7" /proc/sys/kernel/random/boot_id && ' +
   'exec "$2" -D -e -f "$3"';

@@ -579,6 +579,37 @@ describe('--reboot', () => {
   });
 });
 
+describe('Ctrl-C', () => {
+  it('during the second wave: the report names what every host runs, and it is so', async () => {
+    writeFlake('cc1');
+    const before = Object.fromEntries(lab.hosts.map((h) => [h.name, runningOf(h.name)]));
+    const abort = new AbortController();
+    const interruptible = openRemoteContext({ nixConfig: OFFLINE_NIX_CONFIG, signal: abort.signal });
+    try {
+      const { report } = await run('switch', {
+        remote: interruptible,
+        confirmSeconds: 5,
+        rollout: { batch: { count: 2 } },
+        onProgress: (e) => {
+          if (e.type === 'stage-started' && e.stage === 'activate' && e.host === 'h3') abort.abort();
+        },
+      });
+      const by = byHost(report);
+      expect(['h1', 'h2'].map((h) => by[h]!.system)).toEqual(['new', 'new']);
+      expect(['h5', 'h6'].map((h) => by[h]!.system)).toEqual(['old', 'old']);
+      for (const h of report.hosts) {
+        if (h.system === 'new') expect(runningOf(h.host)).toBe(h.toplevel);
+        if (h.system === 'old') expect(runningOf(h.host)).toBe(before[h.host]);
+        expect(h.system).toBeDefined();
+      }
+      expect(report.success).toBe(false);
+    } finally {
+      await interruptible.close();
+    }
+    writeFlake('g2');
+  });
+});
+
 describe('the CLI on the lab', () => {
   it('bad input exits 2 and touches nothing: a bad filter, an unknown action, a directory without a flake', async () => {
     const logs = lab.hosts.map((h) => activations(h.name).length);

@@ -53,6 +53,52 @@ describe('deployReport', () => {
     expect(text).toContain('switch: 5 hosts: 1 activated, 1 unchanged, 3 failed');
   });
 
+  it('says what each host runs at the end: new, old (untouched or rolled back) or unknown (interrupted)', async () => {
+    const abort = new AbortController();
+    let release: () => void = () => undefined;
+    const dag = await runStages({
+      hosts: ['done', 'same', 'back', 'cut', 'later'],
+      signal: abort.signal,
+      stages: [
+        stage('check', (h) => (h === 'same' ? { kind: 'skip-rest', reason: 'unchanged' } : { kind: 'ok' })),
+        {
+          name: 'activate',
+          limit: 4,
+          run: (h, sc) => {
+            if (h === 'done') return Promise.resolve({ kind: 'ok' });
+            if (h === 'back')
+              return Promise.resolve({
+                kind: 'failed',
+                error: 'exit 1',
+                cause: { rollback: 'rolled back (x)' },
+              });
+            if (h === 'cut') {
+              // Ctrl-C while this one activates: it fails because of the abort.
+              queueMicrotask(() => abort.abort());
+              return new Promise((resolve) => {
+                release = () => resolve({ kind: 'failed', error: 'cancelled' });
+                sc.signal.addEventListener('abort', () => release());
+              });
+            }
+            return new Promise(() => undefined); // never reached: the run stops first
+          },
+          gate: (h) => (h === 'later' ? new Promise(() => undefined) : Promise.resolve()),
+        },
+      ],
+    });
+    const r = deployReport('switch', dag, new Map(), undefined);
+    const by = Object.fromEntries(r.hosts.map((h) => [h.host, h.system]));
+    expect(by).toEqual({ done: 'new', same: 'new', back: 'old', cut: 'unknown', later: 'old' });
+    const text = reportText(r);
+    expect(text).toContain('now on the new system: done, same');
+    expect(text).toContain('still on the old one: back, later');
+    expect(text).toContain('unknown (interrupted or failed activation): cut');
+    // Actions that activate nothing say nothing of it.
+    expect(deployReport('push', dag, new Map(), undefined).hosts.every((h) => h.system === undefined)).toBe(
+      true,
+    );
+  });
+
   it('build and push name their own outcomes; a run with only good hosts succeeds', async () => {
     for (const [action, outcome] of [
       ['build', 'built'],
