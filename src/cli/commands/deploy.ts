@@ -104,6 +104,11 @@ export const deployCommand: CommandModule<object, DeployArgs> = {
         default: false,
         describe: 'Stop starting work at the first failure',
       })
+      .option('keep-going', {
+        type: 'boolean',
+        describe: "One host's failure never stops the others (the default; colmena's flag)",
+      })
+      .conflicts('fail-fast', 'keep-going')
       .option('report', { type: 'string', describe: 'Write the deploy report as JSON' })
       .option('trace', { type: 'string', describe: "Write the cascade's events as JSON Lines" })
       .option('json', {
