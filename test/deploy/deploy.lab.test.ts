@@ -256,6 +256,29 @@ describe('each action does what its name says', () => {
   });
 });
 
+describe('nix-darwin', () => {
+  it('a nix-darwin host: its profile set, then activate-user and activate, as darwin-rebuild runs them', async () => {
+    const mac = 'h6';
+    writeLabFlake(flake, {
+      ...spec,
+      generation: 'd1',
+      hosts: spec.hosts.map((h) =>
+        h.name === mac
+          ? { ...h, profileType: 'nix-darwin', deployment: { ...h.deployment, targetUser: 'root' } }
+          : h,
+      ),
+    });
+    const { report } = await run('switch', { confirmSeconds: 5 }, (n) => n === mac);
+    const top = report.hosts[0]!.toplevel!;
+    expect(report.hosts[0]).toMatchObject({ host: mac, outcome: 'activated', system: 'new' });
+    expect(top).toMatch(/-darwin-system-h6-lab-d1$/);
+    expect(activations(mac).slice(-2)).toEqual([`darwin-activate-user ${top}`, `darwin-activate ${top}`]);
+    expect(profileOf(mac)).toBe(top);
+    expect(runningOf(mac)).toBe(top);
+    writeFlake('g2');
+  });
+});
+
 describe('magic rollback', () => {
   /** Every host's activation knows its sshd's pid (to resume it), plus per-host overrides. */
   const withSshd = (over: Record<string, Partial<LabFlakeSpec['hosts'][number]>> = {}) =>
