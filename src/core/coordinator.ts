@@ -1,15 +1,16 @@
-// Long file: not yet split along its seams (issue 17 tracks it); kept whole until then so its traces stay byte-identical.
 import type { ClosureGraph } from './closure.js';
 import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
-import { ConfigError, StrategyError } from './errors.js';
+import { ConfigError } from './errors.js';
 import type { EventSink, StopReason } from './events.js';
 import type { Executor } from './executor.js';
+import { buildFailureTree, type FailureTreeNode, type HostFailure } from './failureTree.js';
 import { deriveRng } from './random.js';
 import { RunState } from './state.js';
-import type { Proposal, RunMode, Strategy } from './strategy.js';
+import type { RunMode, Strategy } from './strategy.js';
 import type { Topology } from './topology.js';
-import { RETRIES_EXHAUSTED, type FailureKind, type HostFailureCode } from './vocabulary.js';
+import { RETRIES_EXHAUSTED } from './vocabulary.js';
 import type { FailureCause, Fleet, HostId, Outcome, PathId, Transfer } from './types.js';
+import { validateProposals } from './validateProposals.js';
 
 /** Everything one cascade run needs. */
 export interface RunOptions {
@@ -36,27 +37,6 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Precomputed bound (the CLI computes it once per scenario for several strategies). */
   readonly lowerBound?: LowerBound;
-}
-
-/** A target that ended the run out of it, and why. */
-export interface HostFailure {
-  readonly host: HostId;
-  readonly code: HostFailureCode;
-  readonly kind: FailureKind;
-  readonly message: string;
-  /** The host that was serving it when it failed (undefined when it died while sending). */
-  readonly server: HostId | undefined;
-  readonly at: number;
-}
-
-/**
- * The failure tree: failed hosts grouped under the host that tried to serve them, and those under the
- * cascade path that reached them, up to the seeds. Inner nodes without `failure` are hosts that did fine.
- */
-export interface FailureTreeNode {
-  readonly host: HostId;
-  readonly failure?: HostFailure;
-  readonly children: readonly FailureTreeNode[];
 }
 
 /** What a run produced. Everything here can also be derived from its events. */
@@ -276,7 +256,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     state.now = executor.now();
     const proposals = strategy.plan(state);
     if (proposals.length === 0) return 0;
-    const batch = validate(proposals, state, strategy, closure, nextId);
+    const batch = validateProposals(proposals, state, strategy, nextId);
     if (cfg.mode === 'round') emit({ type: 'round-started', t: state.now, round: state.round });
     for (const t of batch) {
       running.set(t.id, t);
@@ -381,111 +361,4 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
   };
 }
 
-/**
- * Checks a batch of proposals against the rules every strategy must follow and turns it into transfers.
- * The batch is all-or-nothing: one bad proposal rejects it before anything starts.
- */
-function validate(
-  proposals: readonly Proposal[],
-  state: RunState,
-  strategy: Strategy,
-  closure: ClosureGraph,
-  firstId: number,
-): Transfer[] {
-  const sends = new Map<HostId, number>();
-  const receives = new Map<HostId, number>();
-  const claimed = new Map<HostId, Set<PathId>>();
-  const out: Transfer[] = [];
-  for (const p of proposals) {
-    const reject = (why: string): never => {
-      throw new StrategyError(why, strategy.name, state.round, p);
-    };
-    if (!state.hasHost(p.from)) reject(`unknown sender "${p.from}"`);
-    if (!state.hasHost(p.to)) reject(`unknown receiver "${p.to}"`);
-    if (p.from === p.to) reject('sender and receiver are the same host');
-    if (state.isFailed(p.from)) reject(`sender "${p.from}" has failed`);
-    if (state.isRetired(p.from)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
-    if (state.isFailed(p.to)) reject(`receiver "${p.to}" has failed`);
-    if (p.paths.length === 0) reject('no paths');
-    const s = (sends.get(p.from) ?? 0) + 1;
-    if (state.sending(p.from) + s > state.host(p.from).maxSends) {
-      reject(`sender "${p.from}" would exceed its limit of ${state.host(p.from).maxSends} concurrent sends`);
-    }
-    const r = (receives.get(p.to) ?? 0) + 1;
-    if (state.receiving(p.to) + r > state.host(p.to).maxReceives) {
-      reject(`receiver "${p.to}" would exceed its limit of ${state.host(p.to).maxReceives} concurrent receives`);
-    }
-    let mine = claimed.get(p.to);
-    if (!mine) claimed.set(p.to, (mine = new Set()));
-    const inProposal = new Set<PathId>();
-    for (const path of p.paths) {
-      if (!closure.has(path)) reject(`unknown store path "${path}"`);
-      if (inProposal.has(path)) reject(`path "${path}" listed twice`);
-      inProposal.add(path);
-    }
-    const wants = state.want(p.to);
-    const fromHave = state.have(p.from);
-    const toHave = state.have(p.to);
-    const incoming = state.incoming(p.to);
-    // A whole want set sent to a host holding none of it is closed by construction (want sets are).
-    const wholeWant =
-      toHave.size === 0 && incoming.size === 0 && mine.size === 0 && p.paths.length === wants.size && p.paths.every((x) => wants.has(x));
-    for (const path of p.paths) {
-      if (!fromHave.has(path)) reject(`sender does not hold "${path}"`);
-      if (wholeWant) continue;
-      if (toHave.has(path)) reject(`receiver already holds "${path}" (it would be sent again)`);
-      if (incoming.has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);
-      if (!strategy.relays && !wants.has(path)) reject(`receiver does not want "${path}" and the strategy does not relay`);
-      for (const ref of closure.get(path).references) {
-        if (!toHave.has(ref) && !inProposal.has(ref)) {
-          reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
-        }
-      }
-    }
-    for (const path of p.paths) mine.add(path);
-    sends.set(p.from, s);
-    receives.set(p.to, r);
-    const paths = closure.sortTopologically(p.paths);
-    out.push({ id: firstId + out.length, from: p.from, to: p.to, paths, bytes: closure.bytes(paths), round: state.round });
-  }
-  return out;
-}
-
-/** Groups failed hosts under their server, and servers under the cascade path that reached them. */
-function buildFailureTree(fleet: Fleet, failed: readonly HostFailure[], parent: ReadonlyMap<HostId, HostId>): FailureTreeNode[] {
-  if (failed.length === 0) return [];
-  interface MutableNode { host: HostId; failure?: HostFailure; children: Map<HostId, MutableNode> }
-  const roots = new Map<HostId, MutableNode>();
-  const nodes = new Map<HostId, MutableNode>();
-  const nodeOf = (host: HostId): MutableNode => {
-    let n = nodes.get(host);
-    if (n) return n;
-    n = { host, children: new Map() };
-    nodes.set(host, n);
-    // A failed host hangs under its last server; others under the host that completed them.
-    const f = failedBy.get(host);
-    const up = f?.server ?? parent.get(host);
-    if (up === undefined || up === host || onChain(up, host)) roots.set(host, n);
-    else nodeOf(up).children.set(host, n);
-    return n;
-  };
-  const failedBy = new Map(failed.map((f) => [f.host, f]));
-  // Guards against cycles in the parent map (a host served by a host it served earlier).
-  const onChain = (start: HostId, target: HostId): boolean => {
-    const seen = new Set<HostId>();
-    for (let h: HostId | undefined = start; h !== undefined && !seen.has(h); h = failedBy.get(h)?.server ?? parent.get(h)) {
-      if (h === target) return true;
-      seen.add(h);
-    }
-    return false;
-  };
-  for (const f of failed) nodeOf(f.host).failure = f;
-  const order = new Map(fleet.hosts.map((h, i) => [h.id, i]));
-  const freeze = (n: MutableNode): FailureTreeNode => {
-    const children = [...n.children.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)!).map(freeze);
-    return n.failure ? { host: n.host, failure: n.failure, children } : { host: n.host, children };
-  };
-  return [...roots.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)!).map(freeze);
-}
-
-export type { FailureCause };
+export type { FailureCause, FailureTreeNode, HostFailure };
