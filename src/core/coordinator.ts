@@ -1,15 +1,23 @@
-// Long file: not yet split along its seams (issue 17 tracks it); kept whole until then so its traces stay byte-identical.
 import type { ClosureGraph } from './closure.js';
 import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
-import { ConfigError, StrategyError } from './errors.js';
+import { ConfigError } from './errors.js';
 import type { EventSink, StopReason } from './events.js';
 import type { Executor } from './executor.js';
+import { buildFailureTree, type FailureTreeNode, type HostFailure } from './failureTree.js';
 import { deriveRng } from './random.js';
 import { RunState } from './state.js';
-import type { Proposal, RunMode, Strategy } from './strategy.js';
+import type { RunMode, Strategy } from './strategy.js';
 import type { Topology } from './topology.js';
-import { RETRIES_EXHAUSTED, type FailureKind, type HostFailureCode } from './vocabulary.js';
-import type { FailureCause, Fleet, HostId, Outcome, PathId, Transfer } from './types.js';
+import {
+  applyOutcome,
+  runFinished,
+  runTotals,
+  RunTally,
+  startTransfers,
+  type CascadeState,
+} from './outcome.js';
+import type { FailureCause, Fleet, HostId, Outcome } from './types.js';
+import { validateProposals } from './validateProposals.js';
 
 /** Everything one cascade run needs. */
 export interface RunOptions {
@@ -36,27 +44,6 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Precomputed bound (the CLI computes it once per scenario for several strategies). */
   readonly lowerBound?: LowerBound;
-}
-
-/** A target that ended the run out of it, and why. */
-export interface HostFailure {
-  readonly host: HostId;
-  readonly code: HostFailureCode;
-  readonly kind: FailureKind;
-  readonly message: string;
-  /** The host that was serving it when it failed (undefined when it died while sending). */
-  readonly server: HostId | undefined;
-  readonly at: number;
-}
-
-/**
- * The failure tree: failed hosts grouped under the host that tried to serve them, and those under the
- * cascade path that reached them, up to the seeds. Inner nodes without `failure` are hosts that did fine.
- */
-export interface FailureTreeNode {
-  readonly host: HostId;
-  readonly failure?: HostFailure;
-  readonly children: readonly FailureTreeNode[];
 }
 
 /** What a run produced. Everything here can also be derived from its events. */
@@ -104,7 +91,8 @@ interface Resolved {
 
 function resolveOptions(o: RunOptions): Resolved {
   const mode = o.mode ?? 'round';
-  if (mode !== 'round' && mode !== 'eager') throw new ConfigError(`mode must be round or eager, got ${String(mode)}`, 'mode');
+  if (mode !== 'round' && mode !== 'eager')
+    throw new ConfigError(`mode must be round or eager, got ${String(mode)}`, 'mode');
   const positive = (v: number | undefined, dflt: number, name: string): number => {
     const x = v ?? dflt;
     if (!(x > 0)) throw new ConfigError(`must be a positive number, got ${x}`, name);
@@ -124,6 +112,10 @@ function resolveOptions(o: RunOptions): Resolved {
  * transfers of the round have ended; eager mode after every outcome. Failures are outcomes: a transient one
  * returns the target to the pool (bounded by `maxAttemptsPerHost`), a permanent one takes the host out.
  *
+ * This is only the async loop (the actor, in XState's terms): what may start is decided by
+ * {@link validateProposals}, what an outcome changes by {@link applyOutcome} (pure, in outcome.ts), and
+ * the failure tree by {@link buildFailureTree}; the loop sequences them with the executor and the sink.
+ *
  * @throws StrategyError when the strategy proposes something impossible. Running transfers are drained
  *   first (what they delivered is kept), so nothing is left half-applied.
  */
@@ -131,23 +123,13 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
   const cfg = resolveOptions(options);
   const { fleet, closure, topology, strategy, executor } = options;
   const emit: EventSink = options.onEvent ?? (() => undefined);
-  const state = new RunState(fleet, closure, topology, cfg.mode, deriveRng(options.seed ?? 0, `strategy/${strategy.name}`));
+  const rng = deriveRng(options.seed ?? 0, `strategy/${strategy.name}`);
+  const state = new RunState(fleet, closure, topology, cfg.mode, rng);
   const bound = options.lowerBound ?? computeLowerBound(fleet, closure, topology);
-
-  const running = new Map<number, Transfer>();
-  const failures = new Map<HostId, HostFailure>();
-  /** Receiver → sender of the transfer that last completed paths on it: the cascade tree. */
-  const parent = new Map<HostId, HostId>();
-  const finishTimes = new Map<HostId, number>();
-  let nextId = 0;
-  let rounds = 0;
-  let bytesTransferred = 0;
-  let egressCost = 0;
-  let transfersFailed = 0;
-  const priceOf = (t: Transfer): number => topology.route(t.from, t.to)?.pricePerByte ?? 0;
+  const cs: CascadeState = { state, tally: new RunTally(), maxAttemptsPerHost: cfg.maxAttemptsPerHost };
+  const { running } = cs.tally;
   let reason: StopReason | undefined;
 
-  const seeds = fleet.hosts.filter((h) => (fleet.initialHave.get(h.id)?.length ?? 0) > 0).map((h) => h.id);
   emit({
     type: 'run-started',
     t: executor.now(),
@@ -155,136 +137,38 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     mode: cfg.mode,
     hosts: fleet.hosts.map((h) => h.id),
     targets: state.targets,
-    seeds,
+    seeds: fleet.hosts.filter((h) => (fleet.initialHave.get(h.id)?.length ?? 0) > 0).map((h) => h.id),
     alreadyDone: state.targets.filter((id) => state.isDone(id)),
     bytesWanted: bound.bytesWanted,
   });
 
-  const onAbort = (): void => {
+  const cancelAll = (): void => {
     for (const id of running.keys()) executor.cancel(id);
   };
-  options.signal?.addEventListener('abort', onAbort);
-
-  const fail = (host: HostId, f: HostFailure): void => {
-    if (state.isFailed(host)) return;
-    state.markFailed(host);
-    failures.set(host, f);
-    emit({ type: 'host-failed', t: f.at, host, code: f.code, message: f.message });
-    // Transfers from or to a host that is out can only fail; stop them now.
-    for (const [id, t] of running) if (t.from === host || t.to === host) executor.cancel(id);
-  };
-
-  // A host that got its closure and then died (a killed sender) counts as failed, not done: the
-  // counters split the targets into done, failed and unreached.
-  const doneHosts = (): HostId[] => state.targets.filter((id) => state.isDone(id) && !state.isFailed(id));
-  const unreachedHosts = (): HostId[] => state.pending().filter((id) => !state.isFailed(id));
+  options.signal?.addEventListener('abort', cancelAll);
 
   const apply = (o: Outcome): void => {
-    const t = running.get(o.transfer);
-    if (!t) throw new Error(`executor reported unknown or finished transfer ${o.transfer}`);
-    running.delete(o.transfer);
-    state.endTransfer(t);
-    state.now = o.at;
-    if (o.ok) {
-      state.recordSendProgress(t.from);
-      bytesTransferred += t.bytes;
-      egressCost += t.bytes * priceOf(t);
-      parent.set(t.to, t.from);
-      emit({ type: 'transfer-finished', t: o.at, id: t.id, from: t.from, to: t.to, bytes: t.bytes });
-      if (state.deliverAll(t.to, t.paths)) {
-        finishTimes.set(t.to, o.at);
-        emit({ type: 'host-done', t: o.at, host: t.to });
-      }
-      return;
-    }
-    const delivered = keepDelivered(t, o.delivered ?? []);
-    const deliveredBytes = closure.bytes(delivered);
-    bytesTransferred += deliveredBytes;
-    egressCost += deliveredBytes * priceOf(t);
-    transfersFailed++;
-    const c = o.cause;
-    if (delivered.length > 0) state.recordSendProgress(t.from);
-    // A transient failure blamed on the sender (a peer whose own ssh or store broke) counts against the
-    // sender, not the receiver: at the bound the sender stops being a source, and the receiver, which did
-    // nothing wrong, keeps its retries for other sources.
-    const senderFault = c.kind === 'transient' && c.code !== 'cancelled' && c.host === t.from;
-    const retire =
-      senderFault &&
-      state.recordSendFailure(t.from, t.to) >= cfg.maxAttemptsPerHost &&
-      !state.isRetired(t.from);
-    if (retire) state.retireSource(t.from);
-    emit({
-      type: 'transfer-failed',
-      t: o.at,
-      id: t.id,
-      from: t.from,
-      to: t.to,
-      kind: c.kind,
-      code: c.code,
-      host: c.host,
-      message: c.message,
-      delivered,
-      deliveredBytes,
-      ...(retire ? { senderRetired: true as const } : {}),
-    });
-    if (delivered.length > 0) {
-      parent.set(t.to, t.from);
-      if (state.deliverAll(t.to, delivered)) {
-        finishTimes.set(t.to, o.at);
-        emit({ type: 'host-done', t: o.at, host: t.to });
+    for (const e of applyOutcome(cs, o)) {
+      emit(e);
+      // Transfers from or to a host that is out can only fail; stop them now.
+      if (e.type === 'host-failed') {
+        for (const [id, t] of running) if (t.from === e.host || t.to === e.host) executor.cancel(id);
       }
     }
-    if (c.code === 'cancelled' || senderFault) return;
-    if (c.kind === 'permanent') {
-      const server = c.host === t.to ? t.from : undefined;
-      fail(c.host, { host: c.host, code: c.code, kind: c.kind, message: c.message, server, at: o.at });
-      return;
-    }
-    const n = state.recordFailedAttempt(t.from, t.to);
-    if (n >= cfg.maxAttemptsPerHost && !state.isDone(t.to)) {
-      fail(t.to, {
-        host: t.to,
-        code: RETRIES_EXHAUSTED,
-        kind: 'transient',
-        message: `gave up after ${n} failed attempts in a row; last: ${c.code}: ${c.message}`,
-        server: t.from,
-        at: o.at,
-      });
-    }
-  };
-
-  /** Keeps the delivered paths that belong to the transfer and whose references the target then holds. */
-  const keepDelivered = (t: Transfer, delivered: readonly PathId[]): PathId[] => {
-    const inTransfer = new Set(t.paths);
-    const kept: PathId[] = [];
-    const keptSet = new Set<PathId>();
-    for (const p of closure.sortTopologically(delivered.filter((d) => inTransfer.has(d)))) {
-      if (state.has(t.to, p) || keptSet.has(p)) continue;
-      if (closure.get(p).references.every((r) => state.has(t.to, r) || keptSet.has(r))) {
-        kept.push(p);
-        keptSet.add(p);
-      }
-    }
-    return kept;
   };
 
   const drain = async (): Promise<void> => {
     while (executor.active > 0) apply(await executor.next());
   };
 
+  /** Asks the strategy, validates and starts what it proposed; returns how many transfers started. */
   const planAndStart = (): number => {
     state.now = executor.now();
     const proposals = strategy.plan(state);
     if (proposals.length === 0) return 0;
-    const batch = validate(proposals, state, strategy, closure, nextId);
+    const batch = validateProposals(proposals, state, strategy, cs.tally.transfersStarted);
     if (cfg.mode === 'round') emit({ type: 'round-started', t: state.now, round: state.round });
-    for (const t of batch) {
-      running.set(t.id, t);
-      state.startTransfer(t);
-      emit({ type: 'transfer-started', t: state.now, round: t.round, id: t.id, from: t.from, to: t.to, bytes: t.bytes, paths: t.paths });
-    }
-    nextId += batch.length;
-    rounds++;
+    for (const e of startTransfers(cs, batch)) emit(e);
     executor.start(batch);
     return batch.length;
   };
@@ -304,8 +188,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
           reason = 'max-rounds';
           break;
         }
-        const started = planAndStart();
-        if (started === 0) {
+        if (planAndStart() === 0) {
           reason = 'no-progress';
           break;
         }
@@ -326,35 +209,24 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     }
   } catch (err) {
     // Keep the state consistent before reporting a strategy bug: stop and account for running transfers.
-    for (const id of running.keys()) executor.cancel(id);
+    cancelAll();
     await drain();
-    emit({ type: 'run-finished', t: executor.now(), reason: 'strategy-error', hostsDone: doneHosts().length, hostsFailed: failures.size, hostsUnreached: unreachedHosts().length, rounds, bytesTransferred });
+    emit(runFinished(cs, executor.now(), 'strategy-error', runTotals(cs)));
     throw err;
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    options.signal?.removeEventListener('abort', cancelAll);
   }
 
   // Whatever still runs is useless (complete) or over a limit: stop it, keep what it delivered.
-  for (const id of running.keys()) executor.cancel(id);
+  cancelAll();
   await drain();
   if (reason === 'complete' && state.pending().length > 0) reason = 'no-progress';
 
-  const done = doneHosts();
-  const unreached = unreachedHosts();
-  const failed = state.targets.filter((id) => failures.has(id)).map((id) => failures.get(id)!);
-  // Failed hosts that are not targets (a seed that died) are reported too, after the targets.
-  for (const [id, f] of failures) if (!state.targets.includes(id)) failed.push(f);
+  const totals = runTotals(cs);
+  const { done, failed, unreached } = totals;
+  const { tally } = cs;
   const makespan = executor.now();
-  emit({
-    type: 'run-finished',
-    t: makespan,
-    reason,
-    hostsDone: done.length,
-    hostsFailed: failed.length,
-    hostsUnreached: unreached.length,
-    rounds,
-    bytesTransferred,
-  });
+  emit(runFinished(cs, makespan, reason, totals));
   return {
     strategy: strategy.name,
     mode: cfg.mode,
@@ -366,126 +238,24 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     hostsUnreached: unreached.length,
     failed,
     unreached,
-    failureTree: buildFailureTree(fleet, failed, parent),
+    failureTree: buildFailureTree(fleet, failed, tally.parent),
     retiredSources: state.retiredSources(),
-    rounds,
+    rounds: tally.rounds,
     makespanSeconds: makespan,
-    bytesTransferred,
-    egressCost,
-    transfersStarted: nextId,
-    transfersFailed,
-    finishTimes,
+    bytesTransferred: tally.bytesTransferred,
+    egressCost: tally.egressCost,
+    transfersStarted: tally.transfersStarted,
+    transfersFailed: tally.transfersFailed,
+    finishTimes: tally.finishTimes,
     lowerBound: bound,
-    // Nothing to send: a real run still takes some wall time (discovery, the first plan), and that is par.
-    ratioToLowerBound: bound.seconds > 0 ? makespan / bound.seconds : makespan === 0 || bound.bytesWanted === 0 ? 1 : Infinity,
+    ratioToLowerBound: ratioToBound(makespan, bound),
   };
 }
 
-/**
- * Checks a batch of proposals against the rules every strategy must follow and turns it into transfers.
- * The batch is all-or-nothing: one bad proposal rejects it before anything starts.
- */
-function validate(
-  proposals: readonly Proposal[],
-  state: RunState,
-  strategy: Strategy,
-  closure: ClosureGraph,
-  firstId: number,
-): Transfer[] {
-  const sends = new Map<HostId, number>();
-  const receives = new Map<HostId, number>();
-  const claimed = new Map<HostId, Set<PathId>>();
-  const out: Transfer[] = [];
-  for (const p of proposals) {
-    const reject = (why: string): never => {
-      throw new StrategyError(why, strategy.name, state.round, p);
-    };
-    if (!state.hasHost(p.from)) reject(`unknown sender "${p.from}"`);
-    if (!state.hasHost(p.to)) reject(`unknown receiver "${p.to}"`);
-    if (p.from === p.to) reject('sender and receiver are the same host');
-    if (state.isFailed(p.from)) reject(`sender "${p.from}" has failed`);
-    if (state.isRetired(p.from)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
-    if (state.isFailed(p.to)) reject(`receiver "${p.to}" has failed`);
-    if (p.paths.length === 0) reject('no paths');
-    const s = (sends.get(p.from) ?? 0) + 1;
-    if (state.sending(p.from) + s > state.host(p.from).maxSends) {
-      reject(`sender "${p.from}" would exceed its limit of ${state.host(p.from).maxSends} concurrent sends`);
-    }
-    const r = (receives.get(p.to) ?? 0) + 1;
-    if (state.receiving(p.to) + r > state.host(p.to).maxReceives) {
-      reject(`receiver "${p.to}" would exceed its limit of ${state.host(p.to).maxReceives} concurrent receives`);
-    }
-    let mine = claimed.get(p.to);
-    if (!mine) claimed.set(p.to, (mine = new Set()));
-    const inProposal = new Set<PathId>();
-    for (const path of p.paths) {
-      if (!closure.has(path)) reject(`unknown store path "${path}"`);
-      if (inProposal.has(path)) reject(`path "${path}" listed twice`);
-      inProposal.add(path);
-    }
-    const wants = state.want(p.to);
-    const fromHave = state.have(p.from);
-    const toHave = state.have(p.to);
-    const incoming = state.incoming(p.to);
-    // A whole want set sent to a host holding none of it is closed by construction (want sets are).
-    const wholeWant =
-      toHave.size === 0 && incoming.size === 0 && mine.size === 0 && p.paths.length === wants.size && p.paths.every((x) => wants.has(x));
-    for (const path of p.paths) {
-      if (!fromHave.has(path)) reject(`sender does not hold "${path}"`);
-      if (wholeWant) continue;
-      if (toHave.has(path)) reject(`receiver already holds "${path}" (it would be sent again)`);
-      if (incoming.has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);
-      if (!strategy.relays && !wants.has(path)) reject(`receiver does not want "${path}" and the strategy does not relay`);
-      for (const ref of closure.get(path).references) {
-        if (!toHave.has(ref) && !inProposal.has(ref)) {
-          reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
-        }
-      }
-    }
-    for (const path of p.paths) mine.add(path);
-    sends.set(p.from, s);
-    receives.set(p.to, r);
-    const paths = closure.sortTopologically(p.paths);
-    out.push({ id: firstId + out.length, from: p.from, to: p.to, paths, bytes: closure.bytes(paths), round: state.round });
-  }
-  return out;
+/** makespan ÷ lower bound. Nothing to send: a real run still takes some wall time (discovery, the first plan), and that is par. */
+function ratioToBound(makespan: number, bound: LowerBound): number {
+  if (bound.seconds > 0) return makespan / bound.seconds;
+  return makespan === 0 || bound.bytesWanted === 0 ? 1 : Infinity;
 }
 
-/** Groups failed hosts under their server, and servers under the cascade path that reached them. */
-function buildFailureTree(fleet: Fleet, failed: readonly HostFailure[], parent: ReadonlyMap<HostId, HostId>): FailureTreeNode[] {
-  if (failed.length === 0) return [];
-  interface MutableNode { host: HostId; failure?: HostFailure; children: Map<HostId, MutableNode> }
-  const roots = new Map<HostId, MutableNode>();
-  const nodes = new Map<HostId, MutableNode>();
-  const nodeOf = (host: HostId): MutableNode => {
-    let n = nodes.get(host);
-    if (n) return n;
-    n = { host, children: new Map() };
-    nodes.set(host, n);
-    // A failed host hangs under its last server; others under the host that completed them.
-    const f = failedBy.get(host);
-    const up = f?.server ?? parent.get(host);
-    if (up === undefined || up === host || onChain(up, host)) roots.set(host, n);
-    else nodeOf(up).children.set(host, n);
-    return n;
-  };
-  const failedBy = new Map(failed.map((f) => [f.host, f]));
-  // Guards against cycles in the parent map (a host served by a host it served earlier).
-  const onChain = (start: HostId, target: HostId): boolean => {
-    const seen = new Set<HostId>();
-    for (let h: HostId | undefined = start; h !== undefined && !seen.has(h); h = failedBy.get(h)?.server ?? parent.get(h)) {
-      if (h === target) return true;
-      seen.add(h);
-    }
-    return false;
-  };
-  for (const f of failed) nodeOf(f.host).failure = f;
-  const order = new Map(fleet.hosts.map((h, i) => [h.id, i]));
-  const freeze = (n: MutableNode): FailureTreeNode => {
-    const children = [...n.children.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)!).map(freeze);
-    return n.failure ? { host: n.host, failure: n.failure, children } : { host: n.host, children };
-  };
-  return [...roots.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)!).map(freeze);
-}
-
-export type { FailureCause };
+export type { FailureCause, FailureTreeNode, HostFailure };
