@@ -12,7 +12,7 @@
  *                           [--eval-sizes 10,100,500] [--dir /tmp/nix-cascade-bench-deploy]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,9 @@ async function deployOnce(flake: string, action: DeployAction, copy: 'push' | 'c
   return { report, seconds: (performance.now() - t0) / 1000, spans: stageSpans(events), fleet };
 }
 
+// A previous run's directory (its lab torn down) would make labUp refuse to overwrite its keys.
+if (existsSync(join(dir, 'lab', 'lab.json'))) await labDown(join(dir, 'lab'));
+rmSync(dir, { recursive: true, force: true });
 const lab = await labUp({ hosts, dir: join(dir, 'lab'), uplink: rate, downlink: rate, deployerUplink: rate });
 const results: Record<string, unknown> = {};
 try {
