@@ -1,6 +1,6 @@
 import type { Strategy } from '../core/strategy.js';
 import type { HostId } from '../core/types.js';
-import { PlanContext, StrategyMemory } from './_internals/context.js';
+import { failedLast, PlanContext, StrategyMemory } from './_internals/context.js';
 import { checkKeys, type RawOptions } from './_internals/options.js';
 import { partialFallback } from './_internals/paths.js';
 import { Cursors, sourceWindow } from './_internals/pick.js';
@@ -38,19 +38,14 @@ export function fastestFirst(options?: RawOptions): Strategy {
         const levels = Math.max(1, Math.ceil(Math.log2((view.pending().length + holders) / holders)));
         const downs = receivers.map(down).sort((a, b) => a - b);
         const median = downs[Math.floor(downs.length / 2)]!;
-        const critical = receivers.filter((t) => down(t) * levels <= median && down(t) < median);
-        const isCritical = new Set(critical);
-        const rest = receivers.filter((t) => !isCritical.has(t));
-        // Receivers that failed before go last, as in `wholeReceivers` (see byFewestFailures).
-        const failures = (h: HostId): number => view.failedAttempts(h);
-        critical.sort((a, b) => failures(a) - failures(b) || down(a) - down(b) || info.pos(a) - info.pos(b));
-        rest.sort(
-          (a, b) =>
-            failures(a) - failures(b) ||
-            view.host(b).uplink - view.host(a).uplink ||
-            down(b) - down(a) ||
-            info.pos(a) - info.pos(b),
-        );
+        // Slow receivers that would finish last if served late; each group in its own order, receivers
+        // that failed before last (as in `wholeReceivers`).
+        const slow = (t: HostId): boolean => down(t) * levels <= median && down(t) < median;
+        const slowFirst = (a: HostId, b: HostId): number => down(a) - down(b) || info.pos(a) - info.pos(b);
+        const fastFirst = (a: HostId, b: HostId): number =>
+          view.host(b).uplink - view.host(a).uplink || down(b) - down(a) || info.pos(a) - info.pos(b);
+        const critical = [...failedLast(view, receivers.filter(slow).sort(slowFirst))];
+        const rest = [...failedLast(view, receivers.filter((t) => !slow(t)).sort(fastFirst))];
         const cursors = new Cursors();
         const better = (s: HostId, best: HostId | undefined, t: HostId, cmp: number): boolean =>
           best === undefined ||

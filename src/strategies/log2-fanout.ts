@@ -1,6 +1,6 @@
 import type { Strategy } from '../core/strategy.js';
 import type { HostId, PathId } from '../core/types.js';
-import { byFewestFailures, PlanContext, StrategyMemory } from './_internals/context.js';
+import { failedLast, PlanContext, StrategyMemory } from './_internals/context.js';
 import { checkKeys, perHolderOption, type PerHolderOptions, type RawOptions } from './_internals/options.js';
 import { partialFallback, privateRests } from './_internals/paths.js';
 import { Cursors, pickSource } from './_internals/pick.js';
@@ -63,15 +63,9 @@ export function log2Fanout(options?: RawOptions): Strategy {
         } else if (cursor.i >= list.length) exhausted.add(set);
         return false;
       };
-      // Receivers that failed before go last (see byFewestFailures), deferred in the same pass so the early
-      // stop still spares the walk over every pending host.
-      const retrying: HostId[] = [];
-      let full = false;
-      for (const t of view.pending()) {
-        if (view.failedAttempts(t) > 0) retrying.push(t);
-        else if ((full = serve(t))) break;
-      }
-      if (!full) for (const t of byFewestFailures(view, retrying)) if (serve(t)) break;
+      // Receivers that failed before go last; failedLast is lazy, so the early stop still spares the walk
+      // over every pending host.
+      for (const t of failedLast(view, view.pending())) if (serve(t)) break;
       // Private rests first (cheap: one pass); the partial pass only when some receiver had no whole
       // source, since with per-host paths every receiver has its own missing set and it costs O(N·pool).
       if (unserved) partialFallback(ctx, undefined, pool); // runs privateRests first

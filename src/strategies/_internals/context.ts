@@ -6,13 +6,22 @@ import { FleetInfo } from './fleet-info.js';
 export const SOURCE_WINDOW = 64;
 
 /**
- * Sorts receivers whose transfers failed before, fewest failures first (stable: fleet order among equals).
- * Strategies serve them after the receivers that never failed: a receiver whose copies kept failing took,
- * first in fleet order, the only free source every round. host-001 cut off from the deployer (failing at
- * once, 1,000 attempts allowed) used up the 1,000 rounds of a 100-host fleet and nobody was reached.
+ * The one place receivers whose transfers failed before are put last: `receivers` in their order, except
+ * that those with failed attempts come after all the others, fewest failures first (stable: the given
+ * order among equals). A receiver whose copies kept failing took, first in fleet order, the only free source
+ * every round: host-001 cut off from the deployer (failing at once, 1,000 attempts allowed) used up the
+ * 1,000 rounds of a 100-host fleet and nobody was reached.
+ *
+ * Lazy: receivers that never failed are yielded as the walk reaches them, so a caller that stops early
+ * (every source busy) does not walk 100,000 pending hosts; the failed ones are sorted only if it gets there.
  */
-export function byFewestFailures(view: PlanView, retrying: HostId[]): HostId[] {
-  return retrying.sort((a, b) => view.failedAttempts(a) - view.failedAttempts(b));
+export function* failedLast(view: PlanView, receivers: Iterable<HostId>): Generator<HostId, void, undefined> {
+  const retrying: HostId[] = [];
+  for (const t of receivers) {
+    if (view.failedAttempts(t) > 0) retrying.push(t);
+    else yield t;
+  }
+  if (retrying.length > 0) yield* retrying.sort((a, b) => view.failedAttempts(a) - view.failedAttempts(b));
 }
 
 /**
@@ -248,16 +257,11 @@ export class PlanContext {
   /**
    * Receivers a whole-closure transfer can go to now: pending, a free receive slot, nothing in flight to
    * them (so everything they miss can come in one closed transfer) and nothing proposed yet. Fleet order,
-   * except that receivers whose transfers failed before come after the others, fewest failures first (see
-   * {@link byFewestFailures}).
+   * with receivers whose transfers failed before last ({@link failedLast}).
    */
   wholeReceivers(): HostId[] {
-    const fresh: HostId[] = [];
-    const retrying: HostId[] = [];
-    for (const t of this.view.pending()) {
-      if (this.isWholeReceiver(t)) (this.view.failedAttempts(t) > 0 ? retrying : fresh).push(t);
-    }
-    return retrying.length === 0 ? fresh : fresh.concat(byFewestFailures(this.view, retrying));
+    const whole = this.view.pending().filter((t) => this.isWholeReceiver(t));
+    return [...failedLast(this.view, whole)];
   }
 
   /** Whether `t` can take a whole-closure transfer now (see {@link PlanContext.wholeReceivers}). */
