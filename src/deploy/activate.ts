@@ -46,8 +46,14 @@ export const EXIT_REBOOT_REQUIRED = 100;
  * The host reached over a connection of its own, never through a multiplexed master opened before: what
  * proves that a new system (or a rebooted host) still accepts logins.
  */
-export function freshConnection(host: RealHost): RealHost {
-  return { ...host, options: [...host.options, 'ControlMaster=no', 'ControlPath=none'] };
+export function freshConnection(
+  host: RealHost,
+  ctx: RemoteContext,
+): { readonly host: RealHost; readonly ctx: RemoteContext } {
+  return {
+    host: { ...host, options: [...host.options, 'ControlMaster=no', 'ControlPath=none'] },
+    ctx: { ...ctx, mux: undefined },
+  };
 }
 
 export function onHost(host: RealHost, ctx: RemoteContext, remote: readonly string[]): CommandSpec {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'node:net';
 import type { HealthCheck } from '../fleet/healthChecks.js';
 import type { RealHost } from '../fleet/realFleet.js';
@@ -84,7 +85,7 @@ async function runCheck(host: RealHost, c: HealthCheck, ctx: RemoteContext): Pro
     const a = await attempt(host, c, ctx);
     if (a.ok) return undefined;
     last = a.why;
-    if (i < c.retries) await new Promise((r) => setTimeout(r, c.period * 1000));
+    if (i < c.retries) await sleep(c.period * 1000);
   }
   return `${checkName(c)}: ${last} (${c.retries + 1} attempt${c.retries === 0 ? '' : 's'})`;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PathId } from '../core/types.js';
 import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
@@ -41,13 +42,12 @@ export async function rebootAndWait(
       ok: false,
       error: `reboot did not start: ${end.stderr.trim() || `exit ${end.exitCode ?? '?'}`}`,
     };
-  const fresh = freshConnection(host);
-  const direct: RemoteContext = { ...ctx, mux: undefined };
+  const fresh = freshConnection(host, ctx);
   let last = 'no answer yet';
   while (now() - started < timeoutSeconds) {
-    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000));
+    await sleep(POLL_SECONDS * 1000);
     if (ctx.signal?.aborted) return { ok: false, error: 'cancelled while waiting for the reboot' };
-    const q = await queryCurrentSystem(fresh, direct);
+    const q = await queryCurrentSystem(fresh.host, fresh.ctx);
     if (!q.ok) {
       last = q.error;
       continue;

@@ -1,8 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PathId } from '../core/types.js';
 import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { runCommand } from '../remote/process.js';
-import { sshCommand } from '../remote/ssh.js';
 import {
   type CurrentSystem,
   SYSTEM_PROFILE,
@@ -166,17 +166,14 @@ export async function confirm(
   now: () => number = () => performance.now() / 1000,
 ): Promise<boolean> {
   const deadline = now() + o.confirmSeconds;
-  const fresh = freshConnection(host);
+  const fresh = freshConnection(host, ctx);
   const remote = [...host.privilegeEscalationCommand, 'sh', '-c', CONFIRM, 'confirm', w.dir];
   while (now() < deadline) {
     const left = Math.max(1, Math.floor(deadline - now()));
-    const end = await runCommand(
-      { file: 'ssh', args: sshCommand(fresh, ctx.strictHostKeyChecking, remote), env: {} },
-      ctx.run(left + 1),
-    );
+    const end = await runCommand(onHost(fresh.host, fresh.ctx, remote), ctx.run(left + 1));
     if (end.ok) return true;
     if (end.cancelled) return false;
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   return false;
 }
@@ -194,26 +191,21 @@ export async function awaitRollback(
   now: () => number = () => performance.now() / 1000,
 ): Promise<{ ok: true; why: string; current: CurrentSystem } | { ok: false; error: string }> {
   const deadline = now() + waitSeconds;
-  const fresh = freshConnection(host);
-  const noMux: RemoteContext = { ...ctx, mux: undefined };
+  const fresh = freshConnection(host, ctx);
   let last = 'no answer';
   while (now() < deadline) {
     const end = await runCommand(
-      {
-        file: 'ssh',
-        args: sshCommand(fresh, ctx.strictHostKeyChecking, ['sh', '-c', VERDICT, 'verdict', w.dir]),
-        env: {},
-      },
+      onHost(fresh.host, fresh.ctx, ['sh', '-c', VERDICT, 'verdict', w.dir]),
       ctx.run(10),
     );
     const said = end.stdout.trim();
     if (end.ok && said !== '-' && said !== '') {
-      const q = await queryCurrentSystem(fresh, noMux);
+      const q = await queryCurrentSystem(fresh.host, fresh.ctx);
       if (q.ok) return { ok: true, why: said, current: q.current };
       last = q.error;
     } else if (!end.ok) last = end.stderr.trim() || `exit ${end.exitCode}`;
     if (end.cancelled) break;
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   return {
     ok: false,

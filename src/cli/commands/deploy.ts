@@ -10,6 +10,7 @@ import { getStrategy } from '../../strategies/registry.js';
 import type { RealHost } from '../../fleet/realFleet.js';
 import { type RolloutOptions, parseCountOrShare } from '../../deploy/rollout.js';
 import { selectHosts } from '../../deploy/select.js';
+import { withFlagNames } from '../flagErrors.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { printReport, progressFor } from '../deployProgress.js';
 import { loadDeploySource, type SourceFlags, withSourceFlags } from '../deploySource.js';
@@ -271,9 +272,11 @@ function rolloutOf(a: DeployArgs, hosts: readonly RealHost[]): RolloutOptions | 
   const canary =
     a.canary === undefined
       ? undefined
-      : selectHosts(
-          hosts.map((h) => ({ name: h.id, tags: h.tags })),
-          a.canary,
+      : withFlagNames(new Map([['--on', '--canary']]), () =>
+          selectHosts(
+            hosts.map((h) => ({ name: h.id, tags: h.tags })),
+            a.canary,
+          ),
         );
   return {
     ...(a.batch !== undefined ? { batch: parseCountOrShare(a.batch, '--batch') } : {}),
