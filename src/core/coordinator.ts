@@ -1,10 +1,10 @@
 import type { ClosureGraph } from './closure.js';
 import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
-import { ConfigError } from './errors.js';
 import type { EventSink, StopReason } from './events.js';
 import type { Executor } from './executor.js';
 import { buildFailureTree, type FailureTreeNode, type HostFailure } from './failureTree.js';
 import { deriveRng } from './random.js';
+import { resolveRunLimits } from './runLimits.js';
 import { RunState } from './state.js';
 import type { RunMode, Strategy } from './strategy.js';
 import type { Topology } from './topology.js';
@@ -26,18 +26,12 @@ export interface RunOptions {
   readonly topology: Topology;
   readonly strategy: Strategy;
   readonly executor: Executor;
-  /** @defaultValue `'round'` */
+  /** Mode and limits: one definition each, with their defaults, in runLimits.ts. */
   readonly mode?: RunMode;
   /** Root seed; the strategy's stream is derived from it. @defaultValue `0` */
   readonly seed?: number | string;
-  /** Round mode: stop after this many rounds. @defaultValue `1000` */
   readonly maxRounds?: number;
-  /** Stop once the executor's clock passes this many seconds. @defaultValue `Infinity` */
   readonly maxTime?: number;
-  /**
-   * A target is given up after this many failed transfers in a row without any path delivered to it in
-   * between. @defaultValue `5`
-   */
   readonly maxAttemptsPerHost?: number;
   readonly onEvent?: EventSink;
   /** Aborting cancels every running transfer and ends the run with reason `cancelled`. */
@@ -82,30 +76,6 @@ export interface RunResult {
   readonly ratioToLowerBound: number;
 }
 
-interface Resolved {
-  mode: RunMode;
-  maxRounds: number;
-  maxTime: number;
-  maxAttemptsPerHost: number;
-}
-
-function resolveOptions(o: RunOptions): Resolved {
-  const mode = o.mode ?? 'round';
-  if (mode !== 'round' && mode !== 'eager')
-    throw new ConfigError(`mode must be round or eager, got ${String(mode)}`, 'mode');
-  const positive = (v: number | undefined, dflt: number, name: string): number => {
-    const x = v ?? dflt;
-    if (!(x > 0)) throw new ConfigError(`must be a positive number, got ${x}`, name);
-    return x;
-  };
-  return {
-    mode,
-    maxRounds: positive(o.maxRounds, 1000, 'maxRounds'),
-    maxTime: positive(o.maxTime, Infinity, 'maxTime'),
-    maxAttemptsPerHost: positive(o.maxAttemptsPerHost, 5, 'maxAttemptsPerHost'),
-  };
-}
-
 /**
  * Runs one cascade: asks the strategy for proposals, validates them, starts them on the executor and
  * applies outcomes until every reachable target is done or a limit is hit. Round mode asks again when all
@@ -120,7 +90,7 @@ function resolveOptions(o: RunOptions): Resolved {
  *   first (what they delivered is kept), so nothing is left half-applied.
  */
 export async function runCascade(options: RunOptions): Promise<RunResult> {
-  const cfg = resolveOptions(options);
+  const cfg = resolveRunLimits(options);
   const { fleet, closure, topology, strategy, executor } = options;
   const emit: EventSink = options.onEvent ?? (() => undefined);
   const rng = deriveRng(options.seed ?? 0, `strategy/${strategy.name}`);

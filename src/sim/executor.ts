@@ -10,7 +10,7 @@ import { DONE_EPSILON_BYTES, FlowModel } from './network/flowModel.js';
 import { HostTable } from './network/hostTable.js';
 import type { NetEvent, NetTransfer, NetworkModel, NetworkModelKind } from './network/model.js';
 import { RoundModel } from './network/roundModel.js';
-import { parseSpec } from './synth/parse.js';
+import { parseSpec } from '../core/parseSpec.js';
 
 /**
  * The fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote store

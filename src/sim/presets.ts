@@ -8,7 +8,7 @@ import {
   seededShuffle,
   type Distribution,
 } from './synth/distributions.js';
-import { parseSpec } from './synth/parse.js';
+import { parseSpec } from '../core/parseSpec.js';
 import { durationSchema, rateSchema } from '../units/units.js';
 import { GraphTopology, TopologyBuilder } from '../topology/index.js';
 

@@ -7,12 +7,12 @@ import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet } from '../core/types.js';
-import { RUN_MODES } from '../core/vocabulary.js';
+import { runLimitFields, runModeSchema } from '../core/runLimits.js';
 import { SimExecutor, setupSecondsSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
 import { generateSyntheticFleet, type SyntheticFleet } from './synth/fleet.js';
 import { closureSpecSchema } from './synth/closure.js';
-import { parseSpec } from './synth/parse.js';
+import { parseSpec } from '../core/parseSpec.js';
 import { seedSpecSchema } from './synth/seeds.js';
 import { networkSpecSchema } from './presets.js';
 import type { GraphTopology } from '../topology/index.js';
@@ -45,17 +45,11 @@ export const scenarioSchema = z.strictObject({
    * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
    */
   setupSeconds: setupSecondsSchema.default(0),
-  /** Coordinator mode: `round` (barrier) or `eager` (re-plan after every outcome). */
-  mode: z.enum(RUN_MODES).default('round'),
+  mode: runModeSchema,
   strategy: z.string().min(1).default('log2-fanout'),
   strategyOptions: z.record(z.string(), z.unknown()).default({}),
-  limits: z
-    .strictObject({
-      maxRounds: z.int().min(1).default(1000),
-      maxTime: z.number().positive().default(Infinity),
-      maxAttemptsPerHost: z.int().min(1).default(5),
-    })
-    .prefault({}),
+  /** When a run gives up (see core/runLimits.ts). */
+  limits: z.strictObject(runLimitFields).prefault({}),
 });
 
 /** A validated scenario (defaults filled in). */

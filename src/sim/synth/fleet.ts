@@ -4,7 +4,7 @@ import type { Fleet, HostId, PathId } from '../../core/types.js';
 import { generateNetwork, networkSpecSchema } from '../presets.js';
 import type { GraphTopology } from '../../topology/index.js';
 import { closureSpecSchema, generateFleetClosures } from './closure.js';
-import { parseSpec } from './parse.js';
+import { parseSpec } from '../../core/parseSpec.js';
 import { applySeeds, seedSpecSchema, withSeedCache } from './seeds.js';
 
 /**

@@ -4,7 +4,7 @@ import { ConfigError } from '../../core/errors.js';
 import { deriveRng } from '../../core/random.js';
 import type { Host, HostId, PathId } from '../../core/types.js';
 import { seededShuffle } from './distributions.js';
-import { parseSpec } from './parse.js';
+import { parseSpec } from '../../core/parseSpec.js';
 import { rateSchema } from '../../units/units.js';
 
 /**
