@@ -12,7 +12,7 @@ const ALLOWED = {
   units: ['core'],
   topology: ['core', 'units'],
   strategies: ['core'],
-  trace: ['core'],
+  trace: ['core', 'units'],
   sim: ['core', 'units', 'topology'],
   remote: ['core', 'units'],
   fleet: ['core', 'units', 'remote'],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the real executor and the lab need: Nix (Debian's nix-bin), OpenSSH server, iproute2.
+# Installs what the real executor and the lab need: Nix (Debian's nix-bin), OpenSSH server, iproute2;
+# and tmux, the terminal the `viz live` test draws in.
 # Idempotent; run as root. It does not edit /etc/nix/nix.conf: lab hosts and the deployer get their
 # offline Nix settings per process (NIX_CONF_DIR / NIX_CONFIG), see src/executor/nixEnv.ts.
 set -euo pipefail
@@ -15,6 +16,8 @@ command -v nix >/dev/null 2>&1 || missing+=(nix-bin)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 { command -v ip >/dev/null 2>&1 && command -v tc >/dev/null 2>&1; } || missing+=(iproute2)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+# The `viz live` test drives the CLI in a real terminal.
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-system-deps: installing ${missing[*]}"

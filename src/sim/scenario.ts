@@ -5,6 +5,7 @@ import { lowerBound, type LowerBound } from '../core/bounds.js';
 import { runCascade, type RunResult } from '../core/coordinator.js';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
+import type { Executor } from '../core/executor.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet } from '../core/types.js';
 import { runLimitFields, runModeSchema } from '../core/runLimits.js';
@@ -145,6 +146,11 @@ export interface RunScenarioOptions {
   readonly onEvent?: EventSink;
   /** Overrides the scenario's mode. */
   readonly mode?: RunMode;
+  /**
+   * Wraps the simulator before the run (e.g. `viz live` pauses between frames in wall-clock time; the
+   * simulated clock and the trace are unaffected).
+   */
+  readonly wrapExecutor?: (sim: Executor) => Executor;
 }
 
 /** Runs one strategy on a built scenario in the simulator. */
@@ -154,7 +160,7 @@ export function runScenario(
   options: RunScenarioOptions = {},
 ): Promise<RunResult> {
   const { spec } = scenario;
-  const executor = new SimExecutor({
+  const sim = new SimExecutor({
     hosts: scenario.fleet.hosts,
     topology: scenario.topology,
     closure: scenario.closure,
@@ -163,6 +169,7 @@ export function runScenario(
     seed: spec.seed,
     setupSeconds: spec.setupSeconds,
   });
+  const executor = options.wrapExecutor ? options.wrapExecutor(sim) : sim;
   return runCascade({
     fleet: scenario.fleet,
     closure: scenario.closure,

@@ -8,6 +8,7 @@ import { rollbackCommand } from './rollback.js';
 import { simulateCommand } from './simulate.js';
 import { strategiesCommand } from './strategies.js';
 import { traceCommand } from './trace.js';
+import { vizCommand } from './viz.js';
 
 /** Every CLI command, in help order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
@@ -16,6 +17,7 @@ export const commands: ReadonlyArray<CommandModule<object, any>> = [
   compareCommand,
   strategiesCommand,
   traceCommand,
+  vizCommand,
   cascadeCommand,
   deployCommand,
   planCommand,

@@ -2,23 +2,20 @@ import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { EventSink } from '../../core/events.js';
 import { buildScenario, runScenario } from '../../sim/index.js';
-import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { ensureWritableFile } from '../../trace/outputPaths.js';
 import { toPerfettoJson } from '../../trace/perfetto.js';
 import { fanOut, TraceRecorder } from '../../trace/recorder.js';
 import {
   hashingSink,
-  parseStrategyOptions,
   scenarioFromFlags,
   scenarioOptions,
   type ScenarioFlags,
 } from '../scenarioFlags.js';
+import { strategyFromFlags, strategyOptions, type StrategyFlags } from '../strategyFlags.js';
 import { resultJson, resultText } from '../summary.js';
 
-interface SimulateArgs extends ScenarioFlags {
-  strategy?: string | undefined;
-  'strategy-option'?: string[] | undefined;
+interface SimulateArgs extends ScenarioFlags, StrategyFlags {
   trace?: string | undefined;
   perfetto?: string | undefined;
   json: boolean;
@@ -29,16 +26,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
   command: 'simulate',
   describe: 'Run one strategy on a scenario in the deterministic network simulator',
   builder: (y) =>
-    scenarioOptions(y)
-      .option('strategy', {
-        type: 'string',
-        describe: "Strategy name (see `nix-cascade strategies`) [default: the scenario's, else log2-fanout]",
-      })
-      .option('strategy-option', {
-        type: 'string',
-        array: true,
-        describe: 'Strategy option key=value (repeatable), e.g. k=16',
-      })
+    strategyOptions(scenarioOptions(y))
       .option('trace', { type: 'string', describe: 'Write the event trace as JSON Lines to this file' })
       .option('perfetto', {
         type: 'string',
@@ -49,13 +37,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .example('$0 simulate --scenario examples/regions.json --json', ''),
   handler: async (args) => {
     const { spec, where } = scenarioFromFlags(args);
-    const name = args.strategy ?? spec.strategy;
-    // Flags override the file's options for the file's strategy; another strategy starts from its defaults.
-    const options = {
-      ...(name === spec.strategy ? spec.strategyOptions : {}),
-      ...parseStrategyOptions(args['strategy-option']),
-    };
-    const strategy = getStrategy(name, options);
+    const strategy = strategyFromFlags(args, spec);
     if (args.perfetto !== undefined) ensureWritableFile(args.perfetto, '--perfetto');
     const scenario = buildScenario(spec, where);
     const hash = hashingSink();
