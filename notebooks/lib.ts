@@ -1,0 +1,155 @@
+/**
+ * What every worked study shares: its command line (`[--smoke] [outDir]`), running a grid of scenario ×
+ * strategy points in the simulator, simple Vega-Lite charts, and writing the data, the charts (SVG/PNG) and
+ * a self-contained HTML page. Deterministic: same code ⇒ same numbers and the same SVG bytes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunResult } from '../src/core/coordinator.js';
+import type { CascadeEvent } from '../src/core/events.js';
+import type { RunMode } from '../src/core/strategy.js';
+import { buildScenario, parseScenario, runScenario, type Scenario, type ScenarioInput } from '../src/sim/scenario.js';
+import { getStrategy } from '../src/strategies/registry.js';
+import { renderHtml, renderPng, renderSvg, type HtmlSection } from '../src/trace/render.js';
+
+/** A study's command line: `--smoke` runs a small version (CI checks its outputs), then the output dir. */
+export function studyArgs(name: string): { smoke: boolean; outDir: string } {
+  const args = process.argv.slice(2);
+  const smoke = args.includes('--smoke');
+  const outDir = args.find((a) => !a.startsWith('--')) ?? `reports/notebooks/${name}`;
+  return { smoke, outDir };
+}
+
+/** A strategy to run, in the coordinator mode it does best in. */
+export interface Contender {
+  readonly strategy: string;
+  readonly mode: RunMode;
+}
+
+/** The label of a contender in tables and legends. */
+export const label = (c: Contender): string => `${c.strategy} (${c.mode})`;
+
+/** One run of a study, with its events (for measures the result does not carry). */
+export interface StudyRun {
+  readonly contender: Contender;
+  readonly scenario: Scenario;
+  readonly result: RunResult;
+  readonly events: readonly CascadeEvent[];
+}
+
+/** Builds a scenario and runs each contender on it. */
+export async function runAll(input: ScenarioInput, contenders: readonly Contender[]): Promise<StudyRun[]> {
+  const scenario = buildScenario(parseScenario(input));
+  const runs: StudyRun[] = [];
+  for (const contender of contenders) {
+    const events: CascadeEvent[] = [];
+    const result = await runScenario(scenario, getStrategy(contender.strategy), {
+      mode: contender.mode,
+      onEvent: (e) => events.push(e),
+    });
+    runs.push({ contender, scenario, result, events });
+  }
+  return runs;
+}
+
+/** A value rounded for tables and JSON (numbers stay numbers). */
+export const round = (x: number, digits = 1): number => +x.toFixed(digits);
+
+/** Ten colours people can tell apart (Tableau 10), in a fixed order so a series keeps its colour. */
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/** A colour scale for at most ten series, in the given order. */
+export function seriesColour(series: readonly string[], title: string | null = null): Record<string, unknown> {
+  if (series.length > PALETTE.length) throw new Error(`at most ${PALETTE.length} series per chart, got ${series.length}`);
+  return {
+    field: 'series',
+    type: 'nominal',
+    title,
+    sort: series,
+    scale: { domain: series, range: PALETTE.slice(0, series.length) },
+    legend: { labelLimit: 300 },
+  };
+}
+
+/** Lines of `y` against `x`, one per series (at most ten). */
+export function lineChart(o: {
+  readonly title: string;
+  readonly points: readonly object[];
+  readonly x: { readonly field: string; readonly title: string; readonly log?: boolean };
+  readonly y: { readonly field: string; readonly title: string; readonly log?: boolean };
+  readonly series: readonly string[];
+}): TopLevelSpec {
+  const axis = (a: { field: string; title: string; log?: boolean }) => ({
+    field: a.field,
+    type: 'quantitative',
+    title: a.title,
+    ...(a.log ? { scale: { type: 'log' as const } } : {}),
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: o.title,
+    width: 520,
+    height: 300,
+    data: { values: [...o.points] },
+    mark: { type: 'line', point: true },
+    encoding: { x: axis(o.x), y: axis(o.y), color: seriesColour(o.series) },
+  } as TopLevelSpec;
+}
+
+/** Horizontal bars of `x` per series, faceted in columns by `column` (at most ten series). */
+export function barChart(o: {
+  readonly title: string;
+  readonly points: readonly object[];
+  readonly x: { readonly field: string; readonly title: string };
+  readonly column: string;
+  readonly series: readonly string[];
+}): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: o.title,
+    data: { values: [...o.points] },
+    facet: { column: { field: o.column, type: 'nominal', title: null } },
+    spec: {
+      width: 220,
+      height: { step: 16 },
+      mark: 'bar',
+      encoding: {
+        y: { field: 'series', type: 'nominal', sort: o.series, title: null, axis: { labelLimit: 300 } },
+        x: { field: o.x.field, type: 'quantitative', title: o.x.title },
+        color: { ...seriesColour(o.series), legend: null },
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+  } as TopLevelSpec;
+}
+
+/** A chart of a study, saved as `<file>.svg` and `.png` and shown on its page. */
+export interface StudyChart {
+  readonly file: string;
+  readonly heading: string;
+  readonly spec: TopLevelSpec;
+}
+
+/**
+ * Writes a study: `<name>.json` (the data), each chart's SVG and PNG, and `index.html` with the page's
+ * sections (each chart is placed where a section names it by `chart`).
+ */
+export async function writeStudy(o: {
+  readonly outDir: string;
+  readonly name: string;
+  readonly title: string;
+  readonly data: unknown;
+  readonly charts: readonly StudyChart[];
+  readonly sections: readonly HtmlSection[];
+}): Promise<void> {
+  mkdirSync(o.outDir, { recursive: true });
+  writeFileSync(join(o.outDir, `${o.name}.json`), `${JSON.stringify(o.data, null, 2)}\n`);
+  for (const c of o.charts) {
+    const svg = await renderSvg(c.spec);
+    writeFileSync(join(o.outDir, `${c.file}.svg`), svg);
+    writeFileSync(join(o.outDir, `${c.file}.png`), renderPng(svg));
+  }
+  writeFileSync(join(o.outDir, 'index.html'), renderHtml(o.title, o.sections));
+  console.log(`wrote ${o.outDir}/index.html`);
+}
