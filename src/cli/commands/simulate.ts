@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { EventSink } from '../../core/events.js';
-import { buildScenario, runScenario } from '../../sim/index.js';
+import { runScenario } from '../../sim/index.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { ensureWritableFile } from '../../trace/outputPaths.js';
@@ -14,6 +14,7 @@ import {
   scenarioOptions,
   type ScenarioFlags,
 } from '../scenarioFlags.js';
+import { buildCliScenario } from '../closureFrom.js';
 import { resultJson, resultText } from '../summary.js';
 
 interface SimulateArgs extends ScenarioFlags {
@@ -46,9 +47,10 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
       .example('$0 simulate --hosts 500 --topology racks --strategy topology-aware', '')
-      .example('$0 simulate --scenario examples/regions.json --json', ''),
+      .example('$0 simulate --scenario examples/regions.json --json', '')
+      .example('$0 simulate --hosts 50 --closure-from examples/closures/lab-web.json', ''),
   handler: async (args) => {
-    const { spec, where } = scenarioFromFlags(args);
+    const { spec, input } = scenarioFromFlags(args);
     const name = args.strategy ?? spec.strategy;
     // Flags override the file's options for the file's strategy; another strategy starts from its defaults.
     const options = {
@@ -57,7 +59,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     };
     const strategy = getStrategy(name, options);
     if (args.perfetto !== undefined) ensureWritableFile(args.perfetto, '--perfetto');
-    const scenario = buildScenario(spec, where);
+    const scenario = await buildCliScenario(spec, input);
     const hash = hashingSink();
     const sinks: EventSink[] = [hash.sink];
     const file = args.trace === undefined ? undefined : new JsonlFileSink(args.trace);
