@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
@@ -259,11 +259,20 @@ export function parseStrategyOptions(list: readonly string[] | undefined): Recor
 }
 
 /**
- * True when a `--closure-from` value names a store path rather than a closure file: a value under
- * `/nix/store/` that does not end in `.json`. Anything else is a closure file (relative to the working directory).
+ * The store path a `--closure-from` value names, or undefined for a closure file: a value ending in `.json`
+ * is a file; one under `/nix/store/` is a store path; a link into the store (`/run/current-system`, a
+ * `result` symlink) is the store path it points to. Anything else is a closure file.
  */
-export function isStorePathArg(value: string): boolean {
-  return value.startsWith('/nix/store/') && !value.endsWith('.json');
+export function storePathArg(value: string): string | undefined {
+  if (value.endsWith('.json')) return undefined;
+  if (value.startsWith('/nix/store/')) return value;
+  let real: string;
+  try {
+    real = realpathSync(value);
+  } catch {
+    return undefined; // a missing file: reading it names it
+  }
+  return real.startsWith('/nix/store/') ? real : undefined;
 }
 
 /**
@@ -276,5 +285,10 @@ export function closureFromFlag(values: readonly string[]): {
   if (values.length === 0 || values.some((v) => v === '')) {
     throw new ConfigError('needs a closure file or a store path', '--closure-from');
   }
-  return { roles: values.map((v) => (isStorePathArg(v) ? { storePath: v } : { file: resolve(v) })) };
+  return {
+    roles: values.map((v) => {
+      const storePath = storePathArg(v);
+      return storePath === undefined ? { file: resolve(v) } : { storePath };
+    }),
+  };
 }

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isStorePathArg } from '../../src/cli/scenarioFlags.js';
+import { storePathArg } from '../../src/cli/scenarioFlags.js';
 import { readTraceFile } from '../../src/trace/jsonl.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -27,10 +27,19 @@ afterEach(() => {
 });
 
 describe('--closure-from', () => {
-  it('tells store paths from closure files', () => {
-    expect(isStorePathArg(TOP)).toBe(true);
-    expect(isStorePathArg('/nix/store/abc-closure.json')).toBe(false);
-    expect(isStorePathArg(HELLO)).toBe(false);
+  it('tells store paths (and links into the store) from closure files', () => {
+    expect(storePathArg(TOP)).toBe(TOP);
+    expect(storePathArg('/nix/store/abc-closure.json')).toBeUndefined();
+    expect(storePathArg(HELLO)).toBeUndefined();
+    expect(storePathArg(join(dir, 'missing'))).toBeUndefined();
+    const link = join(dir, 'result');
+    symlinkSync('/nix/store', link);
+    expect(storePathArg(link)).toBeUndefined(); // the store directory itself is no store path
+    const target = (existsSync('/nix/store') ? readdirSync('/nix/store') : []).find((n) => /^[0-9a-z]{32}-/.test(n));
+    if (target !== undefined) {
+      symlinkSync(`/nix/store/${target}`, join(dir, 'result-2'));
+      expect(storePathArg(join(dir, 'result-2'))).toBe(`/nix/store/${target}`);
+    }
   });
 
   it('simulates a closure file: the trace names its store paths', async () => {
