@@ -83,6 +83,20 @@ describe('--closure-from', () => {
     expect(r.out).toBe('');
   });
 
+  it('reads a scenario file role given by storePath, and names that field when nix does not know it', async () => {
+    const file = join(dir, 'store-role.json');
+    writeFileSync(file, JSON.stringify({ topology: { preset: 'flat', hosts: 2 }, closure: { roles: [{ file: resolve(HELLO) }, { storePath: TOP, name: 'again' }] } }));
+    process.env['PATH'] = `${fakeNix(JSON.stringify({ [TOP]: { narSize: 226560, references: [] } }))}:${PATH ?? ''}`;
+    // hello's toplevel in both roles, with other references in the file: the two disagree, an error naming both.
+    let r = await runCli('simulate', '--scenario', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}.closure.roles[1]`);
+    process.env['PATH'] = `${fakeNix('', 1)}:${PATH ?? ''}`;
+    r = await runCli('simulate', '--scenario', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}.closure.roles[1].storePath`);
+  });
+
   it('exits 2 naming --closure-from when the store path is not in the store', async () => {
     process.env['PATH'] = `${fakeNix('', 1)}:${PATH ?? ''}`;
     const r = await runCli('simulate', '--hosts', '2', '--closure-from', TOP);
