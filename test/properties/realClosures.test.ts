@@ -24,7 +24,8 @@ interface Entry {
 }
 
 /** A store-path-like name (the simulator does not care, but traces of real closures look like this). */
-const pathName = (kind: string, i: number): string => `/nix/store/${String(i).padStart(32, '0')}-${kind}-${i}`;
+const pathName = (kind: string, i: number): string =>
+  `/nix/store/${String(i).padStart(32, '0')}-${kind}-${i}`;
 
 /** A real-shaped graph as a plain list: a giant at the bottom, a chain on it, tiny paths, one toplevel. */
 const graphArb = fc
@@ -46,7 +47,11 @@ const graphArb = fc
     const n0 = out.length;
     for (let k = 0; k < g.tiny; k++) {
       const i = n0 + k;
-      out.push({ name: pathName('tiny', i), narSize: 1 + (g.sizes[k % 16]! % 100), references: k % 2 === 0 ? [pick(i, i)] : [] });
+      out.push({
+        name: pathName('tiny', i),
+        narSize: 1 + (g.sizes[k % 16]! % 100),
+        references: k % 2 === 0 ? [pick(i, i)] : [],
+      });
     }
     const referenced = new Set(out.flatMap((e) => e.references));
     const roots = out.filter((e) => !referenced.has(e.name)).map((e) => e.name);
@@ -80,46 +85,78 @@ function write(entries: readonly Entry[]): string {
 
 const topologyArb = fc.oneof(
   fc.record({ preset: fc.constant('flat' as const), hosts: fc.integer({ min: 2, max: 8 }) }),
-  fc.record({ preset: fc.constant('racks' as const), hosts: fc.integer({ min: 2, max: 8 }), racks: fc.constant(2) }),
+  fc.record({
+    preset: fc.constant('racks' as const),
+    hosts: fc.integer({ min: 2, max: 8 }),
+    racks: fc.constant(2),
+  }),
   fc.integer({ min: 2, max: 6 }).chain((n) =>
     fc.record({
       preset: fc.constant('custom' as const),
       switches: fc.constant(null).map(() => [{ id: 'a' }, { id: 'b' }]),
-      links: fc.constantFrom('10mbit', '100mbit', '1gbit').map((bw) => [{ from: 'a', to: 'b', bandwidth: bw, latency: '1ms' }]),
-      hosts: fc.array(fc.constantFrom('20mbit', '100mbit', '1gbit'), { minLength: n, maxLength: n }).map((ups) => [
-        { host: 'deployer', switch: 'a' },
-        ...ups.map((uplink, i) => ({ host: `h${i + 1}`, switch: i % 2 === 0 ? 'a' : 'b', uplink, latency: '0.5ms' })),
-      ]),
+      links: fc
+        .constantFrom('10mbit', '100mbit', '1gbit')
+        .map((bw) => [{ from: 'a', to: 'b', bandwidth: bw, latency: '1ms' }]),
+      hosts: fc
+        .array(fc.constantFrom('20mbit', '100mbit', '1gbit'), { minLength: n, maxLength: n })
+        .map((ups) => [
+          { host: 'deployer', switch: 'a' },
+          ...ups.map((uplink, i) => ({
+            host: `h${i + 1}`,
+            switch: i % 2 === 0 ? 'a' : 'b',
+            uplink,
+            latency: '0.5ms',
+          })),
+        ]),
     }),
   ),
 );
 
 describe('real-shaped closure graphs, every strategy', () => {
-  it.each(STRATEGY_MODES)('every run succeeds, every host ends with its want set, makespan ≥ lower bound (%s, %s mode)', async (name, mode) => {
-    await fc.assert(
-      fc.asyncProperty(
-        graphArb,
-        topologyArb,
-        fc.boolean(),
-        fc.nat(),
-        fc.constantFrom<'round' | 'flow'>('round', 'flow'),
-        fc.integer({ min: 0, max: 1000 }),
-        async (graph, topology, twoRoles, pick, network, seed) => {
-          const roles = twoRoles ? [{ file: write(graph), hosts: 0.5 }, { file: write(subRole(graph, pick)) }] : [{ file: write(graph) }];
-          const input: ScenarioInput = { seed, topology, closure: { roles }, network, mode, strategy: name };
-          const scenario = buildScenario(parseScenario(input));
-          const rec = new TraceRecorder();
-          const result = await runScenario(scenario, getStrategy(name), { onEvent: rec.sink });
-          expect(result.success).toBe(true);
-          const r = replay(scenario.fleet, rec.events());
-          for (const t of targetsOf(scenario.fleet)) expect(holdsAll(r.have.get(t), scenario.fleet.wants.get(t)!), `${t} lacks part of its want set`).toBe(true);
-          expect(scenario.closure.size).toBe(new Set([...graph, ...(twoRoles ? subRole(graph, pick) : [])].map((e) => e.name)).size);
-          // As in convergence.test.ts: the round model in eager mode fixes rates at start, so a late joiner can
-          // overrun a link; everywhere else the bound holds.
-          if (network === 'flow' || mode === 'round') expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
-        },
-      ),
-      { numRuns: Math.max(2, Math.ceil(RUNS_PER_PAIR / 3)) },
-    );
-  });
+  it.each(STRATEGY_MODES)(
+    'every run succeeds, every host ends with its want set, makespan ≥ lower bound (%s, %s mode)',
+    async (name, mode) => {
+      await fc.assert(
+        fc.asyncProperty(
+          graphArb,
+          topologyArb,
+          fc.boolean(),
+          fc.nat(),
+          fc.constantFrom<'round' | 'flow'>('round', 'flow'),
+          fc.integer({ min: 0, max: 1000 }),
+          async (graph, topology, twoRoles, pick, network, seed) => {
+            const roles = twoRoles
+              ? [{ file: write(graph), hosts: 0.5 }, { file: write(subRole(graph, pick)) }]
+              : [{ file: write(graph) }];
+            const input: ScenarioInput = {
+              seed,
+              topology,
+              closure: { roles },
+              network,
+              mode,
+              strategy: name,
+            };
+            const scenario = buildScenario(parseScenario(input));
+            const rec = new TraceRecorder();
+            const result = await runScenario(scenario, getStrategy(name), { onEvent: rec.sink });
+            expect(result.success).toBe(true);
+            const r = replay(scenario.fleet, rec.events());
+            for (const t of targetsOf(scenario.fleet))
+              expect(
+                holdsAll(r.have.get(t), scenario.fleet.wants.get(t)!),
+                `${t} lacks part of its want set`,
+              ).toBe(true);
+            expect(scenario.closure.size).toBe(
+              new Set([...graph, ...(twoRoles ? subRole(graph, pick) : [])].map((e) => e.name)).size,
+            );
+            // As in convergence.test.ts: the round model in eager mode fixes rates at start, so a late joiner can
+            // overrun a link; everywhere else the bound holds.
+            if (network === 'flow' || mode === 'round')
+              expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds * (1 - 1e-9));
+          },
+        ),
+        { numRuns: Math.max(2, Math.ceil(RUNS_PER_PAIR / 3)) },
+      );
+    },
+  );
 });

@@ -48,16 +48,33 @@ describe('explicit topologies', () => {
     ['a host on an unknown switch', (s) => void (s.hosts[1]!.switch = 'nowhere'), 'topology.hosts[1].switch'],
     ['a duplicate switch', (s) => void s.switches.push({ id: 'core' }), 'topology.switches[2].id'],
     ['a duplicate host', (s) => void s.hosts.push({ host: 'a-1', switch: 'core' }), 'topology.hosts[3].host'],
-    ['two deployers', (s) => void s.hosts.push({ host: 'd2', switch: 'core', role: 'deployer' } as never), 'topology.hosts[3].role'],
+    [
+      'two deployers',
+      (s) => void s.hosts.push({ host: 'd2', switch: 'core', role: 'deployer' } as never),
+      'topology.hosts[3].role',
+    ],
     ['no target', (s) => void (s.hosts = [s.hosts[0]!]), 'topology.hosts'],
-    ['a disconnected host', (s) => void (s.switches.push({ id: 'island' }), s.hosts.push({ host: 'lost', switch: 'island' })), 'topology.hosts[3].switch'],
-    ['a host the deployer cannot reach (one-way link towards the core)', (s) => void ((s.links[0] as Record<string, unknown>)['duplex'] = false), 'topology.hosts[1].switch'],
+    [
+      'a disconnected host',
+      (s) => void (s.switches.push({ id: 'island' }), s.hosts.push({ host: 'lost', switch: 'island' })),
+      'topology.hosts[3].switch',
+    ],
+    [
+      'a host the deployer cannot reach (one-way link towards the core)',
+      (s) => void ((s.links[0] as Record<string, unknown>)['duplex'] = false),
+      'topology.hosts[1].switch',
+    ],
     ['a duplicate link', (s) => void s.links.push({ ...s.links[0]! }), 'topology'],
   ])('rejects %s, naming it', (_, edit, where) => {
     expect(configError(() => build(edit)).where).toBe(where);
   });
 
   it('rejects a bad rate through the units parser', () => {
-    expect(customTopologySchema.safeParse({ ...base(), hosts: [{ host: 'a', switch: 'core', uplink: '12furlongs' }] }).success).toBe(false);
+    expect(
+      customTopologySchema.safeParse({
+        ...base(),
+        hosts: [{ host: 'a', switch: 'core', uplink: '12furlongs' }],
+      }).success,
+    ).toBe(false);
   });
 });

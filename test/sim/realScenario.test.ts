@@ -20,7 +20,9 @@ async function recorded(file: string) {
   const spec = loadScenarioFile(file);
   const scenario = buildScenario(spec, file, { baseDir: 'examples' });
   const rec = new TraceRecorder();
-  const result = await runScenario(scenario, getStrategy(spec.strategy, spec.strategyOptions), { onEvent: rec.sink });
+  const result = await runScenario(scenario, getStrategy(spec.strategy, spec.strategyOptions), {
+    onEvent: rec.sink,
+  });
   return { scenario, result, events: rec.events() };
 }
 
@@ -58,36 +60,71 @@ describe('scenario files with real closures and explicit topologies', () => {
   const topology = {
     preset: 'custom',
     switches: [{ id: 's' }],
-    hosts: [{ host: 'deployer', switch: 's' }, { host: 'h1', switch: 's', uplink: '100mbit' }],
+    hosts: [
+      { host: 'deployer', switch: 's' },
+      { host: 'h1', switch: 's', uplink: '100mbit' },
+    ],
   };
 
   it('parses both, and a synthetic closure is still the default', () => {
     const s = parseScenario({ topology, closure: { file: 'x.json' } });
     expect(s.closure).toEqual({ kind: 'real', roles: [{ file: 'x.json' }], assignment: 'round-robin' });
-    expect(parseScenario({ topology: { preset: 'flat', hosts: 2 } }).closure).toMatchObject({ totalMB: 1000 });
+    expect(parseScenario({ topology: { preset: 'flat', hosts: 2 } }).closure).toMatchObject({
+      totalMB: 1000,
+    });
   });
 
   it.each([
-    ['a role file that is not a string', { topology: { preset: 'flat', hosts: 2 }, closure: { roles: [{ file: 3 }] } }, 'x.json.closure.roles[0].file'],
-    ['a bad host share', { topology: { preset: 'flat', hosts: 2 }, closure: { roles: [{ file: 'a', hosts: 2 }] } }, 'x.json.closure.roles[0].hosts'],
-    ['a host rate with an unknown unit', { topology: { ...topology, hosts: [{ host: 'h', switch: 's', uplink: '12furlongs' }] } }, 'x.json.topology.hosts[0].uplink'],
-    ['a link without a bandwidth', { topology: { ...topology, links: [{ from: 's', to: 's', latency: 0 }] } }, 'x.json.topology.links[0].bandwidth'],
+    [
+      'a role file that is not a string',
+      { topology: { preset: 'flat', hosts: 2 }, closure: { roles: [{ file: 3 }] } },
+      'x.json.closure.roles[0].file',
+    ],
+    [
+      'a bad host share',
+      { topology: { preset: 'flat', hosts: 2 }, closure: { roles: [{ file: 'a', hosts: 2 }] } },
+      'x.json.closure.roles[0].hosts',
+    ],
+    [
+      'a host rate with an unknown unit',
+      { topology: { ...topology, hosts: [{ host: 'h', switch: 's', uplink: '12furlongs' }] } },
+      'x.json.topology.hosts[0].uplink',
+    ],
+    [
+      'a link without a bandwidth',
+      { topology: { ...topology, links: [{ from: 's', to: 's', latency: 0 }] } },
+      'x.json.topology.links[0].bandwidth',
+    ],
   ])('rejects %s when parsing, naming the field', (_, input, where) => {
     expect(configError(() => parseScenario(input, 'x.json')).where).toBe(where);
   });
 
   it('names the field of a topology error found when building', () => {
-    const spec = parseScenario({ topology: { ...topology, hosts: [{ host: 'h', switch: 'nowhere' }] } }, 'x.json');
+    const spec = parseScenario(
+      { topology: { ...topology, hosts: [{ host: 'h', switch: 'nowhere' }] } },
+      'x.json',
+    );
     expect(configError(() => buildScenario(spec, 'x.json')).where).toBe('x.json.topology.hosts[0].switch');
   });
 
   it('names the closure file (not the scenario) for an error inside it', () => {
     const spec = parseScenario({ topology, closure: { file: 'closures/missing.json' } }, 'x.json');
-    expect(configError(() => buildScenario(spec, 'x.json', { baseDir: 'examples' })).where).toMatch(/examples\/closures\/missing\.json$/);
+    expect(configError(() => buildScenario(spec, 'x.json', { baseDir: 'examples' })).where).toMatch(
+      /examples\/closures\/missing\.json$/,
+    );
   });
 
   it('seeds and failures name the hosts of an explicit topology', () => {
-    const spec = parseScenario({ topology, closure: { file: 'closures/hello-2.12.1.json' }, failures: { kind: 'kill-host', host: 'nope', atRound: 0 } }, 'x.json');
-    expect(configError(() => buildScenario(spec, 'x.json', { baseDir: 'examples' })).where).toMatch(/^x\.json\.failures/);
+    const spec = parseScenario(
+      {
+        topology,
+        closure: { file: 'closures/hello-2.12.1.json' },
+        failures: { kind: 'kill-host', host: 'nope', atRound: 0 },
+      },
+      'x.json',
+    );
+    expect(configError(() => buildScenario(spec, 'x.json', { baseDir: 'examples' })).where).toMatch(
+      /^x\.json\.failures/,
+    );
   });
 });

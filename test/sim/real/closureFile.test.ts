@@ -37,7 +37,11 @@ describe('parseClosureJson', () => {
   });
 
   it('reads the object form of Nix ≥ 2.19 keyed by store path', () => {
-    const json = { [A]: { narSize: 30, references: [A] }, [B]: { narSize: 20, references: [A] }, [C]: { narSize: 1, references: [B, A] } };
+    const json = {
+      [A]: { narSize: 30, references: [A] },
+      [B]: { narSize: 20, references: [A] },
+      [C]: { narSize: 1, references: [B, A] },
+    };
     expect(parseClosureJson(json, 'x.json')).toEqual(expected);
   });
 
@@ -53,19 +57,35 @@ describe('parseClosureJson', () => {
   });
 
   it('resolves references written as base names (hash-name) to the full store paths', () => {
-    const json = { [A]: { narSize: 30, references: [] }, [B]: { narSize: 20, references: [A.slice('/nix/store/'.length)] } };
+    const json = {
+      [A]: { narSize: 30, references: [] },
+      [B]: { narSize: 20, references: [A.slice('/nix/store/'.length)] },
+    };
     expect(parseClosureJson(json, 'x.json')[1]!.references).toEqual([A]);
   });
 
   it('gives a graph the core accepts (topological order, closure of the top)', () => {
-    const g = new ClosureGraph(parseClosureJson({ [C]: { narSize: 1, references: [B] }, [B]: { narSize: 20, references: [A] }, [A]: { narSize: 30, references: [] } }, 'x.json'));
+    const g = new ClosureGraph(
+      parseClosureJson(
+        {
+          [C]: { narSize: 1, references: [B] },
+          [B]: { narSize: 20, references: [A] },
+          [A]: { narSize: 30, references: [] },
+        },
+        'x.json',
+      ),
+    );
     expect(g.closureOf([C])).toEqual([A, B, C]);
   });
 
   it.each([
     ['an invalid path (null in the object form)', { [A]: null }, `x.json[${JSON.stringify(A)}]`],
     ['an invalid path (valid: false in the array form)', [{ path: A, valid: false }], 'x.json[0]'],
-    ['a reference to a path the file lacks', [{ path: B, narSize: 1, references: [A] }], 'x.json[0].references'],
+    [
+      'a reference to a path the file lacks',
+      [{ path: B, narSize: 1, references: [A] }],
+      'x.json[0].references',
+    ],
     ['a negative size', [{ path: A, narSize: -1, references: [] }], 'x.json[0].narSize'],
     ['a fractional size', [{ path: A, narSize: 1.5, references: [] }], 'x.json[0].narSize'],
     ['a missing size', [{ path: A, references: [] }], 'x.json[0].narSize'],
@@ -79,18 +99,29 @@ describe('parseClosureJson', () => {
   });
 
   it('rejects a duplicate path, naming the second entry and the path', () => {
-    const e = configError(() => parseClosureJson([{ path: A, narSize: 1 }, { path: A, narSize: 1 }], 'x.json'));
+    const e = configError(() =>
+      parseClosureJson(
+        [
+          { path: A, narSize: 1 },
+          { path: A, narSize: 1 },
+        ],
+        'x.json',
+      ),
+    );
     expect(e.where).toBe('x.json[1]');
     expect(e.message).toContain(A);
   });
 
   it('rejects a reference cycle, naming a path on it', () => {
     const e = configError(() =>
-      parseClosureJson([
-        { path: A, narSize: 1, references: [B] },
-        { path: B, narSize: 1, references: [C] },
-        { path: C, narSize: 1, references: [A] },
-      ], 'x.json'),
+      parseClosureJson(
+        [
+          { path: A, narSize: 1, references: [B] },
+          { path: B, narSize: 1, references: [C] },
+          { path: C, narSize: 1, references: [A] },
+        ],
+        'x.json',
+      ),
     );
     expect([A, B, C].some((p) => e.message.includes(p))).toBe(true);
   });

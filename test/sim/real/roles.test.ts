@@ -10,10 +10,16 @@ import { targetHostIds } from '../../../src/sim/presets.js';
 const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-roles-'));
 const P = (name: string): string => `/nix/store/${name[0]!.repeat(32)}-${name}`;
 function file(name: string, paths: Array<[string, number, string[]]>): string {
-  writeFileSync(join(dir, name), JSON.stringify(paths.map(([p, narSize, refs]) => ({ path: P(p), narSize, references: refs.map(P) }))));
+  writeFileSync(
+    join(dir, name),
+    JSON.stringify(paths.map(([p, narSize, refs]) => ({ path: P(p), narSize, references: refs.map(P) }))),
+  );
   return name;
 }
-const base: Array<[string, number, string[]]> = [['glibc', 100, []], ['bash', 10, ['glibc']]];
+const base: Array<[string, number, string[]]> = [
+  ['glibc', 100, []],
+  ['bash', 10, ['glibc']],
+];
 const web = file('web.json', [...base, ['nginx', 50, ['glibc']], ['web-top', 1, ['bash', 'nginx']]]);
 const db = file('db.json', [...base, ['postgres', 70, ['glibc']], ['db-top', 1, ['bash', 'postgres']]]);
 const spec = (input: unknown) => realClosureSpecSchema.parse(input);
@@ -46,14 +52,24 @@ describe('real closures with roles', () => {
   });
 
   it('gives shares by largest remainder, dealt round-robin in fleet order', () => {
-    const r = buildRealClosures(spec({ roles: [{ file: web, hosts: 0.75 }, { file: db }] }), targetHostIds(8), 1, sources);
+    const r = buildRealClosures(
+      spec({ roles: [{ file: web, hosts: 0.75 }, { file: db }] }),
+      targetHostIds(8),
+      1,
+      sources,
+    );
     const roles = [...r.roleOf.values()];
     expect(roles.filter((x) => x === 'web')).toHaveLength(6);
     expect(roles.slice(0, 4)).toEqual(['web', 'db', 'web', 'db']);
   });
 
   it('gives listed hosts their role first and shares out the rest', () => {
-    const r = buildRealClosures(spec({ roles: [{ file: web }, { file: db, hosts: ['host-3'] }] }), targetHostIds(4), 1, sources);
+    const r = buildRealClosures(
+      spec({ roles: [{ file: web }, { file: db, hosts: ['host-3'] }] }),
+      targetHostIds(4),
+      1,
+      sources,
+    );
     expect([...r.roleOf.entries()].filter(([, v]) => v === 'db').map(([h]) => h)).toEqual(['host-3']);
   });
 
@@ -67,7 +83,10 @@ describe('real closures with roles', () => {
 
   it('reads storePath roles from the closures read beforehand', () => {
     const top = P('web-top');
-    const paths: StorePath[] = [{ id: P('glibc'), narSize: 1, references: [] }, { id: top, narSize: 1, references: [P('glibc')] }];
+    const paths: StorePath[] = [
+      { id: P('glibc'), narSize: 1, references: [] },
+      { id: top, narSize: 1, references: [P('glibc')] },
+    ];
     const s = spec({ roles: [{ storePath: top }] });
     expect(storePathRoots(s)).toEqual([top]);
     const r = buildRealClosures(s, ['h'], 1, { storeClosures: new Map([[top, paths]]) });
@@ -77,24 +96,55 @@ describe('real closures with roles', () => {
   });
 
   it.each([
-    ['a path whose size differs between roles', () => [{ file: web }, { file: file('web2.json', [['glibc', 99, []]]) }], 'closure.roles[1]'],
+    [
+      'a path whose size differs between roles',
+      () => [{ file: web }, { file: file('web2.json', [['glibc', 99, []]]) }],
+      'closure.roles[1]',
+    ],
     ['two roles of one name', () => [{ file: web }, { file: web }], 'closure.roles[1]'],
-    ['shares over 1', () => [{ file: web, hosts: 0.7 }, { file: db, hosts: 0.7 }], 'closure.roles'],
-    ['shares under 1 with no role left to take the rest', () => [{ file: web, hosts: 0.2 }, { file: db, hosts: 0.2 }], 'closure.roles'],
+    [
+      'shares over 1',
+      () => [
+        { file: web, hosts: 0.7 },
+        { file: db, hosts: 0.7 },
+      ],
+      'closure.roles',
+    ],
+    [
+      'shares under 1 with no role left to take the rest',
+      () => [
+        { file: web, hosts: 0.2 },
+        { file: db, hosts: 0.2 },
+      ],
+      'closure.roles',
+    ],
     ['an unknown host', () => [{ file: web, hosts: ['nope'] }, { file: db }], 'closure.roles[0].hosts[0]'],
-    ['a host given two roles', () => [{ file: web, hosts: ['host-1'] }, { file: db, hosts: ['host-1'] }], 'closure.roles[1].hosts[0]'],
+    [
+      'a host given two roles',
+      () => [
+        { file: web, hosts: ['host-1'] },
+        { file: db, hosts: ['host-1'] },
+      ],
+      'closure.roles[1].hosts[0]',
+    ],
     ['targets left without a role', () => [{ file: web, hosts: ['host-1'] }], 'closure.roles'],
   ])('rejects %s', (_, roles, where) => {
-    expect(configError(() => buildRealClosures(spec({ roles: roles() }), targetHostIds(3), 1, sources)).where).toBe(where);
+    expect(
+      configError(() => buildRealClosures(spec({ roles: roles() }), targetHostIds(3), 1, sources)).where,
+    ).toBe(where);
   });
 
   it('names the closure file itself for an error inside it', () => {
     const bad = file('bad.json', [['x', 1, ['missing']]]);
-    expect(configError(() => buildRealClosures(spec({ file: bad }), ['h'], 1, sources)).where).toBe(`${join(dir, bad)}[0].references`);
+    expect(configError(() => buildRealClosures(spec({ file: bad }), ['h'], 1, sources)).where).toBe(
+      `${join(dir, bad)}[0].references`,
+    );
   });
 
   it('a role needs exactly one of file or storePath; a closure needs file or roles', () => {
-    expect(realClosureSpecSchema.safeParse({ roles: [{ file: 'a', storePath: '/nix/store/x' }] }).success).toBe(false);
+    expect(
+      realClosureSpecSchema.safeParse({ roles: [{ file: 'a', storePath: '/nix/store/x' }] }).success,
+    ).toBe(false);
     expect(realClosureSpecSchema.safeParse({ roles: [{}] }).success).toBe(false);
     expect(realClosureSpecSchema.safeParse({ file: 'a', roles: [{ file: 'b' }] }).success).toBe(false);
     expect(realClosureSpecSchema.safeParse({}).success).toBe(false);
