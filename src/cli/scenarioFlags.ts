@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
@@ -23,6 +24,7 @@ export interface ScenarioFlags {
   uplink?: string | undefined;
   'max-sends'?: number | undefined;
   'setup-seconds'?: number | undefined;
+  'closure-from'?: string[] | undefined;
 }
 
 /** How a command words `--mode` (compare adds `both`); default: round or eager, round by default. */
@@ -75,6 +77,13 @@ export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG
       describe: 'Uplink (and downlink) of every target, e.g. 1gbit, 100MB/s',
     })
     .option('max-sends', { type: 'number', describe: 'Concurrent sends per target host [default: 1]' })
+    .option('closure-from', {
+      type: 'string',
+      array: true,
+      describe:
+        'Real closure, one role per value: a closure JSON file (nix path-info --json --recursive, or a list of ' +
+        "{name, narSize, references}) or a /nix/store path read from the deployer's store",
+    })
     .option('setup-seconds', {
       type: 'number',
       describe:
@@ -93,9 +102,13 @@ export const DEFAULT_SCENARIO = {
  * with where it came from (for `buildScenario`'s messages).
  * @throws ConfigError naming the flag, or the file and field.
  */
-export function scenarioFromFlags(f: ScenarioFlags): { spec: ScenarioSpec; where: string } {
+export function scenarioFromFlags(f: ScenarioFlags): {
+  spec: ScenarioSpec;
+  where: string;
+  input: ScenarioInput;
+} {
   const input = scenarioInputFromFlags(f);
-  return { spec: parseScenarioInput(input), where: input.where };
+  return { spec: parseScenarioInput(input), where: input.where, input };
 }
 
 /**
@@ -112,6 +125,8 @@ export interface ScenarioInput {
   readonly raw: Record<string, unknown>;
   /** The file it came from, or `scenario`: the prefix of error locations. */
   readonly where: string;
+  /** The `--scenario` file, if any (relative closure files are next to it). */
+  readonly file: string | undefined;
   /** Full error location (`scenario.topology.hosts`) → the flag that set it (`--hosts`). */
   readonly flags: ReadonlyMap<string, string>;
 }
@@ -150,6 +165,19 @@ export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
     obj[field.slice(field.lastIndexOf('.') + 1)] = v;
     flags.set(`${where}.${field}`, flag);
   };
+  if (topology['preset'] === 'custom') {
+    if (f.topology === undefined) {
+      // An explicit topology lists its hosts with their links: a preset flag has nothing to set.
+      for (const [flag, v] of [
+        ['--hosts', f.hosts],
+        ['--uplink', f.uplink],
+        ['--max-sends', f['max-sends']],
+      ] as const) {
+        if (v !== undefined)
+          throw new ConfigError(`${where} has an explicit topology: set it per host there`, flag);
+      }
+    } else for (const key of Object.keys(topology)) if (key !== 'preset') delete topology[key];
+  }
   set(topology, 'topology.hosts', '--hosts', f.hosts);
   if (f.topology !== undefined && f.topology !== topology['preset']) {
     // Another preset: the file's preset-only fields (a racks file's `oversubscription`) do not apply to it.
@@ -159,6 +187,25 @@ export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
   set(topology, 'topology.uplink', '--uplink', f.uplink);
   set(topology, 'topology.downlink', '--uplink', f.uplink);
   set(topology, 'topology.maxSends', '--max-sends', f['max-sends']);
+  if (f['closure-from'] !== undefined) {
+    for (const key of Object.keys(closure)) delete closure[key];
+    Object.assign(closure, closureFromFlag(f['closure-from']));
+    f['closure-from'].forEach((_, i) => {
+      flags.set(`${where}.closure.roles[${i}].file`, '--closure-from');
+      flags.set(`${where}.closure.roles[${i}].storePath`, '--closure-from');
+    });
+  }
+  if (isRealClosure(closure)) {
+    // Sizes, path counts and roles are the real graph's own.
+    for (const [flag, v] of [
+      ['--closure-mb', f['closure-mb']],
+      ['--paths', f.paths],
+      ['--roles', f.roles],
+    ] as const) {
+      if (v !== undefined)
+        throw new ConfigError('sets a synthetic closure, but the closure is a real graph', flag);
+    }
+  }
   set(closure, 'closure.totalMB', '--closure-mb', f['closure-mb']);
   set(closure, 'closure.paths', '--paths', f.paths);
   set(closure, 'closure.roles', '--roles', f.roles);
@@ -180,7 +227,13 @@ export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
     raw['seeds'] = { kind: 'fraction', fraction: f['seed-fraction'] };
     flags.set(`${where}.seeds.fraction`, '--seed-fraction');
   }
-  return { raw, where, flags };
+  return { raw, where, file: f.scenario, flags };
+}
+
+/** True when a scenario's raw `closure` names real closure graphs (`file`, or roles that are objects). */
+function isRealClosure(closure: Record<string, unknown>): boolean {
+  const roles = closure['roles'];
+  return closure['file'] !== undefined || (Array.isArray(roles) && roles.some((r) => typeof r === 'object'));
 }
 
 /** Hashes a run's JSON Lines trace as it streams by, without keeping it. */
@@ -203,4 +256,39 @@ export function parseStrategyOptions(list: readonly string[] | undefined): Recor
     }
   }
   return out;
+}
+
+/**
+ * The store path a `--closure-from` value names, or undefined for a closure file: a value ending in `.json`
+ * is a file; one under `/nix/store/` is a store path; a link into the store (`/run/current-system`, a
+ * `result` symlink) is the store path it points to. Anything else is a closure file.
+ */
+export function storePathArg(value: string): string | undefined {
+  if (value.endsWith('.json')) return undefined;
+  if (value.startsWith('/nix/store/')) return value;
+  let real: string;
+  try {
+    real = realpathSync(value);
+  } catch {
+    return undefined; // a missing file: reading it names it
+  }
+  return real.startsWith('/nix/store/') ? real : undefined;
+}
+
+/**
+ * The scenario's `closure` for `--closure-from` values: one role per value, in the order given.
+ * @throws ConfigError naming `--closure-from` when it is given without a value.
+ */
+export function closureFromFlag(values: readonly string[]): {
+  roles: Array<{ file: string } | { storePath: string }>;
+} {
+  if (values.length === 0 || values.some((v) => v === '')) {
+    throw new ConfigError('needs a closure file or a store path', '--closure-from');
+  }
+  return {
+    roles: values.map((v) => {
+      const storePath = storePathArg(v);
+      return storePath === undefined ? { file: resolve(v) } : { storePath };
+    }),
+  };
 }

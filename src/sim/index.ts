@@ -22,5 +22,8 @@ export {
   type NetworkSpec,
   type NetworkSpecInput,
 } from './presets.js';
+export { type ScenarioSources } from './scenarioFleet.js';
+export { storePathRoots, type RealClosureSpec } from './real/roles.js';
+export { type CustomTopologySpec } from './customTopology.js';
 export { SimExecutor, setupSecondsSchema, type SimExecutorOptions } from './executor.js';
 export { FailureSchedule, compileFailureSchedule, failureSpecSchema } from './failures.js';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ClosureGraph } from '../core/closure.js';
 import { lowerBound, type LowerBound } from '../core/bounds.js';
@@ -9,13 +8,18 @@ import type { Executor } from '../core/executor.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet } from '../core/types.js';
 import { runLimitFields, runModeSchema } from '../core/runLimits.js';
+import { readJsonFile } from './jsonFile.js';
 import { SimExecutor, setupSecondsSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
-import { generateSyntheticFleet, type SyntheticFleet } from './synth/fleet.js';
-import { closureSpecSchema } from './synth/closure.js';
+import type { SyntheticFleet } from './synth/fleet.js';
 import { parseSpec } from '../core/parseSpec.js';
 import { seedSpecSchema } from './synth/seeds.js';
-import { networkSpecSchema } from './presets.js';
+import {
+  buildScenarioFleet,
+  scenarioClosureSchema,
+  scenarioTopologySchema,
+  type ScenarioSources,
+} from './scenarioFleet.js';
 import type { GraphTopology } from '../topology/index.js';
 
 /**
@@ -33,9 +37,10 @@ export const scenarioSchema = z.strictObject({
   name: z.string().min(1).optional(),
   /** Root seed: every random draw of the scenario derives from it. */
   seed: z.union([z.int(), z.string().min(1)]).default(1),
-  /** Network preset and its hosts (see src/sim/presets.ts). */
-  topology: networkSpecSchema,
-  closure: closureSpecSchema.prefault({}),
+  /** Network preset and its hosts (see src/sim/presets.ts), or an explicit topology (src/sim/customTopology.ts). */
+  topology: scenarioTopologySchema,
+  /** A synthetic closure (src/sim/synth/closure.ts) or real closure graphs (src/sim/real/roles.ts). */
+  closure: scenarioClosureSchema.prefault({}),
   seeds: seedSpecSchema.default({ kind: 'deployer' }),
   /** One failure schedule, or a list (combined; the first matching failure wins). */
   failures: z.union([failureSpecSchema, z.array(failureSpecSchema)]).optional(),
@@ -81,35 +86,30 @@ export function parseScenario(input: unknown, where = 'scenario'): ScenarioSpec 
 
 /** Reads and validates a scenario file. @throws ConfigError naming the file and the bad field. */
 export function loadScenarioFile(file: string): ScenarioSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read scenario file: ${(err as Error).message}`, file, { cause: err });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`not valid JSON: ${(err as Error).message}`, file, { cause: err });
-  }
-  return parseScenario(json, file);
+  return parseScenario(readJsonFile(file, 'scenario file'), file);
 }
+
+/** Fields of a scenario an error from building it may name (anything else, e.g. a closure file, stays as is). */
+const SCENARIO_FIELD = /^(topology|closure|seeds|failures)\b/;
 
 /**
  * Generates the fleet, topology, closure and failure schedule of a scenario. Deterministic.
  * @param where - the scenario's source (a file), prefixed to the field of an error (as `parseScenario`'s).
- * @throws ConfigError for a seed or failure schedule that names a host or node the fleet does not have.
+ * @param sources - where real closures come from: the directory relative closure files are resolved
+ *   against (the scenario file's), and the closures of `storePath` roles read beforehand.
+ * @throws ConfigError for a seed or failure schedule that names a host or node the fleet does not have,
+ *   a bad explicit topology, or a bad real closure (naming the closure file and entry).
  */
-export function buildScenario(spec: ScenarioSpec, where = 'scenario'): Scenario {
+export function buildScenario(
+  spec: ScenarioSpec,
+  where = 'scenario',
+  sources: ScenarioSources = {},
+): Scenario {
   const listed = Array.isArray(spec.failures);
   let synthetic: SyntheticFleet;
   let failures: FailureSchedule;
   try {
-    synthetic = generateSyntheticFleet(
-      { network: spec.topology, closure: spec.closure, seeds: spec.seeds },
-      spec.seed,
-    );
+    synthetic = buildScenarioFleet(spec, spec.seed, sources);
     const failureSpec =
       spec.failures === undefined
         ? undefined
@@ -125,7 +125,8 @@ export function buildScenario(spec: ScenarioSpec, where = 'scenario'): Scenario 
             field: 'failures',
           });
   } catch (err) {
-    if (!(err instanceof ConfigError) || err.where === undefined) throw err;
+    if (!(err instanceof ConfigError) || err.where === undefined || !SCENARIO_FIELD.test(err.where))
+      throw err;
     // A list of schedules is compiled as `{kind: 'all', schedules}`: name the field as the file writes it.
     const field = listed ? err.where.replace(/^failures\.schedules\[/, 'failures[') : err.where;
     throw new ConfigError(err.message.slice(err.where.length + 2), `${where}.${field}`, { cause: err });

@@ -11,8 +11,11 @@ describe('examples/*.json', () => {
     it(`${f} parses, builds and names a registered strategy`, () => {
       const spec = loadScenarioFile(`examples/${f}`);
       expect(() => getStrategy(spec.strategy, spec.strategyOptions)).not.toThrow();
-      const s = buildScenario(spec);
-      expect(s.fleet.hosts.length).toBeGreaterThan(spec.topology.hosts);
+      // Closure files are relative to the scenario file.
+      const s = buildScenario(spec, `examples/${f}`, { baseDir: 'examples' });
+      const targets = s.fleet.hosts.filter((h) => h.role === 'target').length;
+      expect(targets).toBe(typeof spec.topology.hosts === 'number' ? spec.topology.hosts : spec.topology.hosts.length - 1);
+      expect(s.fleet.hosts.length).toBeGreaterThan(targets);
       expect(s.lowerBound.seconds).toBeGreaterThan(0);
     });
   }

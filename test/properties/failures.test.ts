@@ -104,7 +104,7 @@ describe('failures', () => {
   it('a host killed before it is served fails with host-killed and never completes', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb({ failures: false, maxSends: [1, 3] }), fc.nat(), async ({ input, strategy }, pick) => {
-        const n = input.topology.hosts;
+        const n = input.topology.hosts as number; // scenarioArb draws presets only
         const victim = `host-${String((pick % n) + 1).padStart(String(n).length, '0')}`;
         const { scenario, result, events } = await runRecorded({ ...input, failures: [{ kind: 'kill-host', host: victim, atRound: 0 }] }, strategy);
         const wanted = targetsOf(scenario.fleet).includes(victim);

@@ -48,10 +48,8 @@ describe('parseScenario', () => {
     expect(s.strategyOptions).toEqual({});
     expect(s.seeds).toEqual({ kind: 'deployer' });
     expect(s.limits).toEqual({ maxRounds: 1000, maxTime: Infinity, maxAttemptsPerHost: 5 });
-    expect(s.closure.totalMB).toBe(1000);
-    expect(s.closure.paths).toBe(60);
-    expect(s.topology.maxSends).toBe(1);
-    expect(s.topology.deployer.maxSends).toBe(64);
+    expect(s.closure).toMatchObject({ totalMB: 1000, paths: 60 });
+    expect(s.topology).toMatchObject({ maxSends: 1, deployer: { maxSends: 64 } });
     expect(s.failures).toBeUndefined();
   });
 });

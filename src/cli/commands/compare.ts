@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { RunResult } from '../../core/coordinator.js';
 import type { CascadeEvent } from '../../core/events.js';
 import { ConfigError } from '../../core/errors.js';
-import { buildScenario, runScenario } from '../../sim/index.js';
+import { runScenario } from '../../sim/index.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import { traceSha256 } from '../../trace/jsonl.js';
 import { ensureDirectory } from '../../trace/outputPaths.js';
@@ -14,6 +14,7 @@ import {
   scenarioOptions,
   type ScenarioFlags,
 } from '../scenarioFlags.js';
+import { buildCliScenario, scenarioFacts } from '../closureFrom.js';
 import { comparisonRow, resultJson } from '../summary.js';
 
 /** Coordinator modes `compare --mode` takes: one, or both (each strategy runs in round and eager mode). */
@@ -70,7 +71,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     for (const n of names) getStrategy(n, optionsOf(n)); // validates every name and option before any run
     // Before the runs: a bad report path fails at once, not after minutes of simulation.
     if (args.report !== undefined) ensureDirectory(args.report, '--report');
-    const scenario = buildScenario(spec, input.where);
+    const scenario = await buildCliScenario(spec, input);
+    const facts = scenarioFacts(scenario);
     const rows: ComparisonRow[] = [];
     const results: RunResult[] = [];
     const traces = new Map<string, CascadeEvent[]>();
@@ -89,10 +91,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     }
     const description = {
       seed: spec.seed,
-      topology: spec.topology.preset,
-      hosts: spec.topology.hosts,
-      closureMB: spec.closure.totalMB,
-      paths: spec.closure.paths,
+      topology: facts.topology,
+      hosts: facts.hosts,
+      closureMB: facts.closureMB,
+      paths: facts.paths,
       network: spec.network,
       mode: both ? 'both' : spec.mode,
       lowerBoundSeconds: scenario.lowerBound.seconds,
@@ -105,13 +107,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       );
     } else {
       process.stdout.write(
-        `scenario: ${spec.topology.hosts} hosts, ${spec.topology.preset} topology, ${spec.closure.totalMB} MB closure in ${spec.closure.paths} paths, ` +
+        `scenario: ${facts.hosts} hosts, ${facts.topology} topology, ${facts.closureText}, ` +
           `${spec.network} network model, ${both ? 'round and eager' : spec.mode} mode, seed ${spec.seed}\n\n${formatTable(rows)}`,
       );
     }
     if (args.report !== undefined) {
       const files = await writeComparisonReport(args.report, {
-        title: `nix-cascade strategy comparison (${spec.topology.hosts} hosts, ${spec.topology.preset})`,
+        title: `nix-cascade strategy comparison (${facts.hosts} hosts, ${facts.topology})`,
         scenario: description,
         rows,
         traces,

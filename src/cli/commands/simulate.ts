@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { EventSink } from '../../core/events.js';
-import { buildScenario, runScenario } from '../../sim/index.js';
+import { runScenario } from '../../sim/index.js';
 import { JsonlFileSink } from '../../trace/jsonl.js';
 import { ensureWritableFile } from '../../trace/outputPaths.js';
 import { toPerfettoJson } from '../../trace/perfetto.js';
@@ -13,6 +13,7 @@ import {
   type ScenarioFlags,
 } from '../scenarioFlags.js';
 import { strategyFromFlags, strategyOptions, type StrategyFlags } from '../strategyFlags.js';
+import { buildCliScenario } from '../closureFrom.js';
 import { resultJson, resultText } from '../summary.js';
 
 interface SimulateArgs extends ScenarioFlags, StrategyFlags {
@@ -34,12 +35,13 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
       .example('$0 simulate --hosts 500 --topology racks --strategy topology-aware', '')
-      .example('$0 simulate --scenario examples/regions.json --json', ''),
+      .example('$0 simulate --scenario examples/regions.json --json', '')
+      .example('$0 simulate --hosts 50 --closure-from examples/closures/lab-web.json', ''),
   handler: async (args) => {
-    const { spec, where } = scenarioFromFlags(args);
+    const { spec, input } = scenarioFromFlags(args);
     const strategy = strategyFromFlags(args, spec);
     if (args.perfetto !== undefined) ensureWritableFile(args.perfetto, '--perfetto');
-    const scenario = buildScenario(spec, where);
+    const scenario = await buildCliScenario(spec, input);
     const hash = hashingSink();
     const sinks: EventSink[] = [hash.sink];
     const file = args.trace === undefined ? undefined : new JsonlFileSink(args.trace);

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
 import type { Executor } from '../../core/executor.js';
-import { buildScenario, runScenario } from '../../sim/index.js';
+import { runScenario } from '../../sim/index.js';
 import { readTraceFile } from '../../trace/jsonl.js';
 import { LiveCascadeView } from '../../trace/live.js';
+import { buildCliScenario } from '../closureFrom.js';
 import { scenarioFromFlags, scenarioOptions, type ScenarioFlags } from '../scenarioFlags.js';
 import { strategyFromFlags, strategyOptions, type StrategyFlags } from '../strategyFlags.js';
 
@@ -103,9 +104,9 @@ const liveCommand: CommandModule<object, LiveArgs> = {
       .example('$0 viz live --scenario examples/racks-failures.json --mode eager -L 2', ''),
   handler: async (args) => {
     const screen = new Screen(args);
-    const { spec, where } = scenarioFromFlags(args);
+    const { spec, input } = scenarioFromFlags(args);
     const strategy = strategyFromFlags(args, spec);
-    const scenario = buildScenario(spec, where);
+    const scenario = await buildCliScenario(spec, input);
     const view = new LiveCascadeView();
     let due = false;
     const takeDue = (): boolean => {
