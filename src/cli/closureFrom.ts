@@ -80,7 +80,7 @@ export function scenarioFacts(scenario: Scenario): {
   }
   const bytes = scenario.closure.bytes([...scenario.closure.paths()].map((p) => p.id));
   const closureMB = Math.round(bytes / 1e3) / 1e3;
-  const roles = [...new Set(scenario.synthetic.roleOf.values())];
+  const roles = [...new Set(scenario.roleOf.values())];
   const real = 'kind' in spec.closure ? `real closure (${roles.join(', ')}): ` : '';
   return {
     topology: spec.topology.preset,

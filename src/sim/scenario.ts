@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { Executor } from '../core/executor.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
-import type { Fleet } from '../core/types.js';
+import type { Fleet, HostId, PathId } from '../core/types.js';
 import { runLimitFields, runModeSchema } from '../core/runLimits.js';
 import { readJsonFile } from './jsonFile.js';
 import { SimExecutor, setupSecondsSchema } from './executor.js';
@@ -70,7 +70,10 @@ export interface Scenario {
   readonly closure: ClosureGraph;
   readonly topology: GraphTopology;
   readonly failures: FailureSchedule;
-  readonly synthetic: SyntheticFleet;
+  /** Each target's role (a synthetic role, or a real closure's role name). */
+  readonly roleOf: ReadonlyMap<HostId, string>;
+  /** Each target's top-level store path (the root of its want set). */
+  readonly toplevelOf: ReadonlyMap<HostId, PathId>;
   /** Computed once; the same for every strategy run on this scenario. */
   readonly lowerBound: LowerBound;
 }
@@ -137,7 +140,8 @@ export function buildScenario(
     closure: synthetic.closure,
     topology: synthetic.topology,
     failures,
-    synthetic,
+    roleOf: synthetic.roleOf,
+    toplevelOf: synthetic.toplevelOf,
     lowerBound: lowerBound(synthetic.fleet, synthetic.closure, synthetic.topology),
   };
 }

@@ -38,9 +38,9 @@ describe('a real-closure scenario', () => {
     const trace = events.map(toJsonLine).join('');
     for (const p of [...web, ...db]) expect(trace).toContain(p);
     // Hosts of one role want exactly that role's file: 48 web hosts of 64, the rest db.
-    const roles = [...scenario.synthetic.roleOf.values()];
+    const roles = [...scenario.roleOf.values()];
     expect(roles.filter((r) => r === 'web')).toHaveLength(48);
-    for (const [h, role] of scenario.synthetic.roleOf) {
+    for (const [h, role] of scenario.roleOf) {
       expect(new Set(scenario.fleet.wants.get(h))).toEqual(new Set(role === 'web' ? web : db));
     }
     expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds);
