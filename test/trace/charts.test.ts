@@ -92,6 +92,24 @@ describe('completionSpec', () => {
     expect(v.filter((x) => x.top).every((x) => ['h', 'g', 'f'].includes(x.colour))).toBe(true);
   });
 
+  it('cuts the time axis soon after the coloured curves end when grey ones run much longer', () => {
+    const ends = (strategy: string, end: number) => [
+      { strategy, t: 0, done: 0 },
+      { strategy, t: end, done: 4 },
+    ];
+    const spec = completionSpec([...ends('fast', 10), ...ends('slow', 100)], { highlight: 1 });
+    const x = layers(spec)[1]!.encoding['x']!;
+    expect(x['scale']).toEqual({ domain: [0, 11], nice: false });
+    expect(String(x['title'])).toMatch(/cut/);
+    const uncut = completionSpec([...ends('fast', 10), ...ends('slow', 100)], {
+      highlight: 1,
+      cutTime: false,
+    });
+    expect(layers(uncut)[1]!.encoding['x']!['scale']).toBeUndefined();
+    const close = completionSpec([...ends('fast', 90), ...ends('slow', 100)], { highlight: 1 });
+    expect(layers(close)[1]!.encoding['x']!['scale']).toBeUndefined();
+  });
+
   it('one mode: no dash; no bound: no rule', () => {
     const spec = completionSpec(names.map((s) => ({ strategy: s, t: 0, done: 0 })));
     expect(layers(spec)).toHaveLength(2);
