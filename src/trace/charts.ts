@@ -146,6 +146,24 @@ export interface CompletionRow {
 export interface CompletionOptions extends ChartOptions, SeriesOptions {
   /** Draw the lower bound (seconds) as a vertical rule. */
   readonly lowerBoundSeconds?: number;
+  /**
+   * End the time axis soon after the last coloured curve ends when grey ones run on for much longer
+   * (the axis title says so), so that the curves that matter are not squeezed to the left.
+   * @defaultValue true
+   */
+  readonly cutTime?: boolean;
+}
+
+/** The time axis's end when the coloured curves end well before the grey ones, else undefined. */
+function timeCut(values: readonly { t: number | null; top: boolean }[]): number | undefined {
+  let top = -Infinity;
+  let all = -Infinity;
+  for (const v of values) {
+    if (v.t === null) continue;
+    all = Math.max(all, v.t);
+    if (v.top) top = Math.max(top, v.t);
+  }
+  return top > 0 && top < 0.6 * all ? top * 1.1 : undefined;
 }
 
 /** A strategy's name for colours: the label without its ` (mode)` suffix when the row has a mode. */
@@ -174,11 +192,27 @@ export function completionSpec(
     t: finite(r.t),
     done: r.done,
   }));
+  const cut = options.cutTime === false ? undefined : timeCut(values);
+  const x =
+    cut === undefined
+      ? { field: 't', type: 'quantitative', title: 'time (s)' }
+      : {
+          field: 't',
+          type: 'quantitative',
+          title: 'time (s; cut soon after the coloured curves end, grey ones run on)',
+          scale: { domain: [values.reduce((m, v) => Math.min(m, v.t ?? m), 0), cut], nice: false },
+        };
   const line = (top: boolean): object => ({
     transform: [{ filter: top ? 'datum.top' : '!datum.top' }],
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: top ? 2 : 1.2, opacity: top ? 1 : 0.7 },
+    mark: {
+      type: 'line',
+      interpolate: 'step-after',
+      strokeWidth: top ? 2 : 1.2,
+      opacity: top ? 1 : 0.7,
+      clip: true,
+    },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: 'time (s)' },
+      x,
       y: { field: 'done', type: 'quantitative', title: 'hosts done' },
       color: style.color,
       ...(style.strokeDash ? { strokeDash: style.strokeDash } : {}),
