@@ -118,7 +118,7 @@ export function scalingSpec(
             field: 'hosts',
             type: 'quantitative',
             title: 'target hosts (log scale)',
-            scale: { type: 'log' },
+            scale: { type: 'log', nice: false },
           },
           y: {
             field: 'ratio',

@@ -42,7 +42,7 @@ describe('scalingSpec', () => {
       domain: ['swarm', 'tree', 'others (1)'],
       range: expect.any(Array) as unknown,
     });
-    expect(lines!.encoding['x']!['scale']).toEqual({ type: 'log' });
+    expect(lines!.encoding['x']!['scale']).toEqual({ type: 'log', nice: false });
     expect(rule!.encoding['y']).toEqual({ datum: 1 });
     const svg = await renderSvg(spec);
     expect(svg).toBe(await renderSvg(scalingSpec(points, { highlight: 2, title: 'ratio vs fleet size' })));
