@@ -317,7 +317,7 @@ export function bytesSpec(rows: readonly BytesRow[], options: BytesOptions = {})
         type: 'nominal',
         sort: receivers,
         title: `receiving ${unit}`,
-        axis: { labelAngle: -45, labelLimit: 120, ...(step < 11 ? { labels: false } : {}) },
+        axis: { labelAngle: -45, labelLimit: 160, ...(step < 11 ? { labels: false } : {}) },
       },
       y: {
         field: 'from',

@@ -145,14 +145,17 @@ export function reportCharts(
     }
     for (const p of uplinkSeries(events, senders, 120)) uplinkRows.push({ strategy: r.strategy, ...p });
   }
-  if (best.length > 0) {
+  if (uplinkRows.length > 0) {
     charts.push({
       file: 'uplink',
       heading: 'Deployer uplink',
       text: 'How busy the deployer’s uplink is: pushing saturates it, a cascade frees it once peers can serve.',
       spec: uplinkSpec(uplinkRows, {
         title: `deployer uplink over time (the best ${best.length})`,
-        ...(deployers > 1 ? { subtitle: `${deployers} deployers, summed` } : {}),
+        subtitle:
+          'one panel per run, each on its own time axis' +
+          (Number.isFinite(capacity) && capacity > 0 ? '; dashed red: the uplink’s capacity' : '') +
+          (deployers > 1 ? `; ${deployers} deployers, summed` : ''),
         ranking: best.map((r) => r.strategy),
         highlight: best.length,
         ...(Number.isFinite(capacity) && capacity > 0 ? { capacity } : {}),

@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import {
+  BOUND_COLOUR,
   boundLayers,
   CONFIG,
   finite,
@@ -31,10 +32,19 @@ export interface UplinkOptions extends ChartOptions, SeriesOptions {
   readonly capacity?: number;
 }
 
-/** The deployer's uplink over time, one step line per strategy (the best few coloured, the rest grey). */
+/**
+ * The deployer's uplink over time, one small panel per strategy (best first, each with its own time
+ * axis, so a slow run does not squeeze the fast ones), coloured as in the other charts.
+ */
 export function uplinkSpec(rows: readonly UplinkRow[], options: UplinkOptions = {}): TopLevelSpec {
   const style = seriesStyle(rows, options);
   const cap = options.capacity !== undefined && options.capacity > 0 ? options.capacity : undefined;
+  const present = [...new Set(rows.map((r) => r.strategy))];
+  const rank = new Map((options.ranking ?? []).map((s, i) => [s, i]));
+  const order = present
+    .map((s, i) => ({ s, k: rank.get(s) ?? rank.size + i }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.s);
   const values = rows.map((r) => ({
     strategy: r.strategy,
     colour: style.colourOf(r.strategy),
@@ -43,29 +53,60 @@ export function uplinkSpec(rows: readonly UplinkRow[], options: UplinkOptions = 
   }));
   const y =
     cap !== undefined
-      ? { field: 'y', type: 'quantitative', title: 'deployer uplink used (%)', scale: { domain: [0, 105] } }
-      : { field: 'y', type: 'quantitative', title: 'deployer uplink (B/s)', axis: { format: '~s' } };
+      ? {
+          field: 'y',
+          type: 'quantitative',
+          title: 'used (%)',
+          // 0–100 %, or more if the data says so (a capacity that does not match the trace).
+          scale: { domain: [0, values.reduce((m, v) => Math.max(m, v.y ?? 0), 100)] },
+        }
+      : { field: 'y', type: 'quantitative', title: 'B/s', axis: { format: '~s' } };
+  const { width, ...top } = header(options);
+  const capacityRule = {
+    // One rule per panel: the aggregate leaves one datum per facet cell.
+    transform: [{ aggregate: [{ op: 'count', as: 'n' }] }],
+    mark: { type: 'rule', color: BOUND_COLOUR, strokeDash: [4, 3], strokeWidth: 1.5 },
+    encoding: { y: { datum: 100 } },
+  };
   return {
-    ...header(options),
-    height: 240,
+    ...top,
     data: { values },
-    layer: [
-      {
-        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-        encoding: {
-          x: { field: 't', type: 'quantitative', title: 'time (s)' },
-          y,
-          color: style.color,
-          detail: { field: 'strategy', type: 'nominal' },
-          tooltip: [
-            { field: 'strategy', type: 'nominal' },
-            { field: 't', type: 'quantitative', title: 'time (s)' },
-            { field: 'y', type: 'quantitative', title: y.title, format: '.3~s' },
-          ],
+    facet: {
+      row: {
+        field: 'strategy',
+        type: 'nominal',
+        sort: order,
+        title: null,
+        header: {
+          labelAngle: 0,
+          labelOrient: 'top',
+          labelAnchor: 'start',
+          labelFontWeight: 'bold',
+          labelLimit: 400,
         },
       },
-      ...(cap !== undefined ? boundLayers('y', 100, 'uplink capacity') : []),
-    ],
+    },
+    spec: {
+      width,
+      height: 60,
+      layer: [
+        {
+          mark: { type: 'area', interpolate: 'step-after', opacity: 0.85 },
+          encoding: {
+            x: { field: 't', type: 'quantitative', title: 'time (s)' },
+            y,
+            color: { ...style.color, legend: null },
+            tooltip: [
+              { field: 'strategy', type: 'nominal' },
+              { field: 't', type: 'quantitative', title: 'time (s)' },
+              { field: 'y', type: 'quantitative', title: y.title, format: '.3~s' },
+            ],
+          },
+        },
+        ...(cap !== undefined ? [capacityRule] : []),
+      ],
+    },
+    resolve: { scale: { x: 'independent' } },
     config: CONFIG,
   } as TopLevelSpec;
 }

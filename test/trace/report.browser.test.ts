@@ -16,7 +16,17 @@ describe('the HTML report in headless Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      const argv = ['compare', '--hosts', '24', '--topology', 'racks', '--closure-mb', '200', '--report', dir];
+      const argv = [
+        'compare',
+        '--hosts',
+        '24',
+        '--topology',
+        'racks',
+        '--closure-mb',
+        '200',
+        '--report',
+        dir,
+      ];
       expect(await main(argv)).toBe(0);
     } finally {
       quiet.mockRestore();

@@ -75,14 +75,14 @@ export function doublingTrace(n: number, mode: 'round' | 'eager' = 'round', byte
   return events;
 }
 
-/** Fleet facts for {@link doublingTrace}: racks of 32 hosts, 1 Gbit/s uplinks. */
+/** Fleet facts for {@link doublingTrace}: racks of 32 hosts, uplinks of 1 GB/s (one copy a second). */
 export function doublingHosts(n: number): Map<string, HostInfo> {
-  const m = new Map<string, HostInfo>([['deployer', { role: 'deployer', uplink: 125e6 }]]);
+  const m = new Map<string, HostInfo>([['deployer', { role: 'deployer', uplink: 1e9 }]]);
   for (let i = 0; i < n; i++) {
     m.set(hostName(i, n), {
       role: 'target',
       group: `rack-${String(Math.floor(i / 32) + 1).padStart(3, '0')}`,
-      uplink: 125e6,
+      uplink: 1e9,
     });
   }
   return m;

@@ -14,14 +14,21 @@ describe('uplinkSpec', () => {
   ];
 
   it('utilisation in percent with a capacity rule, throughput without', () => {
-    const withCap = uplinkSpec(rows, { capacity: 125e6 });
+    const withCap = uplinkSpec(rows, { capacity: 125e6, ranking: ['swarm', 'push'] });
     expect(() => compile(withCap)).not.toThrow();
     const v = (withCap as unknown as { data: { values: { y: number }[] } }).data.values;
     expect(v.map((x) => x.y)).toEqual([100, 50, 100]);
-    expect(layers(withCap)[1]!.encoding['y']).toEqual({ datum: 100 });
+    const inner = (s: object) => (s as { spec: object }).spec;
+    expect(layers(inner(withCap))[1]!.encoding['y']).toEqual({ datum: 100 });
+    // One panel per strategy, best first, each with its own time axis.
+    expect((withCap as unknown as { facet: { row: { sort: string[] } } }).facet.row.sort).toEqual([
+      'swarm',
+      'push',
+    ]);
+    expect((withCap as unknown as { resolve: unknown }).resolve).toEqual({ scale: { x: 'independent' } });
     const raw = uplinkSpec(rows);
-    expect(layers(raw)).toHaveLength(1);
-    expect(layers(raw)[0]!.encoding['y']!['title']).toBe('deployer uplink (B/s)');
+    expect(layers(inner(raw))).toHaveLength(1);
+    expect(layers(inner(raw))[0]!.encoding['y']!['title']).toBe('B/s');
   });
 });
 
@@ -45,6 +52,9 @@ describe('scalingSpec', () => {
     expect(lines!.encoding['x']!['scale']).toEqual({ type: 'log', nice: false });
     expect(rule!.encoding['y']).toEqual({ datum: 1 });
     const svg = await renderSvg(spec);
+    expect(await renderSvg(uplinkSpec([{ strategy: 'a', t: 0, rate: 1 }], { capacity: 2 }))).toContain(
+      '<svg',
+    );
     expect(svg).toBe(await renderSvg(scalingSpec(points, { highlight: 2, title: 'ratio vs fleet size' })));
     expect(svg).toContain('lower bound');
   });
