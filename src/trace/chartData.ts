@@ -94,7 +94,8 @@ export interface HeatMapData {
 /**
  * Bytes per sender → receiver at a readable size: per topology group (rack or site) when `info` gives
  * at most `maxCells` groups, else per host up to `maxCells` hosts, else per block of consecutive targets
- * in fleet order (at most `maxCells` blocks). Hosts without a group (deployer, cache) keep their own name.
+ * in fleet order (at most `maxCells` blocks). The deployer and caches keep their own cell (`deployer
+ * (rack-01)` when they belong to a group).
  */
 export function heatMapData(
   events: readonly CascadeEvent[],
@@ -102,7 +103,12 @@ export function heatMapData(
   info?: ReadonlyMap<HostId, HostInfo>,
 ): HeatMapData {
   const fleet = hostOrder(events);
-  const groupOf = (h: HostId): string => info?.get(h)?.group ?? h;
+  // The deployer and caches keep a cell of their own (named with their group), so their egress shows.
+  const groupOf = (h: HostId): string => {
+    const i = info?.get(h);
+    if (i?.group === undefined) return h;
+    return i.role === 'target' ? i.group : `${h} (${i.group})`;
+  };
   const groups = new Set(info === undefined ? [] : [...fleet.keys()].map(groupOf));
   const hasGroups = info !== undefined && [...info.values()].some((h) => h.group !== undefined);
   if (hasGroups && groups.size <= maxCells) {

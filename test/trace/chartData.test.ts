@@ -45,6 +45,9 @@ describe('heatMapData', () => {
     const racks = heatMapData(events, 32, doublingHosts(200));
     expect(racks.unit).toBe('group');
     expect(new Set(racks.rows.map((r) => r.to)).size).toBe(7);
+    // A deployer inside a rack keeps its own row.
+    const inRack = doublingHosts(200).set('deployer', { role: 'deployer', group: 'rack-001' });
+    expect(new Set(heatMapData(events, 32, inRack).rows.map((r) => r.from))).toContain('deployer (rack-001)');
     const blocks = heatMapData(events, 10);
     expect(blocks.unit).toBe('host block');
     expect(blocks.note).toMatch(/blocks of 20/);
