@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real executor and the lab need: Nix (Debian's nix-bin), OpenSSH server, iproute2;
-# and tmux, the terminal the `viz live` test draws in.
+# tmux, the terminal the `viz live` test draws in; and Chromium (Debian's chromium, at /usr/bin/chromium),
+# in which the HTML report is tested.
 # Idempotent; run as root. It does not edit /etc/nix/nix.conf: lab hosts and the deployer get their
 # offline Nix settings per process (NIX_CONF_DIR / NIX_CONFIG), see src/executor/nixEnv.ts.
 set -euo pipefail
@@ -18,6 +19,7 @@ command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 # The `viz live` test drives the CLI in a real terminal.
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-system-deps: installing ${missing[*]}"
@@ -41,4 +43,10 @@ if ! out="$(nix eval --expr '1 + 1' 2>&1)" || [ "$out" != "2" ]; then
   echo "install-system-deps: nix does not evaluate offline: $out" >&2
   exit 1
 fi
-echo "install-system-deps: ok ($(nix --version), $(ssh -V 2>&1))"
+# Smoke test: Chromium starts headless (the report test drives it through playwright-core).
+# (stderr dropped: Debian's wrapper script prints a harmless "[: …: unexpected operator" on some machines.)
+if ! chrome="$(/usr/bin/chromium --headless --no-sandbox --disable-gpu --version 2>/dev/null)"; then
+  echo "install-system-deps: chromium does not start: $chrome" >&2
+  exit 1
+fi
+echo "install-system-deps: ok ($(nix --version), $(ssh -V 2>&1), $chrome)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything nix-cascade needs on a fresh machine: system packages (Nix, OpenSSH, iproute2;
-# root + apt-get) and the npm packages pinned in package-lock.json. Idempotent and quick when done.
+# Installs everything nix-cascade needs on a fresh machine: system packages (Nix, OpenSSH, iproute2,
+# Chromium for the report test; root + apt-get) and the npm packages pinned in package-lock.json.
+# Idempotent and quick when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -61,13 +61,35 @@ export {
   comparisonSpec,
   completionSpec,
   timelineSpec,
+  type BytesOptions,
   type BytesRow,
   type ChartOptions,
   type ComparisonBar,
+  type CompletionOptions,
   type CompletionRow,
+  type SeriesOptions,
   type TimelineOptions,
   type TimelineRow,
 } from './charts.js';
+export {
+  scalingSpec,
+  uplinkSpec,
+  type ScalingPoint,
+  type UplinkOptions,
+  type UplinkRow,
+} from './trendCharts.js';
+export {
+  heatMapData,
+  senderKind,
+  timelineData,
+  uplinkSeries,
+  type HeatMapData,
+  type HostInfo,
+  type RatePoint,
+  type SenderKind,
+  type TimelineData,
+} from './chartData.js';
+export { rankRows, reportCharts, type ReportChart, type ReportChartSettings } from './reportCharts.js';
 export {
   escapeHtml,
   renderHtml,

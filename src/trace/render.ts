@@ -11,10 +11,14 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { ConfigError } from '../core/errors.js';
 
 /**
- * Renders a Vega-Lite spec to SVG text without a browser. Text widths are estimated (no canvas), which is
- * what makes the output byte-identical across runs and machines.
+ * Renders a Vega-Lite spec to SVG text without a browser. Text widths are estimated (no canvas) and the
+ * SVG's def ids restart at every call, which is what makes the output byte-identical across calls, runs
+ * and machines.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Gradient and clip ids come from process-wide counters: restart them, or the second chart of a run
+  // (a heat map's legend gradient) would differ from the same chart rendered first.
+  vega.resetSVGDefIds();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -7,21 +7,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { CascadeEvent } from '../core/events.js';
-import { bytesSpec, comparisonSpec, completionSpec, timelineSpec, type CompletionRow } from './charts.js';
+import type { HostId } from '../core/types.js';
+import type { HostInfo } from './chartData.js';
 import { hostsCsv, transfersCsv } from './csv.js';
-import {
-  bytesPerLink,
-  cascadeTreeAscii,
-  cascadeTreeDot,
-  completionCurve,
-  downsampleCurve,
-  hostOrder,
-  transferSpans,
-} from './derive.js';
+import { cascadeTreeAscii, cascadeTreeDot, hostOrder } from './derive.js';
 import { toJsonLines } from './jsonl.js';
 import { ensureDirectory } from './outputPaths.js';
 import { toPerfettoJson } from './perfetto.js';
 import { renderHtml, renderPng, renderSvg, type HtmlSection } from './render.js';
+import { rankRows, reportCharts, type ReportChartSettings } from './reportCharts.js';
 
 /** One strategy's result on the compared scenario (the fields of `simulate --json`). */
 export interface ComparisonRow {
@@ -48,6 +42,11 @@ export interface ComparisonReportInput {
   readonly rows: readonly ComparisonRow[];
   /** Each strategy's events; strategies without a trace get no per-strategy files. */
   readonly traces: ReadonlyMap<string, readonly CascadeEvent[]>;
+  /**
+   * The fleet's hosts (role, rack or site, uplink), when known: the timeline then colours senders by
+   * their real kind or group, the heat map aggregates per group and the uplink chart shows utilisation.
+   */
+  readonly hosts?: ReadonlyMap<HostId, HostInfo>;
 }
 
 /** Options of {@link writeComparisonReport}. */
@@ -58,18 +57,33 @@ export interface ReportOptions {
    */
   readonly timelines?: 'best' | 'all';
   /**
-   * A timeline shows at most this many receivers (the first in fleet order); big fleets would make it
-   * unreadable and slow to render.
+   * A timeline shows at most this many receivers (an evenly spaced sample in finish order, said on the
+   * chart); big fleets would make it unreadable and slow to render.
    * @defaultValue 100
    */
   readonly timelineMaxHosts?: number;
+  /**
+   * Colour timeline bars by the sender's kind (deployer / peer / cache) or by its topology group.
+   * @defaultValue 'kind'
+   */
+  readonly timelineColour?: 'kind' | 'group';
+  /**
+   * Most rows or columns of the bytes heat map (more hosts are aggregated into blocks).
+   * @defaultValue 32
+   */
+  readonly heatMapCells?: number;
+  /**
+   * Strategies coloured in multi-strategy charts (the best ones; the rest are grey), at most 9.
+   * @defaultValue 6
+   */
+  readonly highlight?: number;
   /**
    * Points per completion curve in charts (curves are thinned, keeping their step shape).
    * @defaultValue 400
    */
   readonly curvePoints?: number;
   /**
-   * Include the ASCII cascade tree and the bytes-per-link chart in the HTML only up to this many hosts.
+   * Include the ASCII cascade tree in the HTML only up to this many hosts.
    * @defaultValue 64
    */
   readonly detailMaxHosts?: number;
@@ -80,10 +94,7 @@ export interface ReportOptions {
   readonly png?: boolean;
 }
 
-interface ResolvedReportOptions {
-  readonly timelines: 'best' | 'all';
-  readonly timelineMaxHosts: number;
-  readonly curvePoints: number;
+interface ResolvedReportOptions extends ReportChartSettings {
   readonly detailMaxHosts: number;
   readonly png: boolean;
 }
@@ -99,9 +110,21 @@ function resolveReportOptions(o: ReportOptions): ResolvedReportOptions {
   if (timelines !== 'best' && timelines !== 'all') {
     throw new ConfigError(`must be "best" or "all", got ${String(timelines)}`, 'ReportOptions.timelines');
   }
+  const timelineColour = o.timelineColour ?? 'kind';
+  if (timelineColour !== 'kind' && timelineColour !== 'group') {
+    throw new ConfigError(
+      `must be "kind" or "group", got ${String(timelineColour)}`,
+      'ReportOptions.timelineColour',
+    );
+  }
+  const highlight = positiveInt(o.highlight, 6, 'highlight');
+  if (highlight > 9) throw new ConfigError(`must be at most 9, got ${highlight}`, 'ReportOptions.highlight');
   return {
     timelines,
     timelineMaxHosts: positiveInt(o.timelineMaxHosts, 100, 'timelineMaxHosts'),
+    timelineColour,
+    heatMapCells: positiveInt(o.heatMapCells, 32, 'heatMapCells'),
+    highlight,
     curvePoints: positiveInt(o.curvePoints, 400, 'curvePoints'),
     detailMaxHosts: positiveInt(o.detailMaxHosts, 64, 'detailMaxHosts'),
     png: o.png ?? true,
@@ -117,28 +140,12 @@ export function fileSafe(name: string): string {
   return s === '' || s === '.' || s === '..' ? `_${s}` : s;
 }
 
-/** NaN and ±Infinity sort after every real number. */
-function sortable(x: number): number {
-  return Number.isFinite(x) ? x : Number.POSITIVE_INFINITY;
-}
-
 /**
  * The best row: fewest hosts left behind (failed + unreached), then the lowest makespan ÷ lower bound,
  * then the earliest row. `undefined` for no rows.
  */
 export function bestRow(rows: readonly ComparisonRow[]): ComparisonRow | undefined {
-  let best: ComparisonRow | undefined;
-  for (const r of rows) {
-    if (
-      best === undefined ||
-      r.hostsFailed + r.hostsUnreached < best.hostsFailed + best.hostsUnreached ||
-      (r.hostsFailed + r.hostsUnreached === best.hostsFailed + best.hostsUnreached &&
-        sortable(r.ratioToLowerBound) < sortable(best.ratioToLowerBound))
-    ) {
-      best = r;
-    }
-  }
-  return best;
+  return rankRows(rows)[0];
 }
 
 /** Bytes for humans, binary units (`1.5 GiB`). */
@@ -216,9 +223,10 @@ function scenarioValue(v: unknown): string {
 /**
  * Writes the comparison report into `dir` (created if missing):
  * `index.html` (self-contained, works offline), `summary.json`, `comparison.svg/png`,
- * `completion.svg/png`, `timeline-<strategy>.svg/png` (the best strategy, or all), the best strategy's
- * `tree-<strategy>.txt/.dot`, and per strategy with a trace `trace-<s>.jsonl`, `trace-<s>.perfetto.json`,
- * `transfers-<s>.csv`, `hosts-<s>.csv`. Same input, same bytes.
+ * `completion.svg/png`, `uplink.svg/png` (the deployer's uplink), `timeline-<strategy>.svg/png` (the best
+ * strategy, or all), the best strategy's `bytes-<strategy>.svg/png` heat map and `tree-<strategy>.txt/.dot`,
+ * and per strategy with a trace `trace-<s>.jsonl`, `trace-<s>.perfetto.json`, `transfers-<s>.csv`,
+ * `hosts-<s>.csv`. Same input, same bytes.
  *
  * @returns the written files (absolute when `dir` is), in write order.
  * @throws ConfigError for bad options or duplicate strategy names.
@@ -272,48 +280,18 @@ export async function writeComparisonReport(
 
   // Charts.
   const best = bestRow(input.rows);
-  const sections: HtmlSection[] = [];
-  const comparison = comparisonSpec(
-    input.rows.map((r) => ({ strategy: r.strategy, ratio: r.ratioToLowerBound })),
-    { title: 'makespan ÷ lower bound (lower is better; 1.0 = physical limit)' },
-  );
-  await chart('comparison', comparison);
-
-  const curves: CompletionRow[] = [];
-  for (const r of input.rows) {
-    const events = input.traces.get(r.strategy);
-    if (!events) continue;
-    for (const p of downsampleCurve(completionCurve(events), cfg.curvePoints)) {
-      curves.push({ strategy: r.strategy, t: p.t, done: p.done });
-    }
-  }
-  const completion = completionSpec(curves, { title: 'hosts done over time' });
-  await chart('completion', completion);
-
-  const timelineSections: HtmlSection[] = [];
-  const timelineFor = input.rows.filter((r) => (cfg.timelines === 'all' ? true : r === best));
-  for (const r of timelineFor) {
-    const events = input.traces.get(r.strategy);
-    if (!events) continue;
-    const order = [...hostOrder(events).keys()];
-    const spans = transferSpans(events);
-    const receiving = new Set(spans.map((sp) => sp.to));
-    const receivers = order.filter((h) => receiving.has(h));
-    const shown = new Set(receivers.slice(0, cfg.timelineMaxHosts));
-    const rows = spans.filter((sp) => shown.has(sp.to));
-    const senders = new Set(rows.map((sp) => sp.from));
-    const cut =
-      receivers.length > shown.size ? ` (first ${shown.size} of ${receivers.length} receivers)` : '';
-    const spec = timelineSpec(rows, {
-      title: `${r.strategy}: transfers per receiver${cut}`,
-      colorBy: senders.size <= 20 ? 'sender' : 'round',
-      hostOrder: order.filter((h) => shown.has(h)),
+  const chartSections: HtmlSection[] = [];
+  for (const c of reportCharts(input.rows, input.traces, cfg, input.hosts, fileSafe)) {
+    await chart(c.file, c.spec);
+    chartSections.push({
+      heading: c.heading,
+      ...(c.text !== undefined ? { text: c.text } : {}),
+      chart: c.spec,
     });
-    await chart(`timeline-${fileSafe(r.strategy)}`, spec);
-    timelineSections.push({ heading: `Timeline: ${r.strategy}`, chart: spec });
   }
 
   // The best strategy's cascade tree, as text and Graphviz.
+  const sections: HtmlSection[] = [];
   const detailSections: HtmlSection[] = [];
   const bestEvents = best ? input.traces.get(best.strategy) : undefined;
   if (best && bestEvents) {
@@ -326,18 +304,14 @@ export async function writeComparisonReport(
       { label: `tree-${s}.dot`, href: `tree-${s}.dot` },
     );
     const hostCount = hostOrder(bestEvents).size;
-    if (hostCount <= cfg.detailMaxHosts) {
-      detailSections.push({ heading: `Cascade tree: ${best.strategy}`, pre: ascii });
-      detailSections.push({
-        heading: `Bytes per link: ${best.strategy}`,
-        chart: bytesSpec(bytesPerLink(bestEvents), { title: 'bytes delivered, sender → receiver' }),
-      });
-    } else {
-      detailSections.push({
-        heading: `Cascade tree: ${best.strategy}`,
-        text: `${hostCount} hosts: too many to show inline; see tree-${s}.txt and tree-${s}.dot.`,
-      });
-    }
+    detailSections.push(
+      hostCount <= cfg.detailMaxHosts
+        ? { heading: `Cascade tree: ${best.strategy}`, pre: ascii }
+        : {
+            heading: `Cascade tree: ${best.strategy}`,
+            text: `${hostCount} hosts: too many to show inline; see tree-${s}.txt and tree-${s}.dot.`,
+          },
+    );
   }
 
   const summary = {
@@ -372,9 +346,7 @@ export async function writeComparisonReport(
         numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9],
       },
     },
-    { heading: 'Makespan ÷ lower bound', chart: comparison },
-    { heading: 'Completion', chart: completion },
-    ...timelineSections,
+    ...chartSections,
     ...detailSections,
     {
       heading: 'Files',

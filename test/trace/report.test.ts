@@ -88,6 +88,8 @@ describe('writeComparisonReport', () => {
       'comparison.png',
       'completion.svg',
       'completion.png',
+      'uplink.svg',
+      'bytes-log2-fanout.svg',
     ]) {
       expect(names).toContain(f);
     }
@@ -121,6 +123,10 @@ describe('writeComparisonReport', () => {
     await expect(writeComparisonReport(dir, input)).rejects.toThrow(ConfigError);
     const ok = { ...input, rows: [row('a', 1)] };
     await expect(writeComparisonReport(dir, ok, { timelineMaxHosts: 0 })).rejects.toThrow(ConfigError);
+    await expect(writeComparisonReport(dir, ok, { highlight: 10 })).rejects.toThrow(ConfigError);
+    await expect(
+      writeComparisonReport(dir, ok, { timelineColour: 'round' as unknown as 'kind' }),
+    ).rejects.toThrow(ConfigError);
     expect(fileSafe('..')).toBe('_..');
     expect(fileSafe('swarm (eager)')).toBe('swarm_eager');
     expect(fileSafe('()')).toBe('_');

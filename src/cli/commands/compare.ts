@@ -117,6 +117,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         scenario: description,
         rows,
         traces,
+        hosts: new Map(
+          scenario.fleet.hosts.map((h) => [
+            h.id,
+            { role: h.role, group: h.rack ?? h.site, uplink: h.uplink },
+          ]),
+        ),
       });
       if (!args.json) process.stdout.write(`\nreport: ${args.report}/index.html (${files.length} files)\n`);
     }
