@@ -48,6 +48,8 @@ export interface ComparisonReportInput {
   readonly rows: readonly ComparisonRow[];
   /** Each strategy's events; strategies without a trace get no per-strategy files. */
   readonly traces: ReadonlyMap<string, readonly CascadeEvent[]>;
+  /** More sections, shown after the results table (e.g. `compare`'s spread over seeds). */
+  readonly sections?: readonly HtmlSection[] | undefined;
 }
 
 /** Options of {@link writeComparisonReport}. */
@@ -182,7 +184,8 @@ function tableCells(r: ComparisonRow): string[] {
     String(r.rounds),
     fixed(r.makespanSeconds, 3),
     fixed(r.lowerBoundSeconds, 3),
-    fixed(r.ratioToLowerBound, 3),
+    // A run that left hosts behind has no meaningful ratio (0 would read like a perfect score).
+    r.hostsFailed + r.hostsUnreached > 0 ? '-' : fixed(r.ratioToLowerBound, 3),
     formatBytes(r.bytesTransferred),
     r.traceSha256.slice(0, 12),
   ];
@@ -372,6 +375,7 @@ export async function writeComparisonReport(
         numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9],
       },
     },
+    ...(input.sections ?? []),
     { heading: 'Makespan ÷ lower bound', chart: comparison },
     { heading: 'Completion', chart: completion },
     ...timelineSections,
