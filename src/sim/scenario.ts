@@ -27,36 +27,48 @@ import type { GraphTopology } from '../topology/index.js';
  *   "network": "flow", "mode": "round", "strategy": "log2-fanout" }
  * ```
  */
-export const scenarioSchema = z.strictObject({
-  /** A label for reports. */
-  name: z.string().min(1).optional(),
-  /** Root seed: every random draw of the scenario derives from it. */
-  seed: z.union([z.int(), z.string().min(1)]).default(1),
-  /** Network preset and its hosts (see src/sim/presets.ts). */
-  topology: networkSpecSchema,
-  closure: closureSpecSchema.prefault({}),
-  seeds: seedSpecSchema.default({ kind: 'deployer' }),
-  /** One failure schedule, or a list (combined; the first matching failure wins). */
-  failures: z.union([failureSpecSchema, z.array(failureSpecSchema)]).optional(),
-  /** Network model: `round` (rate fixed at start) or `flow` (max-min fair sharing). */
-  network: z.enum(['round', 'flow']).default('flow'),
-  /**
-   * Fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote
-   * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
-   */
-  setupSeconds: setupSecondsSchema.default(0),
-  /** Coordinator mode: `round` (barrier) or `eager` (re-plan after every outcome). */
-  mode: z.enum(RUN_MODES).default('round'),
-  strategy: z.string().min(1).default('log2-fanout'),
-  strategyOptions: z.record(z.string(), z.unknown()).default({}),
-  limits: z
-    .strictObject({
-      maxRounds: z.int().min(1).default(1000),
-      maxTime: z.number().positive().default(Infinity),
-      maxAttemptsPerHost: z.int().min(1).default(5),
-    })
-    .prefault({}),
-});
+export const scenarioSchema = z
+  .strictObject({
+    /** A label for reports. */
+    name: z.string().min(1).optional(),
+    /** Root seed: every random draw of the scenario derives from it. */
+    seed: z.union([z.int(), z.string().min(1)]).default(1),
+    /** Network preset and its hosts (see src/sim/presets.ts). */
+    topology: networkSpecSchema,
+    closure: closureSpecSchema.prefault({}),
+    seeds: seedSpecSchema.default({ kind: 'deployer' }),
+    /** One failure schedule, or a list (combined; the first matching failure wins). */
+    failures: z.union([failureSpecSchema, z.array(failureSpecSchema)]).optional(),
+    /** Network model: `round` (rate fixed at start) or `flow` (max-min fair sharing). */
+    network: z.enum(['round', 'flow']).default('flow'),
+    /**
+     * Fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote
+     * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
+     */
+    setupSeconds: setupSecondsSchema.default(0),
+    /** Coordinator mode: `round` (barrier) or `eager` (re-plan after every outcome). */
+    mode: z.enum(RUN_MODES).default('round'),
+    strategy: z.string().min(1).default('log2-fanout'),
+    strategyOptions: z.record(z.string(), z.unknown()).default({}),
+    limits: z
+      .strictObject({
+        maxRounds: z.int().min(1).default(1000),
+        maxTime: z.number().positive().default(Infinity),
+        maxAttemptsPerHost: z.int().min(1).default(5),
+      })
+      .prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    // A role count beyond the fleet would leave roles without a host: a typo, never what was meant.
+    const roles = s.closure.roles;
+    if (typeof roles === 'number' && roles > s.topology.hosts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['closure', 'roles'],
+        message: `${roles} roles for ${s.topology.hosts} target hosts: at most one role per host`,
+      });
+    }
+  });
 
 /** A validated scenario (defaults filled in). */
 export type ScenarioSpec = z.output<typeof scenarioSchema>;
