@@ -111,3 +111,34 @@ describe('one unit convention, and no ratio for a run that did not finish', () =
     expect(cmp.out).toMatch(/no strategy finished/);
   });
 });
+
+describe('rounds mean the same in the summary, the tree and trace --round, in both modes', () => {
+  for (const mode of ['round', 'eager']) {
+    it(`${mode} mode: the tree's labels run r0…r(R-1) for a summary of R rounds`, async () => {
+      const trace = join(dir, `rounds-${mode}.jsonl`);
+      const sim = await cli(
+        'simulate',
+        '--hosts',
+        '12',
+        '--closure-mb',
+        '20',
+        '--strategy',
+        'swarm',
+        '--mode',
+        mode,
+        '--trace',
+        trace,
+        '--json',
+      );
+      const rounds = (JSON.parse(sim.out) as { rounds: number }).rounds;
+      const tree = await cli('trace', trace);
+      const labels = [...tree.out.matchAll(/\br(\d+)\)/g)].map((m) => Number(m[1]));
+      expect(Math.max(...labels)).toBeLessThanOrEqual(rounds - 1);
+      const last = await cli('trace', trace, '--round', String(rounds - 1));
+      expect(last.out).toBe(tree.out);
+      const first = await cli('trace', trace, '--round', '0');
+      expect(first.out).not.toBe(tree.out);
+      expect((await cli('trace', trace, '--round', String(rounds))).code).toBe(EXIT_BAD_INPUT);
+    });
+  }
+});

@@ -32,7 +32,12 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
         default: 'tree' as const,
         describe: 'Output format',
       })
-      .option('round', { type: 'number', describe: 'Tree/DOT as of this round (default: the whole run)' }),
+      .option('round', {
+        type: 'number',
+        describe:
+          'Tree/DOT as of the end of round N, counted from 0 as the tree labels them (r0…); a run of R rounds ' +
+          "(the summary's count, in round and eager mode) has rounds 0 to R-1 [default: the whole run]",
+      }),
   handler: (args) => {
     if (args.file === undefined) {
       throw new ConfigError(
@@ -59,6 +64,17 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
       process.stderr.write(
         `nix-cascade: warning: ${file} ends before run-finished: the run was cut short, or the file is truncated\n`,
       );
+    }
+    if (args.round !== undefined) {
+      // Rounds are numbered from 0, in both modes: a run of R rounds (the summary's count) has 0…R-1.
+      let rounds = 0;
+      for (const e of events) if (e.type === 'transfer-started') rounds = Math.max(rounds, e.round + 1);
+      if (args.round >= rounds) {
+        throw new ConfigError(
+          `the run has ${rounds} round(s), numbered 0 to ${rounds - 1}; got ${args.round}`,
+          '--round',
+        );
+      }
     }
     const out = {
       tree: () => cascadeTreeAscii(events, args.round),
