@@ -143,14 +143,17 @@ export function bestRow(rows: readonly ComparisonRow[]): ComparisonRow | undefin
   return best;
 }
 
-/** Bytes for humans, binary units (`1.5 GiB`). */
+/**
+ * Bytes for humans in SI units (`1.5 GB`, powers of 1000), the convention of every command's output
+ * (src/units' `formatBytes`, which this layer may not import).
+ */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return String(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let v = bytes;
   let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1000;
     u++;
   }
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
