@@ -57,8 +57,11 @@ function loadScenarios(args: CompareArgs): ComparedScenario[] {
   return list.map((entry) => {
     // A preset name is the default synthetic fleet on that topology; anything else is a scenario file.
     const preset = entry !== undefined && (NETWORK_PRESETS as readonly string[]).includes(entry);
+    if (preset && flags.topology !== undefined) {
+      throw new ConfigError(`names the topology preset ${entry}: leave out --topology`, '--scenarios');
+    }
     const input = preset
-      ? scenarioInputFromFlags({ ...flags, scenario: undefined, topology: flags.topology ?? entry })
+      ? scenarioInputFromFlags({ ...flags, scenario: undefined, topology: entry })
       : scenarioInputFromFlags({ ...flags, scenario: entry });
     const spec = parseScenarioInput(input);
     const both = args.mode === 'both' || (args.mode === undefined && input.raw['mode'] === undefined);
@@ -239,7 +242,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         `${JSON.stringify({ scenarios: scenarios.map(describe), seeds: seedCount, results: runs, aggregates })}\n`,
       );
     } else {
-      process.stdout.write(tablesText(scenarios, groups, results, { wide: args.wide, seeds: seedCount > 1 }));
+      process.stdout.write(tablesText(scenarios, groups, results, { wide: args.wide, seeds: seedCount }));
     }
     if (args.report !== undefined) {
       const count = await writeReport(args.report, scenarios, groups, results, seedCount);
@@ -266,17 +269,17 @@ function tablesText(
   scenarios: readonly ComparedScenario[],
   groups: readonly CompareAggregate[],
   results: readonly CompareRunResult[],
-  o: { wide: boolean; seeds: boolean },
+  o: { wide: boolean; seeds: number },
 ): string {
   const parts = scenarios.map((sc) => {
     const { spec } = sc;
-    const seeds = o.seeds ? `seeds from ${spec.seed}` : `seed ${spec.seed}`;
+    const seeds = o.seeds > 1 ? `seeds ${seedList(spec.seed, o.seeds).join(', ')}` : `seed ${spec.seed}`;
     const head =
       `scenario${scenarios.length > 1 ? ` ${sc.name}` : ''}: ${spec.topology.hosts} hosts, ${spec.topology.preset} topology, ` +
       `${spec.closure.totalMB} MB closure in ${spec.closure.paths} paths, ${spec.network} network model, ` +
       `${sc.both ? 'round and eager' : spec.mode} mode, ${seeds}`;
     const mine = groups.filter((g) => g.scenario === sc.name);
-    let text = `${head}\n\n${formatCompareTable(mine, o)}`;
+    let text = `${head}\n\n${formatCompareTable(mine, { wide: o.wide, seeds: o.seeds > 1 })}`;
     if (o.wide) {
       const rows = mine.flatMap((g) =>
         g.members.map((i) =>

@@ -142,6 +142,7 @@ describe('compare --scenarios --seeds', () => {
       [['--seeds', '0'], '--seeds'],
       [['--jobs', '1.5'], '--jobs'],
       [['--scenario', 'a.json', '--scenarios', 'flat'], '--scenarios'],
+      [['--topology', 'racks', '--scenarios', 'flat'], '--scenarios'],
     ] as const) {
       const r = await cli('compare', ...small, ...args);
       expect(r.code).toBe(2);
