@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 
-/** Reports how far a long batch of runs got, on stderr (stdout stays for results and `--json`). */
+/** Reports how far a long batch (of runs, of hosts) got, on stderr (stdout stays for results and `--json`). */
 export interface Progress {
   /** `done` of `total` units are finished. */
   update(done: number, total: number): void;
@@ -18,18 +18,20 @@ export interface ProgressStream {
 const PLAIN_LINES = 20;
 
 /**
- * A progress reporter for `total` runs: a `cli-progress` bar on a terminal, else one line per finished
- * run (thinned to about {@link PLAIN_LINES} lines for big batches), each `<label>: <done>/<total> runs`.
+ * A progress reporter for `total` units (`runs` unless told): a `cli-progress` bar on a terminal, else one
+ * line per finished unit (thinned to about {@link PLAIN_LINES} lines for big batches), each
+ * `<label>: <done>/<total> <unit>`.
  */
 export function progressReporter(
   label: string,
   total: number,
   stream: ProgressStream = process.stderr,
+  unit = 'runs',
 ): Progress {
   if (stream.isTTY === true) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {value}/{total} runs, {percentage}% | ETA {eta_formatted}`,
+        format: `${label} [{bar}] {value}/{total} ${unit}, {percentage}% | ETA {eta_formatted}`,
         stream: stream as NodeJS.WriteStream,
         hideCursor: true,
         clearOnComplete: true,
@@ -48,7 +50,7 @@ export function progressReporter(
       const step = Math.floor((done * PLAIN_LINES) / n);
       if (step === lastStep && done !== n) return;
       lastStep = step;
-      stream.write(`${label}: ${done}/${n} runs\n`);
+      stream.write(`${label}: ${done}/${n} ${unit}\n`);
     },
     stop: () => undefined,
   };
