@@ -100,6 +100,29 @@ export function medianMember(a: CompareAggregate, results: readonly CompareRunRe
   return a.members.find((i) => results[i]!.finished && num(results[i]!, 'makespanSeconds') === target)!;
 }
 
+/** The width `compare`'s default output keeps to: an 100-column terminal. */
+export const TABLE_WIDTH = 100;
+
+/**
+ * `prefix` and the items, comma-separated, wrapped at {@link TABLE_WIDTH} columns; continuation lines are
+ * indented under the first item.
+ */
+export function wrapList(prefix: string, items: readonly string[], width = TABLE_WIDTH): string {
+  const lines: string[] = [];
+  let line = prefix;
+  items.forEach((item, i) => {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line.length > prefix.length && line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = ' '.repeat(prefix.length) + piece;
+    } else {
+      line += (line.length > prefix.length ? ' ' : '') + piece;
+    }
+  });
+  lines.push(line);
+  return lines.join('\n');
+}
+
 interface Column {
   readonly header: string;
   readonly left?: boolean;
@@ -180,7 +203,12 @@ export function formatCompareTable(groups: readonly CompareAggregate[], o: Compa
       .trimEnd();
   const out: string[] = [];
   if (constant.size > 0) {
-    out.push(`same for every row: ${[...constant].map(([h, v]) => `${h} ${v}`).join(', ')}`);
+    out.push(
+      wrapList(
+        'same for every row: ',
+        [...constant].map(([h, v]) => `${h} ${v}`),
+      ),
+    );
   }
   out.push(line(headers), line(widths.map((w, i) => (i === 0 ? '' : '-'.repeat(w)))), ...rows.map(line));
   const b = groups[best];

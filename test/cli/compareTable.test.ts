@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CompareRunResult } from '../../src/cli/compareRuns.js';
-import { aggregateRuns, formatCompareTable, medianMember, spread } from '../../src/cli/compareTable.js';
+import {
+  aggregateRuns,
+  formatCompareTable,
+  medianMember,
+  spread,
+  wrapList,
+} from '../../src/cli/compareTable.js';
 
 /** A fake run result: only the fields the aggregation reads. */
 function run(
@@ -104,5 +110,17 @@ describe('formatCompareTable', () => {
     });
     expect(none).toMatch(/no strategy finished/);
     expect(none).not.toMatch(/^\*/m);
+  });
+});
+
+describe('wrapList', () => {
+  it('wraps at the width, continuation lines under the first item', () => {
+    const items = Array.from({ length: 12 }, (_, i) => `item number ${i}`);
+    const text = wrapList('head: ', items, 40);
+    const lines = text.split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
+    expect(lines[1]!.startsWith('      item')).toBe(true);
+    expect(text.replace(/\n\s+/g, ' ')).toBe(`head: ${items.join(', ')}`);
   });
 });

@@ -9,7 +9,13 @@ import { ensureDirectory } from '../../trace/outputPaths.js';
 import { formatTable, writeComparisonReport, type ComparisonRow } from '../../trace/report.js';
 import { defaultJobs, runCompareJobs } from '../comparePool.js';
 import type { CompareJob, CompareRunResult } from '../compareRuns.js';
-import { aggregateRuns, formatCompareTable, medianMember, type CompareAggregate } from '../compareTable.js';
+import {
+  aggregateRuns,
+  formatCompareTable,
+  medianMember,
+  wrapList,
+  type CompareAggregate,
+} from '../compareTable.js';
 import { progressReporter, silentProgress } from '../progress.js';
 import {
   parseScenarioInput,
@@ -273,11 +279,21 @@ function tablesText(
 ): string {
   const parts = scenarios.map((sc) => {
     const { spec } = sc;
-    const seeds = o.seeds > 1 ? `seeds ${seedList(spec.seed, o.seeds).join(', ')}` : `seed ${spec.seed}`;
-    const head =
-      `scenario${scenarios.length > 1 ? ` ${sc.name}` : ''}: ${spec.topology.hosts} hosts, ${spec.topology.preset} topology, ` +
-      `${spec.closure.totalMB} MB closure in ${spec.closure.paths} paths, ${spec.network} network model, ` +
-      `${sc.both ? 'round and eager' : spec.mode} mode, ${seeds}`;
+    const list = seedList(spec.seed, o.seeds).map(String);
+    const seeds =
+      list.length === 1
+        ? `seed ${list[0]!}`
+        : list.length <= 4
+          ? `seeds ${list.join(' ')}`
+          : `${list.length} seeds ${list[0]!} … ${list.at(-1)!}`;
+    const head = wrapList(`scenario${scenarios.length > 1 ? ` ${sc.name}` : ''}: `, [
+      `${spec.topology.hosts} hosts`,
+      `${spec.topology.preset} topology`,
+      `${spec.closure.totalMB} MB closure in ${spec.closure.paths} paths`,
+      `${spec.network} network model`,
+      `${sc.both ? 'round and eager' : spec.mode} mode`,
+      seeds,
+    ]);
     const mine = groups.filter((g) => g.scenario === sc.name);
     let text = `${head}\n\n${formatCompareTable(mine, { wide: o.wide, seeds: o.seeds > 1 })}`;
     if (o.wide) {

@@ -195,3 +195,25 @@ describe('seedList', () => {
     expect(seedList('abc', 3)).toEqual(['abc', 'abc.1', 'abc.2']);
   });
 });
+
+describe('compare output width', () => {
+  it('every line fits a 100-column terminal: all strategies, two seeds, failures, two scenarios', async () => {
+    const r = await cli(
+      'compare',
+      ...small,
+      '--seeds',
+      '2',
+      '--failure-rate',
+      '0.2',
+      '--scenarios',
+      'heavy-tailed,examples/regions.json',
+      '--jobs',
+      '1',
+    );
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines.length).toBeGreaterThan(40);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    expect(r.out).not.toMatch(/[0-9a-f]{12}/); // no trace hashes without --wide
+  });
+});
