@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { optionsForStrategies, seedList } from '../../../src/cli/commands/compare.js';
 import { ConfigError } from '../../../src/core/errors.js';
@@ -73,6 +74,14 @@ describe('compare --scenarios --seeds', () => {
     expect(parallel.code).toBe(0);
     expect(parallel.out).toBe(serial.out);
     expect((JSON.parse(serial.out) as CompareJson).results).toHaveLength(12);
+  });
+
+  it('bin/nix-cascade.js under plain node starts TypeScript workers too (tsx registered in each)', async () => {
+    const argv = ['bin/nix-cascade.js', 'compare', ...small, '--strategies', 'swarm,log2-fanout', '--json'];
+    const serial = await execa('node', [...argv, '--jobs', '1']);
+    const parallel = await execa('node', [...argv, '--jobs', '2']);
+    expect(parallel.stdout).toBe(serial.stdout);
+    expect((JSON.parse(parallel.stdout) as CompareJson).results).toHaveLength(4);
   });
 
   it('a scenario that fails to build inside a worker is still bad input (exit 2) naming the file', async () => {
