@@ -1,28 +1,44 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CascadeError, ConfigError } from '../core/errors.js';
+import { joinNegativeValues, withHint } from './argvHints.js';
 import { commands } from './commands/index.js';
 
 /** Exit codes: 0 ok, 1 the run itself failed (hosts failed/unreached), 2 bad input. */
 export const EXIT_BAD_INPUT = 2;
+
+/** The package's version, as `--version` prints it. */
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const UNITS_NOTE =
+  'Units: sizes in MB are 10^6 bytes (--closure-mb, --size-mb); sizes and rates with a unit take SI (kB, MB, GB), ' +
+  'IEC (KiB, MiB, GiB) and bits (mbit, gbit; 100mbps = 100 megabit/s); output is SI (1.5GB, 12.5MB/s).';
 
 /**
  * Runs the nix-cascade CLI on `argv` (without the node/script prefix) and resolves with the exit code.
  * Bad input (unknown strategy, bad flag value, malformed file) prints what is wrong and exits 2.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const cli = yargs([...argv])
+  const cli = yargs(joinNegativeValues(argv))
     .scriptName('nix-cascade')
     .usage('$0 <command> [options]\n\nGet Nix closures onto a fleet as fast as the network allows.')
     .strict()
     .demandCommand(1, 'Name a command (see --help).')
     .recommendCommands()
+    // --help, --version and completion print and return: main() resolves with 0 (tests run it in-process).
+    .exitProcess(false)
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(VERSION)
+    .alias('V', 'version')
+    .completion('completion', 'Print a bash/zsh completion script (source it from your shell rc)')
+    .epilogue(UNITS_NOTE)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      throw err ?? new ConfigError(msg);
+      throw err ?? new ConfigError(withHint(msg));
     });
   for (const c of commands) cli.command(c);
   try {

@@ -1,5 +1,6 @@
 import type { RunResult } from '../core/coordinator.js';
 import type { ComparisonRow } from '../trace/report.js';
+import { formatBytes } from '../units/units.js';
 
 /** The JSON object `simulate --json` (and `cascade --json`) prints: stable field names. */
 export function resultJson(
@@ -20,7 +21,8 @@ export function resultJson(
     makespanSeconds: r.makespanSeconds,
     lowerBoundSeconds: r.lowerBound.seconds,
     lowerBoundRounds: r.lowerBound.rounds,
-    ratioToLowerBound: r.ratioToLowerBound,
+    // A run that left hosts behind has no ratio: its makespan is when it stopped, not when it was done.
+    ratioToLowerBound: r.success ? r.ratioToLowerBound : null,
     bytesTransferred: r.bytesTransferred,
     egressCost: r.egressCost,
     transfers: r.transfersStarted,
@@ -50,9 +52,6 @@ export function comparisonRow(r: RunResult, traceSha256: string): ComparisonRow 
   };
 }
 
-const fmtBytes = (n: number): string =>
-  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`;
-
 /** The readable summary of one run. */
 export function resultText(r: RunResult, traceSha256: string): string {
   const lines = [
@@ -61,8 +60,8 @@ export function resultText(r: RunResult, traceSha256: string): string {
     `hosts           ${r.hostsDone} done, ${r.hostsFailed} failed, ${r.hostsUnreached} unreached of ${r.hosts}`,
     `rounds          ${r.rounds} (lower bound ${r.lowerBound.rounds} for whole-closure rounds)`,
     `makespan        ${r.makespanSeconds.toFixed(3)} s`,
-    `lower bound     ${r.lowerBound.seconds.toFixed(3)} s  (ratio ${r.ratioToLowerBound.toFixed(3)})`,
-    `bytes moved     ${fmtBytes(r.bytesTransferred)} in ${r.transfersStarted} transfers (${r.transfersFailed} failed)`,
+    `lower bound     ${r.lowerBound.seconds.toFixed(3)} s  ${r.success ? `(ratio ${r.ratioToLowerBound.toFixed(3)})` : '(no ratio: the run did not finish)'}`,
+    `bytes moved     ${formatBytes(r.bytesTransferred, 2)} in ${r.transfersStarted} transfers (${r.transfersFailed} failed)`,
     ...(r.egressCost > 0 ? [`egress cost     ${r.egressCost.toFixed(2)} (priced links)`] : []),
     `trace sha256    ${traceSha256}`,
   ];

@@ -166,8 +166,9 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
         emit({ type: 'round-finished', t: executor.now(), round: state.round });
         state.round++;
       } else {
-        planAndStart();
-        state.round++;
+        // A round is a plan call that started transfers, as the result's `rounds` counts them: so the
+        // trace's round numbers, the summary's count and `trace --round N` agree in both modes.
+        if (planAndStart() > 0) state.round++;
         if (executor.active === 0) {
           reason = 'no-progress';
           break;

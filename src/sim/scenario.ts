@@ -32,31 +32,44 @@ import type { GraphTopology } from '../topology/index.js';
  *   "network": "flow", "mode": "round", "strategy": "log2-fanout" }
  * ```
  */
-export const scenarioSchema = z.strictObject({
-  /** A label for reports. */
-  name: z.string().min(1).optional(),
-  /** Root seed: every random draw of the scenario derives from it. */
-  seed: z.union([z.int(), z.string().min(1)]).default(1),
-  /** Network preset and its hosts (see src/sim/presets.ts), or an explicit topology (src/sim/customTopology.ts). */
-  topology: scenarioTopologySchema,
-  /** A synthetic closure (src/sim/synth/closure.ts) or real closure graphs (src/sim/real/roles.ts). */
-  closure: scenarioClosureSchema.prefault({}),
-  seeds: seedSpecSchema.default({ kind: 'deployer' }),
-  /** One failure schedule, or a list (combined; the first matching failure wins). */
-  failures: z.union([failureSpecSchema, z.array(failureSpecSchema)]).optional(),
-  /** Network model: `round` (rate fixed at start) or `flow` (max-min fair sharing). */
-  network: z.enum(['round', 'flow']).default('flow'),
-  /**
-   * Fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote
-   * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
-   */
-  setupSeconds: setupSecondsSchema.default(0),
-  mode: runModeSchema,
-  strategy: z.string().min(1).default('log2-fanout'),
-  strategyOptions: z.record(z.string(), z.unknown()).default({}),
-  /** When a run gives up (see core/runLimits.ts). */
-  limits: z.strictObject(runLimitFields).prefault({}),
-});
+export const scenarioSchema = z
+  .strictObject({
+    /** A label for reports. */
+    name: z.string().min(1).optional(),
+    /** Root seed: every random draw of the scenario derives from it. */
+    seed: z.union([z.int(), z.string().min(1)]).default(1),
+    /** Network preset and its hosts (see src/sim/presets.ts), or an explicit topology (src/sim/customTopology.ts). */
+    topology: scenarioTopologySchema,
+    /** A synthetic closure (src/sim/synth/closure.ts) or real closure graphs (src/sim/real/roles.ts). */
+    closure: scenarioClosureSchema.prefault({}),
+    seeds: seedSpecSchema.default({ kind: 'deployer' }),
+    /** One failure schedule, or a list (combined; the first matching failure wins). */
+    failures: z.union([failureSpecSchema, z.array(failureSpecSchema)]).optional(),
+    /** Network model: `round` (rate fixed at start) or `flow` (max-min fair sharing). */
+    network: z.enum(['round', 'flow']).default('flow'),
+    /**
+     * Fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote
+     * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
+     */
+    setupSeconds: setupSecondsSchema.default(0),
+    mode: runModeSchema,
+    strategy: z.string().min(1).default('log2-fanout'),
+    strategyOptions: z.record(z.string(), z.unknown()).default({}),
+    /** When a run gives up (see core/runLimits.ts). */
+    limits: z.strictObject(runLimitFields).prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    // A role count beyond the fleet would leave roles without a host: a typo, never what was meant.
+    const roles = s.closure.roles;
+    const hosts = s.topology.hosts;
+    if (typeof roles === 'number' && typeof hosts === 'number' && roles > hosts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['closure', 'roles'],
+        message: `${roles} roles for ${hosts} target hosts: at most one role per host`,
+      });
+    }
+  });
 
 /** A validated scenario (defaults filled in). */
 export type ScenarioSpec = z.output<typeof scenarioSchema>;

@@ -47,6 +47,8 @@ export interface ComparisonReportInput {
    * their real kind or group, the heat map aggregates per group and the uplink chart shows utilisation.
    */
   readonly hosts?: ReadonlyMap<HostId, HostInfo>;
+  /** More sections, shown after the results table (e.g. `compare`'s spread over seeds). */
+  readonly sections?: readonly HtmlSection[] | undefined;
 }
 
 /** Options of {@link writeComparisonReport}. */
@@ -148,14 +150,17 @@ export function bestRow(rows: readonly ComparisonRow[]): ComparisonRow | undefin
   return rankRows(rows)[0];
 }
 
-/** Bytes for humans, binary units (`1.5 GiB`). */
+/**
+ * Bytes for humans in SI units (`1.5 GB`, powers of 1000), the convention of every command's output
+ * (src/units' `formatBytes`, which this layer may not import).
+ */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return String(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let v = bytes;
   let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1000;
     u++;
   }
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
@@ -189,7 +194,8 @@ function tableCells(r: ComparisonRow): string[] {
     String(r.rounds),
     fixed(r.makespanSeconds, 3),
     fixed(r.lowerBoundSeconds, 3),
-    fixed(r.ratioToLowerBound, 3),
+    // A run that left hosts behind has no meaningful ratio (0 would read like a perfect score).
+    r.hostsFailed + r.hostsUnreached > 0 ? '-' : fixed(r.ratioToLowerBound, 3),
     formatBytes(r.bytesTransferred),
     r.traceSha256.slice(0, 12),
   ];
@@ -346,6 +352,7 @@ export async function writeComparisonReport(
         numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9],
       },
     },
+    ...(input.sections ?? []),
     ...chartSections,
     ...detailSections,
     {

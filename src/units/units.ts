@@ -64,6 +64,7 @@ function split(
   where: string | undefined,
 ): { n: number; unit: string; raw: string } {
   const m = QUANTITY.exec(value);
+  if (!m && /^\s*-/.test(value)) throw new ConfigError(`"${value}" is negative: ${what} must be ≥ 0`, where);
   if (!m) throw new ConfigError(`cannot read "${value}" as ${what}`, where);
   const n = Number(`${m[1]!}${m[2] !== undefined ? `e${m[2]}` : ''}`);
   if (!Number.isFinite(n)) throw new ConfigError(`"${value}" is not a finite ${what}`, where);

@@ -253,8 +253,8 @@ describe('nix-cascade strategies / compare', () => {
     writeFileSync(file, JSON.stringify({ topology: { preset: 'flat', hosts: 6 }, mode: 'eager' }));
     expect(await modesOf('--scenario', file)).toEqual(['swarm eager']);
     const table = await cli('compare', '--hosts', '6', '--closure-mb', '20', '--strategies', 'log2-fanout');
-    expect(table.out).toMatch(/^log2-fanout \(round\)\s/m);
-    expect(table.out).toMatch(/^log2-fanout \(eager\)\s/m);
+    expect(table.out).toMatch(/^[* ]\s+log2-fanout\s+round\s/m);
+    expect(table.out).toMatch(/^[* ]\s+log2-fanout\s+eager\s/m);
   });
 
   it('each run of compare --mode both traces exactly as the same run of simulate', async () => {

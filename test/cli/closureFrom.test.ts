@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storePathArg } from '../../src/cli/scenarioFlags.js';
 import { readTraceFile } from '../../src/trace/jsonl.js';
-import { runCli } from '../helpers/cli.js';
+import { cli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-closure-from-'));
 const HELLO = 'examples/closures/hello-2.12.1.json';
@@ -57,7 +57,7 @@ describe('--closure-from', () => {
 
   it('simulates a closure file: the trace names its store paths', async () => {
     const trace = join(dir, 'hello.jsonl');
-    const r = await runCli('simulate', '--hosts', '8', '--closure-from', HELLO, '--trace', trace, '--json');
+    const r = await cli('simulate', '--hosts', '8', '--closure-from', HELLO, '--trace', trace, '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as Record<string, unknown>;
     expect(j['success']).toBe(true);
@@ -74,7 +74,7 @@ describe('--closure-from', () => {
       }),
     );
     process.env['PATH'] = `${bin}:${PATH ?? ''}`;
-    const r = await runCli('simulate', '--hosts', '3', '--closure-from', TOP, '--json');
+    const r = await cli('simulate', '--hosts', '3', '--closure-from', TOP, '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as Record<string, unknown>)['bytesTransferred']).toBe(3 * 15);
@@ -84,7 +84,7 @@ describe('--closure-from', () => {
   });
 
   it('takes one role per value, and compare describes the real closure', async () => {
-    const r = await runCli(
+    const r = await cli(
       'compare',
       '--hosts',
       '4',
@@ -112,7 +112,7 @@ describe('--closure-from', () => {
       dangling,
       JSON.stringify([{ path: TOP, narSize: 1, references: ['/nix/store/x-missing'] }]),
     );
-    const r = await runCli('simulate', '--hosts', '2', ...argv.map((a) => (a === 'DANGLING' ? dangling : a)));
+    const r = await cli('simulate', '--hosts', '2', ...argv.map((a) => (a === 'DANGLING' ? dangling : a)));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
@@ -130,18 +130,18 @@ describe('--closure-from', () => {
     process.env['PATH'] =
       `${fakeNix(JSON.stringify({ [TOP]: { narSize: 226560, references: [] } }))}:${PATH ?? ''}`;
     // hello's toplevel in both roles, with other references in the file: the two disagree, an error naming both.
-    let r = await runCli('simulate', '--scenario', file);
+    let r = await cli('simulate', '--scenario', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}.closure.roles[1]`);
     process.env['PATH'] = `${fakeNix('', 1)}:${PATH ?? ''}`;
-    r = await runCli('simulate', '--scenario', file);
+    r = await cli('simulate', '--scenario', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}.closure.roles[1].storePath`);
   });
 
   it('exits 2 naming --closure-from when the store path is not in the store', async () => {
     process.env['PATH'] = `${fakeNix('', 1)}:${PATH ?? ''}`;
-    const r = await runCli('simulate', '--hosts', '2', '--closure-from', TOP);
+    const r = await cli('simulate', '--hosts', '2', '--closure-from', TOP);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--closure-from/);
   });
@@ -149,7 +149,7 @@ describe('--closure-from', () => {
 
 describe('scenario files with real closures and explicit topologies', () => {
   it('resolves closure files next to the scenario file', async () => {
-    const r = await runCli('simulate', '--scenario', resolve('examples/explicit-topology.json'), '--json');
+    const r = await cli('simulate', '--scenario', resolve('examples/explicit-topology.json'), '--json');
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as Record<string, unknown>)['hosts']).toBe(6);
   });
@@ -159,13 +159,13 @@ describe('scenario files with real closures and explicit topologies', () => {
     ['--uplink', '1gbit'],
     ['--max-sends', '2'],
   ])('rejects %s on an explicit topology, naming the flag', async (flag, value) => {
-    const r = await runCli('simulate', '--scenario', 'examples/explicit-topology.json', flag, value);
+    const r = await cli('simulate', '--scenario', 'examples/explicit-topology.json', flag, value);
     expect(r.code).toBe(2);
     expect(r.err).toContain(flag);
   });
 
   it('--topology replaces an explicit topology with a preset', async () => {
-    const r = await runCli(
+    const r = await cli(
       'simulate',
       '--scenario',
       'examples/explicit-topology.json',
@@ -196,7 +196,7 @@ describe('scenario files with real closures and explicit topologies', () => {
         closure: { file: resolve(HELLO) },
       }),
     );
-    const r = await runCli('simulate', '--scenario', file);
+    const r = await cli('simulate', '--scenario', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}.topology.links[0].to`);
   });

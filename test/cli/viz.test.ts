@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { cli } from '../helpers/cli.js';
 
-const cli = runCli;
 
 const SCENARIO = ['--hosts', '12', '--strategy', 'log2-fanout', '--closure-mb', '100'];
 

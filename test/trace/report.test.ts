@@ -31,8 +31,8 @@ const row = (strategy: string, ratio: number, over: Partial<ComparisonRow> = {})
 describe('formatTable', () => {
   it('aligns columns with a header and a rule, no trailing spaces', () => {
     const text = formatTable([
-      row('log2-fanout', 1.25),
-      row('push-parallel', 4, { bytesTransferred: 3 * 1024 ** 2 }),
+      row('log2-fanout', 1.25, { hostsFailed: 0, hostsDone: 4 }),
+      row('push-parallel', 4, { hostsFailed: 0, hostsDone: 4, bytesTransferred: 3 * 1024 ** 2 }),
     ]);
     const lines = text.split('\n');
     expect(lines.pop()).toBe('');
@@ -40,9 +40,15 @@ describe('formatTable', () => {
     expect(lines[0]!.startsWith('strategy       hosts')).toBe(true);
     expect(lines[1]).toMatch(/^-+( {2}-+)+$/);
     expect(lines[2]).toContain('1.250');
-    expect(lines[3]).toContain('3.0 MiB');
+    expect(lines[3]).toContain('3.1 MB');
     expect(lines[2]!.indexOf('1.250') + 5).toBe(lines[3]!.indexOf('4.000') + 5);
     for (const l of lines) expect(l).toBe(l.trimEnd());
+  });
+
+  it('prints no ratio for a run that left hosts behind (0.000 would read like a perfect score)', () => {
+    const line = formatTable([row('dead', 0)]).split('\n')[2]!;
+    expect(line).toMatch(/\s-\s/);
+    expect(line).not.toMatch(/\s0\.000\s+\d+ B/);
   });
 });
 

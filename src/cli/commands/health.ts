@@ -3,11 +3,12 @@ import { closureInfo } from '../../remote/store.js';
 import { checkHealth } from '../../remote/health.js';
 import { loadFleetFile } from '../../fleet/fleetFile.js';
 import { openRemoteContext } from '../../remote/context.js';
+import { formatBytes, parseBytes } from '../../units/units.js';
 
 interface HealthArgs {
   fleet: string;
   json: boolean;
-  'required-bytes'?: number;
+  'required-bytes'?: string;
   'strict-host-keys': boolean;
   paths?: string[];
 }
@@ -24,7 +25,10 @@ export const healthCommand: CommandModule<object, HealthArgs> = {
         describe: 'Fleet file (mkFleet JSON + ssh settings)',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON array' })
-      .option('required-bytes', { type: 'number', describe: 'Closure size each host must have room for' })
+      .option('required-bytes', {
+        type: 'string',
+        describe: 'Closure size each host must have room for: bytes, or with a unit (5GB, 800MiB)',
+      })
       .option('paths', {
         type: 'string',
         array: true,
@@ -37,8 +41,9 @@ export const healthCommand: CommandModule<object, HealthArgs> = {
           'Check ssh host keys; --no-strict-host-keys trusts any machine answering on the address (risky)',
       }) as Argv<HealthArgs>,
   handler: async (a) => {
+    const flag = a['required-bytes'];
+    let required = flag === undefined ? undefined : parseBytes(flag, '--required-bytes');
     const fleet = loadFleetFile(a.fleet);
-    let required = a['required-bytes'];
     if (a.paths !== undefined && a.paths.length > 0) {
       const info = await closureInfo(a.paths);
       required = Math.max(
@@ -59,7 +64,7 @@ export const healthCommand: CommandModule<object, HealthArgs> = {
       process.stdout.write(`${'host'.padEnd(w)}  status     ssh  store  trusted  free\n`);
       for (const r of reports) {
         const yes = (b: boolean | undefined) => (b === undefined ? '?' : b ? 'yes' : 'no');
-        const free = r.freeBytes === undefined ? '?' : `${(r.freeBytes / 1e9).toFixed(1)} GB`;
+        const free = r.freeBytes === undefined ? '?' : formatBytes(r.freeBytes, 1);
         process.stdout.write(
           `${r.host.padEnd(w)}  ${(r.healthy ? 'healthy' : 'UNHEALTHY').padEnd(9)}  ${yes(r.sshReachable).padEnd(3)}  ${yes(r.storeAnswers).padEnd(5)}  ${yes(r.trusted).padEnd(7)}  ${free}\n`,
         );

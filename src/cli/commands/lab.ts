@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { ConfigError } from '../../core/errors.js';
 import { buildSyntheticClosure, labDown, labStatus, labUp } from '../../lab/index.js';
 
 /** Where `lab` commands keep the lab unless told otherwise. */
@@ -65,12 +66,20 @@ const closure: CommandModule<object, LabArgs> = {
     "Build an offline synthetic NixOS-like closure in the deployer's store; prints its top-level path",
   builder: (y) =>
     withDir(y)
-      .option('size-mb', { type: 'number', default: 64, describe: 'Total closure size in MiB' })
+      .option('size-mb', {
+        type: 'number',
+        default: 64,
+        describe: 'Total closure size in MB (10^6 bytes, as --closure-mb everywhere)',
+      })
       .option('paths', { type: 'number', default: 40, describe: 'Store paths in the closure' })
       .option('seed', { type: 'string', default: '0', describe: 'Shapes the DAG and names the paths' }),
   handler: async (a) => {
+    const mb = a['size-mb'] ?? 64;
+    if (!(mb > 0 && Number.isFinite(mb)))
+      throw new ConfigError(`must be a positive number of MB, got ${mb}`, '--size-mb');
     const r = await buildSyntheticClosure({
-      sizeMb: a['size-mb'] ?? 64,
+      // The CLI speaks MB (10^6 bytes) everywhere; the builder takes MiB.
+      sizeMb: (mb * 1e6) / 2 ** 20,
       paths: a.paths ?? 40,
       seed: a.seed ?? '0',
     });
@@ -132,7 +141,7 @@ const down: CommandModule<object, LabArgs> = {
 
 /** `nix-cascade lab up|closure|status|down`: the multi-host test bed on one machine. */
 export const labCommand: CommandModule<object, object> = {
-  command: 'lab <command>',
+  command: 'lab',
   describe: 'A real multi-host test bed on this machine (namespaces, own /nix and sshd per host)',
   builder: (y) =>
     y

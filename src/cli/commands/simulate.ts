@@ -14,12 +14,40 @@ import {
 } from '../scenarioFlags.js';
 import { strategyFromFlags, strategyOptions, type StrategyFlags } from '../strategyFlags.js';
 import { buildCliScenario } from '../closureFrom.js';
+import { progressReporter, type Progress, type ProgressStream } from '../progress.js';
 import { resultJson, resultText } from '../summary.js';
+
+/**
+ * An event sink that reports hosts done as the run goes (about 200 updates per run, so big fleets pay
+ * nothing); the count comes from `run-started` (targets not done at the start).
+ */
+export function hostsProgress(stream: ProgressStream = process.stderr): {
+  sink: EventSink;
+  stop: () => void;
+} {
+  let p: Progress | undefined;
+  let total = 0;
+  let step = 1;
+  let done = 0;
+  return {
+    sink: (e) => {
+      if (e.type === 'run-started') {
+        total = e.targets.length - e.alreadyDone.length;
+        step = Math.max(1, Math.floor(total / 200));
+        p = progressReporter('simulate', total, stream, 'hosts done');
+      } else if (e.type === 'host-done' && (++done % step === 0 || done === total)) {
+        p?.update(done, total);
+      }
+    },
+    stop: () => p?.stop(),
+  };
+}
 
 interface SimulateArgs extends ScenarioFlags, StrategyFlags {
   trace?: string | undefined;
   perfetto?: string | undefined;
   json: boolean;
+  progress?: boolean | undefined;
 }
 
 /** `nix-cascade simulate`: one strategy on one scenario in the deterministic simulator. */
@@ -34,6 +62,10 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         describe: 'Write a Perfetto / chrome://tracing JSON trace to this file',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print exactly one JSON object' })
+      .option('progress', {
+        type: 'boolean',
+        describe: 'Show hosts done on stderr while it runs [default: on a terminal only]',
+      })
       .example('$0 simulate --hosts 500 --topology racks --strategy topology-aware', '')
       .example('$0 simulate --scenario examples/regions.json --json', '')
       .example('$0 simulate --hosts 50 --closure-from examples/closures/lab-web.json', ''),
@@ -48,11 +80,14 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     if (file) sinks.push(file.sink);
     const recorder = args.perfetto === undefined ? undefined : new TraceRecorder();
     if (recorder) sinks.push(recorder.sink);
+    const progress = (args.progress ?? process.stderr.isTTY) ? hostsProgress() : undefined;
+    if (progress) sinks.push(progress.sink);
     let result;
     try {
       result = await runScenario(scenario, strategy, { onEvent: fanOut(...sinks) });
     } finally {
       file?.close();
+      progress?.stop();
     }
     if (recorder && args.perfetto !== undefined)
       writeFileSync(args.perfetto, toPerfettoJson(recorder.events()));
