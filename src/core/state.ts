@@ -1,3 +1,4 @@
+// Long file: RunState is one class, the live view and the mutations that keep its per-host records consistent.
 import type { ClosureGraph } from './closure.js';
 import { ConfigError } from './errors.js';
 import type { Rng } from './random.js';
@@ -41,6 +42,8 @@ interface HostRecord {
   retired: boolean;
   done: boolean;
   failed: boolean;
+  /** Fleet position (-1 until the constructor has seen every host). */
+  index: number;
 }
 
 /**
@@ -65,8 +68,17 @@ export class RunState implements PlanView {
   readonly #classesOfPath = new Map<PathId, WantClass[]>();
   readonly #attempts = new Map<string, number>();
   #doneCount = 0;
+  /**
+   * Pending targets as fleet positions and as ids, fleet order. `#gone[i]` is 1 once host i is done or
+   * failed, so dropping them walks two compact arrays instead of looking every host up.
+   */
+  #pendingIdx: number[];
   #pending: HostId[];
+  readonly #gone: Uint8Array;
   #pendingDirty = false;
+  /** The last record looked up: strategies ask several questions about one host in a row. */
+  #lastId: HostId | undefined;
+  #lastRec: HostRecord | undefined;
 
   constructor(
     readonly fleet: Fleet,
@@ -117,6 +129,7 @@ export class RunState implements PlanView {
         retired: false,
         done: false,
         failed: false,
+        index: -1,
       });
     }
     for (const id of [...fleet.wants.keys(), ...fleet.initialHave.keys()]) {
@@ -130,12 +143,22 @@ export class RunState implements PlanView {
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
     for (const id of targets) this.#checkDone(this.#rec.get(id)!);
-    this.#pending = targets.filter((id) => !this.#rec.get(id)!.done);
+    this.#gone = new Uint8Array(fleet.hosts.length);
+    this.#pendingIdx = [];
+    fleet.hosts.forEach((h, i) => {
+      const r = this.#rec.get(h.id)!;
+      r.index = i;
+      if (r.want !== undefined && !r.done) this.#pendingIdx.push(i);
+    });
+    this.#pending = this.#pendingIdx.map((i) => this.hosts[i]!.id);
   }
 
   #get(id: HostId): HostRecord {
+    if (id === this.#lastId) return this.#lastRec!;
     const r = this.#rec.get(id);
     if (!r) throw new ConfigError(`unknown host "${id}"`);
+    this.#lastId = id;
+    this.#lastRec = r;
     return r;
   }
 
@@ -151,10 +174,18 @@ export class RunState implements PlanView {
 
   pending(): readonly HostId[] {
     if (this.#pendingDirty) {
-      this.#pending = this.#pending.filter((id) => {
-        const r = this.#rec.get(id)!;
-        return !r.done && !r.failed;
+      const gone = this.#gone;
+      const idx: number[] = [];
+      const ids: HostId[] = [];
+      const before = this.#pending;
+      this.#pendingIdx.forEach((i, k) => {
+        if (gone[i] === 0) {
+          idx.push(i);
+          ids.push(before[k]!);
+        }
       });
+      this.#pendingIdx = idx;
+      this.#pending = ids;
       this.#pendingDirty = false;
     }
     return this.#pending;
@@ -391,6 +422,7 @@ export class RunState implements PlanView {
     const r = this.#get(host);
     if (r.failed) return;
     r.failed = true;
+    this.#gone[r.index] = 1;
     this.#pendingDirty = true;
     for (const p of r.have) this.#holders.get(p)?.delete(host);
   }
@@ -398,6 +430,7 @@ export class RunState implements PlanView {
   #checkDone(r: HostRecord): boolean {
     if (r.done || r.want === undefined || r.missing.size > 0) return false;
     r.done = true;
+    if (r.index >= 0) this.#gone[r.index] = 1;
     this.#doneCount++;
     this.#pendingDirty = true;
     return true;

@@ -73,11 +73,58 @@ export function readTraceFile(file: string): CascadeEvent[] {
   return parseJsonLines(text, file);
 }
 
-/** Hex sha256 of the trace's JSON Lines bytes, hashed line by line (the text is never built whole). */
+/** Characters of JSON Lines gathered before one hash update: one update per line costs more than the hashing. */
+const HASH_BATCH = 1 << 16;
+
+/**
+ * Hashes a trace's JSON Lines bytes as the events stream by, without keeping them: lines are gathered into
+ * batches of about 64 KiB and hashed a batch at a time (the same bytes as line by line).
+ */
+export class TraceHasher {
+  readonly #hash = createHash('sha256');
+  #batch = '';
+  #count = 0;
+  #digest: string | undefined;
+
+  /** The sink to hand to the coordinator (an arrow property: fine to pass unbound). */
+  readonly sink: EventSink = (event) => {
+    this.add(toJsonLine(event));
+  };
+
+  /** Adds one already encoded line (as {@link toJsonLine} gives it). */
+  add(line: string): void {
+    if (this.#digest !== undefined) throw new Error('TraceHasher received an event after digest()');
+    this.#count++;
+    this.#batch += line;
+    if (this.#batch.length >= HASH_BATCH) this.#flush();
+  }
+
+  /** How many events were hashed. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Hex sha256 of every line added; no more events are accepted after it. Safe to call twice. */
+  digest(): string {
+    if (this.#digest === undefined) {
+      this.#flush();
+      this.#digest = this.#hash.digest('hex');
+    }
+    return this.#digest;
+  }
+
+  #flush(): void {
+    if (this.#batch === '') return;
+    this.#hash.update(this.#batch, 'utf8');
+    this.#batch = '';
+  }
+}
+
+/** Hex sha256 of the trace's JSON Lines bytes, hashed in batches (the text is never built whole). */
 export function traceSha256(events: Iterable<CascadeEvent>): string {
-  const hash = createHash('sha256');
-  for (const e of events) hash.update(toJsonLine(e), 'utf8');
-  return hash.digest('hex');
+  const hasher = new TraceHasher();
+  for (const e of events) hasher.add(toJsonLine(e));
+  return hasher.digest();
 }
 
 /** Options of {@link JsonlFileSink}. */
@@ -132,10 +179,8 @@ export class JsonlFileSink {
   /** The sink to hand to the coordinator (an arrow property: cheap, and fine to pass unbound). */
   readonly sink: EventSink = (event) => {
     if (this.#closed) throw new Error(`JsonlFileSink(${this.file}) received an event after close()`);
-    const line = toJsonLine(event);
-    this.#hash.update(line, 'utf8');
     this.#count++;
-    this.#buffer += line;
+    this.#buffer += toJsonLine(event);
     if (this.#buffer.length >= this.#bufferSize) this.flush();
   };
 
@@ -149,6 +194,8 @@ export class JsonlFileSink {
     if (this.#buffer === '') return;
     const bytes = Buffer.from(this.#buffer, 'utf8');
     this.#buffer = '';
+    // The hash covers exactly the bytes written, a buffer at a time.
+    this.#hash.update(bytes);
     // writeSync may write less than asked (pipes, full disks that recover); loop until all is out.
     for (let off = 0; off < bytes.length;) off += writeSync(this.#fd, bytes, off, bytes.length - off);
   }
