@@ -12,7 +12,7 @@ import type { HostId, PathId, Transfer } from './types.js';
  */
 interface ListFacts {
   readonly set: ReadonlySet<PathId>;
-  readonly sorted: PathId[];
+  readonly sorted: readonly PathId[];
   readonly bytes: number;
   /** Have sets known to hold every path of the list. */
   readonly heldBy: Set<ReadonlySet<PathId>>;
@@ -112,7 +112,8 @@ function listFacts(paths: readonly PathId[], closure: ClosureGraph, reject: (why
     if (set.has(path)) reject(`path "${path}" listed twice`);
     set.add(path);
   }
-  const sorted = closure.sortTopologically(paths);
+  // Frozen: transfers share it, and the trace encoder may then encode it once (see toJsonLine).
+  const sorted = Object.freeze(closure.sortTopologically(paths));
   return { set, sorted, bytes: closure.bytes(sorted), heldBy: new Set(), equals: new Set() };
 }
 

@@ -8,9 +8,74 @@ import { ConfigError } from '../core/errors.js';
 import type { CascadeEvent, EventSink } from '../core/events.js';
 import { cascadeEventSchema } from './schema.js';
 
-/** One event as one JSON Lines line, newline included. */
+/** One event as one JSON Lines line, newline included: `JSON.stringify(event)` and a newline. */
 export function toJsonLine(event: CascadeEvent): string {
-  return `${JSON.stringify(event)}\n`;
+  return `${fastLine(event) ?? JSON.stringify(event)}\n`;
+}
+
+/*
+ * The three events that make up nearly all of a big trace, encoded by hand, byte for byte as
+ * `JSON.stringify` writes them, when the event is exactly the coordinator's shape (these keys in this
+ * order, numbers and strings where expected); anything else takes `JSON.stringify`. A frozen path list
+ * (the coordinator freezes its transfers' lists, which thousands of transfers share) is encoded once.
+ */
+const STARTED_KEYS = ['type', 't', 'round', 'id', 'from', 'to', 'bytes', 'paths'] as const;
+const FINISHED_KEYS = ['type', 't', 'id', 'from', 'to', 'bytes'] as const;
+const DONE_KEYS = ['type', 't', 'host'] as const;
+const frozenListJson = new WeakMap<readonly string[], string>();
+
+function fastLine(e: CascadeEvent): string | undefined {
+  if (Object.getPrototypeOf(e) !== Object.prototype) return undefined; // a class could bring its own toJSON
+  switch (e.type) {
+    case 'transfer-started': {
+      if (!keysAre(e, STARTED_KEYS) || !numbers(e.t, e.round, e.id, e.bytes) || !strings(e.from, e.to))
+        return undefined;
+      const paths = listJson(e.paths);
+      if (paths === undefined) return undefined;
+      return `{"type":"transfer-started","t":${num(e.t)},"round":${num(e.round)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)},"paths":${paths}}`;
+    }
+    case 'transfer-finished':
+      if (!keysAre(e, FINISHED_KEYS) || !numbers(e.t, e.id, e.bytes, 0) || !strings(e.from, e.to)) return undefined;
+      return `{"type":"transfer-finished","t":${num(e.t)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)}}`;
+    case 'host-done':
+      if (!keysAre(e, DONE_KEYS) || !numbers(e.t, 0, 0, 0) || !strings(e.host, '')) return undefined;
+      return `{"type":"host-done","t":${num(e.t)},"host":${JSON.stringify(e.host)}}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether the object's enumerable keys are exactly `keys`, in that order (JSON.stringify's order). */
+function keysAre(o: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) if (k !== keys[i++]) return false;
+  return i === keys.length;
+}
+
+function numbers(a: unknown, b: unknown, c: unknown, d: unknown): boolean {
+  return typeof a === 'number' && typeof b === 'number' && typeof c === 'number' && typeof d === 'number';
+}
+
+function strings(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string';
+}
+
+/** A number as JSON writes it (`null` for NaN and ±Infinity). */
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/** JSON of a list of strings: cached when the list is frozen (it cannot change), else undefined when odd. */
+function listJson(list: readonly string[]): string | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const frozen = Object.isFrozen(list);
+  if (frozen) {
+    const hit = frozenListJson.get(list);
+    if (hit !== undefined) return hit;
+  }
+  const json = JSON.stringify(list);
+  if (frozen) frozenListJson.set(list, json);
+  return json;
 }
 
 /** The whole trace as JSON Lines (empty string for no events). */
