@@ -138,7 +138,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     hosts: fleet.hosts.map((h) => h.id),
     targets: state.targets,
     seeds: fleet.hosts.filter((h) => (fleet.initialHave.get(h.id)?.length ?? 0) > 0).map((h) => h.id),
-    alreadyDone: state.targets.filter((id) => state.isDone(id)),
+    alreadyDone: state.doneTargets(false),
     bytesWanted: bound.bytesWanted,
   });
 

@@ -76,9 +76,24 @@ export class RunState implements PlanView {
   #pending: HostId[];
   readonly #gone: Uint8Array;
   #pendingDirty = false;
-  /** The last record looked up: strategies ask several questions about one host in a row. */
+  /**
+   * The last two records looked up: strategies ask several questions about one host in a row, or about a
+   * receiver and each candidate source in turn.
+   */
   #lastId: HostId | undefined;
   #lastRec: HostRecord | undefined;
+  #prevId: HostId | undefined;
+  #prevRec: HostRecord | undefined;
+  /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' records. */
+  readonly #running: (Transfer | undefined)[] = [];
+  readonly #runningFrom: (HostRecord | undefined)[] = [];
+  readonly #runningTo: (HostRecord | undefined)[] = [];
+  /** Every record, fleet order. */
+  readonly #recs: HostRecord[] = [];
+  #retiredCount = 0;
+  /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
+  #wholeList: readonly PathId[] | undefined;
+  #wholeWant: WantClass | undefined;
 
   constructor(
     readonly fleet: Fleet,
@@ -148,6 +163,7 @@ export class RunState implements PlanView {
     fleet.hosts.forEach((h, i) => {
       const r = this.#rec.get(h.id)!;
       r.index = i;
+      this.#recs.push(r);
       if (r.want !== undefined && !r.done) this.#pendingIdx.push(i);
     });
     this.#pending = this.#pendingIdx.map((i) => this.hosts[i]!.id);
@@ -155,8 +171,18 @@ export class RunState implements PlanView {
 
   #get(id: HostId): HostRecord {
     if (id === this.#lastId) return this.#lastRec!;
+    if (id === this.#prevId) {
+      const r = this.#prevRec!;
+      this.#prevId = this.#lastId;
+      this.#prevRec = this.#lastRec;
+      this.#lastId = id;
+      this.#lastRec = r;
+      return r;
+    }
     const r = this.#rec.get(id);
     if (!r) throw new ConfigError(`unknown host "${id}"`);
+    this.#prevId = this.#lastId;
+    this.#prevRec = this.#lastRec;
     this.#lastId = id;
     this.#lastRec = r;
     return r;
@@ -273,7 +299,18 @@ export class RunState implements PlanView {
 
   /** Hosts retired as sources, fleet order. */
   retiredSources(): HostId[] {
-    return this.hosts.filter((h) => this.#get(h.id).retired).map((h) => h.id);
+    if (this.#retiredCount === 0) return [];
+    return this.#recs.filter((r) => r.retired).map((r) => r.host.id);
+  }
+
+  /**
+   * Targets that are done and, with `live`, not failed, fleet order (a walk over the records, no look-ups:
+   * the coordinator asks at the start and the end of a run).
+   */
+  doneTargets(live: boolean): HostId[] {
+    const out: HostId[] = [];
+    for (const r of this.#recs) if (r.want !== undefined && r.done && !(live && r.failed)) out.push(r.host.id);
+    return out;
   }
 
   canReceive(host: HostId): boolean {
@@ -303,17 +340,32 @@ export class RunState implements PlanView {
 
   /** Records a transfer as running: counts it against both hosts' limits and marks its paths incoming. */
   startTransfer(t: Transfer): void {
-    this.#get(t.from).sending++;
+    const from = this.#get(t.from);
+    from.sending++;
     const to = this.#get(t.to);
     to.receiving++;
     to.into.push(t);
     to.incoming = undefined;
+    if (denseId(t.id)) {
+      this.#running[t.id] = t;
+      this.#runningFrom[t.id] = from;
+      this.#runningTo[t.id] = to;
+    }
   }
 
   /** Releases a transfer's slots and incoming marks (whether it finished or failed). */
   endTransfer(t: Transfer): void {
-    this.#get(t.from).sending--;
-    const to = this.#get(t.to);
+    // The records of a running transfer were kept by its id: outcomes arrive in no host order, and two
+    // look-ups in a 1,000,000-entry map per outcome cost more than the rest of the bookkeeping.
+    const known = denseId(t.id) && this.#running[t.id] === t;
+    const from = known ? this.#runningFrom[t.id]! : this.#get(t.from);
+    const to = known ? this.#runningTo[t.id]! : this.#get(t.to);
+    if (known) {
+      this.#running[t.id] = undefined;
+      this.#runningFrom[t.id] = undefined;
+      this.#runningTo[t.id] = undefined;
+    }
+    from.sending--;
     to.receiving--;
     const i = to.into.indexOf(t);
     if (i >= 0) to.into.splice(i, 1);
@@ -329,7 +381,7 @@ export class RunState implements PlanView {
     if (paths.length > 0) r.failuresWithoutProgress = 0;
     const want = r.want;
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
-    if (want && r.have.size === 0 && paths.length === want.paths.size && paths.every((p) => want.paths.has(p))) {
+    if (want && r.have.size === 0 && this.#isWholeWant(paths, want)) {
       r.have = want.paths;
       r.haveShared = true;
       r.missing = EMPTY;
@@ -339,6 +391,17 @@ export class RunState implements PlanView {
     }
     for (const p of paths) this.#deliver(r, p);
     return this.#checkDone(r);
+  }
+
+  /** Whether `paths` (no duplicates) is exactly the class's want set; remembered for a frozen list. */
+  #isWholeWant(paths: readonly PathId[], want: WantClass): boolean {
+    if (paths === this.#wholeList && want === this.#wholeWant) return true;
+    if (paths.length !== want.paths.size || !paths.every((p) => want.paths.has(p))) return false;
+    if (Object.isFrozen(paths)) {
+      this.#wholeList = paths;
+      this.#wholeWant = want;
+    }
+    return true;
   }
 
   /** Adds one path to `host`'s store (no-op when already held). Does not mark the host done. */
@@ -408,7 +471,9 @@ export class RunState implements PlanView {
 
   /** Stops offering the host as a source (`canSend` is false from now on); what it holds stays its own. */
   retireSource(host: HostId): void {
-    this.#get(host).retired = true;
+    const r = this.#get(host);
+    if (!r.retired) this.#retiredCount++;
+    r.retired = true;
   }
 
   #countEdgeFailure(from: HostId, to: HostId): void {
@@ -444,4 +509,9 @@ export class RunState implements PlanView {
 
 function edgeKey(from: HostId, to: HostId): string {
   return `${from}\u0000${to}`;
+}
+
+/** Transfer ids the running table is indexed by. */
+function denseId(id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id < 2 ** 30;
 }

@@ -36,7 +36,9 @@ export function validateProposals(
   const { closure } = state;
   const sends = new Map<HostId, number>();
   const receives = new Map<HostId, number>();
-  const claimed = new Map<HostId, Set<PathId>>();
+  // Paths already proposed to a receiver in this batch: its first list as is, a set only from a second
+  // proposal on (a whole-closure round proposes once to each of 500,000 receivers).
+  const claimed = new Map<HostId, readonly PathId[] | Set<PathId>>();
   const lists = new Map<readonly PathId[], ListFacts>();
   const out: Transfer[] = [];
   for (const p of proposals) {
@@ -62,7 +64,8 @@ export function validateProposals(
     }
     let facts = lists.get(p.paths);
     if (!facts) lists.set(p.paths, (facts = listFacts(p.paths, closure, reject)));
-    const mine = claimed.get(p.to);
+    const earlier = claimed.get(p.to);
+    const mine = earlier === undefined || earlier instanceof Set ? earlier : new Set(earlier);
     const wants = state.want(p.to);
     const fromHave = state.have(p.from);
     const toHave = state.have(p.to);
@@ -88,8 +91,10 @@ export function validateProposals(
         }
       }
     }
-    if (mine) for (const path of p.paths) mine.add(path);
-    else claimed.set(p.to, new Set(p.paths));
+    if (mine) {
+      for (const path of p.paths) mine.add(path);
+      claimed.set(p.to, mine);
+    } else claimed.set(p.to, p.paths);
     sends.set(p.from, s);
     receives.set(p.to, r);
     out.push({

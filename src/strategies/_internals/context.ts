@@ -328,12 +328,21 @@ export class PlanContext {
    * its shared part (see {@link PlanContext.wholePaths}).
    */
   canServeWhole(host: HostId, to: HostId): boolean {
+    return this.#canServeWhole(host, to, this.view.missing(to), this.info.wantArray(to));
+  }
+
+  /** {@link PlanContext.canServeWhole} with `to`'s missing set and want array looked up by the caller. */
+  #canServeWhole(
+    host: HostId,
+    to: HostId,
+    missing: ReadonlySet<PathId>,
+    toWant: readonly PathId[] | undefined,
+  ): boolean {
     if (host === to || this.view.isFailed(host)) return false;
-    const missing = this.view.missing(to);
     if (missing.size === 0) return false;
     // A done target with the very same want array holds everything `to` can miss.
     const want = this.info.wantArray(host);
-    if (want !== undefined && want === this.info.wantArray(to) && this.view.isDone(host)) return true;
+    if (want !== undefined && want === toWant && this.view.isDone(host)) return true;
     return this.memory.holdsAll(this.view, host, this.memory.core(this.view, missing));
   }
 
@@ -375,7 +384,9 @@ export class PlanContext {
     list = this.#poolSourcesByContent.get(content);
     if (!list) {
       const out: HostId[] = [];
-      for (const h of pool) if (!this.view.isFailed(h) && this.canServeWhole(h, to)) out.push(h);
+      const missing = this.view.missing(to);
+      const toWant = this.info.wantArray(to);
+      for (const h of pool) if (this.#canServeWhole(h, to, missing, toWant)) out.push(h);
       this.#poolSourcesByContent.set(content, (list = out));
     }
     this.#poolSources.set(key, list);
