@@ -3,7 +3,7 @@
  * the coordinator and the simulated executor, with the trace recorded as the CLI records it (every event
  * encoded as JSON Lines and hashed; written to a file too with TRACE_DIR=dir). Each case runs REPEAT times
  * (default 3), each time in a fresh child process so peak RSS is the case's own; the table shows the
- * fastest repeat (the machine is shared) and the least peak RSS. Then it fits the exponent of run time
+ * fastest repeat (the machine is shared), the least CPU time of the run and the least peak RSS. Then it fits the exponent of run time
  * against hosts over the round-model cases (least squares on log-log). Writes bench/results/sim-scale.json.
  * Not a test: nothing here asserts on time. Usage: `npx tsx bench/sim-scale.ts` (env ONLY=name,name to pick
  * cases, REPEAT=n).
@@ -56,6 +56,8 @@ const cases: Case[] = [
 interface Measure {
   buildSeconds: number;
   runSeconds: number;
+  /** CPU seconds of the run (all threads: GC helpers included); steadier than wall time on a busy machine. */
+  runCpuSeconds: number;
   peakRssMiB: number;
   events: number;
   rounds: number;
@@ -76,6 +78,7 @@ async function measure(c: Case): Promise<Measure> {
   });
   const scenario = buildScenario(spec);
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const dir = process.env['TRACE_DIR'];
   const file = dir === undefined ? undefined : new JsonlFileSink(`${dir}/${c.name}.jsonl`);
   const hasher = file ? undefined : new TraceHasher();
@@ -84,9 +87,11 @@ async function measure(c: Case): Promise<Measure> {
   file?.close();
   const sha256 = file ? file.sha256() : hasher!.digest();
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   return {
     buildSeconds: (t1 - t0) / 1000,
     runSeconds: (t2 - t1) / 1000,
+    runCpuSeconds: (cpu.user + cpu.system) / 1e6,
     // maxRSS is in KiB.
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     events: file ? file.count : hasher!.count,
@@ -127,6 +132,7 @@ if (child !== undefined) {
       strategy: c.strategy,
       buildSeconds: +min((m) => m.buildSeconds).toFixed(3),
       runSeconds: +min((m) => m.runSeconds).toFixed(3),
+      runCpuSeconds: +min((m) => m.runCpuSeconds).toFixed(3),
       totalSeconds: +min((m) => m.buildSeconds + m.runSeconds).toFixed(3),
       peakRssMiB: Math.round(min((m) => m.peakRssMiB)),
       events: first.events,
