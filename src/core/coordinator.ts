@@ -1,7 +1,7 @@
 import type { ClosureGraph } from './closure.js';
 import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
 import { ConfigError } from './errors.js';
-import type { EventSink, StopReason } from './events.js';
+import { TRACE_VERSION, type EventSink, type StopReason } from './events.js';
 import type { Executor } from './executor.js';
 import { buildFailureTree, type FailureTreeNode, type HostFailure } from './failureTree.js';
 import { deriveRng } from './random.js';
@@ -132,6 +132,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
 
   emit({
     type: 'run-started',
+    version: TRACE_VERSION,
     t: executor.now(),
     strategy: strategy.name,
     mode: cfg.mode,

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { ConfigError } from '../core/errors.js';
-import type { CascadeEvent, EventSink } from '../core/events.js';
+import { ConfigError, TraceVersionError } from '../core/errors.js';
+import { TRACE_VERSION, type CascadeEvent, type EventSink } from '../core/events.js';
 import { cascadeEventSchema } from './schema.js';
 
 /** One event as one JSON Lines line, newline included: `JSON.stringify(event)` and a newline. */
@@ -94,7 +94,8 @@ export function toJsonLines(events: Iterable<CascadeEvent>): string {
  * @param where the file name (or other label) to put in error messages.
  * A last line that is not JSON and lacks its newline (a write cut short) is dropped.
  *
- * @throws ConfigError naming `where:<line>` for a line that is not JSON or not a valid event.
+ * @throws ConfigError naming `where:<line>` for a line that is not JSON or not a valid event;
+ *   TraceVersionError (a ConfigError) for a trace whose header carries a newer format version.
  */
 export function parseJsonLines(text: string, where: string): CascadeEvent[] {
   const events: CascadeEvent[] = [];
@@ -111,6 +112,7 @@ export function parseJsonLines(text: string, where: string): CascadeEvent[] {
       if (i === lines.length - 1) break;
       throw new ConfigError(`not valid JSON (${(err as Error).message})`, at, { cause: err });
     }
+    checkVersion(value, at);
     const checked = cascadeEventSchema.safeParse(value);
     if (!checked.success) {
       const issue = checked.error.issues[0];
@@ -121,6 +123,15 @@ export function parseJsonLines(text: string, where: string): CascadeEvent[] {
     events.push(value as CascadeEvent);
   }
   return events;
+}
+
+/** Refuses a header (`run-started`) from a newer trace format before its fields are judged by this one's schema. */
+function checkVersion(value: unknown, at: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  const { type, version } = value as { type?: unknown; version?: unknown };
+  if (type === 'run-started' && typeof version === 'number' && version > TRACE_VERSION) {
+    throw new TraceVersionError(version, TRACE_VERSION, at);
+  }
 }
 
 /**
