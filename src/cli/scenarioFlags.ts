@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import { COMMON_TOPOLOGY_KEYS, NETWORK_PRESETS, parseScenario, type ScenarioSpec } from '../sim/index.js';
-import { toJsonLine } from '../trace/jsonl.js';
+import { TraceHasher } from '../trace/jsonl.js';
 import { withFlagNames } from './flagErrors.js';
 
 /** The flags `simulate` and `compare` share: a scenario file and/or preset flags that override it. */
@@ -238,8 +237,8 @@ function isRealClosure(closure: Record<string, unknown>): boolean {
 
 /** Hashes a run's JSON Lines trace as it streams by, without keeping it. */
 export function hashingSink(): { sink: EventSink; digest: () => string } {
-  const hash = createHash('sha256');
-  return { sink: (e) => hash.update(toJsonLine(e)), digest: () => hash.digest('hex') };
+  const hasher = new TraceHasher();
+  return { sink: hasher.sink, digest: () => hasher.digest() };
 }
 
 /** Parses repeated `--strategy-option key=value` flags (values are JSON when they parse, else strings). */

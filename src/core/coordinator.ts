@@ -1,6 +1,6 @@
 import type { ClosureGraph } from './closure.js';
 import { lowerBound as computeLowerBound, type LowerBound } from './bounds.js';
-import type { EventSink, StopReason } from './events.js';
+import { TRACE_VERSION, type EventSink, type StopReason } from './events.js';
 import type { Executor } from './executor.js';
 import { buildFailureTree, type FailureTreeNode, type HostFailure } from './failureTree.js';
 import { deriveRng } from './random.js';
@@ -102,13 +102,14 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
 
   emit({
     type: 'run-started',
+    version: TRACE_VERSION,
     t: executor.now(),
     strategy: strategy.name,
     mode: cfg.mode,
     hosts: fleet.hosts.map((h) => h.id),
     targets: state.targets,
     seeds: fleet.hosts.filter((h) => (fleet.initialHave.get(h.id)?.length ?? 0) > 0).map((h) => h.id),
-    alreadyDone: state.targets.filter((id) => state.isDone(id)),
+    alreadyDone: state.doneTargets(false),
     bytesWanted: bound.bytesWanted,
   });
 

@@ -41,3 +41,20 @@ export class TransferError extends CascadeError {}
 
 /** An executor or lab problem: a missing tool, a process that would not start, a lab that is not up. */
 export class ExecutorError extends CascadeError {}
+
+/**
+ * A trace written by a newer nix-cascade, in a format version this one does not know: upgrade to read it.
+ * A {@link ConfigError} (bad input: the CLI exits 2) of its own class, so callers can tell it apart.
+ */
+export class TraceVersionError extends ConfigError {
+  constructor(
+    readonly version: number,
+    readonly supported: number,
+    where?: string,
+  ) {
+    super(
+      `trace format version ${version} is newer than this nix-cascade reads (up to ${supported}); upgrade nix-cascade to read it`,
+      where,
+    );
+  }
+}

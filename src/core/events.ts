@@ -19,8 +19,17 @@ export type CascadeEvent =
   | RoundFinishedEvent
   | RunFinishedEvent;
 
+/**
+ * The trace format version the coordinator writes in its `run-started` event (the trace's header line).
+ * A reader refuses a trace with a newer version (`TraceVersionError`); a trace without one predates
+ * versioning and reads as version 1.
+ */
+export const TRACE_VERSION = 1;
+
 export interface RunStartedEvent {
   readonly type: 'run-started';
+  /** The trace format version ({@link TRACE_VERSION} when written by this nix-cascade; absent in old traces). */
+  readonly version?: number | undefined;
   readonly t: number;
   readonly strategy: string;
   readonly mode: RunMode;

@@ -175,7 +175,7 @@ export interface RunTotals {
 /** Splits the targets into done, failed and unreached. */
 export function runTotals(cs: CascadeState): RunTotals {
   const { state, tally } = cs;
-  const done = state.targets.filter((id) => state.isDone(id) && !state.isFailed(id));
+  const done = state.doneTargets(true);
   const unreached = state.pending().filter((id) => !state.isFailed(id));
   const failed = state.targets.filter((id) => tally.failures.has(id)).map((id) => tally.failures.get(id)!);
   // Failed hosts that are not targets (a seed that died) are reported too, after the targets.

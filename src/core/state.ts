@@ -1,3 +1,4 @@
+// Long file: RunState is one class, the live view and the mutations that keep its per-host records consistent.
 import type { ClosureGraph } from './closure.js';
 import { ConfigError } from './errors.js';
 import type { Rng } from './random.js';
@@ -41,6 +42,8 @@ interface HostRecord {
   retired: boolean;
   done: boolean;
   failed: boolean;
+  /** Fleet position (-1 until the constructor has seen every host). */
+  index: number;
 }
 
 /**
@@ -65,8 +68,32 @@ export class RunState implements PlanView {
   readonly #classesOfPath = new Map<PathId, WantClass[]>();
   readonly #attempts = new Map<string, number>();
   #doneCount = 0;
+  /**
+   * Pending targets as fleet positions and as ids, fleet order. `#gone[i]` is 1 once host i is done or
+   * failed, so dropping them walks two compact arrays instead of looking every host up.
+   */
+  #pendingIdx: number[];
   #pending: HostId[];
+  readonly #gone: Uint8Array;
   #pendingDirty = false;
+  /**
+   * The last two records looked up: strategies ask several questions about one host in a row, or about a
+   * receiver and each candidate source in turn.
+   */
+  #lastId: HostId | undefined;
+  #lastRec: HostRecord | undefined;
+  #prevId: HostId | undefined;
+  #prevRec: HostRecord | undefined;
+  /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' records. */
+  readonly #running: (Transfer | undefined)[] = [];
+  readonly #runningFrom: (HostRecord | undefined)[] = [];
+  readonly #runningTo: (HostRecord | undefined)[] = [];
+  /** Every record, fleet order. */
+  readonly #recs: HostRecord[] = [];
+  #retiredCount = 0;
+  /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
+  #wholeList: readonly PathId[] | undefined;
+  #wholeWant: WantClass | undefined;
 
   constructor(
     readonly fleet: Fleet,
@@ -117,6 +144,7 @@ export class RunState implements PlanView {
         retired: false,
         done: false,
         failed: false,
+        index: -1,
       });
     }
     for (const id of [...fleet.wants.keys(), ...fleet.initialHave.keys()]) {
@@ -130,12 +158,33 @@ export class RunState implements PlanView {
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
     for (const id of targets) this.#checkDone(this.#rec.get(id)!);
-    this.#pending = targets.filter((id) => !this.#rec.get(id)!.done);
+    this.#gone = new Uint8Array(fleet.hosts.length);
+    this.#pendingIdx = [];
+    fleet.hosts.forEach((h, i) => {
+      const r = this.#rec.get(h.id)!;
+      r.index = i;
+      this.#recs.push(r);
+      if (r.want !== undefined && !r.done) this.#pendingIdx.push(i);
+    });
+    this.#pending = this.#pendingIdx.map((i) => this.hosts[i]!.id);
   }
 
   #get(id: HostId): HostRecord {
+    if (id === this.#lastId) return this.#lastRec!;
+    if (id === this.#prevId) {
+      const r = this.#prevRec!;
+      this.#prevId = this.#lastId;
+      this.#prevRec = this.#lastRec;
+      this.#lastId = id;
+      this.#lastRec = r;
+      return r;
+    }
     const r = this.#rec.get(id);
     if (!r) throw new ConfigError(`unknown host "${id}"`);
+    this.#prevId = this.#lastId;
+    this.#prevRec = this.#lastRec;
+    this.#lastId = id;
+    this.#lastRec = r;
     return r;
   }
 
@@ -151,10 +200,18 @@ export class RunState implements PlanView {
 
   pending(): readonly HostId[] {
     if (this.#pendingDirty) {
-      this.#pending = this.#pending.filter((id) => {
-        const r = this.#rec.get(id)!;
-        return !r.done && !r.failed;
+      const gone = this.#gone;
+      const idx: number[] = [];
+      const ids: HostId[] = [];
+      const before = this.#pending;
+      this.#pendingIdx.forEach((i, k) => {
+        if (gone[i] === 0) {
+          idx.push(i);
+          ids.push(before[k]!);
+        }
       });
+      this.#pendingIdx = idx;
+      this.#pending = ids;
       this.#pendingDirty = false;
     }
     return this.#pending;
@@ -242,7 +299,18 @@ export class RunState implements PlanView {
 
   /** Hosts retired as sources, fleet order. */
   retiredSources(): HostId[] {
-    return this.hosts.filter((h) => this.#get(h.id).retired).map((h) => h.id);
+    if (this.#retiredCount === 0) return [];
+    return this.#recs.filter((r) => r.retired).map((r) => r.host.id);
+  }
+
+  /**
+   * Targets that are done and, with `live`, not failed, fleet order (a walk over the records, no look-ups:
+   * the coordinator asks at the start and the end of a run).
+   */
+  doneTargets(live: boolean): HostId[] {
+    const out: HostId[] = [];
+    for (const r of this.#recs) if (r.want !== undefined && r.done && !(live && r.failed)) out.push(r.host.id);
+    return out;
   }
 
   canReceive(host: HostId): boolean {
@@ -272,17 +340,32 @@ export class RunState implements PlanView {
 
   /** Records a transfer as running: counts it against both hosts' limits and marks its paths incoming. */
   startTransfer(t: Transfer): void {
-    this.#get(t.from).sending++;
+    const from = this.#get(t.from);
+    from.sending++;
     const to = this.#get(t.to);
     to.receiving++;
     to.into.push(t);
     to.incoming = undefined;
+    if (denseId(t.id)) {
+      this.#running[t.id] = t;
+      this.#runningFrom[t.id] = from;
+      this.#runningTo[t.id] = to;
+    }
   }
 
   /** Releases a transfer's slots and incoming marks (whether it finished or failed). */
   endTransfer(t: Transfer): void {
-    this.#get(t.from).sending--;
-    const to = this.#get(t.to);
+    // The records of a running transfer were kept by its id: outcomes arrive in no host order, and two
+    // look-ups in a 1,000,000-entry map per outcome cost more than the rest of the bookkeeping.
+    const known = denseId(t.id) && this.#running[t.id] === t;
+    const from = known ? this.#runningFrom[t.id]! : this.#get(t.from);
+    const to = known ? this.#runningTo[t.id]! : this.#get(t.to);
+    if (known) {
+      this.#running[t.id] = undefined;
+      this.#runningFrom[t.id] = undefined;
+      this.#runningTo[t.id] = undefined;
+    }
+    from.sending--;
     to.receiving--;
     const i = to.into.indexOf(t);
     if (i >= 0) to.into.splice(i, 1);
@@ -298,7 +381,7 @@ export class RunState implements PlanView {
     if (paths.length > 0) r.failuresWithoutProgress = 0;
     const want = r.want;
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
-    if (want && r.have.size === 0 && paths.length === want.paths.size && paths.every((p) => want.paths.has(p))) {
+    if (want && r.have.size === 0 && this.#isWholeWant(paths, want)) {
       r.have = want.paths;
       r.haveShared = true;
       r.missing = EMPTY;
@@ -308,6 +391,17 @@ export class RunState implements PlanView {
     }
     for (const p of paths) this.#deliver(r, p);
     return this.#checkDone(r);
+  }
+
+  /** Whether `paths` (no duplicates) is exactly the class's want set; remembered for a frozen list. */
+  #isWholeWant(paths: readonly PathId[], want: WantClass): boolean {
+    if (paths === this.#wholeList && want === this.#wholeWant) return true;
+    if (paths.length !== want.paths.size || !paths.every((p) => want.paths.has(p))) return false;
+    if (Object.isFrozen(paths)) {
+      this.#wholeList = paths;
+      this.#wholeWant = want;
+    }
+    return true;
   }
 
   /** Adds one path to `host`'s store (no-op when already held). Does not mark the host done. */
@@ -377,7 +471,9 @@ export class RunState implements PlanView {
 
   /** Stops offering the host as a source (`canSend` is false from now on); what it holds stays its own. */
   retireSource(host: HostId): void {
-    this.#get(host).retired = true;
+    const r = this.#get(host);
+    if (!r.retired) this.#retiredCount++;
+    r.retired = true;
   }
 
   #countEdgeFailure(from: HostId, to: HostId): void {
@@ -391,6 +487,7 @@ export class RunState implements PlanView {
     const r = this.#get(host);
     if (r.failed) return;
     r.failed = true;
+    this.#gone[r.index] = 1;
     this.#pendingDirty = true;
     for (const p of r.have) this.#holders.get(p)?.delete(host);
   }
@@ -398,6 +495,7 @@ export class RunState implements PlanView {
   #checkDone(r: HostRecord): boolean {
     if (r.done || r.want === undefined || r.missing.size > 0) return false;
     r.done = true;
+    if (r.index >= 0) this.#gone[r.index] = 1;
     this.#doneCount++;
     this.#pendingDirty = true;
     return true;
@@ -411,4 +509,9 @@ export class RunState implements PlanView {
 
 function edgeKey(from: HostId, to: HostId): string {
   return `${from}\u0000${to}`;
+}
+
+/** Transfer ids the running table is indexed by. */
+function denseId(id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id < 2 ** 30;
 }

@@ -1,12 +1,30 @@
+import type { ClosureGraph } from './closure.js';
 import { StrategyError } from './errors.js';
 import type { RunState } from './state.js';
 import type { Proposal, Strategy } from './strategy.js';
 import type { HostId, PathId, Transfer } from './types.js';
 
 /**
+ * What one batch learns about a path list once, however many proposals carry it (a whole-closure strategy
+ * sends one list to thousands of receivers): its set, topological order and bytes, and which have sets and
+ * want sets were already checked against it. Valid for one batch only: the state does not change while
+ * a batch is checked, and a strategy may reuse its arrays in later calls.
+ */
+interface ListFacts {
+  readonly set: ReadonlySet<PathId>;
+  readonly sorted: readonly PathId[];
+  readonly bytes: number;
+  /** Have sets known to hold every path of the list. */
+  readonly heldBy: Set<ReadonlySet<PathId>>;
+  /** Want sets the list equals. */
+  readonly equals: Set<ReadonlySet<PathId>>;
+}
+
+/**
  * Checks a batch of proposals against the rules every strategy must follow and turns it into transfers
  * (ids from `firstId` on, paths in topological order). The batch is all-or-nothing: one bad proposal
- * rejects it before anything starts.
+ * rejects it before anything starts. Proposals carrying the same path array share their transfer's sorted
+ * path array, and what holds for the array is checked once per batch.
  * @throws StrategyError naming the strategy, the round, the proposal and the rule it broke.
  */
 export function validateProposals(
@@ -18,7 +36,10 @@ export function validateProposals(
   const { closure } = state;
   const sends = new Map<HostId, number>();
   const receives = new Map<HostId, number>();
-  const claimed = new Map<HostId, Set<PathId>>();
+  // Paths already proposed to a receiver in this batch: its first list as is, a set only from a second
+  // proposal on (a whole-closure round proposes once to each of 500,000 receivers).
+  const claimed = new Map<HostId, readonly PathId[] | Set<PathId>>();
+  const lists = new Map<readonly PathId[], ListFacts>();
   const out: Transfer[] = [];
   for (const p of proposals) {
     const reject = (why: string): never => {
@@ -41,51 +62,70 @@ export function validateProposals(
         `receiver "${p.to}" would exceed its limit of ${state.host(p.to).maxReceives} concurrent receives`,
       );
     }
-    let mine = claimed.get(p.to);
-    if (!mine) claimed.set(p.to, (mine = new Set()));
-    const inProposal = new Set<PathId>();
-    for (const path of p.paths) {
-      if (!closure.has(path)) reject(`unknown store path "${path}"`);
-      if (inProposal.has(path)) reject(`path "${path}" listed twice`);
-      inProposal.add(path);
-    }
+    let facts = lists.get(p.paths);
+    if (!facts) lists.set(p.paths, (facts = listFacts(p.paths, closure, reject)));
+    const earlier = claimed.get(p.to);
+    const mine = earlier === undefined || earlier instanceof Set ? earlier : new Set(earlier);
     const wants = state.want(p.to);
     const fromHave = state.have(p.from);
     const toHave = state.have(p.to);
     const incoming = state.incoming(p.to);
+    if (!facts.heldBy.has(fromHave)) {
+      for (const path of p.paths) if (!fromHave.has(path)) reject(`sender does not hold "${path}"`);
+      facts.heldBy.add(fromHave);
+    }
     // A whole want set sent to a host holding none of it is closed by construction (want sets are).
     const wholeWant =
-      toHave.size === 0 &&
-      incoming.size === 0 &&
-      mine.size === 0 &&
-      p.paths.length === wants.size &&
-      p.paths.every((x) => wants.has(x));
-    for (const path of p.paths) {
-      if (!fromHave.has(path)) reject(`sender does not hold "${path}"`);
-      if (wholeWant) continue;
-      if (toHave.has(path)) reject(`receiver already holds "${path}" (it would be sent again)`);
-      if (incoming.has(path) || mine.has(path)) reject(`"${path}" is already on its way to the receiver`);
-      if (!strategy.relays && !wants.has(path)) {
-        reject(`receiver does not want "${path}" and the strategy does not relay`);
-      }
-      for (const ref of closure.get(path).references) {
-        if (!toHave.has(ref) && !inProposal.has(ref)) {
-          reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
+      toHave.size === 0 && incoming.size === 0 && mine === undefined && equalsWant(facts, p.paths, wants);
+    if (!wholeWant) {
+      for (const path of p.paths) {
+        if (toHave.has(path)) reject(`receiver already holds "${path}" (it would be sent again)`);
+        if (incoming.has(path) || mine?.has(path)) reject(`"${path}" is already on its way to the receiver`);
+        if (!strategy.relays && !wants.has(path)) {
+          reject(`receiver does not want "${path}" and the strategy does not relay`);
+        }
+        for (const ref of closure.get(path).references) {
+          if (!toHave.has(ref) && !facts.set.has(ref)) {
+            reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
+          }
         }
       }
     }
-    for (const path of p.paths) mine.add(path);
+    if (mine) {
+      for (const path of p.paths) mine.add(path);
+      claimed.set(p.to, mine);
+    } else claimed.set(p.to, p.paths);
     sends.set(p.from, s);
     receives.set(p.to, r);
-    const paths = closure.sortTopologically(p.paths);
     out.push({
       id: firstId + out.length,
       from: p.from,
       to: p.to,
-      paths,
-      bytes: closure.bytes(paths),
+      paths: facts.sorted,
+      bytes: facts.bytes,
       round: state.round,
     });
   }
   return out;
+}
+
+/** Checks a path list (known paths, none twice) and derives its facts. */
+function listFacts(paths: readonly PathId[], closure: ClosureGraph, reject: (why: string) => never): ListFacts {
+  const set = new Set<PathId>();
+  for (const path of paths) {
+    if (!closure.has(path)) reject(`unknown store path "${path}"`);
+    if (set.has(path)) reject(`path "${path}" listed twice`);
+    set.add(path);
+  }
+  // Frozen: transfers share it, and the trace encoder may then encode it once (see toJsonLine).
+  const sorted = Object.freeze(closure.sortTopologically(paths));
+  return { set, sorted, bytes: closure.bytes(sorted), heldBy: new Set(), equals: new Set() };
+}
+
+/** Whether the list holds exactly the paths of `wants` (it has no duplicates). */
+function equalsWant(facts: ListFacts, paths: readonly PathId[], wants: ReadonlySet<PathId>): boolean {
+  if (facts.equals.has(wants)) return true;
+  if (paths.length !== wants.size || !paths.every((x) => wants.has(x))) return false;
+  facts.equals.add(wants);
+  return true;
 }

@@ -29,14 +29,16 @@ export class QueueEntry<T> {
   }
 }
 
-/** (time, seq) order: negative when `a` pops before `b`. */
-function before<T>(a: QueueEntry<T>, b: QueueEntry<T>): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
-}
-
-/** A min-heap of {@link QueueEntry} ordered by (time, seq). */
+/**
+ * A min-heap of {@link QueueEntry} ordered by (time, seq). The keys of the heap's slots are also kept in
+ * two typed arrays beside it, so sifting compares numbers in compact memory instead of following a
+ * pointer per comparison (a 1,000,000-host round queues 500,000 events). (time, seq) is a strict total
+ * order, so the pop order is fixed by the keys alone.
+ */
 export class EventQueue<T> {
   readonly #heap: Array<QueueEntry<T>> = [];
+  #times = new Float64Array(64);
+  #seqs = new Float64Array(64);
   #seq = 0;
 
   /** Number of queued events. */
@@ -51,9 +53,7 @@ export class EventQueue<T> {
   push(time: number, payload: T): QueueEntry<T> {
     if (Number.isNaN(time)) throw new RangeError('event time is NaN');
     const entry = new QueueEntry(time, this.#seq++, payload);
-    entry.index = this.#heap.length;
-    this.#heap.push(entry);
-    this.#up(entry.index);
+    this.#append(entry);
     return entry;
   }
 
@@ -69,8 +69,7 @@ export class EventQueue<T> {
     if (top === undefined) return undefined;
     const last = heap.pop()!;
     if (last !== top) {
-      heap[0] = last;
-      last.index = 0;
+      this.#place(last, 0);
       this.#down(0);
     }
     top.index = -1;
@@ -85,8 +84,7 @@ export class EventQueue<T> {
     const last = heap.pop()!;
     entry.index = -1;
     if (last !== entry) {
-      heap[i] = last;
-      last.index = i;
+      this.#place(last, i);
       // The moved entry may belong above or below its new slot.
       this.#up(i);
       this.#down(last.index);
@@ -108,13 +106,13 @@ export class EventQueue<T> {
     entry.time = time;
     entry.seq = this.#seq++;
     if (!queued) {
-      entry.index = this.#heap.length;
-      this.#heap.push(entry);
-      this.#up(entry.index);
+      this.#append(entry);
     } else if (later) {
+      this.#place(entry, i);
       this.#down(i);
     } else {
       // Same or earlier time with a larger seq: it may need to move either way.
+      this.#place(entry, i);
       this.#down(i);
       this.#up(entry.index);
     }
@@ -127,38 +125,86 @@ export class EventQueue<T> {
     this.#heap.length = 0;
   }
 
+  /** Adds `entry` at the end of the heap and sifts it up. */
+  #append(entry: QueueEntry<T>): void {
+    const i = this.#heap.length;
+    if (i === this.#times.length) {
+      const times = new Float64Array(i * 2);
+      const seqs = new Float64Array(i * 2);
+      times.set(this.#times);
+      seqs.set(this.#seqs);
+      this.#times = times;
+      this.#seqs = seqs;
+    }
+    this.#heap.push(entry);
+    this.#place(entry, i);
+    this.#up(i);
+  }
+
+  /** Puts `entry` in slot `i` (its keys too). */
+  #place(entry: QueueEntry<T>, i: number): void {
+    this.#heap[i] = entry;
+    this.#times[i] = entry.time;
+    this.#seqs[i] = entry.seq;
+    entry.index = i;
+  }
+
+  /** Whether slot `a` pops before slot `b`. */
+  #before(a: number, b: number): boolean {
+    const ta = this.#times[a]!;
+    const tb = this.#times[b]!;
+    return ta < tb || (ta === tb && this.#seqs[a]! < this.#seqs[b]!);
+  }
+
   #up(i: number): void {
     const heap = this.#heap;
+    const times = this.#times;
+    const seqs = this.#seqs;
     const item = heap[i]!;
+    const t = times[i]!;
+    const q = seqs[i]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
+      const tp = times[parent]!;
+      if (!(t < tp || (t === tp && q < seqs[parent]!))) break;
       const p = heap[parent]!;
-      if (!before(item, p)) break;
       heap[i] = p;
+      times[i] = tp;
+      seqs[i] = seqs[parent]!;
       p.index = i;
       i = parent;
     }
     heap[i] = item;
+    times[i] = t;
+    seqs[i] = q;
     item.index = i;
   }
 
   #down(i: number): void {
     const heap = this.#heap;
+    const times = this.#times;
+    const seqs = this.#seqs;
     const n = heap.length;
     const item = heap[i]!;
+    const t = times[i]!;
+    const q = seqs[i]!;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      let c = l;
-      if (r < n && before(heap[r]!, heap[l]!)) c = r;
+      const c = r < n && this.#before(r, l) ? r : l;
+      const tc = times[c]!;
+      if (!(tc < t || (tc === t && seqs[c]! < q))) break;
       const child = heap[c]!;
-      if (!before(child, item)) break;
       heap[i] = child;
+      times[i] = tc;
+      seqs[i] = seqs[c]!;
       child.index = i;
       i = c;
     }
     heap[i] = item;
+    times[i] = t;
+    seqs[i] = q;
     item.index = i;
   }
 }

@@ -128,12 +128,14 @@ export class SimExecutor implements Executor {
    */
   start(batch: readonly Transfer[]): void {
     let maxRound = -1;
-    for (const t of batch) {
+    // Every host is checked before anything starts; the model is handed the positions found.
+    const index = new Int32Array(batch.length * 2);
+    batch.forEach((t, k) => {
       if (this.#running.has(t.id)) throw new TransferError(`transfer ${t.id} is already running`);
-      this.#hosts.indexOf(t.from);
-      this.#hosts.indexOf(t.to);
+      index[2 * k] = this.#hosts.indexOf(t.from);
+      index[2 * k + 1] = this.#hosts.indexOf(t.to);
       if (t.round > maxRound) maxRound = t.round;
-    }
+    });
     while (this.#nextRoundTrigger < this.#roundTriggers.length) {
       const trigger = this.#roundTriggers[this.#nextRoundTrigger]!;
       if (trigger.at > maxRound) break;
@@ -145,7 +147,8 @@ export class SimExecutor implements Executor {
     const now = this.#now;
     const toNetwork: NetTransfer[] = [];
     const ctx = { now, triggered: this.#triggered, seed: this.#seed, topology: this.#topology };
-    for (const t of batch) {
+    for (let k = 0; k < batch.length; k++) {
+      const t = batch[k]!;
       const route = this.#topology.route(t.from, t.to);
       if (route === null) {
         const cause: FailureCause = {
@@ -173,7 +176,15 @@ export class SimExecutor implements Executor {
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
         const paid =
           this.#setupSeconds > 0 ? { ...route, latency: route.latency + this.#setupSeconds } : route;
-        toNetwork.push({ id: t.id, from: t.from, to: t.to, bytes, route: paid });
+        toNetwork.push({
+          id: t.id,
+          from: t.from,
+          to: t.to,
+          bytes,
+          route: paid,
+          fromIndex: index[2 * k]!,
+          toIndex: index[2 * k + 1]!,
+        });
       }
     }
     this.#active += batch.length;

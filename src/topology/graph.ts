@@ -12,7 +12,7 @@ import {
   checkLink,
   isNonNegative,
 } from './parts.js';
-import { SwitchGraph } from './switchGraph.js';
+import { SwitchGraph, type CoreRoute } from './switchGraph.js';
 
 /**
  * A {@link Topology} as a graphology graph: hosts are leaves hanging off exactly one switch; switches (and
@@ -26,6 +26,9 @@ interface HostPort {
   readonly down: number;
   readonly group: string | undefined;
 }
+
+/** Routes kept per core route and access latencies, so hosts with equal latencies share one object. */
+const ROUTES_PER_CORE = 64;
 
 /**
  * A {@link Topology}: hosts hanging off switches, switches joined by directed links.
@@ -46,6 +49,13 @@ export class GraphTopology implements Topology {
   readonly #parts: TopologyParts;
   readonly #ports = new Map<HostId, HostPort>();
   readonly #switches: SwitchGraph;
+  /** Route objects per core route, keyed by `up` then `down` latency (bounded: see ROUTES_PER_CORE). */
+  readonly #routeObjects = new Map<object, Map<number, Map<number, Route>>>();
+  #routeObjectCount = 0;
+  /** The last pair asked for: strategies ask for one edge's route and rate in a row. */
+  #lastFrom: HostId | undefined;
+  #lastTo: HostId | undefined;
+  #lastRoute: Route | null = null;
 
   /**
    * Prefer {@link TopologyBuilder} or {@link GraphTopology.fromGraph}.
@@ -215,17 +225,41 @@ export class GraphTopology implements Topology {
    * @throws ConfigError for an unknown host.
    */
   route(from: HostId, to: HostId): Route | null {
+    if (from === this.#lastFrom && to === this.#lastTo) return this.#lastRoute;
     const a = this.#port(from);
     const b = this.#port(to);
     if (from === to) return { links: [], latency: 0, bottleneck: Infinity, pricePerByte: 0 };
     const core = this.#switches.route(a.switchIndex, b.switchIndex);
-    if (core === null) return null;
-    return {
+    const route = core === null ? null : this.#routeObject(core, a.up, b.down);
+    this.#lastFrom = from;
+    this.#lastTo = to;
+    this.#lastRoute = route;
+    return route;
+  }
+
+  /**
+   * The route over `core` between hosts with access latencies `up` and `down`: one shared, frozen object per
+   * distinct triple (routes are immutable), so a 1,000,000-host run does not allocate a route per question.
+   * Past {@link ROUTES_PER_CORE} latency pairs per core route (hosts with individual latencies), fresh
+   * objects.
+   */
+  #routeObject(core: CoreRoute, up: number, down: number): Route {
+    let byUp = this.#routeObjects.get(core);
+    if (!byUp) this.#routeObjects.set(core, (byUp = new Map<number, Map<number, Route>>()));
+    let byDown = byUp.get(up);
+    const hit = byDown?.get(down);
+    if (hit) return hit;
+    const route: Route = Object.freeze({
       links: core.links,
-      latency: a.up + core.latency + b.down,
+      latency: up + core.latency + down,
       bottleneck: core.bottleneck,
       pricePerByte: core.pricePerByte,
-    };
+    });
+    if (this.#routeObjectCount >= ROUTES_PER_CORE * (this.#routeObjects.size + 1)) return route;
+    if (!byDown) byUp.set(up, (byDown = new Map<number, Route>()));
+    byDown.set(down, route);
+    this.#routeObjectCount++;
+    return route;
   }
 
   #materialise(): TopologyGraph {

@@ -10,6 +10,7 @@ export {
   toJsonLine,
   toJsonLines,
   traceSha256,
+  TraceHasher,
   type JsonlFileSinkOptions,
 } from './jsonl.js';
 export { cascadeEventSchema } from './schema.js';

@@ -4,13 +4,78 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { ConfigError } from '../core/errors.js';
-import type { CascadeEvent, EventSink } from '../core/events.js';
+import { ConfigError, TraceVersionError } from '../core/errors.js';
+import { TRACE_VERSION, type CascadeEvent, type EventSink } from '../core/events.js';
 import { cascadeEventSchema } from './schema.js';
 
-/** One event as one JSON Lines line, newline included. */
+/** One event as one JSON Lines line, newline included: `JSON.stringify(event)` and a newline. */
 export function toJsonLine(event: CascadeEvent): string {
-  return `${JSON.stringify(event)}\n`;
+  return `${fastLine(event) ?? JSON.stringify(event)}\n`;
+}
+
+/*
+ * The three events that make up nearly all of a big trace, encoded by hand, byte for byte as
+ * `JSON.stringify` writes them, when the event is exactly the coordinator's shape (these keys in this
+ * order, numbers and strings where expected); anything else takes `JSON.stringify`. A frozen path list
+ * (the coordinator freezes its transfers' lists, which thousands of transfers share) is encoded once.
+ */
+const STARTED_KEYS = ['type', 't', 'round', 'id', 'from', 'to', 'bytes', 'paths'] as const;
+const FINISHED_KEYS = ['type', 't', 'id', 'from', 'to', 'bytes'] as const;
+const DONE_KEYS = ['type', 't', 'host'] as const;
+const frozenListJson = new WeakMap<readonly string[], string>();
+
+function fastLine(e: CascadeEvent): string | undefined {
+  if (Object.getPrototypeOf(e) !== Object.prototype) return undefined; // a class could bring its own toJSON
+  switch (e.type) {
+    case 'transfer-started': {
+      if (!keysAre(e, STARTED_KEYS) || !numbers(e.t, e.round, e.id, e.bytes) || !strings(e.from, e.to))
+        return undefined;
+      const paths = listJson(e.paths);
+      if (paths === undefined) return undefined;
+      return `{"type":"transfer-started","t":${num(e.t)},"round":${num(e.round)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)},"paths":${paths}}`;
+    }
+    case 'transfer-finished':
+      if (!keysAre(e, FINISHED_KEYS) || !numbers(e.t, e.id, e.bytes, 0) || !strings(e.from, e.to)) return undefined;
+      return `{"type":"transfer-finished","t":${num(e.t)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)}}`;
+    case 'host-done':
+      if (!keysAre(e, DONE_KEYS) || !numbers(e.t, 0, 0, 0) || !strings(e.host, '')) return undefined;
+      return `{"type":"host-done","t":${num(e.t)},"host":${JSON.stringify(e.host)}}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether the object's enumerable keys are exactly `keys`, in that order (JSON.stringify's order). */
+function keysAre(o: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) if (k !== keys[i++]) return false;
+  return i === keys.length;
+}
+
+function numbers(a: unknown, b: unknown, c: unknown, d: unknown): boolean {
+  return typeof a === 'number' && typeof b === 'number' && typeof c === 'number' && typeof d === 'number';
+}
+
+function strings(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string';
+}
+
+/** A number as JSON writes it (`null` for NaN and ±Infinity). */
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/** JSON of a list of strings: cached when the list is frozen (it cannot change), else undefined when odd. */
+function listJson(list: readonly string[]): string | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const frozen = Object.isFrozen(list);
+  if (frozen) {
+    const hit = frozenListJson.get(list);
+    if (hit !== undefined) return hit;
+  }
+  const json = JSON.stringify(list);
+  if (frozen) frozenListJson.set(list, json);
+  return json;
 }
 
 /** The whole trace as JSON Lines (empty string for no events). */
@@ -29,7 +94,8 @@ export function toJsonLines(events: Iterable<CascadeEvent>): string {
  * @param where the file name (or other label) to put in error messages.
  * A last line that is not JSON and lacks its newline (a write cut short) is dropped.
  *
- * @throws ConfigError naming `where:<line>` for a line that is not JSON or not a valid event.
+ * @throws ConfigError naming `where:<line>` for a line that is not JSON or not a valid event;
+ *   TraceVersionError (a ConfigError) for a trace whose header carries a newer format version.
  */
 export function parseJsonLines(text: string, where: string): CascadeEvent[] {
   const events: CascadeEvent[] = [];
@@ -46,6 +112,7 @@ export function parseJsonLines(text: string, where: string): CascadeEvent[] {
       if (i === lines.length - 1) break;
       throw new ConfigError(`not valid JSON (${(err as Error).message})`, at, { cause: err });
     }
+    checkVersion(value, at);
     const checked = cascadeEventSchema.safeParse(value);
     if (!checked.success) {
       const issue = checked.error.issues[0];
@@ -56,6 +123,15 @@ export function parseJsonLines(text: string, where: string): CascadeEvent[] {
     events.push(value as CascadeEvent);
   }
   return events;
+}
+
+/** Refuses a header (`run-started`) from a newer trace format before its fields are judged by this one's schema. */
+function checkVersion(value: unknown, at: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  const { type, version } = value as { type?: unknown; version?: unknown };
+  if (type === 'run-started' && typeof version === 'number' && version > TRACE_VERSION) {
+    throw new TraceVersionError(version, TRACE_VERSION, at);
+  }
 }
 
 /**
@@ -73,11 +149,58 @@ export function readTraceFile(file: string): CascadeEvent[] {
   return parseJsonLines(text, file);
 }
 
-/** Hex sha256 of the trace's JSON Lines bytes, hashed line by line (the text is never built whole). */
+/** Characters of JSON Lines gathered before one hash update: one update per line costs more than the hashing. */
+const HASH_BATCH = 1 << 16;
+
+/**
+ * Hashes a trace's JSON Lines bytes as the events stream by, without keeping them: lines are gathered into
+ * batches of about 64 KiB and hashed a batch at a time (the same bytes as line by line).
+ */
+export class TraceHasher {
+  readonly #hash = createHash('sha256');
+  #batch = '';
+  #count = 0;
+  #digest: string | undefined;
+
+  /** The sink to hand to the coordinator (an arrow property: fine to pass unbound). */
+  readonly sink: EventSink = (event) => {
+    this.add(toJsonLine(event));
+  };
+
+  /** Adds one already encoded line (as {@link toJsonLine} gives it). */
+  add(line: string): void {
+    if (this.#digest !== undefined) throw new Error('TraceHasher received an event after digest()');
+    this.#count++;
+    this.#batch += line;
+    if (this.#batch.length >= HASH_BATCH) this.#flush();
+  }
+
+  /** How many events were hashed. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Hex sha256 of every line added; no more events are accepted after it. Safe to call twice. */
+  digest(): string {
+    if (this.#digest === undefined) {
+      this.#flush();
+      this.#digest = this.#hash.digest('hex');
+    }
+    return this.#digest;
+  }
+
+  #flush(): void {
+    if (this.#batch === '') return;
+    this.#hash.update(this.#batch, 'utf8');
+    this.#batch = '';
+  }
+}
+
+/** Hex sha256 of the trace's JSON Lines bytes, hashed in batches (the text is never built whole). */
 export function traceSha256(events: Iterable<CascadeEvent>): string {
-  const hash = createHash('sha256');
-  for (const e of events) hash.update(toJsonLine(e), 'utf8');
-  return hash.digest('hex');
+  const hasher = new TraceHasher();
+  for (const e of events) hasher.add(toJsonLine(e));
+  return hasher.digest();
 }
 
 /** Options of {@link JsonlFileSink}. */
@@ -132,10 +255,8 @@ export class JsonlFileSink {
   /** The sink to hand to the coordinator (an arrow property: cheap, and fine to pass unbound). */
   readonly sink: EventSink = (event) => {
     if (this.#closed) throw new Error(`JsonlFileSink(${this.file}) received an event after close()`);
-    const line = toJsonLine(event);
-    this.#hash.update(line, 'utf8');
     this.#count++;
-    this.#buffer += line;
+    this.#buffer += toJsonLine(event);
     if (this.#buffer.length >= this.#bufferSize) this.flush();
   };
 
@@ -149,6 +270,8 @@ export class JsonlFileSink {
     if (this.#buffer === '') return;
     const bytes = Buffer.from(this.#buffer, 'utf8');
     this.#buffer = '';
+    // The hash covers exactly the bytes written, a buffer at a time.
+    this.#hash.update(bytes);
     // writeSync may write less than asked (pipes, full disks that recover); loop until all is out.
     for (let off = 0; off < bytes.length;) off += writeSync(this.#fd, bytes, off, bytes.length - off);
   }

@@ -19,6 +19,7 @@ const failureCode = z.enum(FAILURE_CODES);
 export const cascadeEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('run-started'),
+    version: z.int().min(1).optional(),
     t: time,
     strategy: z.string(),
     mode: z.enum(RUN_MODES),

@@ -74,10 +74,10 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const strategy = strategyFromFlags(args, spec);
     if (args.perfetto !== undefined) ensureWritableFile(args.perfetto, '--perfetto');
     const scenario = await buildCliScenario(spec, input);
-    const hash = hashingSink();
-    const sinks: EventSink[] = [hash.sink];
+    // With a trace file, the file sink's hash of what it wrote is the trace's sha256: encode each event once.
     const file = args.trace === undefined ? undefined : new JsonlFileSink(args.trace);
-    if (file) sinks.push(file.sink);
+    const hash = file ? undefined : hashingSink();
+    const sinks: EventSink[] = [file ? file.sink : hash!.sink];
     const recorder = args.perfetto === undefined ? undefined : new TraceRecorder();
     if (recorder) sinks.push(recorder.sink);
     const progress = (args.progress ?? process.stderr.isTTY) ? hostsProgress() : undefined;
@@ -91,7 +91,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     }
     if (recorder && args.perfetto !== undefined)
       writeFileSync(args.perfetto, toPerfettoJson(recorder.events()));
-    const sha = hash.digest();
+    const sha = file ? file.sha256() : hash!.digest();
     if (args.json) {
       process.stdout.write(
         `${JSON.stringify(resultJson(result, sha, { seed: spec.seed, network: spec.network, topology: spec.topology.preset }))}\n`,

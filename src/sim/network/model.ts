@@ -17,6 +17,9 @@ export interface NetTransfer {
   readonly bytes: number;
   /** The topology route (never null here: the executor fails unroutable transfers itself). */
   readonly route: Route;
+  /** Fleet positions of `from` and `to` when the caller already looked them up (saves a model the look-up). */
+  readonly fromIndex?: number;
+  readonly toIndex?: number;
 }
 
 /** A model's own wake-up: the end of a transfer's latency phase, or the transfer's completion. */

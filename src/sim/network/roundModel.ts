@@ -55,19 +55,21 @@ export class RoundModel implements NetworkModel {
   }
 
   start(batch: readonly NetTransfer[], now: number): void {
-    const idx: Array<[number, number]> = [];
+    const idx = new Int32Array(batch.length * 2);
     // Count the whole batch first: every transfer of a start batch shares the same uplink split.
-    for (const t of batch) {
+    batch.forEach((t, k) => {
       if (this.#flows.has(t.id)) throw new TransferError(`transfer ${t.id} started twice`);
-      const f = this.#hosts.indexOf(t.from);
-      const r = this.#hosts.indexOf(t.to);
+      const f = t.fromIndex ?? this.#hosts.indexOf(t.from);
+      const r = t.toIndex ?? this.#hosts.indexOf(t.to);
       this.#sending[f]!++;
       this.#receiving[r]!++;
       if (this.#topology) for (const l of t.route.links) this.#onLink.set(l, (this.#onLink.get(l) ?? 0) + 1);
-      idx.push([f, r]);
-    }
+      idx[2 * k] = f;
+      idx[2 * k + 1] = r;
+    });
     batch.forEach((t, k) => {
-      const [f, r] = idx[k]!;
+      const f = idx[2 * k]!;
+      const r = idx[2 * k + 1]!;
       const rate = Math.min(
         this.#hosts.uplink(f) / this.#sending[f]!,
         this.#hosts.downlink(r) / this.#receiving[r]!,

@@ -49,13 +49,25 @@ export class StrategyMemory {
   readonly #interned = new Map<string, ReadonlySet<PathId>>();
   /** Core of a missing set, with the set's size when computed (a live missing set shrinks in place). */
   readonly #cores = new WeakMap<ReadonlySet<PathId>, { size: number; core: ReadonlySet<PathId> }>();
+  readonly #contentKeys = new WeakMap<ReadonlySet<PathId>, { size: number; key: string }>();
   #pool: HostId[] | undefined;
   #poolFleet: unknown;
-  #notYet: HostId[] = [];
+  /**
+   * Targets outside the pool whose state may have changed since the last {@link StrategyMemory.fullHolders}
+   * call: every target at the first call, then those proposed to (only a transfer makes a host done), kept
+   * while something is on its way to them. So a call costs O(hosts that received), not O(targets).
+   */
+  #watch = new Set<HostId>();
+  readonly #inPool = new Set<HostId>();
 
   info(view: PlanView): FleetInfo {
     if (!this.#info || this.#info.fleet !== view.fleet) this.#info = new FleetInfo(view.fleet, view.closure);
     return this.#info;
+  }
+
+  /** Notes a proposal to `to` (see {@link PlanContext.propose}): what it holds may change. */
+  noteProposed(to: HostId): void {
+    if (this.#pool !== undefined && !this.#inPool.has(to)) this.#watch.add(to);
   }
 
   /** True when `host` holds every path of `set` (cached per set object). */
@@ -97,9 +109,21 @@ export class StrategyMemory {
   }
 
   /**
+   * A key naming the content of `set` (equal for sets with the same paths), cached per set object and size
+   * (a live missing set only shrinks, so its size tells whether it changed).
+   */
+  contentKey(set: ReadonlySet<PathId>): string {
+    const cached = this.#contentKeys.get(set);
+    if (cached?.size === set.size) return cached.key;
+    const key = [...set].sort().join('\n');
+    this.#contentKeys.set(set, { size: set.size, key });
+    return key;
+  }
+
+  /**
    * Hosts known to hold their whole want set (or all of it but their private paths) or to have held paths
    * from the start, fleet order (a done target stays listed; failed ones are skipped by the callers'
-   * checks). Updated incrementally, O(targets not yet done) per call, so whole-closure strategies need not
+   * checks). Updated incrementally, O(hosts sent to since the last call) per call, so whole-closure strategies need not
    * ask `view.holders(path)` (expensive at 100,000 hosts).
    */
   fullHolders(view: PlanView): readonly HostId[] {
@@ -107,16 +131,24 @@ export class StrategyMemory {
     if (this.#pool === undefined || this.#poolFleet !== view.fleet) {
       this.#poolFleet = view.fleet;
       this.#pool = [...info.seeds];
-      const inPool = new Set(info.seeds);
-      this.#notYet = info.targets.filter((t) => !inPool.has(t));
+      this.#inPool.clear();
+      for (const s of info.seeds) this.#inPool.add(s);
+      this.#watch = new Set(info.targets.filter((t) => !this.#inPool.has(t)));
     }
-    const still: HostId[] = [];
     const fresh: HostId[] = [];
-    for (const t of this.#notYet) {
-      if (view.isDone(t) || this.holdsShared(view, t)) fresh.push(t);
-      else if (!view.isFailed(t)) still.push(t);
+    for (const t of this.#watch) {
+      if ((info.wantArray(t)?.length ?? 0) === 0) this.#watch.delete(t); // a relay, not a target
+      else if (view.isDone(t) || this.holdsShared(view, t)) {
+        fresh.push(t);
+        this.#inPool.add(t);
+        this.#watch.delete(t);
+      } else if (view.isFailed(t) || view.incoming(t).size === 0) {
+        // Failed, or nothing on its way: unchanged until something is proposed to it again.
+        this.#watch.delete(t);
+      }
     }
-    this.#notYet = still;
+    // The watch list is in proposal order; the pool is in fleet order.
+    if (fresh.length > 1) fresh.sort((a, b) => info.pos(a) - info.pos(b));
     if (fresh.length > 0) {
       // Both lists are in fleet order: one linear merge keeps the pool in fleet order.
       const pool = this.#pool;
@@ -184,6 +216,7 @@ export class PlanContext {
   readonly #sources = new Map<ReadonlySet<PathId>, Map<SourceOrder, readonly HostId[]>>();
   readonly #wholeLists = new Map<ReadonlySet<PathId>, readonly PathId[]>();
   readonly #poolSources = new Map<ReadonlySet<PathId>, readonly HostId[]>();
+  readonly #poolSourcesByContent = new Map<string, readonly HostId[]>();
 
   constructor(
     readonly view: PlanView,
@@ -240,6 +273,7 @@ export class PlanContext {
   /** Records a proposal and the slots it uses. */
   propose(from: HostId, to: HostId, paths: readonly PathId[]): void {
     this.proposals.push({ from, to, paths });
+    this.memory.noteProposed(to);
     this.#sends.set(from, (this.#sends.get(from) ?? 0) + 1);
     this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
     const lists = this.#plannedLists.get(to);
@@ -294,12 +328,21 @@ export class PlanContext {
    * its shared part (see {@link PlanContext.wholePaths}).
    */
   canServeWhole(host: HostId, to: HostId): boolean {
+    return this.#canServeWhole(host, to, this.view.missing(to), this.info.wantArray(to));
+  }
+
+  /** {@link PlanContext.canServeWhole} with `to`'s missing set and want array looked up by the caller. */
+  #canServeWhole(
+    host: HostId,
+    to: HostId,
+    missing: ReadonlySet<PathId>,
+    toWant: readonly PathId[] | undefined,
+  ): boolean {
     if (host === to || this.view.isFailed(host)) return false;
-    const missing = this.view.missing(to);
     if (missing.size === 0) return false;
     // A done target with the very same want array holds everything `to` can miss.
     const want = this.info.wantArray(host);
-    if (want !== undefined && want === this.info.wantArray(to) && this.view.isDone(host)) return true;
+    if (want !== undefined && want === toWant && this.view.isDone(host)) return true;
     return this.memory.holdsAll(this.view, host, this.memory.core(this.view, missing));
   }
 
@@ -335,9 +378,18 @@ export class PlanContext {
     const key = this.memory.core(this.view, this.view.missing(to));
     let list = this.#poolSources.get(key);
     if (list) return list;
-    const out: HostId[] = [];
-    for (const h of pool) if (!this.view.isFailed(h) && this.canServeWhole(h, to)) out.push(h);
-    this.#poolSources.set(key, (list = out));
+    // Receivers whose transfers broke part-way each have a missing set of their own, but few distinct
+    // contents (prefixes of one closure): share the list by content, or this is O(pool) per such receiver.
+    const content = this.memory.contentKey(key);
+    list = this.#poolSourcesByContent.get(content);
+    if (!list) {
+      const out: HostId[] = [];
+      const missing = this.view.missing(to);
+      const toWant = this.info.wantArray(to);
+      for (const h of pool) if (this.#canServeWhole(h, to, missing, toWant)) out.push(h);
+      this.#poolSourcesByContent.set(content, (list = out));
+    }
+    this.#poolSources.set(key, list);
     return list;
   }
 
