@@ -93,7 +93,13 @@ export function lineChart(o: {
     height: 300,
     data: { values: [...o.points] },
     mark: { type: 'line', point: true },
-    encoding: { x: axis(o.x), y: axis(o.y), color: seriesColour(o.series) },
+    encoding: {
+      x: axis(o.x),
+      y: axis(o.y),
+      color: seriesColour(o.series),
+      // A series named `lower bound` is a bound, not a run: dashed.
+      strokeDash: { condition: { test: "datum.series === 'lower bound'", value: [4, 3] }, value: [1, 0] },
+    },
   } as TopLevelSpec;
 }
 

@@ -1,109 +1,117 @@
 /**
- * Worked study: how does the time to get one closure onto a fleet grow with the fleet's size, for the
- * deployer pushing (colmena / deploy-rs style) versus cascades, against the physical lower bound?
+ * Worked study: how close does each strategy get to the lower bound as the fleet grows from 10 to 100,000
+ * hosts, pushing from the deployer (colmena / deploy-rs style) versus cascades?
  *
- * Run: `npx tsx notebooks/scaling.ts [outDir]` (default reports/notebooks/scaling). It regenerates
- * `scaling.json` (the data), `scaling.svg` / `scaling.png` (makespan by fleet size), `ratio.svg` /
- * `ratio.png` (makespan ÷ lower bound by fleet size) and a self-contained `index.html`.
- * Deterministic: same code ⇒ same numbers and the same SVG bytes.
+ * Run: `npx tsx notebooks/scaling.ts [--smoke] [outDir]` (default reports/notebooks/scaling). It
+ * regenerates `scaling.json` (the data), `scaling.svg/png` (makespan by fleet size), `ratio.svg/png`
+ * (makespan ÷ lower bound by fleet size) and a self-contained `index.html`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
-import { buildScenario, parseScenario, runScenario } from '../src/sim/scenario.js';
-import { getStrategy } from '../src/strategies/registry.js';
-import { renderHtml, renderPng, renderSvg } from '../src/trace/render.js';
+import type { ScenarioInput } from '../src/sim/scenario.js';
 import { scalingSpec, type ScalingPoint } from '../src/trace/trendCharts.js';
+import { label, lineChart, round, runAll, studyArgs, writeStudy, type Contender } from './lib.js';
 
-const outDir = process.argv[2] ?? 'reports/notebooks/scaling';
-const sizes = [4, 16, 64, 256, 1024];
-const strategies = ['push-parallel', 'log2-fanout', 'max-bottleneck-spanning', 'fastest-first', 'swarm'];
+const { smoke, outDir } = studyArgs('scaling');
+const sizes = smoke ? [10, 100] : [10, 100, 1_000, 10_000, 100_000];
+/**
+ * Eager path-level runs re-plan after every outcome; past this many hosts they take minutes to
+ * simulate today (issue 22), so their lines stop here.
+ */
+const EAGER_LIMIT = 1_000;
+/**
+ * From this size on the whole-closure strategies run in the round network model: on a flat LAN where every
+ * transfer of a round has its own sender and receiver it gives the flow model's answer (checked below at
+ * the size before), and the flow model's per-event work makes 100,000 hosts slow.
+ */
+const ROUND_MODEL_FROM = 10_000;
+
+const batch: Contender[] = [
+  { strategy: 'push-parallel', mode: 'round' },
+  { strategy: 'log2-fanout', mode: 'round' },
+  { strategy: 'level-tree', mode: 'round' },
+  { strategy: 'max-bottleneck-spanning', mode: 'round' },
+];
+const eager: Contender[] = [
+  { strategy: 'fastest-first', mode: 'eager' },
+  { strategy: 'swarm', mode: 'eager' },
+];
+const series = ['lower bound', ...[...batch, ...eager].map(label)];
+
+// A 1 Gbit/s LAN; every host wants the same 1 GB closure of 60 paths; the deployer's uplink equals a host's.
+const scenario = (hosts: number, network: 'flow' | 'round'): ScenarioInput => ({
+  seed: 1,
+  topology: { preset: 'flat', hosts },
+  closure: { totalMB: smoke ? 100 : 1000, paths: smoke ? 10 : 60, roles: 1, perHost: false },
+  network,
+});
 
 interface Point {
   readonly hosts: number;
   readonly series: string;
   readonly seconds: number;
+  readonly network: 'flow' | 'round';
 }
-
 const points: Point[] = [];
 const ratios: ScalingPoint[] = [];
-const table: Array<Array<string | number>> = [];
+/** At the last size run in both network models: the largest relative difference between their makespans. */
+let modelCheck: { hosts: number; largestDifference: number } | undefined;
+
 for (const hosts of sizes) {
-  // A 1 Gbit/s LAN; every host wants the same 1 GB closure of 60 paths; the deployer's uplink equals a host's.
-  const scenario = buildScenario(
-    parseScenario({
-      seed: 1,
-      topology: { preset: 'flat', hosts },
-      closure: { totalMB: 1000, paths: 60, roles: 1, perHost: false },
-      network: 'flow',
-      mode: 'eager',
-    }),
-  );
-  points.push({ hosts, series: 'lower bound', seconds: scenario.lowerBound.seconds });
-  const row: Array<string | number> = [hosts, +scenario.lowerBound.seconds.toFixed(1)];
-  for (const name of strategies) {
-    const r = await runScenario(scenario, getStrategy(name));
-    points.push({ hosts, series: name, seconds: r.makespanSeconds });
-    ratios.push({ strategy: name, hosts, ratio: r.ratioToLowerBound });
-    row.push(+r.makespanSeconds.toFixed(1));
+  const network = hosts >= ROUND_MODEL_FROM ? 'round' : 'flow';
+  const runs = [
+    ...(await runAll(scenario(hosts, network), batch)),
+    ...(hosts <= EAGER_LIMIT ? await runAll(scenario(hosts, 'flow'), eager) : []),
+  ];
+  points.push({ hosts, series: 'lower bound', seconds: round(runs[0]!.scenario.lowerBound.seconds), network });
+  for (const run of runs) {
+    const seconds = run.result.makespanSeconds;
+    points.push({ hosts, series: label(run.contender), seconds: round(seconds), network: run.scenario.spec.network });
+    ratios.push({ strategy: label(run.contender), hosts, ratio: round(run.result.ratioToLowerBound, 3) });
   }
-  table.push(row);
+  if (network === 'flow' && sizes.some((s) => s >= ROUND_MODEL_FROM) && hosts * 10 >= ROUND_MODEL_FROM) {
+    const other = await runAll(scenario(hosts, 'round'), batch);
+    const diff = other.map((r, i) => Math.abs(r.result.makespanSeconds / runs[i]!.result.makespanSeconds - 1));
+    modelCheck = { hosts, largestDifference: Math.max(...diff) };
+  }
   process.stderr.write(`${hosts} hosts done\n`);
 }
 
-const spec: TopLevelSpec = {
-  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  title: 'Time to deliver a 1 GB closure on a 1 Gbit/s LAN (flow model, eager mode)',
-  width: 560,
-  height: 340,
-  data: { values: points },
-  mark: { type: 'line', point: true },
-  encoding: {
-    x: { field: 'hosts', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'target hosts' },
-    y: { field: 'seconds', type: 'quantitative', scale: { type: 'log' }, title: 'makespan (s)' },
-    color: { field: 'series', type: 'nominal', sort: ['lower bound', ...strategies], title: null },
-    strokeDash: { condition: { test: "datum.series === 'lower bound'", value: [4, 3] }, value: [1, 0] },
-  },
-};
-
-const ratioSpec = scalingSpec(ratios, {
-  title: 'How close each strategy gets to the lower bound as the fleet grows',
-  subtitle: '1 GB closure, 1 Gbit/s LAN, flow model, eager mode',
-  width: 560,
+const makespan = lineChart({
+  title: 'Time to deliver a 1 GB closure on a 1 Gbit/s LAN',
+  points,
+  x: { field: 'hosts', title: 'target hosts', log: true },
+  y: { field: 'seconds', title: 'makespan (s)', log: true },
+  series,
 });
+const ratio = scalingSpec(ratios, { title: 'Makespan ÷ lower bound by fleet size' });
+const columns = ['hosts', ...series];
+const rows = sizes.map((h) => [h, ...series.map((s) => points.find((p) => p.hosts === h && p.series === s)?.seconds ?? '-')]);
 
-mkdirSync(outDir, { recursive: true });
-writeFileSync(
-  join(outDir, 'scaling.json'),
-  `${JSON.stringify({ sizes, strategies, points, ratios }, null, 2)}\n`,
-);
-for (const [name, chart] of [
-  ['scaling', spec],
-  ['ratio', ratioSpec],
-] as const) {
-  const svg = await renderSvg(chart);
-  writeFileSync(join(outDir, `${name}.svg`), svg);
-  writeFileSync(join(outDir, `${name}.png`), renderPng(svg));
-}
-writeFileSync(
-  join(outDir, 'index.html'),
-  renderHtml('Scaling: push versus cascade', [
+await writeStudy({
+  outDir,
+  name: 'scaling',
+  title: 'Scaling: push versus cascade',
+  data: { smoke, sizes, eagerLimit: EAGER_LIMIT, roundModelFrom: ROUND_MODEL_FROM, modelCheck, points, ratios },
+  charts: [
+    { file: 'scaling', heading: 'Makespan by fleet size', spec: makespan },
+    { file: 'ratio', heading: 'Makespan ÷ lower bound by fleet size', spec: ratio },
+  ],
+  sections: [
     {
       heading: 'Question',
       text:
         'Pushing from the deployer to every host costs N copies through one uplink, so it grows linearly with the fleet. ' +
         'A cascade lets holders forward, so whole-closure strategies grow with log2(N) copy times, and path-level ' +
-        "swarming approaches the fluid lower bound, which stays flat once the fleet's total uplink outgrows the closure.",
+        "swarming approaches the fluid lower bound, which stays flat once the fleet's total uplink outgrows the closure. " +
+        `Eager path-level runs stop at ${EAGER_LIMIT.toLocaleString('en')} hosts (slow to simulate today); from ` +
+        `${ROUND_MODEL_FROM.toLocaleString('en')} hosts the whole-closure strategies run in the round network model` +
+        (modelCheck
+          ? `, which at ${modelCheck.hosts.toLocaleString('en')} hosts differs from the flow model by at most ` +
+            `${(100 * modelCheck.largestDifference).toFixed(2)} %.`
+          : '.'),
     },
-    { heading: 'Makespan by fleet size', chart: spec },
-    { heading: 'Makespan ÷ lower bound by fleet size', chart: ratioSpec },
-    {
-      heading: 'Numbers (seconds)',
-      table: { columns: ['hosts', 'lower bound', ...strategies], rows: table },
-    },
-  ]),
-);
-console.table(
-  table.map((r) => Object.fromEntries(['hosts', 'lower bound', ...strategies].map((k, i) => [k, r[i]]))),
-);
-console.log(`wrote ${outDir}/index.html`);
+    { heading: 'Makespan by fleet size', chart: makespan },
+    { heading: 'Makespan ÷ lower bound by fleet size', chart: ratio },
+    { heading: 'Numbers (seconds)', table: { columns, rows } },
+  ],
+});
+console.table(rows.map((r) => Object.fromEntries(columns.map((k, i) => [k, r[i]]))));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 /** Each worked study, with the charts it writes. */
 const STUDIES: Record<string, readonly string[]> = {
+  scaling: ['scaling', 'ratio'],
   topology: ['makespan', 'cross-bytes', 'egress'],
   failures: ['failure-makespan', 'dead-makespan', 'dead-missing', 'straggler-makespan'],
 };
