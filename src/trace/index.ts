@@ -104,7 +104,6 @@ export {
 export {
   bestRow,
   fileSafe,
-  formatBytes,
   formatTable,
   writeComparisonReport,
   type ComparisonReportInput,

@@ -3,6 +3,7 @@
  * SVG/PNG charts and, per strategy, the trace (JSON Lines, Perfetto) and CSV tables. Also the fixed-width
  * terminal table the CLI `compare` prints.
  */
+import { formatBytes } from '../units/units.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
@@ -150,22 +151,6 @@ export function bestRow(rows: readonly ComparisonRow[]): ComparisonRow | undefin
   return rankRows(rows)[0];
 }
 
-/**
- * Bytes for humans in SI units (`1.5 GB`, powers of 1000), the convention of every command's output
- * (src/units' `formatBytes`, which this layer may not import).
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes);
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = bytes;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-
 function fixed(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
 }
@@ -196,7 +181,7 @@ function tableCells(r: ComparisonRow): string[] {
     fixed(r.lowerBoundSeconds, 3),
     // A run that left hosts behind has no meaningful ratio (0 would read like a perfect score).
     r.hostsFailed + r.hostsUnreached > 0 ? '-' : fixed(r.ratioToLowerBound, 3),
-    formatBytes(r.bytesTransferred),
+    formatBytes(r.bytesTransferred, 1),
     r.traceSha256.slice(0, 12),
   ];
 }

@@ -40,7 +40,7 @@ describe('formatTable', () => {
     expect(lines[0]!.startsWith('strategy       hosts')).toBe(true);
     expect(lines[1]).toMatch(/^-+( {2}-+)+$/);
     expect(lines[2]).toContain('1.250');
-    expect(lines[3]).toContain('3.1 MB');
+    expect(lines[3]).toContain('3.1MB');
     expect(lines[2]!.indexOf('1.250') + 5).toBe(lines[3]!.indexOf('4.000') + 5);
     for (const l of lines) expect(l).toBe(l.trimEnd());
   });
