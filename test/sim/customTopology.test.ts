@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { buildCustomTopology, customTopologySchema } from '../../src/sim/customTopology.js';
+import { configError } from '../helpers/errors.js';
 
 const base = () => ({
   preset: 'custom',
@@ -18,16 +18,6 @@ const build = (edit: (s: Spec) => void = () => {}) => {
   edit(s);
   return buildCustomTopology(customTopologySchema.parse(s), 'topology');
 };
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('explicit topologies', () => {
   it('builds hosts with their own rates (units parsed) and defaults, and the links between switches', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { loadClosureFile } from '../../src/sim/real/closureFile.js';
 import { buildScenario, loadScenarioFile, parseScenario, runScenario } from '../../src/sim/scenario.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { toJsonLine } from '../../src/trace/jsonl.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../helpers/errors.js';
 
 async function recorded(file: string) {
   const spec = loadScenarioFile(file);

@@ -4,20 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { buildScenario, loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
+import { configError } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-scenario-'));
 
 /** The ConfigError `fn` throws (fails the test when it throws anything else or nothing). */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 describe('parseScenario', () => {
   it.each([
     ['missing topology', { seed: 1 }, 'scenario.topology'],

@@ -3,22 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClosureGraph } from '../../../src/core/closure.js';
-import { ConfigError } from '../../../src/core/errors.js';
 import { loadClosureFile, parseClosureJson } from '../../../src/sim/real/closureFile.js';
+import { configError } from '../../helpers/errors.js';
 
 const A = '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-glibc';
 const B = '/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-bash';
 const C = '/nix/store/cccccccccccccccccccccccccccccccc-toplevel';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseClosureJson', () => {
   const expected = [

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/core/errors.js';
 import type { StorePath } from '../../../src/core/types.js';
 import { buildRealClosures, realClosureSpecSchema, storePathRoots } from '../../../src/sim/real/roles.js';
 import { targetHostIds } from '../../../src/sim/presets.js';
+import { configError } from '../../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-roles-'));
 const P = (name: string): string => `/nix/store/${name[0]!.repeat(32)}-${name}`;
@@ -24,16 +24,6 @@ const web = file('web.json', [...base, ['nginx', 50, ['glibc']], ['web-top', 1, 
 const db = file('db.json', [...base, ['postgres', 70, ['glibc']], ['db-top', 1, ['bash', 'postgres']]]);
 const spec = (input: unknown) => realClosureSpecSchema.parse(input);
 const sources = { baseDir: dir };
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('real closures with roles', () => {
   it('{ file } gives every target the whole file, with its root as toplevel', () => {
