@@ -329,11 +329,8 @@ export async function writeComparisonReport(
         : 'No results.',
       table: {
         columns: [...TABLE_COLUMNS],
-        rows: input.rows.map((r) => {
-          const c = tableCells(r);
-          c[c.length - 1] = r.traceSha256;
-          return c;
-        }),
+        // The first 12 hex digits, as in the text table: the full hash is in summary.json.
+        rows: input.rows.map(tableCells),
         numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9],
       },
     },
