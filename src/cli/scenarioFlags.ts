@@ -23,6 +23,7 @@ export interface ScenarioFlags {
   uplink?: string | undefined;
   'max-sends'?: number | undefined;
   'setup-seconds'?: number | undefined;
+  'per-path-seconds'?: number | undefined;
   'closure-from'?: string[] | undefined;
 }
 
@@ -87,6 +88,10 @@ export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG
       type: 'number',
       describe:
         'Fixed cost of every transfer before bytes move (ssh + nix copy start; see bench/lab.ts) [default: 0]',
+    })
+    .option('per-path-seconds', {
+      type: 'number',
+      describe: 'Cost of every store path a transfer carries, on top of --setup-seconds [default: 0]',
     });
 }
 
@@ -215,6 +220,7 @@ export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
   set(raw, 'network', '--network', f.network);
   set(raw, 'mode', '--mode', f.mode);
   set(raw, 'setupSeconds', '--setup-seconds', f['setup-seconds']);
+  set(raw, 'perPathSeconds', '--per-path-seconds', f['per-path-seconds']);
   const rate = f['failure-rate'];
   if (rate !== undefined && rate !== 0) {
     const existing = raw['failures'];

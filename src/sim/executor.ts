@@ -12,11 +12,24 @@ import type { NetEvent, NetTransfer, NetworkModel, NetworkModelKind } from './ne
 import { RoundModel } from './network/roundModel.js';
 import { parseSpec } from '../core/parseSpec.js';
 
+const seconds = z.number().min(0).finite();
+
 /**
  * The fixed seconds every transfer pays before its bytes move (SSH handshake, `nix copy` start, remote store
- * queries): the one validator of that setting, for scenario files, flags and direct use.
+ * queries): one number for every copy, or one per sender kind (`deployer`: the deployer or a cache sends;
+ * `peer`: a target forwards, which on real hosts costs an ssh hop more). The one validator of that
+ * setting, for scenario files, flags and direct use.
  */
-export const setupSecondsSchema = z.number().min(0).finite();
+export const setupSecondsSchema = z.union([seconds, z.strictObject({ deployer: seconds, peer: seconds })]);
+/** {@link setupSecondsSchema}'s values: seconds, or seconds per sender kind. */
+export type SetupSeconds = z.output<typeof setupSecondsSchema>;
+
+/**
+ * Seconds a transfer pays per store path it carries, on top of its fixed cost: `nix copy` queries,
+ * registers and signs-checks each path, so a copy of many small paths costs more than its bytes. The one
+ * validator of that setting.
+ */
+export const perPathSecondsSchema = seconds;
 
 /** Options of {@link SimExecutor}. */
 export interface SimExecutorOptions {
@@ -34,9 +47,12 @@ export interface SimExecutorOptions {
   /**
    * Fixed cost of every transfer before its bytes move, in seconds: on real hosts each `nix copy` pays an
    * SSH handshake, the remote store's start and its path queries whatever its size. Added to the route
-   * latency of the transfer (a refused connection still costs only the latency). @defaultValue 0
+   * latency of the transfer (a refused connection still costs only the latency). One number, or one per
+   * sender kind (see {@link setupSecondsSchema}). @defaultValue 0
    */
-  readonly setupSeconds?: number;
+  readonly setupSeconds?: SetupSeconds;
+  /** Seconds per store path of a transfer, added like `setupSeconds`. @defaultValue 0 */
+  readonly perPathSeconds?: number;
 }
 
 /** Events of the simulator's queue: the network model's own, decided outcomes, schedule triggers. */
@@ -73,7 +89,9 @@ export class SimExecutor implements Executor {
   readonly #closure: ClosureGraph;
   readonly #failures: FailureSchedule;
   readonly #seed: number | string;
-  readonly #setupSeconds: number;
+  /** Fixed cost of a copy by sender position (deployer or peer cost). */
+  readonly #setupByHost: Float64Array;
+  readonly #perPathSeconds: number;
   readonly #model: NetworkModel;
   readonly #running = new Map<TransferId, Running>();
   readonly #roundTriggers: FailureTrigger[];
@@ -90,7 +108,12 @@ export class SimExecutor implements Executor {
         'network',
       );
     }
-    this.#setupSeconds = parseSpec(setupSecondsSchema, options.setupSeconds ?? 0, 'setupSeconds');
+    const setup = parseSpec(setupSecondsSchema, options.setupSeconds ?? 0, 'setupSeconds');
+    const bySender = typeof setup === 'number' ? { deployer: setup, peer: setup } : setup;
+    this.#setupByHost = Float64Array.from(options.hosts, (h) =>
+      h.role === 'target' ? bySender.peer : bySender.deployer,
+    );
+    this.#perPathSeconds = parseSpec(perPathSecondsSchema, options.perPathSeconds ?? 0, 'perPathSeconds');
     this.#hosts = new HostTable(options.hosts);
     this.#topology = options.topology;
     this.#closure = options.closure;
@@ -174,8 +197,8 @@ export class SimExecutor implements Executor {
       } else {
         this.#running.set(t.id, run);
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
-        const paid =
-          this.#setupSeconds > 0 ? { ...route, latency: route.latency + this.#setupSeconds } : route;
+        const cost = this.#setupByHost[index[2 * k]!]! + this.#perPathSeconds * t.paths.length;
+        const paid = cost > 0 ? { ...route, latency: route.latency + cost } : route;
         toNetwork.push({
           id: t.id,
           from: t.from,

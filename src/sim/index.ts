@@ -25,5 +25,11 @@ export {
 export { type ScenarioSources } from './scenarioFleet.js';
 export { storePathRoots, type RealClosureSpec } from './real/roles.js';
 export { type CustomTopologySpec } from './customTopology.js';
-export { SimExecutor, setupSecondsSchema, type SimExecutorOptions } from './executor.js';
+export {
+  perPathSecondsSchema,
+  SimExecutor,
+  setupSecondsSchema,
+  type SetupSeconds,
+  type SimExecutorOptions,
+} from './executor.js';
 export { FailureSchedule, compileFailureSchedule, failureSpecSchema } from './failures.js';

@@ -9,7 +9,7 @@ import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet, HostId, PathId } from '../core/types.js';
 import { runLimitFields, runModeSchema } from '../core/runLimits.js';
 import { readJsonFile } from './jsonFile.js';
-import { SimExecutor, setupSecondsSchema } from './executor.js';
+import { perPathSecondsSchema, SimExecutor, setupSecondsSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
 import type { SyntheticFleet } from './synth/fleet.js';
 import { parseSpec } from '../core/parseSpec.js';
@@ -52,6 +52,8 @@ export const scenarioSchema = z
      * store queries); 0 models an ideal network. `bench/lab.ts` measures it on real hosts.
      */
     setupSeconds: setupSecondsSchema.default(0),
+    /** Seconds a transfer pays per store path it carries (see src/sim/executor.ts). */
+    perPathSeconds: perPathSecondsSchema.default(0),
     mode: runModeSchema,
     strategy: z.string().min(1).default('log2-fanout'),
     strategyOptions: z.record(z.string(), z.unknown()).default({}),
@@ -186,6 +188,7 @@ export function runScenario(
     failures: scenario.failures,
     seed: spec.seed,
     setupSeconds: spec.setupSeconds,
+    perPathSeconds: spec.perPathSeconds,
   });
   const executor = options.wrapExecutor ? options.wrapExecutor(sim) : sim;
   return runCascade({

@@ -38,6 +38,41 @@ describe('SimExecutor', () => {
     }
   });
 
+  it('setupSeconds per sender kind: a deployer copy pays deployer, a peer copy pays peer; perPathSeconds per path', () => {
+    const withDeployer = hosts.map((h, i) => (i === 0 ? { ...h, role: 'deployer' as const } : h));
+    for (const network of ['round', 'flow'] as const) {
+      const ex = new SimExecutor({
+        hosts: withDeployer,
+        topology: topo,
+        closure,
+        network,
+        setupSeconds: { deployer: 1, peer: 3 },
+        perPathSeconds: 0.5,
+      });
+      ex.start([transfer(closure, 0, 'h0', 'h1', ALL), transfer(closure, 1, 'h2', 'h3', ['p0'])]);
+      // Deployer copy of 4 paths: 10.5 + 1 + 4 × 0.5; peer copy of 1 path: 1.5 + 3 + 0.5.
+      expect([ex.nextSync(), ex.nextSync()].map((o) => [o.transfer, o.at])).toEqual([
+        [1, 5],
+        [0, 13.5],
+      ]);
+    }
+  });
+
+  it.each([
+    ['setupSeconds', { setupSeconds: { deployer: 1 } }],
+    ['setupSeconds', { setupSeconds: { deployer: 1, peer: -2 } }],
+    ['perPathSeconds', { perPathSeconds: -0.1 }],
+  ])('rejects a bad %s naming it', (where, bad) => {
+    // Bad input on purpose: the type says what is accepted, the validator must say so at run time too.
+    const make = () => new SimExecutor({ hosts, topology: topo, closure, network: 'flow', ...(bad as object) });
+    expect(make).toThrow(ConfigError);
+    try {
+      make();
+    } catch (err) {
+      expect((err as ConfigError).where?.startsWith(where)).toBe(true);
+    }
+  });
+
   it('rejects a negative or non-finite setupSeconds with a ConfigError', () => {
     for (const setupSeconds of [-1, Infinity, Number.NaN]) {
       expect(() => new SimExecutor({ hosts, topology: topo, closure, network: 'flow', setupSeconds })).toThrow(ConfigError);

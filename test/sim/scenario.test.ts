@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getStrategy } from '../../src/strategies/registry.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { buildScenario, loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
+import { buildScenario, loadScenarioFile, parseScenario, runScenario } from '../../src/sim/scenario.js';
 import { configError } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nix-cascade-scenario-'));
@@ -21,6 +22,8 @@ describe('parseScenario', () => {
     ['probability above 1', { topology: { preset: 'flat', hosts: 4 }, failures: [{ kind: 'random', probability: 2 }] }, 'scenario.failures'],
     ['unknown top-level key', { topology: { preset: 'flat', hosts: 4 }, colour: 'blue' }, 'scenario'],
     ['bad limit', { topology: { preset: 'flat', hosts: 4 }, limits: { maxRounds: 0 } }, 'scenario.limits.maxRounds'],
+    ['setup per kind missing peer', { topology: { preset: 'flat', hosts: 4 }, setupSeconds: { deployer: 1 } }, 'scenario.setupSeconds'],
+    ['negative per-path cost', { topology: { preset: 'flat', hosts: 4 }, perPathSeconds: -1 }, 'scenario.perPathSeconds'],
   ])('%s → ConfigError naming the field', (_name, input, where) => {
     const err = configError(() => parseScenario(input));
     expect(err.where?.startsWith(where)).toBe(true);
@@ -42,6 +45,19 @@ describe('parseScenario', () => {
     expect(s.closure).toMatchObject({ totalMB: 1000, paths: 60 });
     expect(s.topology).toMatchObject({ maxSends: 1, deployer: { maxSends: 64 } });
     expect(s.failures).toBeUndefined();
+    expect([s.setupSeconds, s.perPathSeconds]).toEqual([0, 0]);
+  });
+
+  it('a scenario charges its per-kind copy cost and its per-path cost: log2-fanout on 3 hosts', async () => {
+    const base = { topology: { preset: 'flat', hosts: 3 }, closure: { totalMB: 100, paths: 10, roles: 1, perHost: false } };
+    const ideal = await runScenario(buildScenario(parseScenario(base)), getStrategy('log2-fanout'));
+    const costly = await runScenario(
+      buildScenario(parseScenario({ ...base, setupSeconds: { deployer: 1, peer: 2 }, perPathSeconds: 0.1 })),
+      getStrategy('log2-fanout'),
+    );
+    // Round 1: the deployer sends (1 s + 10 paths × 0.1 s); round 2: the deployer and a peer send at once,
+    // and the peer's copy costs 2 s + 1 s; each round waits for its slowest copy.
+    expect(costly.makespanSeconds - ideal.makespanSeconds).toBeCloseTo(2 + 3, 9);
   });
 });
 
