@@ -24,6 +24,7 @@ export interface ScenarioFlags {
   'max-sends'?: number | undefined;
   'setup-seconds'?: number | undefined;
   'per-path-seconds'?: number | undefined;
+  'import-rate'?: string | undefined;
   'closure-from'?: string[] | undefined;
 }
 
@@ -92,6 +93,10 @@ export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG
     .option('per-path-seconds', {
       type: 'number',
       describe: 'Cost of every store path a transfer carries, on top of --setup-seconds [default: 0]',
+    })
+    .option('import-rate', {
+      type: 'string',
+      describe: 'Most a host can import (CPU, disk), e.g. 80MB/s: caps every downlink [default: no cap]',
     });
 }
 
@@ -221,6 +226,7 @@ export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
   set(raw, 'mode', '--mode', f.mode);
   set(raw, 'setupSeconds', '--setup-seconds', f['setup-seconds']);
   set(raw, 'perPathSeconds', '--per-path-seconds', f['per-path-seconds']);
+  set(raw, 'importRate', '--import-rate', f['import-rate']);
   const rate = f['failure-rate'];
   if (rate !== undefined && rate !== 0) {
     const existing = raw['failures'];

@@ -8,6 +8,7 @@ import type { Executor } from '../core/executor.js';
 import type { RunMode, Strategy } from '../core/strategy.js';
 import type { Fleet, HostId, PathId } from '../core/types.js';
 import { runLimitFields, runModeSchema } from '../core/runLimits.js';
+import { rateSchema } from '../units/units.js';
 import { readJsonFile } from './jsonFile.js';
 import { perPathSecondsSchema, SimExecutor, setupSecondsSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
@@ -54,6 +55,11 @@ export const scenarioSchema = z
     setupSeconds: setupSecondsSchema.default(0),
     /** Seconds a transfer pays per store path it carries (see src/sim/executor.ts). */
     perPathSeconds: perPathSecondsSchema.default(0),
+    /**
+     * The rate at which a host can import store paths (hash and write NARs: CPU and disk), whatever its
+     * link: every host's downlink is capped at it, so concurrent copies to one host share it. Unset: no cap.
+     */
+    importRate: rateSchema.optional(),
     mode: runModeSchema,
     strategy: z.string().min(1).default('log2-fanout'),
     strategyOptions: z.record(z.string(), z.unknown()).default({}),
@@ -107,6 +113,12 @@ export function loadScenarioFile(file: string): ScenarioSpec {
   return parseScenario(readJsonFile(file, 'scenario file'), file);
 }
 
+/** The fleet with every downlink capped at the import rate (the same fleet without one). */
+function withImportRate(fleet: Fleet, rate: number | undefined): Fleet {
+  if (rate === undefined) return fleet;
+  return { ...fleet, hosts: fleet.hosts.map((h) => (h.downlink > rate ? { ...h, downlink: rate } : h)) };
+}
+
 /** Fields of a scenario an error from building it may name (anything else, e.g. a closure file, stays as is). */
 const SCENARIO_FIELD = /^(topology|closure|seeds|failures)\b/;
 
@@ -149,15 +161,16 @@ export function buildScenario(
     const field = listed ? err.where.replace(/^failures\.schedules\[/, 'failures[') : err.where;
     throw new ConfigError(err.message.slice(err.where.length + 2), `${where}.${field}`, { cause: err });
   }
+  const fleet = withImportRate(synthetic.fleet, spec.importRate);
   return {
     spec,
-    fleet: synthetic.fleet,
+    fleet,
     closure: synthetic.closure,
     topology: synthetic.topology,
     failures,
     roleOf: synthetic.roleOf,
     toplevelOf: synthetic.toplevelOf,
-    lowerBound: lowerBound(synthetic.fleet, synthetic.closure, synthetic.topology),
+    lowerBound: lowerBound(fleet, synthetic.closure, synthetic.topology),
   };
 }
 

@@ -45,7 +45,19 @@ describe('parseScenario', () => {
     expect(s.closure).toMatchObject({ totalMB: 1000, paths: 60 });
     expect(s.topology).toMatchObject({ maxSends: 1, deployer: { maxSends: 64 } });
     expect(s.failures).toBeUndefined();
-    expect([s.setupSeconds, s.perPathSeconds]).toEqual([0, 0]);
+    expect([s.setupSeconds, s.perPathSeconds, s.importRate]).toEqual([0, 0, undefined]);
+  });
+
+  it('an import rate caps every host however fast its link, and the lower bound knows it', async () => {
+    const base = { topology: { preset: 'flat', hosts: 1 }, closure: { totalMB: 1000, paths: 10, roles: 1, perHost: false } };
+    const fast = buildScenario(parseScenario(base));
+    const slow = buildScenario(parseScenario({ ...base, importRate: '50MB/s' }));
+    expect(slow.fleet.hosts.every((h) => h.downlink <= 50e6)).toBe(true);
+    const [a, b] = await Promise.all([fast, slow].map((sc) => runScenario(sc, getStrategy('log2-fanout'))));
+    expect(a!.makespanSeconds).toBeCloseTo(8, 2); // 1 GB over 1 Gbit/s
+    expect(b!.makespanSeconds).toBeCloseTo(20, 2); // 1 GB at 50 MB/s
+    expect(slow.lowerBound.seconds).toBeCloseTo(20, 2);
+    expect(configError(() => parseScenario({ ...base, importRate: 'fast' })).where).toBe('scenario.importRate');
   });
 
   it('a scenario charges its per-kind copy cost and its per-path cost: log2-fanout on 3 hosts', async () => {
