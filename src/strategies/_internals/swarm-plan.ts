@@ -74,24 +74,28 @@ export class SwarmPlan {
     const run = this.#run;
     const admission = this.#admission;
     const pending = view.pending();
+    const tier = this.#tier;
     for (const t of pending) {
       const slots = admission.recvLeft(t);
       if (slots <= 0) continue;
-      const down = view.host(t).downlink;
+      const host = view.host(t);
+      const down = host.downlink;
       const rec = {
         id: t,
         slots,
         missing: view.missing(t),
         incoming: view.incoming(t),
         left: run.missingBytes(view, t) / down,
+        rank: host.uplink >= tier ? host.uplink : 0,
+        pos: run.pos(t),
       };
       this.#open.push(rec);
       this.#openOf.set(t, rec);
       admission.addReceiver(rec, down);
     }
     if (this.#open.length === 0) return this.proposals;
-    for (const h of view.fleet.hosts)
-      if (view.have(h.id).size > 0 && admission.usable(h.id)) this.#free.push(h.id);
+    // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
+    for (const h of run.sendOrder) if (view.have(h).size > 0 && admission.usable(h)) this.#free.push(h);
     admission.findSeeds();
     if (this.#free.length === 0) return this.proposals;
     this.#openCount = this.#open.length;
@@ -113,13 +117,8 @@ export class SwarmPlan {
     // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds
     // up the end (heavy-tailed uplinks, 1,000 hosts, one closure, three seeds: 194/182/188 s → 176/179/176 s;
     // round mode went 564 s → 1,034 s, as it waits for a whole round of slow receivers).
-    const tier = this.#tier;
-    const rank = (h: HostId): number => {
-      const u = view.host(h).uplink;
-      return u >= tier ? u : 0;
-    };
-    this.#open.sort((a, b) => rank(b.id) - rank(a.id) || b.left - a.left || run.pos(a.id) - run.pos(b.id));
-    this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
+    // (`rank` is the uplink, or 0 below `#tier`.)
+    this.#open.sort((a, b) => b.rank - a.rank || b.left - a.left || a.pos - b.pos);
 
     this.#superSeed(ranked);
     // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends

@@ -44,6 +44,8 @@ export class SwarmRun {
    * uplinks, 1,000 hosts, fleet closure: 224 s → 244 s).
    */
   readonly receiverTier: number | undefined;
+  /** Every fleet host, fastest uplink first, then fleet order: the order free senders are tried in. */
+  readonly sendOrder: readonly HostId[];
   /** Transfers this run proposed that may still run, per sender (recorded by `topology-aware` only). */
   readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
   /** Per host and path, bytes of the path's references the host lacks, stamped with the host's have size. */
@@ -123,6 +125,10 @@ export class SwarmRun {
     this.seedTwice = privateOf.size === 0 ? largest : undefined;
     const uplinks = info.targets.map((t) => view.host(t).uplink).sort((a, b) => a - b);
     this.receiverTier = privateOf.size === 0 ? uplinks[uplinks.length >> 1] : undefined;
+    this.sendOrder = view.fleet.hosts
+      .map((h, i) => ({ id: h.id, up: view.host(h.id).uplink, i }))
+      .sort((a, b) => b.up - a.up || a.i - b.i)
+      .map((h) => h.id);
   }
 
   /** Records a proposed transfer (`topology-aware` estimates its senders' uplink use from them). */
