@@ -46,6 +46,8 @@ export class SwarmPlan {
   #free: HostId[] = [];
   /** Per path: receivers before this index in {@link SwarmPlan.#open} cannot take it in this call. */
   readonly #openPos = new Map<PathId, number>();
+  /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
+  readonly #skip = new Map<PathId, Int32Array>();
   #openCount = 0;
   #freeCount = 0;
   #budget = 0;
@@ -75,7 +77,11 @@ export class SwarmPlan {
     const admission = this.#admission;
     const pending = view.pending();
     const tier = this.#tier;
+    const urgency = this.#urgency;
     for (const t of pending) {
+      // The copies on their way to every pending receiver count as flying (read while its record is hot).
+      const incoming = view.incoming(t);
+      urgency.countIncoming(incoming);
       const slots = admission.recvLeft(t);
       if (slots <= 0) continue;
       const host = view.host(t);
@@ -84,7 +90,7 @@ export class SwarmPlan {
         id: t,
         slots,
         missing: view.missing(t),
-        incoming: view.incoming(t),
+        incoming,
         left: run.missingBytes(view, t) / down,
         rank: host.uplink >= tier ? host.uplink : 0,
         pos: run.pos(t),
@@ -104,7 +110,6 @@ export class SwarmPlan {
     const budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
     this.#budget = budget;
 
-    this.#urgency.countIncoming(pending);
     // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
     // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
     const candidates: PathId[] = [...run.shared];
@@ -174,11 +179,39 @@ export class SwarmPlan {
       const rec = this.#openOf.get(owner);
       return rec !== undefined && this.#mayTake(rec, p);
     }
-    let i = this.#openPos.get(p) ?? 0;
-    while (i < this.#open.length && !this.#mayTake(this.#open[i]!, p)) i++;
-    this.#budget -= i - (this.#openPos.get(p) ?? 0) + 1;
+    const start = this.#openPos.get(p) ?? 0;
+    const i = this.#nextTaker(p, start);
+    this.#budget -= i - start + 1;
     this.#openPos.set(p, i);
     return i < this.#open.length;
+  }
+
+  /**
+   * The first index from `i` in `#open` whose receiver passes `#mayTake` for `p` (`#open.length` when none).
+   * A failed `#mayTake` stays failed for the rest of the call, so the runs of receivers that failed it are
+   * remembered per path (`#skip`) and jumped over by later scans of the path: most open receivers already
+   * hold most paths, and each pop of a path used to rescan them (1,000 hosts, eager: 59 million tests).
+   * Callers charge the scan budget by index distance, as if every receiver had been tested.
+   */
+  #nextTaker(p: PathId, i: number): number {
+    const open = this.#open;
+    const n = open.length;
+    let skip = this.#skip.get(p);
+    if (!skip) this.#skip.set(p, (skip = new Int32Array(n + 1)));
+    let run = -1;
+    while (i < n) {
+      const j = skip[i]!;
+      if (j > i) {
+        if (run < 0) run = i;
+        i = j;
+        continue;
+      }
+      if (this.#mayTake(open[i]!, p)) break;
+      if (run < 0) run = i;
+      i++;
+    }
+    if (run >= 0) skip[run] = i;
+    return i;
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
@@ -244,9 +277,14 @@ export class SwarmPlan {
     // source search, which turns most receivers away cheaply (1,000 hosts, one closure: 34 s → 23 s CPU).
     const round = this.#view.mode === 'round';
     for (; i < this.#open.length; i++) {
-      this.#budget--;
+      const from = i;
+      i = this.#nextTaker(p, i);
+      if (i >= this.#open.length) {
+        this.#budget -= i - from;
+        break;
+      }
+      this.#budget -= i - from + 1;
       const rec = this.#open[i]!;
-      if (!this.#mayTake(rec, p)) continue;
       if (round && bundler.cannotDrag(rec, p)) {
         if (kept < 0) kept = i;
         continue;
