@@ -6,7 +6,7 @@
  * fastest repeat (the machine is shared), the least CPU time of the run and the least peak RSS. Then it fits the exponent of run time
  * against hosts over the round-model cases (least squares on log-log). Writes bench/results/sim-scale.json.
  * Not a test: nothing here asserts on time. Usage: `npx tsx bench/sim-scale.ts` (env ONLY=name,name to pick
- * cases, REPEAT=n).
+ * cases, opt-in ones included; REPEAT=n).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,6 +27,10 @@ interface Case {
   readonly target: string;
   /** Part of the exponent fit. */
   readonly fit?: true;
+  /** Store paths in the closure (default 20). */
+  readonly paths?: number;
+  /** Runs only when named in ONLY (too slow for the default set). */
+  readonly optIn?: true;
 }
 
 const round = (name: string, hosts: number, target: string): Case => ({
@@ -51,6 +55,26 @@ const cases: Case[] = [
   { name: 'swarm-flow-1k', hosts: 1_000, network: 'flow', mode: 'round', strategy: 'swarm', target: '(no target)' },
   { name: 'swarm-flow-4k', hosts: 4_000, network: 'flow', mode: 'round', strategy: 'swarm', target: '(no target)' },
   { name: 'swarm-flow-10k', hosts: 10_000, network: 'flow', mode: 'round', strategy: 'swarm', target: '(no target)' },
+  // Eager mode plans after every outcome (13,624 calls at 1,000 hosts): per-call work is what counts.
+  // 60 paths is `simulate`'s default closure; the 10,000-host case runs only when ONLY names it.
+  ...(
+    [
+      ['swarm-flow-eager-1k', 1_000, 60, '< 2 s'],
+      ['swarm-flow-eager-2k', 2_000, 60, '(no target)'],
+      ['swarm-flow-eager-10k', 10_000, 500, '< 60 s'],
+    ] as const
+  ).map(
+    ([name, hosts, paths, target]): Case => ({
+      name,
+      hosts,
+      network: 'flow',
+      mode: 'eager',
+      strategy: 'swarm',
+      target,
+      paths,
+      ...(hosts > 2_000 ? { optIn: true as const } : {}),
+    }),
+  ),
 ];
 
 interface Measure {
@@ -72,7 +96,7 @@ async function measure(c: Case): Promise<Measure> {
   const spec = parseScenario({
     seed: 1,
     topology: { preset: 'flat', hosts: c.hosts },
-    closure: { totalMB: 1000, paths: 20, roles: 1, perHost: false },
+    closure: { totalMB: 1000, paths: c.paths ?? 20, roles: 1, perHost: false },
     network: c.network,
     mode: c.mode,
   });
@@ -111,7 +135,7 @@ if (child !== undefined) {
   const repeat = Number(process.env['REPEAT'] ?? 3);
   const self = fileURLToPath(import.meta.url);
   const rows = [];
-  for (const c of cases.filter((x) => !only || only.includes(x.name))) {
+  for (const c of cases.filter((x) => (only ? only.includes(x.name) : !x.optIn))) {
     const runs: Measure[] = [];
     for (let i = 0; i < repeat; i++) {
       // A fresh process per repeat: peak RSS is the case's own, and no run warms the next one's JIT.

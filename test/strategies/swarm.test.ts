@@ -133,6 +133,32 @@ describe('swarm: missing references of a path', () => {
   });
 });
 
+describe('swarm: per-run orders and lists', () => {
+  it('lists the targets that may miss a path in fleet order, and keeps what a caller pruned', () => {
+    const w = flatWorld({ targets: 3, paths: 2 });
+    const state = new RunState(w.fleet, w.closure, w.topology, 'eager', deriveRng(0, 'test'));
+    const run = new SwarmRun(w.fleet, state, undefined, 16);
+    const list = run.mayMiss('p0');
+    expect(list).toEqual(['t0', 't1', 't2']);
+    list.splice(1, 1);
+    expect(run.mayMiss('p0')).toEqual(['t0', 't2']);
+    expect(run.mayMiss('p1')).toEqual(['t0', 't1', 't2']);
+    expect(run.mayMiss('nobody-wants-this')).toEqual([]);
+  });
+
+  it('orders every fleet host fastest uplink first, fleet order on ties', () => {
+    const w = flatWorld({ targets: 3 });
+    const hosts = w.fleet.hosts.map((h) => (h.id === 't2' ? { ...h, uplink: h.uplink * 2 } : h));
+    const fleet = { ...w.fleet, hosts };
+    const state = new RunState(fleet, w.closure, w.topology, 'eager', deriveRng(0, 'test'));
+    const run = new SwarmRun(fleet, state, undefined, 16);
+    expect(run.sendOrder[0]).toBe('t2');
+    expect(new Set(run.sendOrder)).toEqual(new Set(hosts.map((h) => h.id)));
+    const rest = run.sendOrder.slice(1).filter((h) => state.host(h).uplink === state.host('t0').uplink);
+    expect(rest).toEqual(hosts.map((h) => h.id).filter((h) => rest.includes(h)));
+  });
+});
+
 describe('swarm: the largest path and the chain behind a path', () => {
   it('a path with a chain of dependents behind it goes before an equal path with none', () => {
     // m and k are equal and equally rare; c1 → c2 reference k and can follow it only one after another.

@@ -14,6 +14,10 @@ export interface OpenReceiver {
   planned?: ReadonlySet<PathId>;
   /** Seconds of receiving left at its downlink. */
   readonly left: number;
+  /** Sort key: its uplink, or 0 below the receiver tier (see `SwarmPlan`). */
+  readonly rank: number;
+  /** Fleet position (the last tie-break). */
+  readonly pos: number;
   /** The slowest sender uplink it accepts in this call (see `SwarmAdmission`'s pace), once asked. */
   pace?: number;
 }

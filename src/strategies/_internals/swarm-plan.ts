@@ -46,6 +46,12 @@ export class SwarmPlan {
   #free: HostId[] = [];
   /** Per path: receivers before this index in {@link SwarmPlan.#open} cannot take it in this call. */
   readonly #openPos = new Map<PathId, number>();
+  /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
+  readonly #skip = new Map<PathId, Int32Array>();
+  /** Per path: the `#open` indices of receivers missing it, when that list was cheaper than a scan. */
+  readonly #takers = new Map<PathId, number[] | null>();
+  /** `#open` index of each open receiver, built on first use (after the sort). */
+  #openIdx: Map<HostId, number> | undefined;
   #openCount = 0;
   #freeCount = 0;
   #budget = 0;
@@ -74,24 +80,32 @@ export class SwarmPlan {
     const run = this.#run;
     const admission = this.#admission;
     const pending = view.pending();
+    const tier = this.#tier;
+    const urgency = this.#urgency;
     for (const t of pending) {
+      // The copies on their way to every pending receiver count as flying (read while its record is hot).
+      const incoming = view.incoming(t);
+      urgency.countIncoming(incoming);
       const slots = admission.recvLeft(t);
       if (slots <= 0) continue;
-      const down = view.host(t).downlink;
+      const host = view.host(t);
+      const down = host.downlink;
       const rec = {
         id: t,
         slots,
         missing: view.missing(t),
-        incoming: view.incoming(t),
+        incoming,
         left: run.missingBytes(view, t) / down,
+        rank: host.uplink >= tier ? host.uplink : 0,
+        pos: run.pos(t),
       };
       this.#open.push(rec);
       this.#openOf.set(t, rec);
       admission.addReceiver(rec, down);
     }
     if (this.#open.length === 0) return this.proposals;
-    for (const h of view.fleet.hosts)
-      if (view.have(h.id).size > 0 && admission.usable(h.id)) this.#free.push(h.id);
+    // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
+    for (const h of run.sendOrder) if (view.have(h).size > 0 && admission.usable(h)) this.#free.push(h);
     admission.findSeeds();
     if (this.#free.length === 0) return this.proposals;
     this.#openCount = this.#open.length;
@@ -100,7 +114,6 @@ export class SwarmPlan {
     const budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
     this.#budget = budget;
 
-    this.#urgency.countIncoming(pending);
     // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
     // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
     const candidates: PathId[] = [...run.shared];
@@ -113,13 +126,8 @@ export class SwarmPlan {
     // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds
     // up the end (heavy-tailed uplinks, 1,000 hosts, one closure, three seeds: 194/182/188 s → 176/179/176 s;
     // round mode went 564 s → 1,034 s, as it waits for a whole round of slow receivers).
-    const tier = this.#tier;
-    const rank = (h: HostId): number => {
-      const u = view.host(h).uplink;
-      return u >= tier ? u : 0;
-    };
-    this.#open.sort((a, b) => rank(b.id) - rank(a.id) || b.left - a.left || run.pos(a.id) - run.pos(b.id));
-    this.#free.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
+    // (`rank` is the uplink, or 0 below `#tier`.)
+    this.#open.sort((a, b) => b.rank - a.rank || b.left - a.left || a.pos - b.pos);
 
     this.#superSeed(ranked);
     // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends
@@ -175,11 +183,78 @@ export class SwarmPlan {
       const rec = this.#openOf.get(owner);
       return rec !== undefined && this.#mayTake(rec, p);
     }
-    let i = this.#openPos.get(p) ?? 0;
-    while (i < this.#open.length && !this.#mayTake(this.#open[i]!, p)) i++;
-    this.#budget -= i - (this.#openPos.get(p) ?? 0) + 1;
+    const start = this.#openPos.get(p) ?? 0;
+    const i = this.#nextTaker(p, start);
+    this.#budget -= i - start + 1;
     this.#openPos.set(p, i);
     return i < this.#open.length;
+  }
+
+  /**
+   * The first index from `i` in `#open` whose receiver passes `#mayTake` for `p` (`#open.length` when none).
+   * A failed `#mayTake` stays failed for the rest of the call, so the runs of receivers that failed it are
+   * remembered per path (`#skip`) and jumped over by later scans of the path: most open receivers already
+   * hold most paths, and each pop of a path used to rescan them (1,000 hosts, eager: 59 million tests).
+   * Callers charge the scan budget by index distance, as if every receiver had been tested.
+   */
+  #nextTaker(p: PathId, i: number): number {
+    const open = this.#open;
+    const n = open.length;
+    let takers = this.#takers.get(p);
+    if (takers === undefined) this.#takers.set(p, (takers = this.#openMissing(p, n - i)));
+    if (takers) {
+      let lo = 0;
+      let hi = takers.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (takers[mid]! < i) lo = mid + 1;
+        else hi = mid;
+      }
+      for (; lo < takers.length; lo++) if (this.#mayTake(open[takers[lo]!]!, p)) return takers[lo]!;
+      return n;
+    }
+    let skip = this.#skip.get(p);
+    if (!skip) this.#skip.set(p, (skip = new Int32Array(n + 1)));
+    let run = -1;
+    while (i < n) {
+      const j = skip[i]!;
+      if (j > i) {
+        if (run < 0) run = i;
+        i = j;
+        continue;
+      }
+      if (this.#mayTake(open[i]!, p)) break;
+      if (run < 0) run = i;
+      i++;
+    }
+    if (run >= 0) skip[run] = i;
+    return i;
+  }
+
+  /**
+   * The `#open` indices of the open receivers missing `p`, ascending, when the targets that may still miss
+   * it (`SwarmRun.mayMiss`, pruned here) are fewer than `span`, the receivers a scan would test; else null
+   * (the scan is cheaper). Late in a spread most open receivers hold most paths: this finds the few that do
+   * not without testing the rest.
+   */
+  #openMissing(p: PathId, span: number): number[] | null {
+    const list = this.#run.mayMiss(p);
+    if (list.length > span) return null;
+    const view = this.#view;
+    if (!this.#openIdx) {
+      this.#openIdx = new Map();
+      this.#open.forEach((r, i) => this.#openIdx!.set(r.id, i));
+    }
+    const out: number[] = [];
+    let kept = 0;
+    for (const h of list) {
+      if (!view.missing(h).has(p)) continue;
+      list[kept++] = h;
+      const i = this.#openIdx.get(h);
+      if (i !== undefined) out.push(i);
+    }
+    list.length = kept;
+    return out.sort((a, b) => a - b);
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
@@ -245,9 +320,14 @@ export class SwarmPlan {
     // source search, which turns most receivers away cheaply (1,000 hosts, one closure: 34 s → 23 s CPU).
     const round = this.#view.mode === 'round';
     for (; i < this.#open.length; i++) {
-      this.#budget--;
+      const from = i;
+      i = this.#nextTaker(p, i);
+      if (i >= this.#open.length) {
+        this.#budget -= i - from;
+        break;
+      }
+      this.#budget -= i - from + 1;
       const rec = this.#open[i]!;
-      if (!this.#mayTake(rec, p)) continue;
       if (round && bundler.cannotDrag(rec, p)) {
         if (kept < 0) kept = i;
         continue;

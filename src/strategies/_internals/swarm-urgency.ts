@@ -33,11 +33,10 @@ export class SwarmUrgency {
     this.#seedTwice = eager ? run.seedTwice : undefined;
   }
 
-  /** Counts the copies already on their way to `receivers` as flying. */
-  countIncoming(receivers: readonly HostId[]): void {
-    const view = this.#view;
-    for (const t of receivers)
-      for (const p of view.incoming(t)) this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+  /** Counts the copies already on their way to a receiver (its `incoming` set) as flying. */
+  countIncoming(incoming: ReadonlySet<PathId>): void {
+    const flying = this.#flying;
+    for (const p of incoming) flying.set(p, (flying.get(p) ?? 0) + 1);
   }
 
   /**
