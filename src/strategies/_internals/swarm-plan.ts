@@ -48,10 +48,6 @@ export class SwarmPlan {
   readonly #openPos = new Map<PathId, number>();
   /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
   readonly #skip = new Map<PathId, Int32Array>();
-  /** Per path: the `#open` indices of receivers missing it, when that list was cheaper than a scan. */
-  readonly #takers = new Map<PathId, number[] | null>();
-  /** `#open` index of each open receiver, built on first use (after the sort). */
-  #openIdx: Map<HostId, number> | undefined;
   #openCount = 0;
   #freeCount = 0;
   #budget = 0;
@@ -200,19 +196,6 @@ export class SwarmPlan {
   #nextTaker(p: PathId, i: number): number {
     const open = this.#open;
     const n = open.length;
-    let takers = this.#takers.get(p);
-    if (takers === undefined) this.#takers.set(p, (takers = this.#openMissing(p, n - i)));
-    if (takers) {
-      let lo = 0;
-      let hi = takers.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (takers[mid]! < i) lo = mid + 1;
-        else hi = mid;
-      }
-      for (; lo < takers.length; lo++) if (this.#mayTake(open[takers[lo]!]!, p)) return takers[lo]!;
-      return n;
-    }
     let skip = this.#skip.get(p);
     if (!skip) this.#skip.set(p, (skip = new Int32Array(n + 1)));
     let run = -1;
@@ -229,32 +212,6 @@ export class SwarmPlan {
     }
     if (run >= 0) skip[run] = i;
     return i;
-  }
-
-  /**
-   * The `#open` indices of the open receivers missing `p`, ascending, when the targets that may still miss
-   * it (`SwarmRun.mayMiss`, pruned here) are fewer than `span`, the receivers a scan would test; else null
-   * (the scan is cheaper). Late in a spread most open receivers hold most paths: this finds the few that do
-   * not without testing the rest.
-   */
-  #openMissing(p: PathId, span: number): number[] | null {
-    const list = this.#run.mayMiss(p);
-    if (list.length > span) return null;
-    const view = this.#view;
-    if (!this.#openIdx) {
-      this.#openIdx = new Map();
-      this.#open.forEach((r, i) => this.#openIdx!.set(r.id, i));
-    }
-    const out: number[] = [];
-    let kept = 0;
-    for (const h of list) {
-      if (!view.missing(h).has(p)) continue;
-      list[kept++] = h;
-      const i = this.#openIdx.get(h);
-      if (i !== undefined) out.push(i);
-    }
-    list.length = kept;
-    return out.sort((a, b) => a - b);
   }
 
   /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */

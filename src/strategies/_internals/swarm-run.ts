@@ -50,8 +50,6 @@ export class SwarmRun {
   readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
   /** Per host and path, bytes of the path's references the host lacks, stamped with the host's have size. */
   readonly #refBytes = new Map<HostId, { size: number; byPath: Map<PathId, number> }>();
-  /** Per wanted path, targets that may still miss it (see {@link SwarmRun.mayMiss}). */
-  #mayMiss: Map<PathId, HostId[]> | undefined;
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
   readonly #missing = new Map<HostId, { size: number; bytes: number }>();
 
@@ -191,26 +189,6 @@ export class SwarmRun {
     }
     entry.byPath.set(p, bytes);
     return bytes;
-  }
-
-  /**
-   * Targets that may still miss `p`, fleet order: every target wanting it, less those a caller pruned for
-   * no longer missing it (a missing set only shrinks, so a pruned host never misses `p` again). The list is
-   * the caller's to prune in place.
-   */
-  mayMiss(p: PathId): HostId[] {
-    if (!this.#mayMiss) {
-      const lists = new Map<PathId, HostId[]>();
-      for (const t of this.info.targets) {
-        for (const q of this.info.wantArray(t)!) {
-          let list = lists.get(q);
-          if (!list) lists.set(q, (list = []));
-          list.push(t);
-        }
-      }
-      this.#mayMiss = lists;
-    }
-    return this.#mayMiss.get(p) ?? [];
   }
 
   /** Bytes `host` still misses (paths in flight to it included). */
