@@ -133,19 +133,7 @@ describe('swarm: missing references of a path', () => {
   });
 });
 
-describe('swarm: per-run orders and lists', () => {
-  it('lists the targets that may miss a path in fleet order, and keeps what a caller pruned', () => {
-    const w = flatWorld({ targets: 3, paths: 2 });
-    const state = new RunState(w.fleet, w.closure, w.topology, 'eager', deriveRng(0, 'test'));
-    const run = new SwarmRun(w.fleet, state, undefined, 16);
-    const list = run.mayMiss('p0');
-    expect(list).toEqual(['t0', 't1', 't2']);
-    list.splice(1, 1);
-    expect(run.mayMiss('p0')).toEqual(['t0', 't2']);
-    expect(run.mayMiss('p1')).toEqual(['t0', 't1', 't2']);
-    expect(run.mayMiss('nobody-wants-this')).toEqual([]);
-  });
-
+describe('swarm: per-run orders', () => {
   it('orders every fleet host fastest uplink first, fleet order on ties', () => {
     const w = flatWorld({ targets: 3 });
     const hosts = w.fleet.hosts.map((h) => (h.id === 't2' ? { ...h, uplink: h.uplink * 2 } : h));
