@@ -147,7 +147,10 @@ export class RunState implements PlanView {
     this.targets = targets;
     for (const [host, paths] of fleet.initialHave) {
       if (!closure.isClosed(new Set(paths))) {
-        throw new ConfigError(`initial store of "${host}" is not closed under references`, 'fleet.initialHave');
+        throw new ConfigError(
+          `initial store of "${host}" is not closed under references`,
+          'fleet.initialHave',
+        );
       }
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
@@ -192,6 +195,15 @@ export class RunState implements PlanView {
 
   hasHost(id: HostId): boolean {
     return id === this.#lastId || this.#index.has(id);
+  }
+
+  /**
+   * The host's fleet position (index into `hosts`), for callers in core that keep per-host scratch in
+   * arrays (the proposal validator).
+   * @throws ConfigError for an unknown host.
+   */
+  position(id: HostId): number {
+    return this.#get(id);
   }
 
   pending(): readonly HostId[] {
