@@ -70,7 +70,7 @@ export class RunState implements PlanView {
   readonly #attempts = new Map<string, number>();
   #doneCount = 0;
   /** Pending targets as fleet positions and as ids, fleet order; done or failed ones dropped lazily. */
-  #pendingIdx: number[];
+  readonly #pendingIdx: number[];
   #pending: HostId[];
   #pendingDirty = false;
   /**
@@ -208,19 +208,23 @@ export class RunState implements PlanView {
 
   pending(): readonly HostId[] {
     if (this.#pendingDirty) {
+      // Positions compacted in place; the ids in a new array (a strategy may keep the one it was given),
+      // sized first: pushing 1,000,000 ids into a growing array cost more than the walk.
       const flags = this.#flags;
-      const idx: number[] = [];
-      const ids: HostId[] = [];
-      const beforeIdx = this.#pendingIdx;
+      const idx = this.#pendingIdx;
       const before = this.#pending;
-      for (let k = 0; k < beforeIdx.length; k++) {
-        const i = beforeIdx[k]!;
+      let count = 0;
+      for (let k = 0; k < idx.length; k++) if ((flags[idx[k]!]! & (DONE | FAILED)) === 0) count++;
+      const ids = new Array<HostId>(count);
+      let j = 0;
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k]!;
         if ((flags[i]! & (DONE | FAILED)) === 0) {
-          idx.push(i);
-          ids.push(before[k]!);
+          idx[j] = i;
+          ids[j++] = before[k]!;
         }
       }
-      this.#pendingIdx = idx;
+      idx.length = j;
       this.#pending = ids;
       this.#pendingDirty = false;
     }
