@@ -114,11 +114,13 @@ export class RunState implements PlanView {
     const classes = new Map<readonly PathId[], WantClass>();
     const targets: HostId[] = [];
     const targetIdx: number[] = [];
+    let wantsSeen = 0;
     for (let i = 0; i < n; i++) {
       const id = hosts[i]!.id;
       if (this.#index.has(id)) throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
       this.#index.set(id, i);
       const list = fleet.wants.get(id);
+      if (list !== undefined) wantsSeen++;
       if (list === undefined || list.length === 0) continue;
       let want = classes.get(list);
       if (want === undefined) {
@@ -141,7 +143,9 @@ export class RunState implements PlanView {
       targets.push(id);
       targetIdx.push(i);
     }
-    for (const id of [...fleet.wants.keys(), ...fleet.initialHave.keys()]) {
+    // Every host's want list was found (ids are unique): no key of `wants` can be unknown then.
+    const unknownIn = wantsSeen === fleet.wants.size ? [] : fleet.wants.keys();
+    for (const id of [...unknownIn, ...fleet.initialHave.keys()]) {
       if (!this.#index.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
     }
     this.targets = targets;
@@ -363,17 +367,31 @@ export class RunState implements PlanView {
 
   // ---- mutations (coordinator only) ----------------------------------------------------------------
 
+  /**
+   * Remembers the fleet positions of a transfer about to start (the validator has just looked them up), so
+   * `startTransfer` does not look them up again. Checked against the transfer's hosts when it starts.
+   */
+  notePositions(id: number, from: number, to: number): void {
+    if (!denseId(id) || this.#running[id] !== undefined) return;
+    this.#runningFrom[id] = from;
+    this.#runningTo[id] = to;
+  }
+
   /** Records a transfer as running: counts it against both hosts' limits and marks its paths incoming. */
   startTransfer(t: Transfer): void {
-    const from = this.#get(t.from);
+    const dense = denseId(t.id);
+    const noted = dense && this.#running[t.id] === undefined;
+    const nf = noted ? this.#runningFrom[t.id] : undefined;
+    const nt = noted ? this.#runningTo[t.id] : undefined;
+    const from = nf !== undefined && this.hosts[nf]?.id === t.from ? nf : this.#get(t.from);
     this.#sending[from]!++;
-    const to = this.#get(t.to);
+    const to = nt !== undefined && this.hosts[nt]?.id === t.to ? nt : this.#get(t.to);
     this.#receiving[to]!++;
     const into = this.#into[to];
     if (into === undefined) this.#into[to] = [t];
     else into.push(t);
     this.#incoming[to] = undefined;
-    if (denseId(t.id)) {
+    if (dense) {
       this.#running[t.id] = t;
       this.#runningFrom[t.id] = from;
       this.#runningTo[t.id] = to;
@@ -387,7 +405,15 @@ export class RunState implements PlanView {
     const known = denseId(t.id) && this.#running[t.id] === t;
     const from = known ? this.#runningFrom[t.id]! : this.#get(t.from);
     const to = known ? this.#runningTo[t.id]! : this.#get(t.to);
-    if (known) this.#running[t.id] = undefined;
+    if (known) {
+      this.#running[t.id] = undefined;
+      // What the coordinator does next is about these two hosts (delivery, tallies): start the look-up
+      // cache with them.
+      this.#prevId = t.from;
+      this.#prevIdx = from;
+      this.#lastId = t.to;
+      this.#lastIdx = to;
+    }
     this.#sending[from]!--;
     this.#receiving[to]!--;
     const into = this.#into[to];

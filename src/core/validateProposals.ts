@@ -102,6 +102,7 @@ export function validateProposals(
     b.sendEpoch[fi] = epoch;
     b.receives[ti] = r;
     b.receiveEpoch[ti] = epoch;
+    state.notePositions(firstId + out.length, fi, ti);
     out.push({
       id: firstId + out.length,
       from: p.from,
