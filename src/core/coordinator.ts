@@ -139,7 +139,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     if (proposals.length === 0) return 0;
     const batch = validateProposals(proposals, state, strategy, cs.tally.transfersStarted);
     if (cfg.mode === 'round') emit({ type: 'round-started', t: state.now, round: state.round });
-    for (const e of startTransfers(cs, batch)) emit(e);
+    startTransfers(cs, batch, emit);
     executor.start(batch);
     return batch.length;
   };

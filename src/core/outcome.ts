@@ -57,14 +57,22 @@ export interface CascadeState {
  * order), and `runCascade` is the actor that feeds them outcomes and acts on their events.
  */
 
-/** Records a validated batch as running, counts it as one round, and returns its `transfer-started` events. */
-export function startTransfers(cs: CascadeState, batch: readonly Transfer[]): TransferStartedEvent[] {
+/**
+ * Records a validated batch as running, counts it as one round, and returns its `transfer-started` events;
+ * with `emit`, hands each event to it as soon as its transfer is recorded and returns none (a round of
+ * 500,000 transfers then keeps no 500,000 events alive until the last is made).
+ */
+export function startTransfers(
+  cs: CascadeState,
+  batch: readonly Transfer[],
+  emit?: (e: TransferStartedEvent) => void,
+): TransferStartedEvent[] {
   const { state, tally } = cs;
   const events: TransferStartedEvent[] = [];
   for (const t of batch) {
     tally.running.set(t.id, t);
     state.startTransfer(t);
-    events.push({
+    const e: TransferStartedEvent = {
       type: 'transfer-started',
       t: state.now,
       round: t.round,
@@ -73,7 +81,9 @@ export function startTransfers(cs: CascadeState, batch: readonly Transfer[]): Tr
       to: t.to,
       bytes: t.bytes,
       paths: t.paths,
-    });
+    };
+    if (emit) emit(e);
+    else events.push(e);
   }
   tally.transfersStarted += batch.length;
   tally.rounds++;
