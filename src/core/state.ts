@@ -117,8 +117,9 @@ export class RunState implements PlanView {
     let wantsSeen = 0;
     for (let i = 0; i < n; i++) {
       const id = hosts[i]!.id;
-      if (this.#index.has(id)) throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
-      this.#index.set(id, i);
+      // One hash operation per host: a duplicate id does not grow the map.
+      if (this.#index.set(id, i).size !== i + 1)
+        throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
       const list = fleet.wants.get(id);
       if (list !== undefined) wantsSeen++;
       if (list === undefined || list.length === 0) continue;
