@@ -96,7 +96,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
   const rng = deriveRng(options.seed ?? 0, `strategy/${strategy.name}`);
   const state = new RunState(fleet, closure, topology, cfg.mode, rng);
   const bound = options.lowerBound ?? computeLowerBound(fleet, closure, topology);
-  const cs: CascadeState = { state, tally: new RunTally(), maxAttemptsPerHost: cfg.maxAttemptsPerHost };
+  const cs: CascadeState = { state, tally: new RunTally(state), maxAttemptsPerHost: cfg.maxAttemptsPerHost };
   const { running } = cs.tally;
   let reason: StopReason | undefined;
 
@@ -139,7 +139,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     if (proposals.length === 0) return 0;
     const batch = validateProposals(proposals, state, strategy, cs.tally.transfersStarted);
     if (cfg.mode === 'round') emit({ type: 'round-started', t: state.now, round: state.round });
-    for (const e of startTransfers(cs, batch)) emit(e);
+    startTransfers(cs, batch, emit);
     executor.start(batch);
     return batch.length;
   };
@@ -210,7 +210,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     hostsUnreached: unreached.length,
     failed,
     unreached,
-    failureTree: buildFailureTree(fleet, failed, tally.parent),
+    failureTree: buildFailureTree(fleet, failed, { get: (h) => tally.parent(h) }),
     retiredSources: state.retiredSources(),
     rounds: tally.rounds,
     makespanSeconds: makespan,

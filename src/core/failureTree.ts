@@ -36,7 +36,7 @@ interface MutableNode {
 export function buildFailureTree(
   fleet: Fleet,
   failed: readonly HostFailure[],
-  parent: ReadonlyMap<HostId, HostId>,
+  parent: Pick<ReadonlyMap<HostId, HostId>, 'get'>,
 ): FailureTreeNode[] {
   if (failed.length === 0) return [];
   const failedBy = new Map(failed.map((f) => [f.host, f]));

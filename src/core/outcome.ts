@@ -11,8 +11,11 @@ import { RETRIES_EXHAUSTED } from './vocabulary.js';
 export class RunTally {
   readonly running = new Map<TransferId, Transfer>();
   readonly failures = new Map<HostId, HostFailure>();
-  /** Receiver → sender of the transfer that last completed paths on it: the cascade tree. */
-  readonly parent = new Map<HostId, HostId>();
+  /**
+   * Receiver → sender of the transfer that last completed paths on it (the cascade tree), by fleet
+   * position; -1: none. An array, not a map: a 1,000,000-host run sets it once per delivery.
+   */
+  readonly #parent: Int32Array;
   /** Time each target became done during the run. */
   readonly finishTimes = new Map<HostId, number>();
   /** Also the id of the next transfer. */
@@ -22,6 +25,22 @@ export class RunTally {
   bytesTransferred = 0;
   egressCost = 0;
   transfersFailed = 0;
+
+  constructor(readonly state: RunState) {
+    this.#parent = new Int32Array(state.hosts.length).fill(-1);
+  }
+
+  /** Records `from` as the host that last completed paths on `to`. */
+  setParent(to: HostId, from: HostId): void {
+    this.#parent[this.state.position(to)] = this.state.position(from);
+  }
+
+  /** The cascade tree: receiver → the sender that last completed paths on it (undefined: none). */
+  parent(host: HostId): HostId | undefined {
+    if (!this.state.hasHost(host)) return undefined;
+    const p = this.#parent[this.state.position(host)]!;
+    return p < 0 ? undefined : this.state.hosts[p]!.id;
+  }
 }
 
 /** The state the transitions below act on: the live view, the tallies and the retry bound. */
@@ -38,14 +57,22 @@ export interface CascadeState {
  * order), and `runCascade` is the actor that feeds them outcomes and acts on their events.
  */
 
-/** Records a validated batch as running, counts it as one round, and returns its `transfer-started` events. */
-export function startTransfers(cs: CascadeState, batch: readonly Transfer[]): TransferStartedEvent[] {
+/**
+ * Records a validated batch as running, counts it as one round, and returns its `transfer-started` events;
+ * with `emit`, hands each event to it as soon as its transfer is recorded and returns none (a round of
+ * 500,000 transfers then keeps no 500,000 events alive until the last is made).
+ */
+export function startTransfers(
+  cs: CascadeState,
+  batch: readonly Transfer[],
+  emit?: (e: TransferStartedEvent) => void,
+): TransferStartedEvent[] {
   const { state, tally } = cs;
   const events: TransferStartedEvent[] = [];
   for (const t of batch) {
     tally.running.set(t.id, t);
     state.startTransfer(t);
-    events.push({
+    const e: TransferStartedEvent = {
       type: 'transfer-started',
       t: state.now,
       round: t.round,
@@ -54,7 +81,9 @@ export function startTransfers(cs: CascadeState, batch: readonly Transfer[]): Tr
       to: t.to,
       bytes: t.bytes,
       paths: t.paths,
-    });
+    };
+    if (emit) emit(e);
+    else events.push(e);
   }
   tally.transfersStarted += batch.length;
   tally.rounds++;
@@ -78,19 +107,12 @@ export function applyOutcome(cs: CascadeState, o: Outcome): CascadeEvent[] {
   state.now = o.at;
   const events: CascadeEvent[] = [];
   const price = state.topology.route(t.from, t.to)?.pricePerByte ?? 0;
-  const deliver = (paths: readonly PathId[]): void => {
-    tally.parent.set(t.to, t.from);
-    if (state.deliverAll(t.to, paths)) {
-      tally.finishTimes.set(t.to, o.at);
-      events.push({ type: 'host-done', t: o.at, host: t.to });
-    }
-  };
   if (o.ok) {
     state.recordSendProgress(t.from);
     tally.bytesTransferred += t.bytes;
     tally.egressCost += t.bytes * price;
     events.push({ type: 'transfer-finished', t: o.at, id: t.id, from: t.from, to: t.to, bytes: t.bytes });
-    deliver(t.paths);
+    deliver(cs, t, t.paths, o.at, events);
     return events;
   }
   const delivered = keepDelivered(state, t, o.delivered ?? []);
@@ -121,7 +143,7 @@ export function applyOutcome(cs: CascadeState, o: Outcome): CascadeEvent[] {
     deliveredBytes,
     ...(retire ? { senderRetired: true as const } : {}),
   });
-  if (delivered.length > 0) deliver(delivered);
+  if (delivered.length > 0) deliver(cs, t, delivered, o.at, events);
   if (c.code === 'cancelled' || senderFault) return events;
   if (c.kind === 'permanent') {
     const server = c.host === t.to ? t.from : undefined;
@@ -138,6 +160,21 @@ export function applyOutcome(cs: CascadeState, o: Outcome): CascadeEvent[] {
     );
   }
   return events;
+}
+
+/** Delivers paths of `t` to its receiver and records who served it; a `host-done` event if that finished it. */
+function deliver(
+  cs: CascadeState,
+  t: Transfer,
+  paths: readonly PathId[],
+  at: number,
+  events: CascadeEvent[],
+): void {
+  cs.tally.setParent(t.to, t.from);
+  if (cs.state.deliverAll(t.to, paths)) {
+    cs.tally.finishTimes.set(t.to, at);
+    events.push({ type: 'host-done', t: at, host: t.to });
+  }
 }
 
 /** Takes a host out of the run (once) and records why. */

@@ -15,45 +15,23 @@ interface WantClass {
   readonly completed: HostId[];
 }
 
-/** Everything the run knows about one host, in one record so a lookup is one map access. */
-interface HostRecord {
-  readonly host: Host;
-  readonly want: WantClass | undefined;
-  /**
-   * What the host holds. Shares `want.paths` (read-only) while the host holds exactly its want set and got
-   * it in one delivery; copied on the next addition.
-   */
-  have: Set<PathId> | ReadonlySet<PathId>;
-  haveShared: boolean;
-  /** want − have; `want.paths` itself while the host holds nothing of it (copy-on-write), EMPTY when done. */
-  missing: Set<PathId> | ReadonlySet<PathId>;
-  missingShared: boolean;
-  sending: number;
-  receiving: number;
-  /** Running transfers into this host, and the lazily built union of their paths. */
-  readonly into: Transfer[];
-  incoming: Set<PathId> | undefined;
-  failedAttempts: number;
-  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
-  failuresWithoutProgress: number;
-  /** Transient failures blamed on this host as a sender since it last delivered anything. */
-  sendFailuresWithoutProgress: number;
-  /** No longer used as a source: its sends kept failing by its own fault (it may still receive). */
-  retired: boolean;
-  done: boolean;
-  failed: boolean;
-  /** Fleet position (-1 until the constructor has seen every host). */
-  index: number;
-}
+/** Per-host flag bits in {@link RunState}'s `#flags`. */
+const HAVE_SHARED = 1;
+const MISSING_SHARED = 2;
+const RETIRED = 4;
+const DONE = 8;
+const FAILED = 16;
 
 /**
  * The coordinator's live state of a run, exposed read-only to strategies as a {@link PlanView}.
  * Only the coordinator calls the mutating methods (`startTransfer`, `deliverAll`, `endTransfer`,
  * `markFailed`, `recordFailedAttempt`, `recordSendFailure`, `retireSource`).
  *
- * Built for 100,000-host fleets: want sets are shared between hosts given the same array; a host that
- * receives its whole want set in one transfer shares that set as its have set; and the per-path holder
- * index takes such hosts in lazily, only when a strategy asks `holders(path)`.
+ * Built for 1,000,000-host fleets: per-host state is a struct of arrays indexed by the host's fleet
+ * position (counters and flags in typed arrays, sets in plain arrays), so a question about a host is one
+ * id → position look-up and no per-host record is allocated. Want sets are shared between hosts given the
+ * same array; a host that receives its whole want set in one transfer shares that set as its have set;
+ * and the per-path holder index takes such hosts in lazily, only when a strategy asks `holders(path)`.
  */
 export class RunState implements PlanView {
   now = 0;
@@ -61,35 +39,52 @@ export class RunState implements PlanView {
   readonly hosts: readonly Host[];
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
-  readonly #rec = new Map<HostId, HostRecord>();
+  /** Host id → fleet position: the one map look-up a question about a host costs. */
+  readonly #index = new Map<HostId, number>();
+  // ---- per host, by fleet position ----
+  readonly #want: (WantClass | undefined)[];
+  /**
+   * What the host holds. Shares `want.paths` (read-only, flag HAVE_SHARED) while the host holds exactly
+   * its want set and got it in one delivery; copied on the next addition.
+   */
+  readonly #have: (Set<PathId> | ReadonlySet<PathId>)[];
+  /** want − have; `want.paths` itself (MISSING_SHARED) while the host holds nothing of it, EMPTY when done. */
+  readonly #missing: (Set<PathId> | ReadonlySet<PathId>)[];
+  /** Running transfers into the host (undefined while none ever ran), and the lazy union of their paths. */
+  readonly #into: (Transfer[] | undefined)[];
+  readonly #incoming: (Set<PathId> | undefined)[];
+  readonly #sending: Int32Array;
+  readonly #receiving: Int32Array;
+  readonly #failedAttempts: Int32Array;
+  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
+  readonly #failuresWithoutProgress: Int32Array;
+  /** Transient failures blamed on the host as a sender since it last delivered anything. */
+  readonly #sendFailuresWithoutProgress: Int32Array;
+  /** HAVE_SHARED | MISSING_SHARED | RETIRED | DONE | FAILED. */
+  readonly #flags: Uint8Array;
+  // ---- the rest ----
   readonly #holders = new Map<PathId, Set<HostId>>();
   /** Per path and want class: how many of the class's `completed` hosts were folded into `#holders`. */
   readonly #folded = new Map<PathId, Map<WantClass, number>>();
   readonly #classesOfPath = new Map<PathId, WantClass[]>();
   readonly #attempts = new Map<string, number>();
   #doneCount = 0;
-  /**
-   * Pending targets as fleet positions and as ids, fleet order. `#gone[i]` is 1 once host i is done or
-   * failed, so dropping them walks two compact arrays instead of looking every host up.
-   */
-  #pendingIdx: number[];
+  /** Pending targets as fleet positions and as ids, fleet order; done or failed ones dropped lazily. */
+  readonly #pendingIdx: number[];
   #pending: HostId[];
-  readonly #gone: Uint8Array;
   #pendingDirty = false;
   /**
-   * The last two records looked up: strategies ask several questions about one host in a row, or about a
+   * The last two hosts looked up: strategies ask several questions about one host in a row, or about a
    * receiver and each candidate source in turn.
    */
   #lastId: HostId | undefined;
-  #lastRec: HostRecord | undefined;
+  #lastIdx = -1;
   #prevId: HostId | undefined;
-  #prevRec: HostRecord | undefined;
-  /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' records. */
+  #prevIdx = -1;
+  /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' positions. */
   readonly #running: (Transfer | undefined)[] = [];
-  readonly #runningFrom: (HostRecord | undefined)[] = [];
-  readonly #runningTo: (HostRecord | undefined)[] = [];
-  /** Every record, fleet order. */
-  readonly #recs: HostRecord[] = [];
+  readonly #runningFrom: number[] = [];
+  readonly #runningTo: number[] = [];
   #retiredCount = 0;
   /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
   #wholeList: readonly PathId[] | undefined;
@@ -102,115 +97,139 @@ export class RunState implements PlanView {
     readonly mode: RunMode,
     readonly rng: Rng,
   ) {
-    this.hosts = fleet.hosts;
+    const hosts = fleet.hosts;
+    const n = hosts.length;
+    this.hosts = hosts;
+    this.#want = new Array<WantClass | undefined>(n).fill(undefined);
+    this.#have = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
+    this.#missing = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
+    this.#into = new Array<Transfer[] | undefined>(n).fill(undefined);
+    this.#incoming = new Array<Set<PathId> | undefined>(n).fill(undefined);
+    this.#sending = new Int32Array(n);
+    this.#receiving = new Int32Array(n);
+    this.#failedAttempts = new Int32Array(n);
+    this.#failuresWithoutProgress = new Int32Array(n);
+    this.#sendFailuresWithoutProgress = new Int32Array(n);
+    this.#flags = new Uint8Array(n);
     const classes = new Map<readonly PathId[], WantClass>();
     const targets: HostId[] = [];
-    for (const h of fleet.hosts) {
-      if (this.#rec.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, 'fleet.hosts');
-      const list = fleet.wants.get(h.id);
-      let want: WantClass | undefined;
-      if (list !== undefined && list.length > 0) {
-        want = classes.get(list);
-        if (want === undefined) {
-          for (const p of list) closure.get(p);
-          const paths = new Set(list);
-          if (!closure.isClosed(paths)) {
-            throw new ConfigError(`want set of "${h.id}" is not closed under references`, 'fleet.wants');
-          }
-          want = { paths, completed: [] };
-          classes.set(list, want);
-          for (const p of paths) {
-            let cs = this.#classesOfPath.get(p);
-            if (!cs) this.#classesOfPath.set(p, (cs = []));
-            cs.push(want);
-          }
+    const targetIdx: number[] = [];
+    let wantsSeen = 0;
+    for (let i = 0; i < n; i++) {
+      const id = hosts[i]!.id;
+      // One hash operation per host: a duplicate id does not grow the map.
+      if (this.#index.set(id, i).size !== i + 1)
+        throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
+      const list = fleet.wants.get(id);
+      if (list !== undefined) wantsSeen++;
+      if (list === undefined || list.length === 0) continue;
+      let want = classes.get(list);
+      if (want === undefined) {
+        for (const p of list) closure.get(p);
+        const paths = new Set(list);
+        if (!closure.isClosed(paths)) {
+          throw new ConfigError(`want set of "${id}" is not closed under references`, 'fleet.wants');
         }
-        targets.push(h.id);
+        want = { paths, completed: [] };
+        classes.set(list, want);
+        for (const p of paths) {
+          let cs = this.#classesOfPath.get(p);
+          if (!cs) this.#classesOfPath.set(p, (cs = []));
+          cs.push(want);
+        }
       }
-      this.#rec.set(h.id, {
-        host: h,
-        want,
-        have: EMPTY,
-        haveShared: false,
-        missing: want ? want.paths : EMPTY,
-        missingShared: want !== undefined,
-        sending: 0,
-        receiving: 0,
-        into: [],
-        incoming: undefined,
-        failedAttempts: 0,
-        failuresWithoutProgress: 0,
-        sendFailuresWithoutProgress: 0,
-        retired: false,
-        done: false,
-        failed: false,
-        index: -1,
-      });
+      this.#want[i] = want;
+      this.#missing[i] = want.paths;
+      this.#flags[i] = MISSING_SHARED;
+      targets.push(id);
+      targetIdx.push(i);
     }
-    for (const id of [...fleet.wants.keys(), ...fleet.initialHave.keys()]) {
-      if (!this.#rec.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
+    // Every host's want list was found (ids are unique): no key of `wants` can be unknown then.
+    const unknownIn = wantsSeen === fleet.wants.size ? [] : fleet.wants.keys();
+    for (const id of [...unknownIn, ...fleet.initialHave.keys()]) {
+      if (!this.#index.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
     }
     this.targets = targets;
     for (const [host, paths] of fleet.initialHave) {
       if (!closure.isClosed(new Set(paths))) {
-        throw new ConfigError(`initial store of "${host}" is not closed under references`, 'fleet.initialHave');
+        throw new ConfigError(
+          `initial store of "${host}" is not closed under references`,
+          'fleet.initialHave',
+        );
       }
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
-    for (const id of targets) this.#checkDone(this.#rec.get(id)!);
-    this.#gone = new Uint8Array(fleet.hosts.length);
     this.#pendingIdx = [];
-    fleet.hosts.forEach((h, i) => {
-      const r = this.#rec.get(h.id)!;
-      r.index = i;
-      this.#recs.push(r);
-      if (r.want !== undefined && !r.done) this.#pendingIdx.push(i);
-    });
-    this.#pending = this.#pendingIdx.map((i) => this.hosts[i]!.id);
+    this.#pending = [];
+    for (let k = 0; k < targetIdx.length; k++) {
+      const i = targetIdx[k]!;
+      this.#checkDone(i);
+      if ((this.#flags[i]! & DONE) === 0) {
+        this.#pendingIdx.push(i);
+        this.#pending.push(targets[k]!);
+      }
+    }
+    this.#pendingDirty = false;
   }
 
-  #get(id: HostId): HostRecord {
-    if (id === this.#lastId) return this.#lastRec!;
+  /** The fleet position of `id` (two-entry cache, then the map). */
+  #get(id: HostId): number {
+    if (id === this.#lastId) return this.#lastIdx;
     if (id === this.#prevId) {
-      const r = this.#prevRec!;
+      const i = this.#prevIdx;
       this.#prevId = this.#lastId;
-      this.#prevRec = this.#lastRec;
+      this.#prevIdx = this.#lastIdx;
       this.#lastId = id;
-      this.#lastRec = r;
-      return r;
+      this.#lastIdx = i;
+      return i;
     }
-    const r = this.#rec.get(id);
-    if (!r) throw new ConfigError(`unknown host "${id}"`);
+    const i = this.#index.get(id);
+    if (i === undefined) throw new ConfigError(`unknown host "${id}"`);
     this.#prevId = this.#lastId;
-    this.#prevRec = this.#lastRec;
+    this.#prevIdx = this.#lastIdx;
     this.#lastId = id;
-    this.#lastRec = r;
-    return r;
+    this.#lastIdx = i;
+    return i;
   }
 
   // ---- PlanView ------------------------------------------------------------------------------------
 
   host(id: HostId): Host {
-    return this.#get(id).host;
+    return this.hosts[this.#get(id)]!;
   }
 
   hasHost(id: HostId): boolean {
-    return this.#rec.has(id);
+    return id === this.#lastId || this.#index.has(id);
+  }
+
+  /**
+   * The host's fleet position (index into `hosts`), for callers in core that keep per-host scratch in
+   * arrays (the proposal validator).
+   * @throws ConfigError for an unknown host.
+   */
+  position(id: HostId): number {
+    return this.#get(id);
   }
 
   pending(): readonly HostId[] {
     if (this.#pendingDirty) {
-      const gone = this.#gone;
-      const idx: number[] = [];
-      const ids: HostId[] = [];
+      // Positions compacted in place; the ids in a new array (a strategy may keep the one it was given),
+      // sized first: pushing 1,000,000 ids into a growing array cost more than the walk.
+      const flags = this.#flags;
+      const idx = this.#pendingIdx;
       const before = this.#pending;
-      this.#pendingIdx.forEach((i, k) => {
-        if (gone[i] === 0) {
-          idx.push(i);
-          ids.push(before[k]!);
+      let count = 0;
+      for (let k = 0; k < idx.length; k++) if ((flags[idx[k]!]! & (DONE | FAILED)) === 0) count++;
+      const ids = new Array<HostId>(count);
+      let j = 0;
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k]!;
+        if ((flags[i]! & (DONE | FAILED)) === 0) {
+          idx[j] = i;
+          ids[j++] = before[k]!;
         }
-      });
-      this.#pendingIdx = idx;
+      }
+      idx.length = j;
       this.#pending = ids;
       this.#pendingDirty = false;
     }
@@ -218,12 +237,12 @@ export class RunState implements PlanView {
   }
 
   isDone(host: HostId): boolean {
-    const r = this.#get(host);
-    return r.done || r.want === undefined;
+    const i = this.#get(host);
+    return (this.#flags[i]! & DONE) !== 0 || this.#want[i] === undefined;
   }
 
   isFailed(host: HostId): boolean {
-    return this.#get(host).failed;
+    return (this.#flags[this.#get(host)]! & FAILED) !== 0;
   }
 
   holders(path: PathId): ReadonlySet<HostId> {
@@ -235,9 +254,9 @@ export class RunState implements PlanView {
         const from = cursors?.get(c) ?? 0;
         if (from === c.completed.length) continue;
         if (!set) this.#holders.set(path, (set = new Set()));
-        for (let i = from; i < c.completed.length; i++) {
-          const h = c.completed[i]!;
-          if (!this.#rec.get(h)!.failed) set.add(h);
+        for (let k = from; k < c.completed.length; k++) {
+          const h = c.completed[k]!;
+          if ((this.#flags[this.#index.get(h)!]! & FAILED) === 0) set.add(h);
         }
         if (!cursors) this.#folded.set(path, (cursors = new Map<WantClass, number>()));
         cursors.set(c, c.completed.length);
@@ -247,83 +266,94 @@ export class RunState implements PlanView {
   }
 
   has(host: HostId, path: PathId): boolean {
-    return this.#get(host).have.has(path);
+    return this.#have[this.#get(host)]!.has(path);
   }
 
   holdsAll(host: HostId, paths: Iterable<PathId>): boolean {
-    const have = this.#get(host).have;
+    const have = this.#have[this.#get(host)]!;
     if (have === paths) return true;
     for (const p of paths) if (!have.has(p)) return false;
     return true;
   }
 
   have(host: HostId): ReadonlySet<PathId> {
-    return this.#get(host).have;
+    return this.#have[this.#get(host)]!;
   }
 
   want(host: HostId): ReadonlySet<PathId> {
-    return this.#get(host).want?.paths ?? EMPTY;
+    return this.#want[this.#get(host)]?.paths ?? EMPTY;
   }
 
   missing(host: HostId): ReadonlySet<PathId> {
-    return this.#get(host).missing;
+    return this.#missing[this.#get(host)]!;
   }
 
   incoming(host: HostId): ReadonlySet<PathId> {
-    const r = this.#get(host);
-    if (r.into.length === 0) return EMPTY;
-    if (!r.incoming) {
-      r.incoming = new Set();
-      for (const t of r.into) for (const p of t.paths) r.incoming.add(p);
+    const i = this.#get(host);
+    const into = this.#into[i];
+    if (into === undefined || into.length === 0) return EMPTY;
+    let set = this.#incoming[i];
+    if (!set) {
+      this.#incoming[i] = set = new Set();
+      for (const t of into) for (const p of t.paths) set.add(p);
     }
-    return r.incoming;
+    return set;
   }
 
   sending(host: HostId): number {
-    return this.#get(host).sending;
+    return this.#sending[this.#get(host)]!;
   }
 
   receiving(host: HostId): number {
-    return this.#get(host).receiving;
+    return this.#receiving[this.#get(host)]!;
   }
 
   canSend(host: HostId): boolean {
-    const r = this.#get(host);
-    return !r.failed && !r.retired && r.sending < r.host.maxSends;
+    const i = this.#get(host);
+    return (this.#flags[i]! & (FAILED | RETIRED)) === 0 && this.#sending[i]! < this.hosts[i]!.maxSends;
   }
 
   /** Whether the host was retired as a source (see {@link RunState.recordSendFailure}). */
   isRetired(host: HostId): boolean {
-    return this.#get(host).retired;
+    return (this.#flags[this.#get(host)]! & RETIRED) !== 0;
   }
 
   /** Hosts retired as sources, fleet order. */
   retiredSources(): HostId[] {
-    if (this.#retiredCount === 0) return [];
-    return this.#recs.filter((r) => r.retired).map((r) => r.host.id);
+    return this.#idsWhere((i) => (this.#flags[i]! & RETIRED) !== 0, this.#retiredCount > 0);
   }
 
   /**
-   * Targets that are done and, with `live`, not failed, fleet order (a walk over the records, no look-ups:
+   * Targets that are done and, with `live`, not failed, fleet order (a walk over the flags, no look-ups:
    * the coordinator asks at the start and the end of a run).
    */
   doneTargets(live: boolean): HostId[] {
+    const skip = live ? FAILED : 0;
+    return this.#idsWhere(
+      (i) => this.#want[i] !== undefined && (this.#flags[i]! & (DONE | skip)) === DONE,
+      this.#doneCount > 0,
+    );
+  }
+
+  #idsWhere(keep: (i: number) => boolean, any: boolean): HostId[] {
     const out: HostId[] = [];
-    for (const r of this.#recs) if (r.want !== undefined && r.done && !(live && r.failed)) out.push(r.host.id);
+    if (!any) return out;
+    for (let i = 0; i < this.hosts.length; i++) if (keep(i)) out.push(this.hosts[i]!.id);
     return out;
   }
 
   canReceive(host: HostId): boolean {
-    const r = this.#get(host);
-    return !r.failed && r.receiving < r.host.maxReceives;
+    const i = this.#get(host);
+    return (this.#flags[i]! & FAILED) === 0 && this.#receiving[i]! < this.hosts[i]!.maxReceives;
   }
 
   attempts(from: HostId, to: HostId): number {
+    if (this.#attempts.size === 0) return 0;
     return this.#attempts.get(edgeKey(from, to)) ?? 0;
   }
 
   failedAttempts(host: HostId): number {
-    return this.#get(host).failedAttempts;
+    return this.#failedAttempts[this.#get(host)]!;
   }
 
   route(from: HostId, to: HostId): Route | null {
@@ -333,20 +363,36 @@ export class RunState implements PlanView {
   linkRate(from: HostId, to: HostId): number {
     const r = this.topology.route(from, to);
     if (r === null) return 0;
-    return Math.min(this.#get(from).host.uplink, this.#get(to).host.downlink, r.bottleneck);
+    return Math.min(this.host(from).uplink, this.host(to).downlink, r.bottleneck);
   }
 
   // ---- mutations (coordinator only) ----------------------------------------------------------------
 
+  /**
+   * Remembers the fleet positions of a transfer about to start (the validator has just looked them up), so
+   * `startTransfer` does not look them up again. Checked against the transfer's hosts when it starts.
+   */
+  notePositions(id: number, from: number, to: number): void {
+    if (!denseId(id) || this.#running[id] !== undefined) return;
+    this.#runningFrom[id] = from;
+    this.#runningTo[id] = to;
+  }
+
   /** Records a transfer as running: counts it against both hosts' limits and marks its paths incoming. */
   startTransfer(t: Transfer): void {
-    const from = this.#get(t.from);
-    from.sending++;
-    const to = this.#get(t.to);
-    to.receiving++;
-    to.into.push(t);
-    to.incoming = undefined;
-    if (denseId(t.id)) {
+    const dense = denseId(t.id);
+    const noted = dense && this.#running[t.id] === undefined;
+    const nf = noted ? this.#runningFrom[t.id] : undefined;
+    const nt = noted ? this.#runningTo[t.id] : undefined;
+    const from = nf !== undefined && this.hosts[nf]?.id === t.from ? nf : this.#get(t.from);
+    this.#sending[from]!++;
+    const to = nt !== undefined && this.hosts[nt]?.id === t.to ? nt : this.#get(t.to);
+    this.#receiving[to]!++;
+    const into = this.#into[to];
+    if (into === undefined) this.#into[to] = [t];
+    else into.push(t);
+    this.#incoming[to] = undefined;
+    if (dense) {
       this.#running[t.id] = t;
       this.#runningFrom[t.id] = from;
       this.#runningTo[t.id] = to;
@@ -355,21 +401,31 @@ export class RunState implements PlanView {
 
   /** Releases a transfer's slots and incoming marks (whether it finished or failed). */
   endTransfer(t: Transfer): void {
-    // The records of a running transfer were kept by its id: outcomes arrive in no host order, and two
+    // The hosts of a running transfer were kept by its id: outcomes arrive in no host order, and two
     // look-ups in a 1,000,000-entry map per outcome cost more than the rest of the bookkeeping.
     const known = denseId(t.id) && this.#running[t.id] === t;
     const from = known ? this.#runningFrom[t.id]! : this.#get(t.from);
     const to = known ? this.#runningTo[t.id]! : this.#get(t.to);
     if (known) {
       this.#running[t.id] = undefined;
-      this.#runningFrom[t.id] = undefined;
-      this.#runningTo[t.id] = undefined;
+      // What the coordinator does next is about these two hosts (delivery, tallies): start the look-up
+      // cache with them.
+      this.#prevId = t.from;
+      this.#prevIdx = from;
+      this.#lastId = t.to;
+      this.#lastIdx = to;
     }
-    from.sending--;
-    to.receiving--;
-    const i = to.into.indexOf(t);
-    if (i >= 0) to.into.splice(i, 1);
-    to.incoming = undefined;
+    this.#sending[from]!--;
+    this.#receiving[to]!--;
+    const into = this.#into[to];
+    if (into !== undefined) {
+      if (into.length === 1 && into[0] === t) this.#into[to] = undefined;
+      else {
+        const k = into.indexOf(t);
+        if (k >= 0) into.splice(k, 1);
+      }
+    }
+    this.#incoming[to] = undefined;
   }
 
   /**
@@ -377,20 +433,20 @@ export class RunState implements PlanView {
    * @returns true when this made a target done.
    */
   deliverAll(host: HostId, paths: readonly PathId[]): boolean {
-    const r = this.#get(host);
-    if (paths.length > 0) r.failuresWithoutProgress = 0;
-    const want = r.want;
+    const i = this.#get(host);
+    if (paths.length > 0) this.#failuresWithoutProgress[i] = 0;
+    const want = this.#want[i];
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
-    if (want && r.have.size === 0 && this.#isWholeWant(paths, want)) {
-      r.have = want.paths;
-      r.haveShared = true;
-      r.missing = EMPTY;
-      r.missingShared = false;
-      if (!r.failed) want.completed.push(host);
-      return this.#checkDone(r);
+    if (want && this.#have[i]!.size === 0 && this.#isWholeWant(paths, want)) {
+      this.#have[i] = want.paths;
+      this.#missing[i] = EMPTY;
+      const f = (this.#flags[i]! | HAVE_SHARED) & ~MISSING_SHARED;
+      this.#flags[i] = f;
+      if ((f & FAILED) === 0) want.completed.push(host);
+      return this.#checkDone(i);
     }
-    for (const p of paths) this.#deliver(r, p);
-    return this.#checkDone(r);
+    for (const p of paths) this.#deliver(i, p);
+    return this.#checkDone(i);
   }
 
   /** Whether `paths` (no duplicates) is exactly the class's want set; remembered for a frozen list. */
@@ -409,39 +465,36 @@ export class RunState implements PlanView {
     this.#deliver(this.#get(host), path);
   }
 
-  #deliver(r: HostRecord, path: PathId): void {
-    if (r.have.has(path)) return;
-    if (r.have === EMPTY || r.haveShared) {
-      const wasShared = r.haveShared;
-      r.have = new Set(r.have);
-      r.haveShared = false;
+  #deliver(i: number, path: PathId): void {
+    const before = this.#have[i]!;
+    if (before.has(path)) return;
+    const id = this.hosts[i]!.id;
+    const flags = this.#flags[i]!;
+    let have: Set<PathId>;
+    if (before === EMPTY || (flags & HAVE_SHARED) !== 0) {
+      this.#have[i] = have = new Set(before);
+      this.#flags[i] = flags & ~HAVE_SHARED;
       // It left its class's whole-set holder list; index its paths explicitly from now on.
-      if (wasShared) this.#indexExplicitly(r);
-    }
-    (r.have as Set<PathId>).add(path);
-    if (!r.failed) {
-      let holders = this.#holders.get(path);
-      if (!holders) this.#holders.set(path, (holders = new Set()));
-      holders.add(r.host.id);
-    }
-    if (r.want?.paths.has(path)) {
-      if (r.missingShared) {
-        r.missing = new Set(r.want.paths);
-        r.missingShared = false;
+      if ((flags & (HAVE_SHARED | FAILED)) === HAVE_SHARED) for (const p of have) this.#addHolder(p, id);
+    } else have = before as Set<PathId>;
+    have.add(path);
+    if ((flags & FAILED) === 0) this.#addHolder(path, id);
+    const want = this.#want[i];
+    if (want?.paths.has(path)) {
+      let missing = this.#missing[i] as Set<PathId>;
+      if ((this.#flags[i]! & MISSING_SHARED) !== 0) {
+        missing = new Set(want.paths);
+        this.#flags[i]! &= ~MISSING_SHARED;
       }
-      (r.missing as Set<PathId>).delete(path);
-      if (r.missing.size === 0) r.missing = EMPTY;
+      missing.delete(path);
+      this.#missing[i] = missing.size === 0 ? EMPTY : missing;
     }
   }
 
-  /** Makes sure `holders` lists `r` for every path it holds, before it stops sharing its class's set. */
-  #indexExplicitly(r: HostRecord): void {
-    if (r.failed) return;
-    for (const p of r.have) {
-      let holders = this.#holders.get(p);
-      if (!holders) this.#holders.set(p, (holders = new Set()));
-      holders.add(r.host.id);
-    }
+  #addHolder(path: PathId, id: HostId): void {
+    let holders = this.#holders.get(path);
+    if (!holders) this.#holders.set(path, (holders = new Set()));
+    holders.add(id);
   }
 
   /**
@@ -451,7 +504,7 @@ export class RunState implements PlanView {
    */
   recordFailedAttempt(from: HostId, to: HostId): number {
     this.#countEdgeFailure(from, to);
-    return ++this.#get(to).failuresWithoutProgress;
+    return ++this.#failuresWithoutProgress[this.#get(to)]!;
   }
 
   /**
@@ -461,41 +514,40 @@ export class RunState implements PlanView {
    */
   recordSendFailure(from: HostId, to: HostId): number {
     this.#countEdgeFailure(from, to);
-    return ++this.#get(from).sendFailuresWithoutProgress;
+    return ++this.#sendFailuresWithoutProgress[this.#get(from)]!;
   }
 
   /** A send from `from` delivered something: its failures so far were not a pattern. */
   recordSendProgress(from: HostId): void {
-    this.#get(from).sendFailuresWithoutProgress = 0;
+    this.#sendFailuresWithoutProgress[this.#get(from)] = 0;
   }
 
   /** Stops offering the host as a source (`canSend` is false from now on); what it holds stays its own. */
   retireSource(host: HostId): void {
-    const r = this.#get(host);
-    if (!r.retired) this.#retiredCount++;
-    r.retired = true;
+    const i = this.#get(host);
+    if ((this.#flags[i]! & RETIRED) === 0) this.#retiredCount++;
+    this.#flags[i]! |= RETIRED;
   }
 
   #countEdgeFailure(from: HostId, to: HostId): void {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
-    this.#get(to).failedAttempts++;
+    this.#failedAttempts[this.#get(to)]!++;
   }
 
   /** Takes a host out of the run; what it holds no longer counts as a source. */
   markFailed(host: HostId): void {
-    const r = this.#get(host);
-    if (r.failed) return;
-    r.failed = true;
-    this.#gone[r.index] = 1;
+    const i = this.#get(host);
+    if ((this.#flags[i]! & FAILED) !== 0) return;
+    this.#flags[i]! |= FAILED;
     this.#pendingDirty = true;
-    for (const p of r.have) this.#holders.get(p)?.delete(host);
+    for (const p of this.#have[i]!) this.#holders.get(p)?.delete(host);
   }
 
-  #checkDone(r: HostRecord): boolean {
-    if (r.done || r.want === undefined || r.missing.size > 0) return false;
-    r.done = true;
-    if (r.index >= 0) this.#gone[r.index] = 1;
+  #checkDone(i: number): boolean {
+    const f = this.#flags[i]!;
+    if ((f & DONE) !== 0 || this.#want[i] === undefined || this.#missing[i]!.size > 0) return false;
+    this.#flags[i] = f | DONE;
     this.#doneCount++;
     this.#pendingDirty = true;
     return true;

@@ -2,7 +2,7 @@ import type { ClosureGraph } from './closure.js';
 import { StrategyError } from './errors.js';
 import type { RunState } from './state.js';
 import type { Proposal, Strategy } from './strategy.js';
-import type { HostId, PathId, Transfer } from './types.js';
+import type { PathId, Transfer } from './types.js';
 
 /**
  * What one batch learns about a path list once, however many proposals carry it (a whole-closure strategy
@@ -34,11 +34,11 @@ export function validateProposals(
   firstId: number,
 ): Transfer[] {
   const { closure } = state;
-  const sends = new Map<HostId, number>();
-  const receives = new Map<HostId, number>();
-  // Paths already proposed to a receiver in this batch: its first list as is, a set only from a second
-  // proposal on (a whole-closure round proposes once to each of 500,000 receivers).
-  const claimed = new Map<HostId, readonly PathId[] | Set<PathId>>();
+  // Sends and receives proposed per host in this batch, and the paths already proposed to a receiver (its
+  // first list as is, a set only from a second proposal on: a whole-closure round proposes once to each of
+  // 500,000 receivers). Kept by fleet position in arrays reused across batches: no map per batch.
+  const b = scratchOf(state);
+  const epoch = ++b.epoch;
   const lists = new Map<readonly PathId[], ListFacts>();
   const out: Transfer[] = [];
   for (const p of proposals) {
@@ -52,11 +52,14 @@ export function validateProposals(
     if (state.isRetired(p.from)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
     if (state.isFailed(p.to)) reject(`receiver "${p.to}" has failed`);
     if (p.paths.length === 0) reject('no paths');
-    const s = (sends.get(p.from) ?? 0) + 1;
+    const fi = state.position(p.from);
+    const ti = state.position(p.to);
+    const s = (b.sendEpoch[fi] === epoch ? b.sends[fi]! : 0) + 1;
     if (state.sending(p.from) + s > state.host(p.from).maxSends) {
       reject(`sender "${p.from}" would exceed its limit of ${state.host(p.from).maxSends} concurrent sends`);
     }
-    const r = (receives.get(p.to) ?? 0) + 1;
+    const seenTo = b.receiveEpoch[ti] === epoch;
+    const r = (seenTo ? b.receives[ti]! : 0) + 1;
     if (state.receiving(p.to) + r > state.host(p.to).maxReceives) {
       reject(
         `receiver "${p.to}" would exceed its limit of ${state.host(p.to).maxReceives} concurrent receives`,
@@ -64,7 +67,7 @@ export function validateProposals(
     }
     let facts = lists.get(p.paths);
     if (!facts) lists.set(p.paths, (facts = listFacts(p.paths, closure, reject)));
-    const earlier = claimed.get(p.to);
+    const earlier = seenTo ? b.claimed[ti] : undefined;
     const mine = earlier === undefined || earlier instanceof Set ? earlier : new Set(earlier);
     const wants = state.want(p.to);
     const fromHave = state.have(p.from);
@@ -86,17 +89,20 @@ export function validateProposals(
         }
         for (const ref of closure.get(path).references) {
           if (!toHave.has(ref) && !facts.set.has(ref)) {
-            reject(`"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`);
+            reject(
+              `"${path}" references "${ref}", which the receiver neither holds nor gets in the same transfer`,
+            );
           }
         }
       }
     }
-    if (mine) {
-      for (const path of p.paths) mine.add(path);
-      claimed.set(p.to, mine);
-    } else claimed.set(p.to, p.paths);
-    sends.set(p.from, s);
-    receives.set(p.to, r);
+    if (mine) for (const path of p.paths) mine.add(path);
+    b.claimed[ti] = mine ?? p.paths;
+    b.sends[fi] = s;
+    b.sendEpoch[fi] = epoch;
+    b.receives[ti] = r;
+    b.receiveEpoch[ti] = epoch;
+    state.notePositions(firstId + out.length, fi, ti);
     out.push({
       id: firstId + out.length,
       from: p.from,
@@ -109,8 +115,45 @@ export function validateProposals(
   return out;
 }
 
+/**
+ * Per-host counts of one batch, by fleet position, reused by every batch of a run: an entry counts only
+ * when its epoch is the current batch's, so nothing is cleared between batches (eager mode validates one
+ * batch per outcome).
+ */
+interface BatchScratch {
+  epoch: number;
+  readonly sendEpoch: Int32Array;
+  readonly sends: Int32Array;
+  readonly receiveEpoch: Int32Array;
+  readonly receives: Int32Array;
+  readonly claimed: (readonly PathId[] | Set<PathId> | undefined)[];
+}
+
+const scratches = new WeakMap<RunState, BatchScratch>();
+
+function scratchOf(state: RunState): BatchScratch {
+  let b = scratches.get(state);
+  if (b === undefined) {
+    const n = state.hosts.length;
+    b = {
+      epoch: 0,
+      sendEpoch: new Int32Array(n),
+      sends: new Int32Array(n),
+      receiveEpoch: new Int32Array(n),
+      receives: new Int32Array(n),
+      claimed: new Array<undefined>(n).fill(undefined),
+    };
+    scratches.set(state, b);
+  }
+  return b;
+}
+
 /** Checks a path list (known paths, none twice) and derives its facts. */
-function listFacts(paths: readonly PathId[], closure: ClosureGraph, reject: (why: string) => never): ListFacts {
+function listFacts(
+  paths: readonly PathId[],
+  closure: ClosureGraph,
+  reject: (why: string) => never,
+): ListFacts {
   const set = new Set<PathId>();
   for (const path of paths) {
     if (!closure.has(path)) reject(`unknown store path "${path}"`);
