@@ -19,6 +19,7 @@ const ALLOWED = {
   lab: ['core', 'units', 'remote', 'fleet'],
   executor: ['core', 'units', 'topology', 'remote', 'fleet'],
   deploy: ['core', 'units', 'topology', 'remote', 'fleet', 'executor', 'strategies', 'trace', 'sim'],
+  calibrate: ['core', 'units', 'remote', 'fleet', 'lab', 'executor', 'strategies', 'trace', 'sim'],
   cli: [
     'core',
     'units',
@@ -28,6 +29,7 @@ const ALLOWED = {
     'lab',
     'executor',
     'deploy',
+    'calibrate',
     'strategies',
     'trace',
     'sim',

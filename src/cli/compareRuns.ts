@@ -10,8 +10,8 @@ import { buildScenario, runScenario, type Scenario, type ScenarioSources, type S
 import { getStrategy } from '../strategies/registry.js';
 import { traceSha256 } from '../trace/jsonl.js';
 import { TraceRecorder } from '../trace/recorder.js';
-import type { ComparisonRow } from '../trace/report.js';
-import { comparisonRow, resultJson } from './summary.js';
+import { resultJson } from './summary.js';
+import { comparisonRow, type ComparisonRow } from '../trace/report.js';
 
 /** One run of a comparison: plain data, so it crosses a worker boundary by structured clone. */
 export interface CompareJob {

@@ -54,7 +54,7 @@ export function openRemoteFromFlags(a: RemoteFlags, signal: AbortSignal): Remote
  */
 export async function withRemoteRun<T>(
   a: RemoteFlags,
-  body: (remote: RemoteContext) => Promise<T>,
+  body: (remote: RemoteContext, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const abort = new AbortController();
   const remote = openRemoteFromFlags(a, abort.signal);
@@ -65,7 +65,7 @@ export async function withRemoteRun<T>(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await body(remote);
+    return await body(remote, abort.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

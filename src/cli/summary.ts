@@ -1,5 +1,4 @@
 import type { RunResult } from '../core/coordinator.js';
-import type { ComparisonRow } from '../trace/report.js';
 import { formatBytes } from '../units/units.js';
 
 /** The JSON object `simulate --json` (and `cascade --json`) prints: stable field names. */
@@ -32,23 +31,6 @@ export function resultJson(
     retiredSources: r.retiredSources,
     traceSha256,
     ...extra,
-  };
-}
-
-/** A comparison-table row for a run. */
-export function comparisonRow(r: RunResult, traceSha256: string): ComparisonRow {
-  return {
-    strategy: r.strategy,
-    hosts: r.hosts,
-    hostsDone: r.hostsDone,
-    hostsFailed: r.hostsFailed,
-    hostsUnreached: r.hostsUnreached,
-    rounds: r.rounds,
-    makespanSeconds: r.makespanSeconds,
-    lowerBoundSeconds: r.lowerBound.seconds,
-    ratioToLowerBound: r.ratioToLowerBound,
-    bytesTransferred: r.bytesTransferred,
-    traceSha256,
   };
 }
 

@@ -112,6 +112,11 @@ export interface RealCascadeResult {
   readonly storeErrors: ReadonlyMap<HostId, { readonly when: 'before' | 'after'; readonly error: string }>;
   /** Per target: wall seconds from the start until it held everything (absent if it never did). */
   readonly perHostSeconds: ReadonlyMap<HostId, number>;
+  /**
+   * The run as the coordinator saw it at the start: the hosts that took part (deployer first), what each
+   * wanted and what each already held. A simulator run of the same fleet starts from it.
+   */
+  readonly fleet: Fleet;
 }
 
 /**
@@ -250,5 +255,5 @@ async function runWith(o: RealCascadeOptions, ctx: RemoteContext, p: Prepared): 
     }
   }
   const perHostSeconds = new Map<HostId, number>(result.finishTimes);
-  return { result, closure: info, unhealthy, verified, storeErrors, perHostSeconds };
+  return { result, closure: info, unhealthy, verified, storeErrors, perHostSeconds, fleet };
 }

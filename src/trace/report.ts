@@ -7,6 +7,7 @@ import { formatBytes } from '../units/units.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import type { RunResult } from '../core/coordinator.js';
 import type { CascadeEvent } from '../core/events.js';
 import type { HostId } from '../core/types.js';
 import type { HostInfo } from './chartData.js';
@@ -32,6 +33,23 @@ export interface ComparisonRow {
   readonly ratioToLowerBound: number;
   readonly bytesTransferred: number;
   readonly traceSha256: string;
+}
+
+/** A comparison-table row for a run. */
+export function comparisonRow(r: RunResult, traceSha256: string): ComparisonRow {
+  return {
+    strategy: r.strategy,
+    hosts: r.hosts,
+    hostsDone: r.hostsDone,
+    hostsFailed: r.hostsFailed,
+    hostsUnreached: r.hostsUnreached,
+    rounds: r.rounds,
+    makespanSeconds: r.makespanSeconds,
+    lowerBoundSeconds: r.lowerBound.seconds,
+    ratioToLowerBound: r.ratioToLowerBound,
+    bytesTransferred: r.bytesTransferred,
+    traceSha256,
+  };
 }
 
 /** What {@link writeComparisonReport} reports on. */
@@ -192,15 +210,25 @@ function tableCells(r: ComparisonRow): string[] {
  * Every line ends with `\n`; no trailing spaces.
  */
 export function formatTable(rows: readonly ComparisonRow[]): string {
-  const cells = rows.map(tableCells);
-  const widths = TABLE_COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const left = new Set([0, TABLE_COLUMNS.length - 1]);
+  return textTable(TABLE_COLUMNS, rows.map(tableCells), new Set([0, TABLE_COLUMNS.length - 1]));
+}
+
+/**
+ * A fixed-width text table: a header line, a rule, one line per row; columns two spaces apart, the
+ * `left` ones (by index) left-aligned, the others right-aligned.
+ */
+export function textTable(
+  columns: readonly string[],
+  cells: readonly (readonly string[])[],
+  left: ReadonlySet<number> = new Set([0]),
+): string {
+  const widths = columns.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (cs: readonly string[]): string =>
     cs
       .map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [line(TABLE_COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
   return `${out.join('\n')}\n`;
 }
 

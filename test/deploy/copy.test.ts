@@ -45,6 +45,7 @@ function result(over: Partial<RunResult>, rest: Partial<RealCascadeResult> = {})
     verified: new Map(),
     storeErrors: new Map(),
     perHostSeconds: new Map(),
+    fleet: { hosts: [], initialHave: new Map(), wants: new Map() },
     ...rest,
   };
 }

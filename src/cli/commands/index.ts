@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { calibrateCommand } from './calibrate.js';
 import { cascadeCommand } from './cascade.js';
 import { compareCommand } from './compare.js';
 import { deployCommand, planCommand } from './deploy.js';
@@ -19,6 +20,7 @@ export const commands: ReadonlyArray<CommandModule<object, any>> = [
   traceCommand,
   vizCommand,
   cascadeCommand,
+  calibrateCommand,
   deployCommand,
   planCommand,
   rollbackCommand,
