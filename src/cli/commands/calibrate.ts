@@ -118,7 +118,11 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     };
     const report = a.report ?? `${base}-report`;
     // Before minutes of measuring: a path that cannot be written fails now.
-    mkdirSync(dirname(a.out), { recursive: true });
+    try {
+      mkdirSync(dirname(a.out), { recursive: true });
+    } catch (e) {
+      throw new ConfigError(`cannot make the directory ${dirname(a.out)}: ${(e as Error).message}`, '--out');
+    }
     for (const [flag, f] of [
       ['--out', files.reusable],
       ['--out', files.hosts],
