@@ -25,6 +25,7 @@ export interface ScenarioFlags {
   'setup-seconds'?: number | undefined;
   'per-path-seconds'?: number | undefined;
   'import-rate'?: string | undefined;
+  'tcp-window'?: string | undefined;
   'closure-from'?: string[] | undefined;
 }
 
@@ -97,6 +98,10 @@ export function scenarioOptions<T>(y: Argv<T>, mode: ModeFlagOptions = MODE_FLAG
     .option('import-rate', {
       type: 'string',
       describe: 'Most a host can import (CPU, disk), e.g. 80MB/s: caps every downlink [default: no cap]',
+    })
+    .option('tcp-window', {
+      type: 'string',
+      describe: 'TCP window, e.g. 4MiB: caps each transfer at window / RTT (2 x route latency) [default: no cap]',
     });
 }
 
@@ -227,6 +232,7 @@ export function scenarioInputFromFlags(f: ScenarioFlags): ScenarioInput {
   set(raw, 'setupSeconds', '--setup-seconds', f['setup-seconds']);
   set(raw, 'perPathSeconds', '--per-path-seconds', f['per-path-seconds']);
   set(raw, 'importRate', '--import-rate', f['import-rate']);
+  set(raw, 'tcpWindow', '--tcp-window', f['tcp-window']);
   const rate = f['failure-rate'];
   if (rate !== undefined && rate !== 0) {
     const existing = raw['failures'];

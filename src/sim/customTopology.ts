@@ -20,7 +20,9 @@ import { rateSchema } from '../units/units.js';
  * ```
  *
  * Hosts: `role` defaults to `deployer` for a host named `deployer`, else `target`; `uplink` defaults to
- * 1 Gbit/s, `downlink` to the uplink; `maxSends`/`maxReceives` to the preset defaults (targets 1/1, the
+ * 1 Gbit/s, `downlink` to the uplink, capped at the host's `importRate` if it has one (what its CPU and disk
+ * can import: concurrent copies to it share it; the scenario's `importRate` still applies, the smaller
+ * wins); `maxSends`/`maxReceives` to the preset defaults (targets 1/1, the
  * deployer and a cache 64/1). Fleet order is the order of `hosts`. Checked, each error naming the entry:
  * a link or host naming an unknown switch, a duplicate id, more than one deployer, no target, and a host
  * that cannot reach every other host and be reached from it (a disconnected part of the network).
@@ -31,6 +33,8 @@ const hostEntrySchema = z.strictObject({
   role: z.enum(HOST_ROLES).optional(),
   uplink: rateSchema.default(HOST_DEFAULTS.rate),
   downlink: rateSchema.optional(),
+  /** What this host can import (CPU, disk): caps its downlink, as the scenario's `importRate` caps every host's. */
+  importRate: rateSchema.optional(),
   maxSends: z.int().min(1).optional(),
   maxReceives: z.int().min(1).optional(),
   tags: z.array(z.string().min(1)).default([]),
@@ -112,7 +116,7 @@ export function buildCustomTopology(
       id: h.host,
       role,
       uplink: h.uplink,
-      downlink: h.downlink ?? h.uplink,
+      downlink: Math.min(h.downlink ?? h.uplink, h.importRate ?? Infinity),
       maxSends: h.maxSends ?? limits.maxSends,
       maxReceives: h.maxReceives ?? limits.maxReceives,
       tags: h.tags,

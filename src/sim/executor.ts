@@ -11,6 +11,7 @@ import { HostTable } from './network/hostTable.js';
 import type { NetEvent, NetTransfer, NetworkModel, NetworkModelKind } from './network/model.js';
 import { RoundModel } from './network/roundModel.js';
 import { parseSpec } from '../core/parseSpec.js';
+import { bytesSchema } from '../units/units.js';
 
 const seconds = z.number().min(0).finite();
 
@@ -30,6 +31,13 @@ export type SetupSeconds = z.output<typeof setupSecondsSchema>;
  * validator of that setting.
  */
 export const perPathSecondsSchema = seconds;
+
+/**
+ * A TCP window in bytes (a size: `"4MiB"`, `"64KiB"`, or a number of bytes): a transfer over a route of
+ * one-way latency L moves at most window ÷ 2L bytes per second, however fast its links (a route without
+ * latency gets no cap). The one validator of that setting; must be > 0.
+ */
+export const tcpWindowSchema = bytesSchema.refine((b) => b > 0, { message: 'a TCP window must be > 0' });
 
 /** Options of {@link SimExecutor}. */
 export interface SimExecutorOptions {
@@ -53,6 +61,12 @@ export interface SimExecutorOptions {
   readonly setupSeconds?: SetupSeconds;
   /** Seconds per store path of a transfer, added like `setupSeconds`. @defaultValue 0 */
   readonly perPathSeconds?: number;
+  /**
+   * TCP window in bytes: each transfer's rate is capped at window ÷ RTT, RTT = 2 × its route's latency
+   * (without `setupSeconds` and `perPathSeconds`, which are not round trips of its bytes). A zero-latency
+   * route gets no cap. @defaultValue undefined (no cap)
+   */
+  readonly tcpWindow?: number | string;
 }
 
 /** Events of the simulator's queue: the network model's own, decided outcomes, schedule triggers. */
@@ -92,6 +106,8 @@ export class SimExecutor implements Executor {
   /** Fixed cost of a copy by sender position (deployer or peer cost). */
   readonly #setupByHost: Float64Array;
   readonly #perPathSeconds: number;
+  /** TCP window in bytes, or undefined for no cap. */
+  readonly #tcpWindow: number | undefined;
   readonly #model: NetworkModel;
   readonly #running = new Map<TransferId, Running>();
   readonly #roundTriggers: FailureTrigger[];
@@ -114,6 +130,8 @@ export class SimExecutor implements Executor {
       h.role === 'target' ? bySender.peer : bySender.deployer,
     );
     this.#perPathSeconds = parseSpec(perPathSecondsSchema, options.perPathSeconds ?? 0, 'perPathSeconds');
+    this.#tcpWindow =
+      options.tcpWindow === undefined ? undefined : parseSpec(tcpWindowSchema, options.tcpWindow, 'tcpWindow');
     this.#hosts = new HostTable(options.hosts);
     this.#topology = options.topology;
     this.#closure = options.closure;
@@ -199,12 +217,15 @@ export class SimExecutor implements Executor {
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
         const cost = this.#setupByHost[index[2 * k]!]! + this.#perPathSeconds * t.paths.length;
         const paid = cost > 0 ? { ...route, latency: route.latency + cost } : route;
+        const window = this.#tcpWindow;
         toNetwork.push({
           id: t.id,
           from: t.from,
           to: t.to,
           bytes,
           route: paid,
+          // The window's cap counts the route's round trip only, not the copy's fixed costs.
+          ...(window !== undefined && route.latency > 0 ? { maxRate: window / (2 * route.latency) } : {}),
           fromIndex: index[2 * k]!,
           toIndex: index[2 * k + 1]!,
         });

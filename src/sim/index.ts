@@ -29,6 +29,7 @@ export {
   perPathSecondsSchema,
   SimExecutor,
   setupSecondsSchema,
+  tcpWindowSchema,
   type SetupSeconds,
   type SimExecutorOptions,
 } from './executor.js';

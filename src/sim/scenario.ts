@@ -10,7 +10,7 @@ import type { Fleet, HostId, PathId } from '../core/types.js';
 import { runLimitFields, runModeSchema } from '../core/runLimits.js';
 import { rateSchema } from '../units/units.js';
 import { readJsonFile } from './jsonFile.js';
-import { perPathSecondsSchema, SimExecutor, setupSecondsSchema } from './executor.js';
+import { perPathSecondsSchema, SimExecutor, setupSecondsSchema, tcpWindowSchema } from './executor.js';
 import { compileFailureSchedule, failureSpecSchema, FailureSchedule } from './failures.js';
 import type { SyntheticFleet } from './synth/fleet.js';
 import { parseSpec } from '../core/parseSpec.js';
@@ -60,6 +60,11 @@ export const scenarioSchema = z
      * link: every host's downlink is capped at it, so concurrent copies to one host share it. Unset: no cap.
      */
     importRate: rateSchema.optional(),
+    /**
+     * TCP window (a size, `"4MiB"`): each transfer's rate is capped at window ÷ RTT, RTT twice its route's
+     * latency, as one TCP stream over a high-latency link. Unset: no cap.
+     */
+    tcpWindow: tcpWindowSchema.optional(),
     mode: runModeSchema,
     strategy: z.string().min(1).default('log2-fanout'),
     strategyOptions: z.record(z.string(), z.unknown()).default({}),
@@ -202,6 +207,7 @@ export function runScenario(
     seed: spec.seed,
     setupSeconds: spec.setupSeconds,
     perPathSeconds: spec.perPathSeconds,
+    ...(spec.tcpWindow !== undefined ? { tcpWindow: spec.tcpWindow } : {}),
   });
   const executor = options.wrapExecutor ? options.wrapExecutor(sim) : sim;
   return runCascade({

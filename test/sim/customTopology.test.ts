@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCustomTopology, customTopologySchema } from '../../src/sim/customTopology.js';
+import { buildScenario, parseScenario, runScenario } from '../../src/sim/scenario.js';
+import { getStrategy } from '../../src/strategies/registry.js';
 import { configError } from '../helpers/errors.js';
 
 const base = () => ({
@@ -66,5 +68,48 @@ describe('explicit topologies', () => {
         hosts: [{ host: 'a', switch: 'core', uplink: '12furlongs' }],
       }).success,
     ).toBe(false);
+  });
+
+  it("a host's importRate caps its downlink (the smaller of the two), the others keep theirs", () => {
+    const { hosts } = build((s) => {
+      Object.assign(s.hosts[1]!, { importRate: '10MB/s' }); // below its 200 Mbit/s downlink
+      Object.assign(s.hosts[2]!, { importRate: '1GB/s' }); // above its 1 Gbit/s
+    });
+    expect(hosts.map((h) => [h.id, h.uplink, h.downlink])).toEqual([
+      ['deployer', 125e6, 125e6],
+      ['a-1', 12.5e6, 10e6],
+      ['a-2', 125e6, 125e6],
+    ]);
+  });
+
+  it("with the scenario's importRate too, the smaller wins; the run and the lower bound both obey it", async () => {
+    const scenario = (hostRate: string, globalRate?: string) => {
+      const topology = base();
+      Object.assign(topology.hosts[2]!, { importRate: hostRate });
+      const closure = { totalMB: 100, paths: 10, roles: 1, perHost: false };
+      return buildScenario(
+        parseScenario({ topology, closure, strategy: 'push-parallel', ...(globalRate ? { importRate: globalRate } : {}) }),
+      );
+    };
+    const down = (sc: ReturnType<typeof scenario>) => sc.fleet.hosts.map((h) => h.downlink);
+    expect(down(scenario('25MB/s'))).toEqual([125e6, 25e6, 25e6]);
+    expect(down(scenario('25MB/s', '50MB/s'))).toEqual([50e6, 25e6, 25e6]);
+    expect(down(scenario('25MB/s', '20MB/s'))).toEqual([20e6, 20e6, 20e6]);
+    // a-2 imports 100 MB at 25 MB/s in 4 s (+ 1 ms latency), whatever its 1 Gbit/s link; a-1's 200 Mbit/s
+    // downlink is 25 MB/s too (+ 3 ms). With a rate above its link, a-2 takes the 100 MB/s of the deployer's
+    // uplink a-1 leaves (all 125 MB/s for the 2 ms before a-1's copy arrives): 1.0005 s.
+    const sc = scenario('25MB/s');
+    const r = await runScenario(sc, getStrategy('push-parallel'));
+    expect(r.finishTimes.get('a-2')).toBeCloseTo(4.001, 6);
+    expect(r.makespanSeconds).toBeCloseTo(4.003, 6);
+    expect(sc.lowerBound.seconds).toBeCloseTo(4, 6);
+    const fast = await runScenario(scenario('1GB/s'), getStrategy('push-parallel'));
+    expect(fast.finishTimes.get('a-2')).toBeCloseTo(1.0005, 6);
+  });
+
+  it('rejects a bad per-host importRate, naming the entry', () => {
+    const topology = base();
+    Object.assign(topology.hosts[1]!, { importRate: '0' });
+    expect(configError(() => parseScenario({ topology }, 'x.json')).where).toBe('x.json.topology.hosts[1].importRate');
   });
 });

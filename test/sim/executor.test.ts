@@ -62,6 +62,10 @@ describe('SimExecutor', () => {
     ['setupSeconds', { setupSeconds: { deployer: 1 } }],
     ['setupSeconds', { setupSeconds: { deployer: 1, peer: -2 } }],
     ['perPathSeconds', { perPathSeconds: -0.1 }],
+    ['tcpWindow', { tcpWindow: 0 }],
+    ['tcpWindow', { tcpWindow: -4096 }],
+    ['tcpWindow', { tcpWindow: '4MB/s' }],
+    ['tcpWindow', { tcpWindow: 'big' }],
   ])('rejects a bad %s naming it', (where, bad) => {
     // Bad input on purpose: the type says what is accepted, the validator must say so at run time too.
     const make = () => new SimExecutor({ hosts, topology: topo, closure, network: 'flow', ...(bad as object) });
@@ -70,6 +74,62 @@ describe('SimExecutor', () => {
       make();
     } catch (err) {
       expect((err as ConfigError).where?.startsWith(where)).toBe(true);
+    }
+  });
+
+  it('tcpWindow caps a transfer at window ÷ RTT exactly (RTT = 2 × route latency, copy costs not in it), both models', () => {
+    for (const network of ['round', 'flow'] as const) {
+      const run = (options: { tcpWindow?: number | string; setupSeconds?: number }): number[] => {
+        const ex = new SimExecutor({ hosts, topology: topo, closure, network, ...options });
+        ex.start([transfer(closure, 0, 'h0', 'h1', ALL)]);
+        return [ex.nextSync().at];
+      };
+      // Route latency 0.5 s, RTT 1 s: a 5-byte window moves 5 B/s, not the uplink's 10; 100 bytes.
+      expect(run({ tcpWindow: 5 })).toEqual([0.5 + 100 / 5]);
+      expect(run({ tcpWindow: '5B' })).toEqual([0.5 + 100 / 5]);
+      expect(run({ tcpWindow: 5, setupSeconds: 2 })).toEqual([2.5 + 100 / 5]);
+      // A window above uplink × RTT changes nothing.
+      expect(run({ tcpWindow: 40 })).toEqual(run({}));
+    }
+  });
+
+  it("flow model: a window-capped transfer leaves its unused share of the sender's uplink to a local one", () => {
+    // h0 sends 100 bytes to h2 on its own switch (no latency, no cap) and 10 bytes to h1 behind a link of
+    // latency 1 s (RTT 2 s; a 4-byte window caps it at 2 B/s) from one 10 B/s uplink.
+    const hs = makeHosts(3, 10, 1000);
+    const t = simpleTopology({
+      hosts: hs.map((h) => h.id),
+      attach: { h0: 's1', h2: 's1', h1: 's2' },
+      links: [{ from: 's1', to: 's2', bandwidth: 1e9, latency: 1 }],
+    });
+    const run = (tcpWindow?: number): number[][] => {
+      const ex = new SimExecutor({ hosts: hs, topology: t, closure, network: 'flow', ...(tcpWindow ? { tcpWindow } : {}) });
+      ex.start([transfer(closure, 0, 'h0', 'h2', ALL), transfer(closure, 1, 'h0', 'h1', ['p0'])]);
+      return [ex.nextSync(), ex.nextSync()].map((o) => [o.transfer, o.at]);
+    };
+    // 0-1 s: the local copy alone at 10 B/s (10 bytes). Then the far one at 2 B/s until 6 s while the local
+    // one takes the other 8 (40 bytes by 6 s), then all 10 for its last 50 bytes: 11 s.
+    expect(run(4)).toEqual([
+      [1, 6],
+      [0, 11],
+    ]);
+    // Without a window the two split the uplink 5/5 from 1 s.
+    expect(run()).toEqual([
+      [1, 3],
+      [0, 11],
+    ]);
+  });
+
+  it('tcpWindow has no effect on a route without latency, however small the window', () => {
+    const flat = simpleTopology({ hosts: hosts.map((h) => h.id) });
+    for (const network of ['round', 'flow'] as const) {
+      const run = (tcpWindow?: number): Outcome[] => {
+        const ex = new SimExecutor({ hosts, topology: flat, closure, network, ...(tcpWindow ? { tcpWindow } : {}) });
+        ex.start([transfer(closure, 0, 'h0', 'h1', ALL), transfer(closure, 1, 'h2', 'h3', ['p0'])]);
+        return [ex.nextSync(), ex.nextSync()];
+      };
+      expect(run(1)).toEqual(run());
+      expect(run(1).map((o) => o.at)).toEqual([1, 10]);
     }
   });
 

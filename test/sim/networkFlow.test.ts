@@ -34,6 +34,54 @@ describe('maxMinFairRates', () => {
     expect(Array.from(maxMinFairRates([[], [0]], [Infinity]))).toEqual([Infinity, Infinity]);
   });
 
+  it("honours a flow's own cap inside max-min: what a capped flow cannot use goes to the others", () => {
+    // Three flows on one link of 12: alone they would get 4 each; flow 0 is capped at 1.
+    expect(Array.from(maxMinFairRates([[0], [0], [0]], [12], [1, Infinity, Infinity]))).toEqual([1, 5.5, 5.5]);
+    // A cap above the fair share changes nothing; a cap is the rate of a flow without finite resources.
+    expect(Array.from(maxMinFairRates([[0], [0]], [12], [7, Infinity]))).toEqual([6, 6]);
+    expect(Array.from(maxMinFairRates([[], [0]], [Infinity], [3, 4]))).toEqual([3, 4]);
+    // The classic case with B capped at 1 instead of its downlink's 2: A takes the 9 left on L.
+    expect(Array.from(maxMinFairRates([[0], [0, 1]], [10, 2], [Infinity, 1]))).toEqual([9, 1]);
+  });
+
+  it('with caps: feasible, no flow above its cap, and max-min optimal on random instances', () => {
+    const instance = fc.integer({ min: 1, max: 6 }).chain((nr) =>
+      fc.record({
+        capacity: fc.array(fc.double({ min: 0.01, max: 1000, noNaN: true }), { minLength: nr, maxLength: nr }),
+        flows: fc.array(
+          fc.record({
+            res: fc.uniqueArray(fc.integer({ min: 0, max: nr - 1 }), { minLength: 1, maxLength: nr }),
+            cap: fc.option(fc.double({ min: 0.01, max: 1000, noNaN: true }), { nil: undefined }),
+          }),
+          { minLength: 1, maxLength: 16 },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(instance, ({ capacity, flows }) => {
+        const caps = flows.map((f) => f.cap ?? Infinity);
+        const rates = maxMinFairRates(
+          flows.map((f) => f.res),
+          capacity,
+          caps,
+        );
+        // A flow at its cap is bottlenecked by it: model the cap as a private resource for the check.
+        const usage = [
+          ...capacity.map((c, r) => ({
+            capacity: c,
+            flows: flows.flatMap((f, i) => (f.res.includes(r) ? [{ id: i, rate: rates[i]! }] : [])),
+          })),
+          ...caps.flatMap((c, i) => (c < Infinity ? [{ capacity: c, flows: [{ id: i, rate: rates[i]! }] }] : [])),
+        ];
+        for (const rate of rates) expect(rate).toBeGreaterThan(0);
+        checkMaxMin(
+          usage,
+          flows.map((_, i) => i),
+        );
+      }),
+    );
+  });
+
   it('is feasible and max-min optimal on random instances', () => {
     const instance = fc.integer({ min: 1, max: 8 }).chain((nr) =>
       fc.record({
@@ -135,6 +183,22 @@ describe('FlowModel', () => {
     expect(done.get(1)).toBeCloseTo(1, 12);
     expect(done.get(2)).toBeCloseTo(1 + 10 / 15, 12);
     expect(done.get(3)).toBeCloseTo(2, 12);
+  });
+
+  it("a flow's maxRate bounds it inside max-min: the other flow on the uplink gets the rest, then all of it", () => {
+    const hosts = [host('s', 10), ...makeHosts(2, 1000)];
+    const topo = simpleTopology({ hosts: hosts.map((h) => h.id) });
+    const d = new ModelDriver((q) => new FlowModel(hosts, topo, q));
+    d.start(topo, [
+      { id: 0, from: 's', to: 'h0', bytes: 4, maxRate: 2 },
+      { id: 1, from: 's', to: 'h1', bytes: 40 },
+    ]);
+    d.model.flush(0);
+    expect([d.model.rate(0), d.model.rate(1)]).toEqual([2, 8]);
+    expect(d.step()).toEqual({ id: 0, at: 2 });
+    d.model.flush(2);
+    expect(d.model.rate(1)).toBe(10);
+    expect(d.step()).toEqual({ id: 1, at: 4.4 }); // 16 bytes by 2 s, 24 left at 10 B/s
   });
 
   it('a transfer waits its route latency before it shares bandwidth', () => {

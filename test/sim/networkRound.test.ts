@@ -37,6 +37,23 @@ describe('RoundModel', () => {
     for (let i = 0; i < k; i++) expect(done.get(i)).toBeCloseTo(0.002 + (b * k) / U, 9);
   });
 
+  it("caps a transfer at its own maxRate (a min in the rate, fixed at start like the shares)", () => {
+    const hosts = makeHosts(3, 10, 1000);
+    const topo = simpleTopology({ hosts: hosts.map((h) => h.id), accessLatency: 0.5 });
+    const d = new ModelDriver((q) => new RoundModel(hosts, q));
+    d.start(topo, [
+      { id: 0, from: 'h0', to: 'h1', bytes: 20, maxRate: 2 },
+      { id: 1, from: 'h0', to: 'h2', bytes: 20, maxRate: 50 },
+    ]);
+    expect([d.model.rate(0), d.model.rate(1)]).toEqual([2, 5]);
+    expect(d.runAll()).toEqual(
+      new Map([
+        [1, 1 + 20 / 5],
+        [0, 1 + 20 / 2],
+      ]),
+    );
+  });
+
   it('splits a topology link among the transfers crossing it when they start', () => {
     const hosts = [host('a', 100), host('b', 100), host('x', 100), host('y', 100)];
     const topo = simpleTopology({

@@ -36,6 +36,29 @@ describe('a real-closure scenario', () => {
     expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds);
   });
 
+  it('two public closures as two roles on three regions: every host gets its own; the TCP window costs time', async () => {
+    const newer = loadClosureFile('examples/closures/hello-2.12.1.json').map((p) => p.id);
+    const older = loadClosureFile('examples/closures/hello-2.10-bash-5.1.json').map((p) => p.id);
+    const { scenario, result } = await recorded('examples/public-closures.json');
+    expect(scenario.spec.tcpWindow).toBe(256 * 1024);
+    expect(result.success).toBe(true);
+    // The two share no store path (other glibc builds): 10 paths, half the hosts each.
+    expect(scenario.closure.size).toBe(10);
+    expect([...scenario.roleOf.values()].filter((r) => r === 'hello-2.12')).toHaveLength(30);
+    for (const [h, role] of scenario.roleOf) {
+      expect(new Set(scenario.fleet.wants.get(h))).toEqual(new Set(role === 'hello-2.12' ? newer : older));
+    }
+    expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBound.seconds);
+    // Without the window the WAN copies run at their links' share; the bound does not count the window.
+    const free = buildScenario({ ...scenario.spec, tcpWindow: undefined }, 'examples/public-closures.json', {
+      baseDir: 'examples',
+    });
+    const uncapped = await runScenario(free, getStrategy(scenario.spec.strategy));
+    expect(uncapped.success).toBe(true);
+    expect(uncapped.makespanSeconds).toBeLessThan(result.makespanSeconds);
+    expect(free.lowerBound.seconds).toBe(scenario.lowerBound.seconds);
+  });
+
   it('is deterministic: the same scenario gives the same trace', async () => {
     const a = await recorded('examples/explicit-topology.json');
     const b = await recorded('examples/explicit-topology.json');

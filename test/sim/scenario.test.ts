@@ -24,6 +24,8 @@ describe('parseScenario', () => {
     ['bad limit', { topology: { preset: 'flat', hosts: 4 }, limits: { maxRounds: 0 } }, 'scenario.limits.maxRounds'],
     ['setup per kind missing peer', { topology: { preset: 'flat', hosts: 4 }, setupSeconds: { deployer: 1 } }, 'scenario.setupSeconds'],
     ['negative per-path cost', { topology: { preset: 'flat', hosts: 4 }, perPathSeconds: -1 }, 'scenario.perPathSeconds'],
+    ['zero TCP window', { topology: { preset: 'flat', hosts: 4 }, tcpWindow: 0 }, 'scenario.tcpWindow'],
+    ['TCP window as a rate', { topology: { preset: 'flat', hosts: 4 }, tcpWindow: '4MiB/s' }, 'scenario.tcpWindow'],
   ])('%s → ConfigError naming the field', (_name, input, where) => {
     const err = configError(() => parseScenario(input));
     expect(err.where?.startsWith(where)).toBe(true);
@@ -45,7 +47,7 @@ describe('parseScenario', () => {
     expect(s.closure).toMatchObject({ totalMB: 1000, paths: 60 });
     expect(s.topology).toMatchObject({ maxSends: 1, deployer: { maxSends: 64 } });
     expect(s.failures).toBeUndefined();
-    expect([s.setupSeconds, s.perPathSeconds, s.importRate]).toEqual([0, 0, undefined]);
+    expect([s.setupSeconds, s.perPathSeconds, s.importRate, s.tcpWindow]).toEqual([0, 0, undefined, undefined]);
   });
 
   it('an import rate caps every host however fast its link, and the lower bound knows it', async () => {
@@ -58,6 +60,25 @@ describe('parseScenario', () => {
     expect(b!.makespanSeconds).toBeCloseTo(20, 2); // 1 GB at 50 MB/s
     expect(slow.lowerBound.seconds).toBeCloseTo(20, 2);
     expect(configError(() => parseScenario({ ...base, importRate: 'fast' })).where).toBe('scenario.importRate');
+  });
+
+  it('a TCP window caps a high-latency copy at window ÷ RTT; the lower bound stays below it', async () => {
+    // One host 10 ms from the deployer (5 ms access latency each): RTT 20 ms, a 1 MB window moves 50 MB/s.
+    const base = {
+      topology: { preset: 'flat', hosts: 1, accessLatency: '5ms' },
+      closure: { totalMB: 1000, paths: 10, roles: 1, perHost: false },
+    };
+    const spec = parseScenario({ ...base, tcpWindow: '1MB' });
+    expect(spec.tcpWindow).toBe(1e6);
+    expect(parseScenario({ ...base, tcpWindow: '64KiB' }).tcpWindow).toBe(65536);
+    for (const network of ['round', 'flow'] as const) {
+      const capped = buildScenario({ ...spec, network });
+      const r = await runScenario(capped, getStrategy('log2-fanout'));
+      expect(r.makespanSeconds).toBeCloseTo(0.01 + 1e9 / 50e6, 6);
+      expect(capped.lowerBound.seconds).toBeLessThanOrEqual(r.makespanSeconds);
+      const free = await runScenario(buildScenario(parseScenario({ ...base, network })), getStrategy('log2-fanout'));
+      expect(free.makespanSeconds).toBeCloseTo(0.01 + 8, 6); // 1 GB at 1 Gbit/s
+    }
   });
 
   it('a scenario charges its per-kind copy cost and its per-path cost: log2-fanout on 3 hosts', async () => {

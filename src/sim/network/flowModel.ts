@@ -14,6 +14,8 @@ interface Flow {
   readonly id: TransferId;
   readonly bytes: number;
   readonly latency: number;
+  /** The transfer's own most rate (a TCP window ÷ RTT); `Infinity` = none. */
+  readonly maxRate: number;
   /** Global indices of the finite-capacity resources crossed: sender uplink, receiver downlink, links. */
   readonly resources: readonly number[];
   /** Position of this flow in each of its resources' flow lists (parallel to `resources`). */
@@ -41,8 +43,9 @@ export interface ResourceUsage {
 
 /**
  * The flow model: concurrent transfers share every host uplink, host downlink and topology link on
- * their routes by max-min fairness (SimGrid's flow-level model without its TCP corrections). A
- * transfer first waits its route latency, then becomes a flow. Rates are recomputed at every start,
+ * their routes by max-min fairness (SimGrid's flow-level model without its TCP corrections), each flow
+ * also bounded by its own `maxRate` (a TCP window ÷ RTT) when it has one. A transfer first waits its
+ * route latency, then becomes a flow. Rates are recomputed at every start,
  * finish, removal and straggler change, but only for the connected component of flows linked through
  * shared resources to what changed; work is deferred to {@link FlowModel.flush}, so a batch of starts
  * or simultaneous finishes costs one recomputation.
@@ -77,6 +80,7 @@ export class FlowModel implements NetworkModel {
   readonly #compRes: number[] = [];
   readonly #live: Flow[] = [];
   #capBuf = new Float64Array(64);
+  #flowCapBuf = new Float64Array(64);
   #startBuf = new Int32Array(64);
   #resBuf = new Int32Array(64);
 
@@ -115,6 +119,7 @@ export class FlowModel implements NetworkModel {
         id: t.id,
         bytes: t.bytes,
         latency: t.route.latency,
+        maxRate: t.maxRate ?? Infinity,
         resources,
         slots: resources.map(() => -1),
         phase: 'latency',
@@ -239,14 +244,21 @@ export class FlowModel implements NetworkModel {
     for (const f of live) links += f.resources.length;
     if (this.#resBuf.length < links) this.#resBuf = new Int32Array(2 * links);
     const flat = this.#resBuf;
+    if (this.#flowCapBuf.length < nf) this.#flowCapBuf = new Float64Array(2 * nf);
+    const flowCap = this.#flowCapBuf;
+    let capped = false;
     let k = 0;
     start[0] = 0;
     for (let i = 0; i < nf; i++) {
-      const res = live[i]!.resources;
+      const f = live[i]!;
+      const res = f.resources;
       for (let j = 0; j < res.length; j++) flat[k++] = resLocal[res[j]!]!;
       start[i + 1] = k;
+      flowCap[i] = f.maxRate;
+      if (f.maxRate < Infinity) capped = true;
     }
-    const rates = this.#solver.solve(nf, start, flat, nr, cap);
+    // A flow's own cap (a TCP window) is a bound inside max-min fairness: what it cannot use goes to others.
+    const rates = this.#solver.solve(nf, start, flat, nr, cap, capped ? flowCap : undefined);
     for (let i = 0; i < nf; i++) {
       const f = live[i]!;
       const rate = rates[i]!;

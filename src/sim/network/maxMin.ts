@@ -32,8 +32,10 @@ export class MaxMinSolver {
    * @param flowRes - local resource indices (0 ≤ r < nr), no duplicates within a flow.
    * @param nr - number of resources.
    * @param capacity - capacity of each resource (> 0; `Infinity` = never a bottleneck).
+   * @param flowCap - optional most rate of each flow on its own (> 0; `Infinity` = none), e.g. a TCP
+   *   window's: a flow capped below its fair share gets its cap, and what it leaves goes to the others.
    * @returns rates of flows 0..nf-1 (a view on an internal buffer, valid until the next call);
-   *   `Infinity` for a flow that crosses no finite resource.
+   *   `Infinity` for a flow that crosses no finite resource and has no cap.
    */
   solve(
     nf: number,
@@ -41,6 +43,7 @@ export class MaxMinSolver {
     flowRes: ArrayLike<number>,
     nr: number,
     capacity: ArrayLike<number>,
+    flowCap?: ArrayLike<number>,
   ): Float64Array {
     this.#ensure(nf, nr, flowStart[nf]!);
     const rates = this.#rates;
@@ -66,11 +69,13 @@ export class MaxMinSolver {
       for (let k = flowStart[f]!; k < flowStart[f + 1]!; k++) members[fill[flowRes[k]!]!++] = f;
     }
 
-    // A resource crossed by a single flow is just a cap on that flow: its share never changes. Caps go
-    // to heap B (flows by cap), shared resources to heap A (resources by share, lazily refreshed).
-    // Only flows with a binding cap are ever popped from B, so the common case stays O(S log S + F·d).
+    // A resource crossed by a single flow is just a cap on that flow: its share never changes. Caps (those
+    // and the flows' own) go to heap B (flows by cap), shared resources to heap A (resources by share,
+    // lazily refreshed). Only flows with a binding cap are ever popped from B, so the common case stays
+    // O(S log S + F·d).
     const cap = this.#cap;
-    cap.fill(Infinity, 0, nf);
+    if (flowCap === undefined) cap.fill(Infinity, 0, nf);
+    else for (let f = 0; f < nf; f++) cap[f] = flowCap[f]!;
     const S = this.#heapShare;
     const H = this.#heapRes;
     let size = 0;
@@ -227,15 +232,19 @@ function popTop(S: Float64Array, H: Int32Array, size: number): number {
  * @param flowResources - for each flow, the indices (0 ≤ r < capacity.length) of the resources it
  *   crosses; duplicates are not allowed.
  * @param capacity - capacity of each resource (> 0; `Infinity` = never a bottleneck).
- * @returns the rate of each flow; `Infinity` for a flow that crosses no finite resource.
+ * @param flowCap - optional cap of each flow on its own (see {@link MaxMinSolver.solve}).
+ * @returns the rate of each flow; `Infinity` for a flow that crosses no finite resource and has no cap.
  */
 export function maxMinFairRates(
   flowResources: ReadonlyArray<ArrayLike<number>>,
   capacity: ArrayLike<number>,
+  flowCap?: ArrayLike<number>,
 ): Float64Array {
   const start = new Int32Array(flowResources.length + 1);
   flowResources.forEach((res, f) => (start[f + 1] = start[f]! + res.length));
   const flat = new Int32Array(start[flowResources.length]!);
   flowResources.forEach((res, f) => flat.set(Array.from(res), start[f]));
-  return new MaxMinSolver().solve(flowResources.length, start, flat, capacity.length, capacity).slice();
+  return new MaxMinSolver()
+    .solve(flowResources.length, start, flat, capacity.length, capacity, flowCap)
+    .slice();
 }

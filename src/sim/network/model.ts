@@ -17,6 +17,11 @@ export interface NetTransfer {
   readonly bytes: number;
   /** The topology route (never null here: the executor fails unroutable transfers itself). */
   readonly route: Route;
+  /**
+   * Most bytes per second this transfer can reach whatever its share, e.g. a TCP window ÷ the route's
+   * round-trip time. Absent or `Infinity`: no cap of its own.
+   */
+  readonly maxRate?: number;
   /** Fleet positions of `from` and `to` when the caller already looked them up (saves a model the look-up). */
   readonly fromIndex?: number;
   readonly toIndex?: number;

@@ -21,7 +21,8 @@ interface RoundFlow {
  *  - u's uplink ÷ the number of transfers u is sending when it starts (the whole start batch counted),
  *  - v's downlink ÷ the number of transfers v is receiving then (likewise),
  *  - for every topology link on the route, its bandwidth ÷ the number of transfers crossing it then
- *    (with no topology given: the route's bottleneck).
+ *    (with no topology given: the route's bottleneck),
+ *  - the transfer's own cap (`maxRate`, a TCP window ÷ RTT), if any.
  * The rate is fixed at start and never recomputed: cheap (one event per transfer) and exact for
  * round-based schedules where every transfer of a round starts together. A straggler factor set later
  * only affects transfers that start later.
@@ -74,6 +75,7 @@ export class RoundModel implements NetworkModel {
         this.#hosts.uplink(f) / this.#sending[f]!,
         this.#hosts.downlink(r) / this.#receiving[r]!,
         this.#linkShare(t.route.links, t.route.bottleneck),
+        t.maxRate ?? Infinity,
       );
       const flowStart = now + t.route.latency;
       const end = t.bytes > 0 ? flowStart + t.bytes / rate : flowStart;

@@ -154,7 +154,7 @@ export class ModelDriver {
   /** Starts a batch now; transfers get their route from `topology`. */
   start(
     topology: Topology,
-    batch: ReadonlyArray<{ id: number; from: HostId; to: HostId; bytes: number }>,
+    batch: ReadonlyArray<{ id: number; from: HostId; to: HostId; bytes: number; maxRate?: number }>,
   ): void {
     this.model.start(
       batch.map((t) => ({ ...t, route: topology.route(t.from, t.to)! })),

@@ -127,6 +127,19 @@ describe('loadClosureFile', () => {
     expect(loadClosureFile('examples/closures/lab-web.json').length).toBeGreaterThan(1);
   });
 
+  it("reads nix2container's exportReferencesGraph test data: two roots, self-references dropped", () => {
+    const graph = loadClosureFile('examples/closures/hello-2.10-bash-5.1.json');
+    const name = (id: string) => id.slice('/nix/store/'.length + 33);
+    expect(graph.map((p) => [name(p.id), p.narSize, p.references.map(name)])).toEqual([
+      ['hello-2.10', 206104, ['glibc-2.33-59']],
+      ['libidn2-2.3.2', 260792, ['libunistring-0.9.10']],
+      ['bash-5.1-p12', 1555544, ['glibc-2.33-59']],
+      ['glibc-2.33-59', 31243544, ['libidn2-2.3.2']],
+      ['libunistring-0.9.10', 1634360, []],
+    ]);
+    expect(graph.reduce((s, p) => s + p.narSize, 0)).toBe(34_900_344);
+  });
+
   it('names the file when it is missing or not JSON', () => {
     expect(configError(() => loadClosureFile(join(dir, 'none.json'))).where).toBe(join(dir, 'none.json'));
     writeFileSync(join(dir, 'bad.json'), '{');
