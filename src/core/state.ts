@@ -89,6 +89,9 @@ export class RunState implements PlanView {
   /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
   #wholeList: readonly PathId[] | undefined;
   #wholeWant: WantClass | undefined;
+  /** Positions of the hosts changed since stamp `#logBase` (see `changedSince`); undefined until asked. */
+  #log: number[] | undefined;
+  #logBase = 0;
 
   constructor(
     readonly fleet: Fleet,
@@ -366,6 +369,27 @@ export class RunState implements PlanView {
     return Math.min(this.host(from).uplink, this.host(to).downlink, r.bottleneck);
   }
 
+  changeStamp(): number {
+    this.#log ??= [];
+    return this.#logBase + this.#log.length;
+  }
+
+  changedSince(stamp: number): readonly HostId[] | undefined {
+    const log = this.#log;
+    if (log === undefined || stamp < this.#logBase || stamp > this.#logBase + log.length) return undefined;
+    // Nobody asks for older stamps than this one any more: forget what came before it.
+    log.splice(0, stamp - this.#logBase);
+    this.#logBase = stamp;
+    const ids = new Array<HostId>(log.length);
+    for (let k = 0; k < log.length; k++) ids[k] = this.hosts[log[k]!]!.id;
+    return ids;
+  }
+
+  /** Notes a change of the host at position `i` in the change log (when a strategy turned it on). */
+  #changed(i: number): void {
+    this.#log?.push(i);
+  }
+
   // ---- mutations (coordinator only) ----------------------------------------------------------------
 
   /**
@@ -392,6 +416,8 @@ export class RunState implements PlanView {
     if (into === undefined) this.#into[to] = [t];
     else into.push(t);
     this.#incoming[to] = undefined;
+    this.#changed(from);
+    this.#changed(to);
     if (dense) {
       this.#running[t.id] = t;
       this.#runningFrom[t.id] = from;
@@ -417,6 +443,8 @@ export class RunState implements PlanView {
     }
     this.#sending[from]!--;
     this.#receiving[to]!--;
+    this.#changed(from);
+    this.#changed(to);
     const into = this.#into[to];
     if (into !== undefined) {
       if (into.length === 1 && into[0] === t) this.#into[to] = undefined;
@@ -437,6 +465,7 @@ export class RunState implements PlanView {
     if (paths.length > 0) this.#failuresWithoutProgress[i] = 0;
     const want = this.#want[i];
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
+    if (paths.length > 0) this.#changed(i);
     if (want && this.#have[i]!.size === 0 && this.#isWholeWant(paths, want)) {
       this.#have[i] = want.paths;
       this.#missing[i] = EMPTY;
@@ -462,7 +491,9 @@ export class RunState implements PlanView {
 
   /** Adds one path to `host`'s store (no-op when already held). Does not mark the host done. */
   deliver(host: HostId, path: PathId): void {
-    this.#deliver(this.#get(host), path);
+    const i = this.#get(host);
+    this.#changed(i);
+    this.#deliver(i, path);
   }
 
   #deliver(i: number, path: PathId): void {
@@ -526,13 +557,17 @@ export class RunState implements PlanView {
   retireSource(host: HostId): void {
     const i = this.#get(host);
     if ((this.#flags[i]! & RETIRED) === 0) this.#retiredCount++;
+    this.#changed(i);
     this.#flags[i]! |= RETIRED;
   }
 
   #countEdgeFailure(from: HostId, to: HostId): void {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
-    this.#failedAttempts[this.#get(to)]!++;
+    const i = this.#get(to);
+    this.#failedAttempts[i]!++;
+    this.#changed(i);
+    this.#changed(this.#get(from));
   }
 
   /** Takes a host out of the run; what it holds no longer counts as a source. */
@@ -541,6 +576,7 @@ export class RunState implements PlanView {
     if ((this.#flags[i]! & FAILED) !== 0) return;
     this.#flags[i]! |= FAILED;
     this.#pendingDirty = true;
+    this.#changed(i);
     for (const p of this.#have[i]!) this.#holders.get(p)?.delete(host);
   }
 
@@ -549,6 +585,7 @@ export class RunState implements PlanView {
     if ((f & DONE) !== 0 || this.#want[i] === undefined || this.#missing[i]!.size > 0) return false;
     this.#flags[i] = f | DONE;
     this.#doneCount++;
+    this.#changed(i);
     this.#pendingDirty = true;
     return true;
   }

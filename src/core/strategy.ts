@@ -64,6 +64,21 @@ export interface PlanView {
   /** The topology route between two hosts (cached), or null when there is none. */
   route(from: HostId, to: HostId): Route | null;
   /**
+   * A stamp for {@link PlanView.changedSince}: pass it to a later call to learn which hosts changed in
+   * between. The first call turns the view's change log on (a strategy that never asks pays nothing).
+   */
+  changeStamp(): number;
+  /**
+   * Hosts whose per-host answers (have, missing, incoming, sending, receiving, done, failed, retired,
+   * attempts) may have changed since `stamp` (from {@link PlanView.changeStamp}), each at least once, or
+   * undefined when the view does not remember back that far (a stamp older than one asked for before, or
+   * from before the log was on): then re-read every host. A set this view returned for a host is not
+   * changed in place until the host is reported here, so a strategy may keep it until then. Lets a
+   * strategy called after every outcome (eager mode) keep its per-host state across calls and update only
+   * what changed, instead of asking about every host each call.
+   */
+  changedSince(stamp: number): readonly HostId[] | undefined;
+  /**
    * The rate `from → to` would get alone: min(from's uplink, to's downlink, the route's bottleneck);
    * 0 when there is no route.
    */

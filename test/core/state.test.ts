@@ -64,6 +64,24 @@ describe('RunState', () => {
     expect(state.receiving('host-001')).toBe(0);
     expect(state.incoming('host-001').size).toBe(0);
   });
+
+  it('reports the hosts changed since a stamp, and nothing it no longer remembers', () => {
+    const { paths, state } = setup(3);
+    expect(state.changedSince(0)).toBeUndefined();
+    const s0 = state.changeStamp();
+    expect(state.changedSince(s0)).toEqual([]);
+    const t: Transfer = { id: 0, from: 'deployer', to: 'host-002', paths, bytes: 8, round: 0 };
+    state.startTransfer(t);
+    expect(new Set(state.changedSince(s0))).toEqual(new Set(['deployer', 'host-002']));
+    const s1 = state.changeStamp();
+    state.endTransfer(t);
+    state.deliverAll('host-002', paths);
+    state.markFailed('host-003');
+    expect(new Set(state.changedSince(s1))).toEqual(new Set(['deployer', 'host-002', 'host-003']));
+    // Asking from s1 forgot what came before it.
+    expect(state.changedSince(s0)).toBeUndefined();
+    expect(state.changedSince(state.changeStamp() + 1)).toBeUndefined();
+  });
 });
 
 describe('validateProposals across batches', () => {

@@ -93,6 +93,11 @@ export class SwarmAdmission {
     }
   }
 
+  /** Slowest downlink among the open receivers taken in (Infinity before any). */
+  get minDown(): number {
+    return this.#minDown;
+  }
+
   /** Eager mode without groups: finds the seeds that set the pace (see {@link PACE_SHARE}). */
   findSeeds(): void {
     const view = this.#view;

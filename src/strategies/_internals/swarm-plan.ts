@@ -75,33 +75,41 @@ export class SwarmPlan {
     const view = this.#view;
     const run = this.#run;
     const admission = this.#admission;
-    const pending = view.pending();
     const tier = this.#tier;
-    const urgency = this.#urgency;
-    for (const t of pending) {
-      // The copies on their way to every pending receiver count as flying (read while its record is hot).
-      const incoming = view.incoming(t);
-      urgency.countIncoming(incoming);
-      const slots = admission.recvLeft(t);
+    const hosts = run.hosts(view);
+    // The copies on their way to every pending receiver count as flying.
+    this.#urgency.countFlying(hosts.flying);
+    for (const i of hosts.pendingPositions()) {
+      const slots = hosts.recvLeft[i]!;
       if (slots <= 0) continue;
-      const host = view.host(t);
-      const down = host.downlink;
+      const up = hosts.uplink[i]!;
       const rec = {
-        id: t,
+        id: hosts.ids[i]!,
         slots,
-        missing: view.missing(t),
-        incoming,
-        left: run.missingBytes(view, t) / down,
-        rank: host.uplink >= tier ? host.uplink : 0,
-        pos: run.pos(t),
+        missing: hosts.missing[i]!,
+        incoming: hosts.incoming[i]!,
+        left: hosts.left[i]!,
+        rank: up >= tier ? up : 0,
+        pos: i,
       };
       this.#open.push(rec);
-      this.#openOf.set(t, rec);
-      admission.addReceiver(rec, down);
+      this.#openOf.set(rec.id, rec);
+      admission.addReceiver(rec, hosts.downlink[i]!);
     }
     if (this.#open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
-    for (const h of run.sendOrder) if (view.have(h).size > 0 && admission.usable(h)) this.#free.push(h);
+    if (this.#groups) {
+      for (const h of run.sendOrder) if (view.have(h).size > 0 && admission.usable(h)) this.#free.push(h);
+    } else {
+      // `admission.usable` before any proposal, from the kept figures: a send slot, and spare uplink for
+      // the slowest open receiver when already sending.
+      const minDown = admission.minDown;
+      for (const i of run.sendOrderPos) {
+        if (hosts.holdsAny[i] === 0 || hosts.canSend[i] === 0) continue;
+        const load = hosts.sending[i]!;
+        if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) this.#free.push(hosts.ids[i]!);
+      }
+    }
     admission.findSeeds();
     if (this.#free.length === 0) return this.proposals;
     this.#openCount = this.#open.length;

@@ -1,6 +1,7 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { Fleet, HostId, PathId } from '../../core/types.js';
 import { FleetInfo } from './fleet-info.js';
+import { SwarmHosts } from './swarm-hosts.js';
 
 /**
  * What `swarm` computes once per run (per fleet object): fleet positions, the wanted paths in topological
@@ -46,12 +47,15 @@ export class SwarmRun {
   readonly receiverTier: number | undefined;
   /** Every fleet host, fastest uplink first, then fleet order: the order free senders are tried in. */
   readonly sendOrder: readonly HostId[];
+  /** {@link SwarmRun.sendOrder} as fleet positions. */
+  readonly sendOrderPos: Int32Array;
   /** Transfers this run proposed that may still run, per sender (recorded by `topology-aware` only). */
   readonly #flows = new Map<HostId, { to: HostId; paths: readonly PathId[] }[]>();
   /** Per host and path, bytes of the path's references the host lacks, stamped with the host's have size. */
   readonly #refBytes = new Map<HostId, { size: number; byPath: Map<PathId, number> }>();
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
   readonly #missing = new Map<HostId, { size: number; bytes: number }>();
+  #hosts: SwarmHosts | undefined;
 
   constructor(
     readonly fleet: Fleet,
@@ -125,10 +129,11 @@ export class SwarmRun {
     this.seedTwice = privateOf.size === 0 ? largest : undefined;
     const uplinks = info.targets.map((t) => view.host(t).uplink).sort((a, b) => a - b);
     this.receiverTier = privateOf.size === 0 ? uplinks[uplinks.length >> 1] : undefined;
-    this.sendOrder = view.fleet.hosts
+    const order = view.fleet.hosts
       .map((h, i) => ({ id: h.id, up: view.host(h.id).uplink, i }))
-      .sort((a, b) => b.up - a.up || a.i - b.i)
-      .map((h) => h.id);
+      .sort((a, b) => b.up - a.up || a.i - b.i);
+    this.sendOrder = order.map((h) => h.id);
+    this.sendOrderPos = Int32Array.from(order, (h) => h.i);
   }
 
   /** Records a proposed transfer (`topology-aware` estimates its senders' uplink use from them). */
@@ -159,6 +164,13 @@ export class SwarmRun {
   *allRunningFlows(view: PlanView): Generator<readonly [HostId, HostId]> {
     for (const sender of this.#flows.keys())
       for (const to of this.runningFlows(view, sender)) yield [sender, to];
+  }
+
+  /** The per-host figures kept across this view's calls, brought up to date with it (see {@link SwarmHosts}). */
+  hosts(view: PlanView): SwarmHosts {
+    if (this.#hosts?.view !== view) this.#hosts = new SwarmHosts(view, (h) => this.missingBytes(view, h));
+    this.#hosts.refresh();
+    return this.#hosts;
   }
 
   /** Fleet position of `host`. */

@@ -33,10 +33,9 @@ export class SwarmUrgency {
     this.#seedTwice = eager ? run.seedTwice : undefined;
   }
 
-  /** Counts the copies already on their way to a receiver (its `incoming` set) as flying. */
-  countIncoming(incoming: ReadonlySet<PathId>): void {
-    const flying = this.#flying;
-    for (const p of incoming) flying.set(p, (flying.get(p) ?? 0) + 1);
+  /** Counts the copies already on their way to pending receivers (per path) as flying. */
+  countFlying(flying: ReadonlyMap<PathId, number>): void {
+    for (const [p, c] of flying) this.#flying.set(p, c);
   }
 
   /**
