@@ -15,15 +15,13 @@
  * Every transfer time is then read with the simulator's own model, `latency + setup + paths × perPath +
  * bytes ÷ rate`, so the scenario written from these numbers reproduces the probes it was measured by.
  */
-import { ClosureGraph } from '../core/closure.js';
 import { ConfigError } from '../core/errors.js';
 import type { HostId, PathId } from '../core/types.js';
 import { NixCopyExecutor } from '../executor/index.js';
 import type { RealFleet, RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
-import { queryValidity, runCommand } from '../remote/index.js';
+import { onHost, queryValidity, runCommand } from '../remote/index.js';
 import { pathChunks } from '../remote/commands.js';
-import { sshCommand } from '../remote/ssh.js';
 import { buildProbe, median, type Probe, tcpRoundTrip, timeCopies, timeLocalImport } from './probes.js';
 
 /** What {@link measureFleet} measured of one target. */
@@ -103,12 +101,10 @@ export async function measureFleet(
   const hosts = fleet.hosts;
   if (hosts.length === 0) throw new ConfigError('no host to measure', 'fleet');
   const d = fleet.deployer.id;
-  const graphOf = (info: ConstructorParameters<typeof ClosureGraph>[0]): ClosureGraph =>
-    new ClosureGraph(info);
   const raw: Record<string, number | number[]> = {};
   const probes: Probe[] = [];
   const probe = async (name: string, bytes: number, paths: number): Promise<Probe> => {
-    const p = await buildProbe(`${o.tag}-${name}`, bytes, paths, graphOf, remote);
+    const p = await buildProbe(`${o.tag}-${name}`, bytes, paths, remote);
     probes.push(p);
     return p;
   };
@@ -134,22 +130,18 @@ export async function measureFleet(
     for (const p of paths) xs.push(...(await timeCopies(ex, [{ from, to, paths: [p], bytes: 0 }])));
     return xs;
   };
-  const fixed = async (
-    ctx: RemoteContext,
-    set: readonly PathId[],
-    label: string,
-  ): Promise<{ d: number; p: number }> => {
-    say(
-      `fixed cost per copy (${label}): ${samples} tiny copies deployer → ${a}${b ? ` and ${a} → ${b}` : ''}`,
-    );
+  /** Median wall seconds of one tiny copy deployer → a and a → b (the deployer's again without b). */
+  const fixed = async (ctx: RemoteContext, set: readonly PathId[], rawSuffix: string): Promise<SetupCost> => {
+    const how = rawSuffix === '' ? 'multiplexed' : 'unmultiplexed';
+    say(`fixed cost per copy (${how}): ${samples} tiny copies deployer → ${a}${b ? ` and ${a} → ${b}` : ''}`);
     const ex = executor(ctx);
     try {
       const toA = await oneByOne(ex, d, a, set);
-      raw[`tinyDeployer${label === 'multiplexed' ? '' : 'Unmultiplexed'}`] = toA;
-      if (b === undefined) return { d: median(toA), p: median(toA) };
+      raw[`tinyDeployer${rawSuffix}`] = toA;
+      if (b === undefined) return { deployer: median(toA), peer: median(toA) };
       const toB = await oneByOne(ex, a, b, set);
-      raw[`tinyPeer${label === 'multiplexed' ? '' : 'Unmultiplexed'}`] = toB;
-      return { d: median(toA), p: median(toB) };
+      raw[`tinyPeer${rawSuffix}`] = toB;
+      return { deployer: median(toA), peer: median(toB) };
     } finally {
       await ex.close();
     }
@@ -157,8 +149,8 @@ export async function measureFleet(
   const tinyPaths = tiny.paths;
   // Paths 2·samples .. 4·samples−1 are left for the ring's warm-up (first copied to h1 untimed, below).
   const warmup = (i: number): PathId => tinyPaths[2 * samples + (i % (2 * samples))]!;
-  const mux = await fixed(remote, tinyPaths.slice(0, samples), 'multiplexed');
-  const unmux = await fixed(o.unmultiplexed, tinyPaths.slice(samples, 2 * samples), 'unmultiplexed');
+  const mux = await fixed(remote, tinyPaths.slice(0, samples), '');
+  const unmux = await fixed(o.unmultiplexed, tinyPaths.slice(samples, 2 * samples), 'Unmultiplexed');
 
   say(`cost per store path: one copy of ${PER_PATH_BATCH} tiny paths deployer → ${a}`);
   const ex = executor(remote);
@@ -176,7 +168,7 @@ export async function measureFleet(
       { from: d, to: a, paths: tinyPaths.slice(batchStart, batchStart + PER_PATH_BATCH), bytes: 0 },
     ]);
     raw['tinyBatch'] = batch!;
-    perPathSeconds = Math.max(0, (batch! - mux.d) / (PER_PATH_BATCH - 1));
+    perPathSeconds = Math.max(0, (batch! - mux.deployer) / (PER_PATH_BATCH - 1));
 
     say(`downlinks: a ${formatMB(o.probeBytes)} probe deployer → each host in turn`);
     for (let i = 0; i < hosts.length; i++) bulk.push(await probe(`down${i}`, o.probeBytes, 1));
@@ -228,14 +220,13 @@ export async function measureFleet(
     await ex.close();
   }
 
-  const setupSeconds: SetupCost = {
-    deployer: Math.max(0, mux.d - perPathSeconds - latency(d, a)),
-    peer: Math.max(0, mux.p - perPathSeconds - (b === undefined ? latency(d, a) : latency(a, b))),
-  };
-  const setupSecondsUnmultiplexed: SetupCost = {
-    deployer: Math.max(0, unmux.d - perPathSeconds - latency(d, a)),
-    peer: Math.max(0, unmux.p - perPathSeconds - (b === undefined ? latency(d, a) : latency(a, b))),
-  };
+  // A tiny copy's wall time less what the model charges besides the fixed cost: one path, the route.
+  const setupOf = (t: SetupCost): SetupCost => ({
+    deployer: Math.max(0, t.deployer - perPathSeconds - latency(d, a)),
+    peer: Math.max(0, t.peer - perPathSeconds - (b === undefined ? latency(d, a) : latency(a, b))),
+  });
+  const setupSeconds = setupOf(mux);
+  const setupSecondsUnmultiplexed = setupOf(unmux);
   /** Bytes per second of a copy of `bytes` that took `seconds`, read with the model's fixed costs. */
   const rate = (bytes: number, seconds: number, fixedSeconds: number, what: string): number => {
     const moving = seconds - fixedSeconds;
@@ -328,15 +319,8 @@ export async function deletePaths(
     }
     for (const chunk of pathChunks(held.valid)) {
       const cmd = ['nix-store', '--delete', ...chunk];
-      ctx.mux?.activate();
       const spec =
-        store === 'local'
-          ? { file: cmd[0]!, args: cmd.slice(1), env: {} }
-          : {
-              file: 'ssh',
-              args: sshCommand(ctx.mux ? ctx.mux.local(store) : store, ctx.strictHostKeyChecking, cmd),
-              env: {},
-            };
+        store === 'local' ? { file: cmd[0]!, args: cmd.slice(1), env: {} } : onHost(store, ctx, cmd);
       const r = await runCommand(spec, ctx.run(ctx.timeouts.query));
       if (!r.ok) problems.push(`${name}: ${lastLine(r)}`);
     }

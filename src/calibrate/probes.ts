@@ -6,14 +6,14 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ExecutorError } from '../core/errors.js';
-import type { HostId, PathId } from '../core/types.js';
+import { ClosureGraph } from '../core/closure.js';
+import type { HostId, PathId, StorePath } from '../core/types.js';
 import type { NixCopyExecutor } from '../executor/index.js';
 import { buildSyntheticClosure } from '../lab/index.js';
-import { closureInfo, runCommand } from '../remote/index.js';
+import { closureInfo, onHost, runCommand } from '../remote/index.js';
 import type { RemoteContext } from '../remote/context.js';
 import { NIX_FLAGS } from '../remote/commands.js';
-import { sshCommand, type SshTarget } from '../remote/ssh.js';
-import type { ClosureGraph } from '../core/closure.js';
+import type { SshTarget } from '../remote/ssh.js';
 import { tailLines } from '../remote/classify.js';
 
 /** A probe closure in the deployer's store: its top-level and its paths in reference order. */
@@ -22,6 +22,8 @@ export interface Probe {
   /** Every path of the closure, each after the paths it references. */
   readonly paths: readonly PathId[];
   readonly bytes: number;
+  /** The closure as the deployer's store describes it (sizes, references). */
+  readonly info: readonly StorePath[];
 }
 
 /**
@@ -32,7 +34,6 @@ export async function buildProbe(
   tag: string,
   bytes: number,
   paths: number,
-  graphOf: (info: Awaited<ReturnType<typeof closureInfo>>) => ClosureGraph,
   ctx: RemoteContext,
 ): Promise<Probe> {
   const { toplevel } = await buildSyntheticClosure({
@@ -41,9 +42,10 @@ export async function buildProbe(
     seed: tag,
     ...(ctx.nixConfig !== undefined ? { nixConfig: ctx.nixConfig } : {}),
   });
-  const graph = graphOf(await closureInfo([toplevel], ctx));
+  const info = await closureInfo([toplevel], ctx);
+  const graph = new ClosureGraph(info);
   const closure = graph.closureOf([toplevel]);
-  return { toplevel, paths: closure, bytes: graph.bytes(closure) };
+  return { toplevel, paths: closure, bytes: graph.bytes(closure), info };
 }
 
 /** One copy to time: `paths` (in reference order) from `from` to `to`. */
@@ -140,19 +142,13 @@ export async function timeLocalImport(
   scratch: string,
   ctx: RemoteContext,
 ): Promise<number> {
-  ctx.mux?.activate();
-  const ssh = (remote: string[]): { file: string; args: string[]; env: Record<string, string> } => ({
-    file: 'ssh',
-    args: sshCommand(ctx.mux ? ctx.mux.local(target) : target, ctx.strictHostKeyChecking, remote),
-    env: {},
-  });
   const copy = ['nix', ...NIX_FLAGS, 'copy', '--no-check-sigs', '--to', `local?root=${scratch}`, ...paths];
   const t0 = performance.now();
-  const r = await runCommand(ssh(copy), ctx.run(ctx.timeouts.transfer));
+  const r = await runCommand(onHost(target, ctx, copy), ctx.run(ctx.timeouts.transfer));
   const seconds = (performance.now() - t0) / 1000;
   // Nix makes store files read-only; chmod first so the scratch store can go.
   await runCommand(
-    ssh(['sh', '-c', 'chmod -R u+w -- "$1" 2>/dev/null; rm -rf -- "$1"', 'sh', scratch]),
+    onHost(target, ctx, ['sh', '-c', 'chmod -R u+w -- "$1" 2>/dev/null; rm -rf -- "$1"', 'sh', scratch]),
     ctx.run(ctx.timeouts.query),
   );
   if (!r.ok)

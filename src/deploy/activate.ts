@@ -2,14 +2,14 @@ import type { PathId } from '../core/types.js';
 import type { RealHost } from '../fleet/realFleet.js';
 import { classifyFailure, tailLines } from '../remote/classify.js';
 import type { RemoteContext } from '../remote/context.js';
-import { type CommandSpec, runCommand } from '../remote/process.js';
-import { sshCommand } from '../remote/ssh.js';
+import { runCommand } from '../remote/process.js';
+import { onHost } from '../remote/onHost.js';
 import { type ActivationAction, setsProfile } from './actions.js';
 
 /**
  * Activation on the host, exactly as NixOS and nix-darwin do it, and the query of what a host runs.
  * Every remote command is a constant POSIX script with the store path and action as positional
- * arguments (`sh -c SCRIPT sh ARG…`), quoted word by word by {@link sshCommand}: nothing from the fleet or
+ * arguments (`sh -c SCRIPT sh ARG…`), quoted word by word by `sshCommand`: nothing from the fleet or
  * the store is ever spliced into a shell string.
  */
 
@@ -54,12 +54,6 @@ export function freshConnection(
     host: { ...host, options: [...host.options, 'ControlMaster=no', 'ControlPath=none'] },
     ctx: { ...ctx, mux: undefined },
   };
-}
-
-export function onHost(host: RealHost, ctx: RemoteContext, remote: readonly string[]): CommandSpec {
-  ctx.mux?.activate();
-  const target = ctx.mux ? ctx.mux.local(host) : host;
-  return { file: 'ssh', args: sshCommand(target, ctx.strictHostKeyChecking, remote), env: {} };
 }
 
 /**

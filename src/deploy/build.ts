@@ -6,8 +6,8 @@ import type { RealHost } from '../fleet/realFleet.js';
 import { classifyFailure } from '../remote/classify.js';
 import { NIX_FLAGS, copyCommand } from '../remote/commands.js';
 import type { RemoteContext } from '../remote/context.js';
+import { onHost } from '../remote/onHost.js';
 import { runCommand } from '../remote/process.js';
-import { sshCommand } from '../remote/ssh.js';
 import { nixErrorLines } from './nixOutput.js';
 
 /**
@@ -94,10 +94,9 @@ export async function buildOnTarget(
       error: `copying the derivation: ${remoteFailure(sent, host, ctx.timeouts.transfer)}`,
     };
   }
-  const target = ctx.mux ? ctx.mux.local(host) : host;
   const realise = [...host.privilegeEscalationCommand, 'nix-store', '--realise', drvPath];
   const built = await runCommand(
-    { file: 'ssh', args: sshCommand(target, ctx.strictHostKeyChecking, realise), env: {} },
+    onHost(host, ctx, realise),
     ctx.run(ctx.timeouts.build ?? ctx.timeouts.transfer),
   );
   if (built.ok) return { ok: true, outPath };

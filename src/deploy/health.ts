@@ -5,7 +5,7 @@ import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { tailLines } from '../remote/classify.js';
 import { runCommand } from '../remote/process.js';
-import { onHost } from './activate.js';
+import { onHost } from '../remote/onHost.js';
 
 /**
  * Health checks after an activation (morph's idea): commands over ssh, HTTP GETs and TCP connections from

@@ -4,7 +4,7 @@ import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { tailLines } from '../remote/classify.js';
 import { runCommand } from '../remote/process.js';
-import { onHost } from './activate.js';
+import { onHost } from '../remote/onHost.js';
 
 /**
  * Uploads a host's secrets (colmena's `deployment.keys`). The content is read on the deployer only when

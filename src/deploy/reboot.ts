@@ -3,7 +3,8 @@ import type { PathId } from '../core/types.js';
 import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { runCommand } from '../remote/process.js';
-import { type CurrentSystem, freshConnection, onHost, queryCurrentSystem } from './activate.js';
+import { type CurrentSystem, freshConnection, queryCurrentSystem } from './activate.js';
+import { onHost } from '../remote/onHost.js';
 
 /**
  * `deploy boot --reboot` (and `switch --reboot`): reboots the host after its profile is set, waits for it

@@ -1,15 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onHost } from '../remote/onHost.js';
 import type { PathId } from '../core/types.js';
 import type { RealHost } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { runCommand } from '../remote/process.js';
-import {
-  type CurrentSystem,
-  SYSTEM_PROFILE,
-  freshConnection,
-  onHost,
-  queryCurrentSystem,
-} from './activate.js';
+import { type CurrentSystem, SYSTEM_PROFILE, freshConnection, queryCurrentSystem } from './activate.js';
 
 /**
  * Magic rollback, as deploy-rs does it, on every host at once. Before activating, the deployer arms a

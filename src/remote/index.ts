@@ -9,6 +9,7 @@ export { runCommand, mapLimit, type CommandSpec, type RunResult, type RunCommand
 export { discoverHave, closureInfo, queryValidity, type HaveDiscovery } from './store.js';
 export { checkHealth, checkHost, type HealthOptions, type HealthReport } from './health.js';
 export { shellQuote, shellJoin } from './quote.js';
+export { onHost } from './onHost.js';
 export { classifyFailure } from './classify.js';
 export { OFFLINE_NIX_CONFIG, nixConfText } from './nixEnv.js';
 export { SshMux, MUX_PERSIST_SECONDS, type SshMuxOptions } from './mux.js';
