@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calibrate, type CalibrationResult } from '../src/calibrate/index.js';
+import { calibrate, type CalibrationResult, median } from '../src/calibrate/index.js';
 import { ranksAlike } from '../src/calibrate/report.js';
 import { parseStrategyRuns } from '../src/cli/commands/calibrate.js';
 import { loadFleetFile } from '../src/fleet/fleetFile.js';
@@ -71,7 +71,6 @@ for (const [rate, size] of rates) {
     await labDown(dir, { purge: true });
   }
   const m = c.measurement;
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1]!;
   const params =
     `measured: downlink ${formatRate(median(m.hosts.map((h) => h.downlink)), 2)}, uplink ${formatRate(median(m.hosts.map((h) => h.uplink)), 2)}, ` +
     `deployer ${formatRate(m.deployerUplink, 2)}, setup ${m.setupSeconds.deployer.toFixed(3)} / ${m.setupSeconds.peer.toFixed(3)} s, ` +
@@ -106,7 +105,9 @@ for (const [rate, size] of rates) {
 process.stdout.write(
   [
     `${hosts} lab hosts, ${paths}-path synthetic closures, probes of ${(probeBytes / 1e6).toFixed(0)} MB, ssh multiplexing on`,
-    ...results.map((r) => `${String(r['rate'])}: ${String(r['params'])}; load before ${String(r['loadBefore'])}`),
+    ...results.map(
+      (r) => `${String(r['rate'])}: ${String(r['params'])}; load before ${String(r['loadBefore'])}`,
+    ),
     '',
     '| links | closure | strategy | measured (s) | predicted (s) | error | host order ρ |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: |',

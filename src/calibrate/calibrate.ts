@@ -2,14 +2,13 @@
  * `calibrate` end to end: probe every host (the unreachable ones are left out and named), measure the
  * rest, write the calibrated scenarios, run each strategy for real and in the simulator, clean up.
  */
-import { ClosureGraph } from '../core/closure.js';
 import { ExecutorError } from '../core/errors.js';
 import type { HostId, PathId, StorePath } from '../core/types.js';
 import type { RealFleet } from '../fleet/realFleet.js';
 import type { RemoteContext } from '../remote/context.js';
 import { checkHealth, closureInfo } from '../remote/index.js';
 import { deletePaths, type FleetMeasurement, measureFleet } from './measure.js';
-import { buildProbe, type Probe } from './probes.js';
+import { buildProbe } from './probes.js';
 import {
   type CalibratedModel,
   calibratedModel,
@@ -18,7 +17,7 @@ import {
   fleetScenario,
   reusableScenario,
 } from './scenario.js';
-import { type StrategyRun, type ValidationRun, validateRun } from './validate.js';
+import { runLabel, type StrategyRun, type ValidationRun, validateRun } from './validate.js';
 
 /** Options of {@link calibrate}; `calibrate` on the CLI builds them from its flags. */
 export interface CalibrateOptions {
@@ -131,19 +130,13 @@ export async function calibrate(o: CalibrateOptions, closureFileName: string): P
         root = o.closureFrom!;
         closure = real;
       } else {
-        const probe: Probe = await buildProbe(
-          `${o.tag}-run${i}`,
-          o.closureBytes,
-          o.closurePaths,
-          (info) => new ClosureGraph(info),
-          o.remote,
-        );
+        const probe = await buildProbe(`${o.tag}-run${i}`, o.closureBytes, o.closurePaths, o.remote);
         trash.push(...probe.paths);
         root = probe.toplevel;
-        closure = await closureInfo([root], o.remote);
+        closure = probe.info;
         delivered ??= closure;
       }
-      say(`${s.name}${s.mode === 'eager' ? ' (eager)' : ''}: real run`);
+      say(`${runLabel(s)}: real run`);
       const run = await validateRun({
         fleet,
         remote: o.remote,

@@ -21,3 +21,4 @@ export {
 } from './scenario.js';
 export { validateRun, runLabel, type StrategyRun, type ValidationRun } from './validate.js';
 export { spearman, ranks, predictionError, sameOrder } from './accuracy.js';
+export { median } from './probes.js';

@@ -7,7 +7,7 @@ import { requireLabCapabilities } from '../../src/lab/sys.js';
 import { loadFleetFile } from '../../src/fleet/fleetFile.js';
 import { closureInfo, discoverHave } from '../../src/remote/store.js';
 import { buildScenario, loadScenarioFile } from '../../src/sim/index.js';
-import { acquireLabLock } from '../executor/labLock.js';
+import { acquireLabLock, LAB_TOOLS } from '../executor/labLock.js';
 import { cli } from '../helpers/cli.js';
 
 /*
@@ -23,17 +23,7 @@ const dir = `/tmp/nix-cascade-test-calibrate-${process.pid}`;
 const out = mkdtempSync(join(tmpdir(), 'nc-calibrate-'));
 
 beforeAll(async () => {
-  requireLabCapabilities([
-    'ip',
-    'tc',
-    'unshare',
-    'sshd',
-    'ssh',
-    'ssh-keygen',
-    'nix',
-    'nix-build',
-    'nix-daemon',
-  ]);
+  requireLabCapabilities(LAB_TOOLS);
   release = await acquireLabLock();
   lab = await labUp({ hosts: 3, dir, uplink: '40mbit', downlink: '40mbit', deployerUplink: '40mbit' });
 });

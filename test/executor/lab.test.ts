@@ -19,7 +19,7 @@ import { buildSyntheticClosure, labDown, labKillHost, labUp, type LabState } fro
 import { requireLabCapabilities } from '../../src/lab/sys.js';
 import { NixCopyExecutor, type NixCopyExecutorOptions } from '../../src/executor/nixCopyExecutor.js';
 import type { RealFleet } from '../../src/fleet/realFleet.js';
-import { acquireLabLock } from './labLock.js';
+import { acquireLabLock, LAB_TOOLS } from './labLock.js';
 
 /*
  * A real 6-host lab (network + mount namespaces, each with its own /nix and sshd) shared by every scenario
@@ -124,17 +124,7 @@ function muxMasters(): string[] {
 }
 
 beforeAll(async () => {
-  requireLabCapabilities([
-    'ip',
-    'tc',
-    'unshare',
-    'sshd',
-    'ssh',
-    'ssh-keygen',
-    'nix',
-    'nix-build',
-    'nix-daemon',
-  ]);
+  requireLabCapabilities(LAB_TOOLS);
   release = await acquireLabLock();
   lab = await labUp({ hosts: HOSTS, dir, uplink: '400mbit', downlink: '400mbit' });
   fleet = loadFleetFile(lab.fleetFile);

@@ -35,3 +35,16 @@ export async function acquireLabLock(timeoutMs = 600_000): Promise<() => void> {
     }
   }
 }
+
+/** What a lab test needs on the machine (checked by `requireLabCapabilities`, which fails naming what is missing). */
+export const LAB_TOOLS = [
+  'ip',
+  'tc',
+  'unshare',
+  'sshd',
+  'ssh',
+  'ssh-keygen',
+  'nix',
+  'nix-build',
+  'nix-daemon',
+];

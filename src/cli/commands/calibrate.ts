@@ -1,16 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { calibrate, type StrategyRun } from '../../calibrate/index.js';
 import { calibrationJson, calibrationText, writeCalibrationReport } from '../../calibrate/report.js';
 import { ConfigError } from '../../core/errors.js';
 import { loadFleetFile } from '../../fleet/fleetFile.js';
-import { openRemoteContext } from '../../remote/context.js';
 import { validateStorePath } from '../../remote/validate.js';
 import { getStrategy } from '../../strategies/registry.js';
 import { ensureDirectory, ensureWritableFile } from '../../trace/outputPaths.js';
 import { parseBytes } from '../../units/units.js';
-import { type RemoteFlags, withRemoteFlags, withRemoteRun } from '../remoteFlags.js';
+import { withFlagNames } from '../flagErrors.js';
+import { openRemoteFromFlags, type RemoteFlags, withRemoteFlags, withRemoteRun } from '../remoteFlags.js';
 
 interface CalibrateArgs extends RemoteFlags {
   fleet: string;
@@ -36,13 +36,7 @@ export function parseStrategyRuns(list: string): StrategyRun[] {
       const [name, mode, extra] = entry.split(':');
       if (extra !== undefined || (mode !== undefined && mode !== 'round' && mode !== 'eager'))
         throw new ConfigError(`"${entry}": expected NAME or NAME:round or NAME:eager`, '--strategies');
-      try {
-        getStrategy(name!);
-      } catch (e) {
-        if (e instanceof ConfigError)
-          throw new ConfigError(e.message.replace(/^strategy: /, ''), '--strategies');
-        throw e;
-      }
+      withFlagNames(new Map([['strategy', '--strategies']]), () => getStrategy(name!));
       return { name: name!, options: {}, mode: mode === 'eager' ? 'eager' : 'round' };
     });
 }
@@ -118,25 +112,14 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     };
     const report = a.report ?? `${base}-report`;
     // Before minutes of measuring: a path that cannot be written fails now.
-    try {
-      mkdirSync(dirname(a.out), { recursive: true });
-    } catch (e) {
-      throw new ConfigError(`cannot make the directory ${dirname(a.out)}: ${(e as Error).message}`, '--out');
-    }
-    for (const [flag, f] of [
-      ['--out', files.reusable],
-      ['--out', files.hosts],
-      ['--out', files.closure],
-    ] as const)
-      ensureWritableFile(f, flag);
+    ensureDirectory(dirname(a.out), '--out');
+    // The closure file exists only when runs delivered a closure (or one was given): no empty file else.
+    const writesClosure = strategies.length > 0 || a['closure-from'] !== undefined;
+    for (const f of [files.reusable, files.hosts, ...(writesClosure ? [files.closure] : [])])
+      ensureWritableFile(f, '--out');
     ensureDirectory(report, '--report');
     const result = await withRemoteRun(a, async (remote, signal) => {
-      const unmultiplexed = openRemoteContext({
-        strictHostKeyChecking: a['strict-host-keys'],
-        multiplex: false,
-        signal,
-        timeouts: { transfer: a.timeout },
-      });
+      const unmultiplexed = openRemoteFromFlags({ ...a, multiplex: false }, signal);
       try {
         return await calibrate(
           {
