@@ -64,8 +64,9 @@ describe('nix-cascade viz live in a terminal', () => {
     if (sub === 'replay') expect((await cli('simulate', ...SCENARIO, '--trace', trace)).code).toBe(0);
     const source = sub === 'live' ? ['live', ...SCENARIO] : ['replay', trace];
     const cmd = ['npx', 'tsx', 'src/cli/main.ts', 'viz', ...source, '--delay', '700'];
-    tmux('new-session', '-d', '-s', 'viz', '-x', '100', '-y', '40', '-c', process.cwd(), cmd.join(' '));
-    tmux('set-option', '-t', 'viz', 'remain-on-exit', 'on');
+    // The shell keeps the pane alive after the run: a dead pane's "Pane is dead" line (remain-on-exit)
+    // scrolls the last frame's header off the screen if it comes before the next capture.
+    tmux('new-session', '-d', '-s', 'viz', '-x', '100', '-y', '40', '-c', process.cwd(), `${cmd.join(' ')}; sleep 60`);
     const screens: string[] = [];
     for (let i = 0; i < 200; i++) {
       const screen = tmux('capture-pane', '-p', '-t', 'viz');
