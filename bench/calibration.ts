@@ -97,9 +97,12 @@ for (const [rate, size] of rates) {
       predictedSeconds: r.predicted.makespanSeconds,
       errorPercent: r.error.percent ?? null,
       rankCorrelation: r.rankCorrelation ?? null,
+      perHost: r.perHost,
     })),
   });
-  rows.push(`| ${rate} | | ranking as real: ${ranksAlike(c) ? 'yes' : 'NO'} | | | | |`);
+  rows.push(
+    `| ${rate} | | ranking as real: ${{ true: 'yes', false: 'NO', undefined: '- (one strategy)' }[String(ranksAlike(c))]} | | | | |`,
+  );
 }
 
 process.stdout.write(

@@ -16,6 +16,7 @@ import {
   closureFileJson,
   fleetScenario,
   reusableScenario,
+  withScenarioRates,
 } from './scenario.js';
 import { runLabel, type StrategyRun, type ValidationRun, validateRun } from './validate.js';
 
@@ -123,6 +124,7 @@ export async function calibrate(o: CalibrateOptions, closureFileName: string): P
     };
     let delivered: readonly StorePath[] | undefined = real;
     const hostsScenario = fleetScenario(measurement, write);
+    const measuredFleet = withScenarioRates(fleet, hostsScenario);
     for (const [i, s] of o.strategies.entries()) {
       let root: PathId;
       let closure: readonly StorePath[];
@@ -138,7 +140,7 @@ export async function calibrate(o: CalibrateOptions, closureFileName: string): P
       }
       say(`${runLabel(s)}: real run`);
       const run = await validateRun({
-        fleet,
+        fleet: measuredFleet,
         remote: o.remote,
         checkSigs: o.checkSigs,
         strategy: s,

@@ -17,6 +17,7 @@ export {
   fleetScenario,
   reusableScenario,
   closureFileJson,
+  withScenarioRates,
   type CalibratedModel,
 } from './scenario.js';
 export { validateRun, runLabel, type StrategyRun, type ValidationRun } from './validate.js';

@@ -7,8 +7,9 @@
  *    medians of copies of one tiny new path each;
  * 3. the cost per store path: one copy of many tiny paths against one of a single path;
  * 4. each host's downlink: a probe closure of one big path copied from the deployer, host by host;
- * 5. each host's uplink: every host at once sends its probe to the next host (a ring: every host sends
- *    one copy and receives one, so nobody's link is shared);
+ * 5. each host's uplink: its probe sent to a peer, in two or three phases of {@link uplinkPhases} (half the
+ *    hosts send while the other half receive, then the other way round): no link is shared, and no host
+ *    sends and receives at once (its outgoing acknowledgements would queue behind its own data);
  * 6. the deployer's uplink: one probe copied to up to 16 hosts at once;
  * 7. each host's import rate: the host copies its probe into a scratch store of its own, no network.
  *
@@ -32,8 +33,8 @@ export interface HostMeasurement {
   /** Bytes per second a copy from the deployer reached (its link, or the deployer's if slower). */
   readonly downlink: number;
   /**
-   * Bytes per second a copy from this host to the next one reached: its uplink, or the next host's
-   * downlink when that is slower (a lower bound then). A fleet of one target has no peer: its downlink.
+   * Bytes per second a copy from this host to its peer of {@link uplinkPhases} reached: its uplink, or the
+   * peer's downlink when that is slower (a lower bound then). A fleet of one target has no peer: its downlink.
    */
   readonly uplink: number;
   /** Bytes per second the host imports at without a network (CPU and disk); undefined when too fast to tell. */
@@ -86,6 +87,23 @@ export interface MeasureOptions {
 const FAN_OUT = 16;
 /** Tiny paths copied in one transfer to find the cost per path. */
 const PER_PATH_BATCH = 20;
+
+/**
+ * The copies that measure uplinks, as phases of `[sender, receiver]` fleet positions: every host sends
+ * once, and within a phase no host both sends and receives, nor receives twice. The first half sends to
+ * the second, then the second to the first; with an odd count the first half's extra host sends last.
+ * On a machine whose hosts share its CPU this also halves the copies at once (the lab's eight-at-once
+ * ring read uplinks 18–41 % low).
+ */
+export function uplinkPhases(hosts: number): (readonly [number, number])[][] {
+  if (hosts < 2) return [];
+  const half = Math.floor(hosts / 2);
+  const second = hosts - half;
+  const pairs = Array.from({ length: half }, (_, i) => i);
+  const phases = [pairs.map((i) => [i, second + i] as const), pairs.map((i) => [second + i, i] as const)];
+  if (hosts % 2 === 1) phases.push([[half, second]]);
+  return phases;
+}
 
 /**
  * Measures the fleet (see the file comment). Leaves probe paths on the hosts and the deployer (returned:
@@ -147,7 +165,7 @@ export async function measureFleet(
     }
   };
   const tinyPaths = tiny.paths;
-  // Paths 2·samples .. 4·samples−1 are left for the ring's warm-up (first copied to h1 untimed, below).
+  // Paths 2·samples .. 4·samples−1 are left for the uplink copies' warm-up (untimed, below).
   const warmup = (i: number): PathId => tinyPaths[2 * samples + (i % (2 * samples))]!;
   const mux = await fixed(remote, tinyPaths.slice(0, samples), '');
   const unmux = await fixed(o.unmultiplexed, tinyPaths.slice(samples, 2 * samples), 'Unmultiplexed');
@@ -156,7 +174,8 @@ export async function measureFleet(
   const ex = executor(remote);
   let perPathSeconds: number;
   let downTimes: number[];
-  let ringTimes: number[] = [];
+  let uplinkTimes: number[] = [];
+  const uplinkPeer: number[] = [];
   let fanTimes: number[];
   const bulk: Probe[] = [];
   let fan: Probe;
@@ -179,33 +198,37 @@ export async function measureFleet(
       );
     raw['downlink'] = downTimes;
 
-    // A tiny path for every host (the import measurement subtracts a tiny import), sent on round the
-    // ring untimed first: a pair's first copy opens its ssh connection, which the timed ring must not pay.
+    // A tiny path for every host (the import measurement subtracts a tiny import), sent on to its uplink
+    // peer untimed first: a pair's first copy opens its ssh connection, which the timed copies must not pay.
     await timeCopies(
       ex,
       hosts.map((h, i) => ({ from: d, to: h.id, paths: [warmup(i)], bytes: 0 })),
     );
-    if (hosts.length > 1) {
+    const phases = uplinkPhases(hosts.length);
+    const peerCopy = ([from, to]: readonly [number, number], paths: readonly PathId[], bytes: number) => ({
+      from: hosts[from]!.id,
+      to: hosts[to]!.id,
+      paths,
+      bytes,
+    });
+    if (phases.length > 0) {
       await timeCopies(
         ex,
-        hosts.map((h, i) => ({
-          from: h.id,
-          to: hosts[(i + 1) % hosts.length]!.id,
-          paths: [warmup(i)],
-          bytes: 0,
-        })),
+        phases.flat().map((pair) => peerCopy(pair, [warmup(pair[0])], 0)),
       );
-      say('uplinks: every host sends its probe to the next host, all at once');
-      ringTimes = await timeCopies(
-        ex,
-        hosts.map((h, i) => ({
-          from: h.id,
-          to: hosts[(i + 1) % hosts.length]!.id,
-          paths: bulk[i]!.paths,
-          bytes: bulk[i]!.bytes,
-        })),
-      );
-      raw['uplink'] = ringTimes;
+      say(`uplinks: each host sends its probe to a peer, half the hosts at a time (${phases.length} phases)`);
+      uplinkTimes = new Array<number>(hosts.length);
+      for (const phase of phases) {
+        const times = await timeCopies(
+          ex,
+          phase.map((pair) => peerCopy(pair, bulk[pair[0]]!.paths, bulk[pair[0]]!.bytes)),
+        );
+        phase.forEach(([from, to], k) => {
+          uplinkTimes[from] = times[k]!;
+          uplinkPeer[from] = to;
+        });
+      }
+      raw['uplink'] = uplinkTimes;
     }
 
     const fanHosts = hosts.slice(0, FAN_OUT);
@@ -244,12 +267,12 @@ export async function measureFleet(
   );
   const uplink = hosts.map((h, i) => {
     if (hosts.length === 1) return downlink[0]!;
-    const next = hosts[(i + 1) % hosts.length]!.id;
+    const peer = hosts[uplinkPeer[i]!]!.id;
     return rate(
       bulk[i]!.bytes,
-      ringTimes[i]!,
-      copyFixed('peer', h.id, next),
-      `uplink of ${h.id} (copy to ${next})`,
+      uplinkTimes[i]!,
+      copyFixed('peer', h.id, peer),
+      `uplink of ${h.id} (copy to ${peer})`,
     );
   });
   const slowestFan = Math.max(...fanTimes);

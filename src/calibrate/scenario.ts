@@ -4,7 +4,7 @@
  */
 import type { HostId, StorePath } from '../core/types.js';
 import type { RealFleet } from '../fleet/realFleet.js';
-import { formatDuration, formatRate } from '../units/units.js';
+import { formatDuration, formatRate, parseRate } from '../units/units.js';
 import type { FleetMeasurement, SetupCost } from './measure.js';
 import { median } from './probes.js';
 
@@ -112,6 +112,30 @@ export function fleetScenario(m: FleetMeasurement, o: ScenarioWriteOptions): Rec
     closure: o.closure,
     ...modelFields(o.model, false),
     network: 'flow',
+  };
+}
+
+/**
+ * The fleet with the rates of its {@link fleetScenario} in place of those its file declares: a real run
+ * given it lets its strategy decide from the numbers the prediction's strategy sees (with the declared
+ * ones, a cost-aware choice such as "fastest uplink first" differs as soon as two measured rates do).
+ */
+export function withScenarioRates(fleet: RealFleet, scenario: Record<string, unknown>): RealFleet {
+  const entries = (scenario['topology'] as { hosts: { host: string; uplink: string; downlink?: string }[] })
+    .hosts;
+  const rates = new Map(entries.map((e) => [e.host, e]));
+  const of = (id: HostId): { uplink?: number; downlink?: number } => {
+    const e = rates.get(id);
+    if (e === undefined) return {};
+    return {
+      uplink: parseRate(e.uplink),
+      ...(e.downlink !== undefined ? { downlink: parseRate(e.downlink) } : {}),
+    };
+  };
+  return {
+    ...fleet,
+    deployer: { ...fleet.deployer, ...of(fleet.deployer.id) },
+    hosts: fleet.hosts.map((h) => ({ ...h, ...of(h.id) })),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   closureFileJson,
   fleetScenario,
   reusableScenario,
+  withScenarioRates,
 } from '../../src/calibrate/index.js';
 import type { RealFleet } from '../../src/fleet/realFleet.js';
 import { buildScenario, parseScenario, runScenario } from '../../src/sim/index.js';
@@ -61,6 +62,26 @@ describe('calibrated scenarios', () => {
     expect(built.topology.route('deployer', 'h2')!.latency).toBeCloseTo(0.002, 9);
     // The per-host import rate is folded in: no global cap that would slow h1 to the median.
     expect(spec.importRate).toBeUndefined();
+  });
+
+  it('give a real run the rates its prediction sees, in place of the declared ones', () => {
+    const m = measurement();
+    const declared = {
+      deployer: { id: 'deployer', uplink: 1e6 },
+      hosts: [
+        { id: 'h1', uplink: 1e6, downlink: 1e6 },
+        { id: 'h2', uplink: 1e6, downlink: 1e6 },
+        { id: 'h9', uplink: 7e6 },
+      ],
+    } as unknown as RealFleet;
+    const scenario = fleetScenario(m, { name: 'x', model: calibratedModel(m, true), fleet, closure: {} });
+    const measured = withScenarioRates(declared, scenario);
+    expect(measured.deployer.uplink).toBeCloseTo(6e6, 0);
+    expect(measured.hosts.map((h) => [h.id, h.uplink, h.downlink])).toEqual([
+      ['h1', 4e6, 5e6],
+      ['h2', 2e6, 3e6], // the import rate caps its downlink, as in the scenario
+      ['h9', 7e6, undefined], // not measured: as declared
+    ]);
   });
 
   it('reproduce the probe copy they were read from: latency + setup + per path + bytes ÷ rate', async () => {
