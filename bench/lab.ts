@@ -39,6 +39,7 @@ function flag(name: string, fallback: string): string {
 
 const hosts = Number(flag('hosts', '8'));
 const rate = flag('rate', '100mbit');
+/** Megabytes (10⁶ bytes), as `lab closure --size-mb` reads them; the lab's builder takes MiB. */
 const sizeMb = Number(flag('size-mb', '128'));
 const paths = Number(flag('paths', '40'));
 const strategies = flag('strategies', 'push-parallel,log2-fanout,level-tree,swarm,swarm:eager').split(',');
@@ -48,7 +49,13 @@ const load = (): string => execFileSync('uptime', [], { encoding: 'utf8' }).trim
 const loadBefore = load();
 
 /** Median seconds of `n` single-path copies `from` → `to`, each of a different tiny path. */
-async function medianCopy(fleet: RealFleet, from: string, to: string, tiny: readonly string[], mux: boolean): Promise<number> {
+async function medianCopy(
+  fleet: RealFleet,
+  from: string,
+  to: string,
+  tiny: readonly string[],
+  mux: boolean,
+): Promise<number> {
   const ex = new NixCopyExecutor({ fleet, checkSigs: false, multiplex: mux });
   const xs: number[] = [];
   try {
@@ -72,12 +79,19 @@ async function medianCopy(fleet: RealFleet, from: string, to: string, tiny: read
  * exactly one new path (its references are there already).
  */
 async function measureSetup(fleet: RealFleet): Promise<Record<string, number>> {
-  const { toplevel } = await buildSyntheticClosure({ sizeMb: 0.05, paths: 41, seed: `bench-setup-${process.pid}` });
+  const { toplevel } = await buildSyntheticClosure({
+    sizeMb: 0.05,
+    paths: 41,
+    seed: `bench-setup-${process.pid}`,
+  });
   const graph = new ClosureGraph(await closureInfo([toplevel]));
   const leaves = graph.closureOf([toplevel]);
   const [a, b] = [fleet.hosts[0]!.id, fleet.hosts[1]!.id];
   const out: Record<string, number> = {};
-  for (const [k, mux] of [['', true], ['Unmultiplexed', false]] as const) {
+  for (const [k, mux] of [
+    ['', true],
+    ['Unmultiplexed', false],
+  ] as const) {
     const set = mux ? leaves.slice(0, 10) : leaves.slice(20, 30);
     const first = set.slice(0, 5);
     const second = set.slice(5, 10);
@@ -103,7 +117,11 @@ try {
     const [name, modeRaw] = entry.split(':') as [string, string | undefined];
     const mode: RunMode = modeRaw === 'eager' ? 'eager' : 'round';
     // A fresh closure per run, so no host holds anything at the start.
-    const { toplevel } = await buildSyntheticClosure({ sizeMb, paths, seed: `bench-${name}-${mode}` });
+    const { toplevel } = await buildSyntheticClosure({
+      sizeMb: (sizeMb * 1e6) / 2 ** 20,
+      paths,
+      seed: `bench-${name}-${mode}`,
+    });
     const graph = new ClosureGraph(await closureInfo([toplevel]));
     const closure = graph.closureOf([toplevel]);
     const simFleet = coreFleet(fleet, closure, new Map([[fleet.deployer.id, closure]]));
@@ -126,7 +144,15 @@ try {
     const predicted = await simulate(0);
     const withSetup = await simulate(Math.max(setupSeconds['deployer'] ?? 0, setupSeconds['peer'] ?? 0));
     const cpu0 = cpuTicks();
-    const real = await runRealCascade({ fleet, strategy: getStrategy(name), mode, paths: [toplevel], checkSigs: false, healthCheck: false, multiplex });
+    const real = await runRealCascade({
+      fleet,
+      strategy: getStrategy(name),
+      mode,
+      paths: [toplevel],
+      checkSigs: false,
+      healthCheck: false,
+      multiplex,
+    });
     const r = real.result;
     const cpu1 = cpuTicks();
     // Share of the machine's CPU time that was busy during the real run: near 1 means the lab (all hosts
@@ -158,7 +184,7 @@ try {
 }
 process.stdout.write(
   [
-    `${hosts} lab hosts, every link (deployer included) ${rate}, ${sizeMb} MiB closure of ${paths} paths, ssh multiplexing ${multiplex ? 'on' : 'off'}`,
+    `${hosts} lab hosts, every link (deployer included) ${rate}, ${sizeMb} MB closure of ${paths} paths, ssh multiplexing ${multiplex ? 'on' : 'off'}`,
     `fixed cost per copy (s): ${JSON.stringify(setupSeconds)}; load before: ${loadBefore}; after: ${load()}`,
     '',
     '| strategy | mode | all done | rounds | real makespan (s) | simulated (s) | simulated + setup (s) | lower bound (s) | MB moved | CPU busy |',
