@@ -8,7 +8,9 @@
  *                                     [--probe-size 8MB] [--dir /tmp/nix-cascade-bench-calibration]
  *
  * Each `--rates` entry is RATE:CLOSURE_SIZE: every link (the deployer's included) shaped to RATE, a fresh
- * synthetic closure of CLOSURE_SIZE per run. Writes bench/results/calibration.json.
+ * synthetic closure of CLOSURE_SIZE per run. RATE may be several joined by `+` (`20mbit+40mbit+80mbit`):
+ * host hN's links get the list's entries in turn, the deployer's uplink the first (unequal hosts, whose
+ * finish order the prediction can be checked on). Writes bench/results/calibration.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,14 @@ const rows: string[] = [];
 const results: Record<string, unknown>[] = [];
 for (const [rate, size] of rates) {
   await labDown(dir, { purge: true });
-  const lab = await labUp({ hosts, dir, uplink: rate, downlink: rate, deployerUplink: rate });
+  const perHost = rate.split('+').join(',');
+  const lab = await labUp({
+    hosts,
+    dir,
+    uplink: perHost,
+    downlink: perHost,
+    deployerUplink: rate.split('+')[0]!,
+  });
   const loadBefore = load();
   const remote = openRemoteContext({ strictHostKeyChecking: true });
   const unmultiplexed = openRemoteContext({ strictHostKeyChecking: true, multiplex: false });
@@ -59,7 +68,7 @@ for (const [rate, size] of rates) {
         closureBytes: parseBytes(size),
         closurePaths: paths,
         probeBytes,
-        tag: `b${process.pid.toString(36)}${rate}`,
+        tag: `b${process.pid.toString(36)}${rate.replaceAll('+', '-')}`,
         date: new Date().toISOString().slice(0, 10),
         progress: (line) => process.stderr.write(`${rate}: ${line}\n`),
       },

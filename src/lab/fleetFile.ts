@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import type { LabState } from './state.js';
+import { hostRate, type LabState } from './state.js';
 
 /** Writes DIR/fleet.json: every lab host as a fleet node, the deployer, and the lab's ssh settings. */
 export function writeFleetFile(state: LabState): void {
   const nodes: Record<string, unknown> = {};
-  for (const h of state.hosts) {
+  for (const [i, h] of state.hosts.entries()) {
+    const uplink = hostRate(state.shaping.uplink, i + 1);
+    const downlink = hostRate(state.shaping.downlink, i + 1);
     nodes[h.name] = {
       targetHost: h.address,
       targetUser: 'root',
@@ -13,8 +15,8 @@ export function writeFleetFile(state: LabState): void {
       system: `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux`,
       profileType: 'nixos',
       buildOnTarget: false,
-      ...(state.shaping.uplink ? { uplink: state.shaping.uplink } : {}),
-      ...(state.shaping.downlink ? { downlink: state.shaping.downlink } : {}),
+      ...(uplink ? { uplink } : {}),
+      ...(downlink ? { downlink } : {}),
     };
   }
   const fleet = {

@@ -47,6 +47,7 @@ export interface LabState {
   readonly knownHostsFile: string;
   readonly shaping: {
     readonly deployerUplink?: string;
+    /** One rate, or a comma-separated list given to h1, h2, … in turn ({@link hostRate}). */
     readonly uplink?: string;
     readonly downlink?: string;
     readonly latency?: string;
@@ -87,4 +88,14 @@ export function readLabState(dir: string): LabState | undefined {
   } catch (e) {
     throw new ExecutorError(`${labStateFile(dir)} is not a lab state file: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Host `hN`'s entry of a per-host rate option: one rate for every host, or a list whose entries go to
+ * h1, h2, … in turn (h(k+1) gets the first again). Accepts the option as written or split into a list.
+ */
+export function hostRate(spec: string | readonly string[] | undefined, n: number): string | undefined {
+  if (spec === undefined) return undefined;
+  const list = typeof spec === 'string' ? spec.split(',').map((r) => r.trim()) : spec;
+  return list[(n - 1) % list.length];
 }

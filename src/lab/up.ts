@@ -9,7 +9,7 @@ import { writeFleetFile } from './fleetFile.js';
 import { keygen, knownHostLine } from './keys.js';
 import { addBridge, addHostNetwork, freeOctet, type LinkShaping } from './network.js';
 import { startSshd, waitForSsh, writeHostFiles } from './sshd.js';
-import { type LabHostRecord, type LabState, readLabState, writeLabState } from './state.js';
+import { hostRate, type LabHostRecord, type LabState, readLabState, writeLabState } from './state.js';
 import { requireLabCapabilities } from './sys.js';
 
 /** Options of {@link labUp}. */
@@ -18,9 +18,12 @@ export interface LabUpOptions {
   readonly hosts: number;
   /** Absolute directory holding every lab file (stores, keys, configs, lab.json); created if missing. */
   readonly dir: string;
-  /** Per-host uplink limit, tc syntax (`100mbit`); unshaped when absent. */
+  /**
+   * Per-host uplink limit, tc syntax (`100mbit`), or a comma-separated list given to h1, h2, … in turn
+   * (`20mbit,40mbit`: odd hosts 20, even hosts 40); unshaped when absent.
+   */
   readonly uplink?: string;
-  /** Per-host downlink limit. */
+  /** Per-host downlink limit, one rate or a list as for `uplink`. */
   readonly downlink?: string;
   /**
    * The deployer's own uplink limit (tc on the bridge device, which carries only traffic the root
@@ -52,8 +55,8 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const id = options.id ?? randomBytes(3).toString('hex').slice(0, 4);
   if (!/^[a-z0-9]{1,6}$/.test(id))
     throw new ConfigError(`must be 1-6 lowercase letters or digits, got ${JSON.stringify(id)}`, 'id');
-  const up = options.uplink !== undefined ? tcRate(parseRate(options.uplink, 'uplink')) : undefined;
-  const down = options.downlink !== undefined ? tcRate(parseRate(options.downlink, 'downlink')) : undefined;
+  const up = tcRates(options.uplink, 'uplink');
+  const down = tcRates(options.downlink, 'downlink');
   if (options.latency !== undefined && !/^\d+(\.\d+)?(us|ms|s)$/.test(options.latency)) {
     throw new ConfigError(`must look like 2ms, got ${JSON.stringify(options.latency)}`, 'latency');
   }
@@ -62,7 +65,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       ? tcRate(parseRate(options.deployerUplink, 'deployerUplink'))
       : undefined;
   const shaped =
-    up !== undefined || down !== undefined || deployerUp !== undefined || options.latency !== undefined;
+    up.length > 0 || down.length > 0 || deployerUp !== undefined || options.latency !== undefined;
   const tools = requireLabCapabilities([
     'ip',
     'unshare',
@@ -120,8 +123,8 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     const knownHosts: string[] = [];
     for (let n = 1; n <= options.hosts; n++) {
       const host = await addHost(state, n, octet, {
-        up,
-        down,
+        up: hostRate(up, n),
+        down: hostRate(down, n),
         latency: options.latency,
         requireSigs: options.requireSigs ?? true,
         sshd: tools['sshd']!,
@@ -138,6 +141,14 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     await labDown(dir).catch(() => undefined);
     throw err;
   }
+}
+
+/** The tc rates of a one-rate-or-list option (none when absent). @throws ConfigError naming a bad entry. */
+function tcRates(spec: string | undefined, where: string): string[] {
+  if (spec === undefined) return [];
+  return spec
+    .split(',')
+    .map((r, i) => tcRate(parseRate(r.trim(), spec.includes(',') ? `${where}[${i}]` : where)));
 }
 
 interface HostSetup extends LinkShaping {

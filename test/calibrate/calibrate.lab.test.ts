@@ -25,7 +25,9 @@ const out = mkdtempSync(join(tmpdir(), 'nc-calibrate-'));
 beforeAll(async () => {
   requireLabCapabilities(LAB_TOOLS);
   release = await acquireLabLock();
-  lab = await labUp({ hosts: 3, dir, uplink: '40mbit', downlink: '40mbit', deployerUplink: '40mbit' });
+  // h2's downlink is half the others' (h1, h3 40 Mbit/s): no uplink probe sends to h2 (3 hosts: h1 → h3,
+  // h3 → h1, h2 → h3), so only its downlink reading shows it.
+  lab = await labUp({ hosts: 3, dir, uplink: '40mbit', downlink: '40mbit,20mbit', deployerUplink: '40mbit' });
 });
 
 afterAll(async () => {
@@ -64,6 +66,12 @@ describe('calibrate on the lab', () => {
     const fleetJson = JSON.parse(readFileSync(lab.fleetFile, 'utf8')) as {
       nodes: Record<string, Record<string, unknown>>;
     };
+    // The lab's fleet file declares each host's own rate of a per-host list.
+    expect([1, 2, 3].map((n) => fleetJson.nodes[`h${n}`]!['downlink'])).toEqual([
+      '40mbit',
+      '20mbit',
+      '40mbit',
+    ]);
     fleetJson.nodes['ghost'] = { ...fleetJson.nodes['h1'], targetPort: 1 };
     const fleetFile = join(out, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify(fleetJson));
@@ -96,9 +104,10 @@ describe('calibrate on the lab', () => {
     expect(j.leftOut[0]!.reasons.join(' ')).toMatch(/ssh/i);
     expect(j.measurement.hosts.map((h) => h.host)).toEqual(['h1', 'h2', 'h3']);
     for (const h of j.measurement.hosts) {
-      // The shaped rate is what the probes find (within what the copies' own costs blur).
-      expect(h.downlink).toBeGreaterThan(0.6 * RATE);
-      expect(h.downlink).toBeLessThan(1.3 * RATE);
+      // The shaped rate is what the probes find (within what the copies' own costs blur), host by host.
+      const downlink = h.host === 'h2' ? RATE / 2 : RATE;
+      expect(h.downlink).toBeGreaterThan(0.6 * downlink);
+      expect(h.downlink).toBeLessThan(1.3 * downlink);
       expect(h.uplink).toBeGreaterThan(0.4 * RATE);
       expect(h.uplink).toBeLessThan(1.3 * RATE);
       expect(h.rttSeconds).toBeGreaterThan(0);

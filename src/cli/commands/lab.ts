@@ -32,8 +32,15 @@ const up: CommandModule<object, LabArgs> = {
   builder: (y) =>
     withDir(y)
       .option('hosts', { type: 'number', default: 6, describe: 'Number of hosts' })
-      .option('uplink', { type: 'string', describe: 'Per-host uplink limit, e.g. 100mbit (tc tbf)' })
-      .option('downlink', { type: 'string', describe: 'Per-host downlink limit' })
+      .option('uplink', {
+        type: 'string',
+        describe:
+          'Per-host uplink limit, e.g. 100mbit (tc tbf), or a list given to h1, h2, … in turn: 20mbit,80mbit',
+      })
+      .option('downlink', {
+        type: 'string',
+        describe: 'Per-host downlink limit (one rate or a list, as --uplink)',
+      })
       .option('deployer-uplink', {
         type: 'string',
         describe:
