@@ -4,13 +4,14 @@
  *
  *   npx tsx bench/sim-executor.ts
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { ClosureGraph } from '../src/core/closure.js';
 import type { Topology } from '../src/core/topology.js';
-import type { Host, Transfer } from '../src/core/types.js';
+import type { Host, Outcome, Transfer } from '../src/core/types.js';
 import { SimExecutor } from '../src/sim/executor.js';
 import type { FailureSchedule } from '../src/sim/failures.js';
 import { compileFailureSchedule } from '../src/sim/failures.js';
@@ -55,12 +56,20 @@ function peer(i: number, k: number, n: number): number {
   return (i + 1 + ((k * 7919 + i * 104729) % (n - 1))) % n;
 }
 
-function runCase(c: Case): { seconds: number; outcomes: number; failed: number; simSeconds: number } {
+function runCase(c: Case): {
+  seconds: number;
+  cpuSeconds: number;
+  outcomes: number;
+  failed: number;
+  simSeconds: number;
+  trace: string;
+} {
   const hosts = makeHosts(c.hosts, 100 * MB, 200 * MB);
   const topology = topologyFor(c, hosts);
   const failures: FailureSchedule | undefined =
     c.failures === undefined ? undefined : compileFailureSchedule(c.failures, { hosts });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const ex = new SimExecutor({
     hosts,
     topology,
@@ -75,6 +84,8 @@ function runCase(c: Case): { seconds: number; outcomes: number; failed: number; 
     return { id, from: `h${i}`, to: `h${peer(i, id, c.hosts)}`, paths: PATHS, bytes, round };
   };
   let outcomes = 0;
+  // Every outcome (transfer, time, ok) in order, hashed after the clock stops: equal hashes = identical runs.
+  const log: Outcome[] = [];
   let failed = 0;
   let id = 0;
   if (c.drive === 'rounds') {
@@ -83,7 +94,9 @@ function runCase(c: Case): { seconds: number; outcomes: number; failed: number; 
       for (let k = 0; k < c.hosts && id < c.transfers; k++) batch.push(mk(id++, round));
       ex.start(batch);
       while (ex.active > 0) {
-        if (!ex.nextSync().ok) failed++;
+        const o = ex.nextSync();
+        log.push(o);
+        if (!o.ok) failed++;
         outcomes++;
       }
     }
@@ -94,12 +107,24 @@ function runCase(c: Case): { seconds: number; outcomes: number; failed: number; 
     ex.start(first);
     let plans = 1;
     while (ex.active > 0) {
-      if (!ex.nextSync().ok) failed++;
+      const o = ex.nextSync();
+      log.push(o);
+      if (!o.ok) failed++;
       outcomes++;
       if (id < c.transfers) ex.start([mk(id++, plans++)]);
     }
   }
-  return { seconds: (performance.now() - t0) / 1000, outcomes, failed, simSeconds: ex.now() };
+  const cpu = process.cpuUsage(cpu0);
+  const hash = createHash('sha256');
+  for (const o of log) hash.update(`${o.transfer} ${o.at} ${o.ok}\n`);
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    outcomes,
+    failed,
+    simSeconds: ex.now(),
+    trace: hash.digest('hex').slice(0, 12),
+  };
 }
 
 const cases: Case[] = [
@@ -179,8 +204,10 @@ const rows = cases
       outcomes: r.outcomes,
       failed: r.failed,
       simulatedSeconds: Number(r.simSeconds.toFixed(3)),
+      trace: r.trace,
       medianSeconds: Number(times[Math.floor(REPEATS / 2)]!.toFixed(3)),
       minSeconds: Number(times[0]!.toFixed(3)),
+      minCpuSeconds: Number(Math.min(...runs.map((x) => x.cpuSeconds)).toFixed(3)),
       transfersPerSecond: Math.round(c.transfers / times[Math.floor(REPEATS / 2)]!),
     };
   });
