@@ -1,6 +1,7 @@
 // Long file: RunState is one class, the live view and the mutations that keep its per-host records consistent.
 import type { ClosureGraph } from './closure.js';
 import { ConfigError } from './errors.js';
+import { firstDuplicate, hostIndex } from './hostIndex.js';
 import type { Rng } from './random.js';
 import type { PlanView, RunMode } from './strategy.js';
 import type { Route, Topology } from './topology.js';
@@ -39,8 +40,11 @@ export class RunState implements PlanView {
   readonly hosts: readonly Host[];
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
-  /** Host id → fleet position: the one map look-up a question about a host costs. */
-  readonly #index = new Map<HostId, number>();
+  /**
+   * Host id → fleet position: the one map look-up a question about a host costs (shared with the other
+   * users of this fleet's hosts array: see {@link hostIndex}).
+   */
+  readonly #index: ReadonlyMap<HostId, number>;
   // ---- per host, by fleet position ----
   readonly #want: (WantClass | undefined)[];
   /**
@@ -103,6 +107,8 @@ export class RunState implements PlanView {
     const hosts = fleet.hosts;
     const n = hosts.length;
     this.hosts = hosts;
+    this.#index = hostIndex(hosts);
+    const duplicate = firstDuplicate(hosts, this.#index);
     this.#want = new Array<WantClass | undefined>(n).fill(undefined);
     this.#have = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
     this.#missing = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
@@ -120,9 +126,7 @@ export class RunState implements PlanView {
     let wantsSeen = 0;
     for (let i = 0; i < n; i++) {
       const id = hosts[i]!.id;
-      // One hash operation per host: a duplicate id does not grow the map.
-      if (this.#index.set(id, i).size !== i + 1)
-        throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
+      if (i === duplicate) throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
       const list = fleet.wants.get(id);
       if (list !== undefined) wantsSeen++;
       if (list === undefined || list.length === 0) continue;
