@@ -199,14 +199,65 @@ export class RunState implements PlanView {
     return i;
   }
 
+  /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
+  #find(id: HostId): number {
+    if (id === this.#lastId) return this.#lastIdx;
+    if (id === this.#prevId) return this.#get(id);
+    const i = this.#index.get(id);
+    if (i === undefined) return -1;
+    this.#prevId = this.#lastId;
+    this.#prevIdx = this.#lastIdx;
+    this.#lastId = id;
+    this.#lastIdx = i;
+    return i;
+  }
+
   // ---- PlanView ------------------------------------------------------------------------------------
+
+  /**
+   * The host's fleet position (index into `fleet.hosts`), or -1 for a host outside the fleet: strategies
+   * that keep per-host scratch in arrays by position use it (it shares the view's look-up cache).
+   */
+  positionOf(id: HostId): number {
+    return this.#find(id);
+  }
 
   host(id: HostId): Host {
     return this.hosts[this.#get(id)]!;
   }
 
   hasHost(id: HostId): boolean {
-    return id === this.#lastId || this.#index.has(id);
+    return this.#find(id) >= 0;
+  }
+
+  // ---- by fleet position (for callers in core that already know it: the proposal validator) ----------
+
+  hostAt(i: number): Host {
+    return this.hosts[i]!;
+  }
+
+  isFailedAt(i: number): boolean {
+    return (this.#flags[i]! & FAILED) !== 0;
+  }
+
+  isRetiredAt(i: number): boolean {
+    return (this.#flags[i]! & RETIRED) !== 0;
+  }
+
+  sendingAt(i: number): number {
+    return this.#sending[i]!;
+  }
+
+  receivingAt(i: number): number {
+    return this.#receiving[i]!;
+  }
+
+  haveAt(i: number): ReadonlySet<PathId> {
+    return this.#have[i]!;
+  }
+
+  wantAt(i: number): ReadonlySet<PathId> {
+    return this.#want[i]?.paths ?? EMPTY;
   }
 
   /**
@@ -296,7 +347,10 @@ export class RunState implements PlanView {
   }
 
   incoming(host: HostId): ReadonlySet<PathId> {
-    const i = this.#get(host);
+    return this.incomingAt(this.#get(host));
+  }
+
+  incomingAt(i: number): ReadonlySet<PathId> {
     const into = this.#into[i];
     if (into === undefined || into.length === 0) return EMPTY;
     let set = this.#incoming[i];
@@ -364,11 +418,18 @@ export class RunState implements PlanView {
   }
 
   route(from: HostId, to: HostId): Route | null {
-    return this.topology.route(from, to);
+    // A topology indexing its hosts with the fleet's own map answers by position (no look-ups of its own).
+    const topology = this.topology;
+    if (topology.routeAt !== undefined && topology.hostIndex === this.#index && from !== to) {
+      const a = this.#find(from);
+      const b = this.#find(to);
+      if (a >= 0 && b >= 0) return topology.routeAt(a, b);
+    }
+    return topology.route(from, to);
   }
 
   linkRate(from: HostId, to: HostId): number {
-    const r = this.topology.route(from, to);
+    const r = this.route(from, to);
     if (r === null) return 0;
     return Math.min(this.host(from).uplink, this.host(to).downlink, r.bottleneck);
   }

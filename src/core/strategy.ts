@@ -83,6 +83,12 @@ export interface PlanView {
    * 0 when there is no route.
    */
   linkRate(from: HostId, to: HostId): number;
+  /**
+   * The host's position in `fleet.hosts`, or -1 for a host outside the fleet; optional (a view may not
+   * offer it). For strategies that keep per-host scratch in arrays by position: it shares the view's own
+   * look-up cache, so asking it about the host just asked about costs no map look-up.
+   */
+  positionOf?(host: HostId): number;
 }
 
 /**

@@ -131,7 +131,9 @@ export class SimExecutor implements Executor {
     );
     this.#perPathSeconds = parseSpec(perPathSecondsSchema, options.perPathSeconds ?? 0, 'perPathSeconds');
     this.#tcpWindow =
-      options.tcpWindow === undefined ? undefined : parseSpec(tcpWindowSchema, options.tcpWindow, 'tcpWindow');
+      options.tcpWindow === undefined
+        ? undefined
+        : parseSpec(tcpWindowSchema, options.tcpWindow, 'tcpWindow');
     this.#hosts = new HostTable(options.hosts);
     this.#topology = options.topology;
     this.#closure = options.closure;
@@ -187,10 +189,15 @@ export class SimExecutor implements Executor {
 
     const now = this.#now;
     const toNetwork: NetTransfer[] = [];
+    // A topology indexing its hosts with the fleet's map answers by the positions just found.
+    const topology = this.#topology;
+    const byPosition = topology.routeAt !== undefined && topology.hostIndex === this.#hosts.index;
     const ctx = { now, triggered: this.#triggered, seed: this.#seed, topology: this.#topology };
     for (let k = 0; k < batch.length; k++) {
       const t = batch[k]!;
-      const route = this.#topology.route(t.from, t.to);
+      const f = index[2 * k]!;
+      const r = index[2 * k + 1]!;
+      const route = byPosition && f !== r ? topology.routeAt!(f, r) : topology.route(t.from, t.to);
       if (route === null) {
         const cause: FailureCause = {
           kind: 'permanent',

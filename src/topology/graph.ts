@@ -56,6 +56,11 @@ export class GraphTopology implements Topology {
   /** Route objects per core route, keyed by `up` then `down` latency (bounded: see ROUTES_PER_CORE). */
   readonly #routeObjects = new Map<object, Map<number, Map<number, Route>>>();
   #routeObjectCount = 0;
+  #priced: boolean | undefined;
+  #lastCore: CoreRoute | undefined;
+  #lastUp = NaN;
+  #lastDown = NaN;
+  #lastObject: Route | undefined;
   /** The last pair asked for: strategies ask for one edge's route and rate in a row. */
   #lastFrom: HostId | undefined;
   #lastTo: HostId | undefined;
@@ -180,6 +185,12 @@ export class GraphTopology implements Topology {
     return this.#graph;
   }
 
+  /** Whether any inter-switch link has a price (access edges never do). */
+  hasPrices(): boolean {
+    this.#priced ??= this.#parts.links.some((l) => l.pricePerGB > 0);
+    return this.#priced;
+  }
+
   /** Host ids, in insertion order. */
   hosts(): IterableIterator<HostId> {
     return this.#hostIndex.keys();
@@ -248,11 +259,26 @@ export class GraphTopology implements Topology {
     const a = this.#port(from);
     const b = this.#port(to);
     if (from === to) return { links: [], latency: 0, bottleneck: Infinity, pricePerByte: 0 };
-    const core = this.#switches.route(this.#switchOf[a]!, this.#switchOf[b]!);
-    const route = core === null ? null : this.#routeObject(core, this.#up[a]!, this.#down[b]!);
+    const route = this.routeAt(a, b);
     this.#lastFrom = from;
     this.#lastTo = to;
     this.#lastRoute = route;
+    return route;
+  }
+
+  /** {@link GraphTopology.route} between the hosts at positions `a` and `b` of `hostIndex` (distinct). */
+  routeAt(a: number, b: number): Route | null {
+    const core = this.#switches.route(this.#switchOf[a]!, this.#switchOf[b]!);
+    if (core === null) return null;
+    const up = this.#up[a]!;
+    const down = this.#down[b]!;
+    // Hosts on a flat LAN share one latency pair: the last route object answers most questions.
+    if (core === this.#lastCore && up === this.#lastUp && down === this.#lastDown) return this.#lastObject!;
+    const route = this.#routeObject(core, up, down);
+    this.#lastCore = core;
+    this.#lastUp = up;
+    this.#lastDown = down;
+    this.#lastObject = route;
     return route;
   }
 

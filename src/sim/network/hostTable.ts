@@ -42,6 +42,11 @@ export class HostTable {
     this.ids = ids;
   }
 
+  /** Host id → position (the fleet's shared index: see `hostIndex`). */
+  get index(): ReadonlyMap<HostId, number> {
+    return this.#index;
+  }
+
   /** Number of hosts. */
   get size(): number {
     return this.ids.length;
