@@ -90,6 +90,7 @@ export class RunState implements PlanView {
   readonly #runningFrom: number[] = [];
   readonly #runningTo: number[] = [];
   #retiredCount = 0;
+  #anyFailedAttempt = false;
   /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
   #wholeList: readonly PathId[] | undefined;
   #wholeWant: WantClass | undefined;
@@ -230,7 +231,7 @@ export class RunState implements PlanView {
     return this.#find(id) >= 0;
   }
 
-  // ---- by fleet position (for callers in core that already know it: the proposal validator) ----------
+  // ---- by fleet position (PlanView's optional fast paths, and callers in core: the proposal validator) --
 
   hostAt(i: number): Host {
     return this.hosts[i]!;
@@ -242,6 +243,10 @@ export class RunState implements PlanView {
 
   isRetiredAt(i: number): boolean {
     return (this.#flags[i]! & RETIRED) !== 0;
+  }
+
+  canSendAt(i: number): boolean {
+    return (this.#flags[i]! & (FAILED | RETIRED)) === 0 && this.#sending[i]! < this.hosts[i]!.maxSends;
   }
 
   sendingAt(i: number): number {
@@ -295,7 +300,10 @@ export class RunState implements PlanView {
   }
 
   isDone(host: HostId): boolean {
-    const i = this.#get(host);
+    return this.isDoneAt(this.#get(host));
+  }
+
+  isDoneAt(i: number): boolean {
     return (this.#flags[i]! & DONE) !== 0 || this.#want[i] === undefined;
   }
 
@@ -413,6 +421,10 @@ export class RunState implements PlanView {
     return this.#attempts.get(edgeKey(from, to)) ?? 0;
   }
 
+  anyFailedAttempts(): boolean {
+    return this.#anyFailedAttempt;
+  }
+
   failedAttempts(host: HostId): number {
     return this.#failedAttempts[this.#get(host)]!;
   }
@@ -488,6 +500,16 @@ export class RunState implements PlanView {
       this.#runningFrom[t.id] = from;
       this.#runningTo[t.id] = to;
     }
+  }
+
+  /**
+   * The fleet positions of a running transfer's sender and receiver into `out[2k]`, `out[2k + 1]`
+   * (-1 when unknown: a transfer not started through {@link RunState.startTransfer}).
+   */
+  runningPositions(t: Transfer, out: Int32Array, k: number): void {
+    const known = denseId(t.id) && this.#running[t.id] === t;
+    out[2 * k] = known ? this.#runningFrom[t.id]! : -1;
+    out[2 * k + 1] = known ? this.#runningTo[t.id]! : -1;
   }
 
   /** Releases a transfer's slots and incoming marks (whether it finished or failed). */
@@ -631,6 +653,7 @@ export class RunState implements PlanView {
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
     const i = this.#get(to);
     this.#failedAttempts[i]!++;
+    this.#anyFailedAttempt = true;
     this.#changed(i);
     this.#changed(this.#get(from));
   }

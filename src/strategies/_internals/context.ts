@@ -19,6 +19,11 @@ export const SOURCE_WINDOW = 64;
  * (every source busy) does not walk 100,000 pending hosts; the failed ones are sorted only if it gets there.
  */
 export function* failedLast(view: PlanView, receivers: Iterable<HostId>): Generator<HostId, void, undefined> {
+  if (view.anyFailedAttempts?.() === false) {
+    // Nobody failed yet: the order is the given one, and no receiver needs a look-up.
+    yield* receivers;
+    return;
+  }
   const retrying: HostId[] = [];
   for (const t of receivers) {
     if (view.failedAttempts(t) > 0) retrying.push(t);
@@ -143,6 +148,11 @@ export class StrategyMemory {
    */
   fullHolders(view: PlanView): readonly HostId[] {
     return this.#full.update(view, this.info(view), (t) => this.holdsShared(view, t));
+  }
+
+  /** The fleet positions of `pool` when it is the list {@link StrategyMemory.fullHolders} last returned. */
+  fullHolderPositions(pool: readonly HostId[]): readonly number[] | undefined {
+    return this.#full.positionsOf(pool);
   }
 
   /**
@@ -277,6 +287,19 @@ export class PlanContext {
    */
   idleSender(host: HostId, perHolder = 1): boolean {
     return this.view.sending(host) + this.#sent(host) < perHolder && this.sendLeft(host) > 0;
+  }
+
+  /** {@link PlanContext.idleSender} for the host at fleet position `i` (no look-up when the view allows). */
+  idleSenderAt(i: number, perHolder = 1): boolean {
+    const view = this.view;
+    if (view.sendingAt === undefined || view.canSendAt === undefined) {
+      return this.idleSender(view.fleet.hosts[i]!.id, perHolder);
+    }
+    const b = this.#scratch;
+    const sent = b.sendStamp[i] === this.#stamp ? b.sends[i]! : 0;
+    const sending = view.sendingAt(i);
+    if (sending + sent >= perHolder || !view.canSendAt(i)) return false;
+    return view.fleet.hosts[i]!.maxSends - sending - sent > 0;
   }
 
   /** Sends proposed from `host` in this batch. */
@@ -449,11 +472,32 @@ export class PlanContext {
       const out: HostId[] = [];
       const missing = this.view.missing(to);
       const toWant = this.info.wantArray(to);
-      for (const h of pool) if (this.#canServeWhole(h, to, missing, toWant)) out.push(h);
+      const at = this.memory.fullHolderPositions(pool);
+      if (at !== undefined && this.view.isFailedAt !== undefined && this.view.isDoneAt !== undefined) {
+        for (let k = 0; k < pool.length; k++) {
+          const h = pool[k]!;
+          if (this.#canServeWholeAt(at[k]!, h, to, missing, toWant)) out.push(h);
+        }
+      } else for (const h of pool) if (this.#canServeWhole(h, to, missing, toWant)) out.push(h);
       this.#poolSourcesByContent.set(content, (list = out));
     }
     this.#poolSources.set(key, list);
     return list;
+  }
+
+  /** {@link PlanContext.#canServeWhole} for `host` at fleet position `i`, asking the view by position. */
+  #canServeWholeAt(
+    i: number,
+    host: HostId,
+    to: HostId,
+    missing: ReadonlySet<PathId>,
+    toWant: readonly PathId[] | undefined,
+  ): boolean {
+    if (host === to || this.view.isFailedAt!(i)) return false;
+    if (missing.size === 0) return false;
+    const want = this.info.wantArrayAt(i);
+    if (want !== undefined && want === toWant && this.view.isDoneAt!(i)) return true;
+    return this.memory.holdsAll(this.view, host, this.memory.core(this.view, missing));
   }
 
   #computeSources(to: HostId, missing: ReadonlySet<PathId>): readonly HostId[] {

@@ -28,6 +28,11 @@ export class FullHolders {
     this.#watch.push(i);
   }
 
+  /** The positions of `pool` when it is the current pool. */
+  positionsOf(pool: readonly HostId[]): readonly number[] | undefined {
+    return pool === this.#pool ? this.#poolPos : undefined;
+  }
+
   /** The pool, brought up to date; `holdsShared(t)`: live `t` misses only its own private paths. */
   update(view: PlanView, info: FleetInfo, holdsShared: (t: HostId) => boolean): readonly HostId[] {
     const hosts = view.fleet.hosts;
@@ -43,6 +48,8 @@ export class FullHolders {
     }
     const fresh: number[] = [];
     const watch = this.#watch;
+    const byPosition =
+      view.isDoneAt !== undefined && view.isFailedAt !== undefined && view.incomingAt !== undefined;
     let kept = 0;
     for (let k = 0; k < watch.length; k++) {
       const i = watch[k]!;
@@ -50,10 +57,11 @@ export class FullHolders {
       let keep = false;
       if ((info.wantArrayAt(i)?.length ?? 0) === 0) {
         // a relay, not a target
-      } else if (view.isDone(t) || holdsShared(t)) {
+      } else if ((byPosition ? view.isDoneAt!(i) : view.isDone(t)) || holdsShared(t)) {
         fresh.push(i);
         this.#inPool[i] = 1;
-      } else if (!(view.isFailed(t) || view.incoming(t).size === 0)) keep = true;
+      } else if (byPosition) keep = !(view.isFailedAt!(i) || view.incomingAt!(i).size === 0);
+      else keep = !(view.isFailed(t) || view.incoming(t).size === 0);
       // Failed, or nothing on its way: unchanged until something is proposed to it again.
       if (keep) watch[kept++] = i;
       else this.#watching[i] = 0;
