@@ -140,7 +140,10 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     const batch = validateProposals(proposals, state, strategy, cs.tally.transfersStarted);
     if (cfg.mode === 'round') emit({ type: 'round-started', t: state.now, round: state.round });
     startTransfers(cs, batch, emit);
-    executor.start(batch);
+    // The hosts' fleet positions, known since validation: the simulator need not look them up again.
+    const positions = new Int32Array(batch.length * 2);
+    for (let k = 0; k < batch.length; k++) state.runningPositions(batch[k]!, positions, k);
+    executor.start(batch, positions);
     return batch.length;
   };
 

@@ -7,9 +7,11 @@ import type { Outcome, Transfer, TransferId } from './types.js';
 export interface Executor {
   /**
    * Starts a batch of transfers at the current time. A batch is everything one `plan` call decided, so
-   * a network model may treat them as starting together.
+   * a network model may treat them as starting together. `positions`, when given, holds the fleet
+   * positions of each transfer's hosts (`[2k]` sender, `[2k + 1]` receiver of `batch[k]`): a hint an
+   * executor may use after checking it against the ids, to skip its own look-ups.
    */
-  start(batch: readonly Transfer[]): void;
+  start(batch: readonly Transfer[], positions?: Int32Array): void;
   /**
    * Resolves with the next transfer to end (finished or failed). Only called while `active > 0`.
    * Failures are outcomes, never rejections; a rejection means the executor itself broke.

@@ -16,8 +16,17 @@ export class RunTally {
    * position; -1: none. An array, not a map: a 1,000,000-host run sets it once per delivery.
    */
   readonly #parent: Int32Array;
-  /** Time each target became done during the run. */
-  readonly finishTimes = new Map<HostId, number>();
+  /**
+   * When each target became done during the run: positions in the order they finished and the times, in
+   * typed arrays (a 1,000,000-host run keeps no map entry and boxed number per host while it runs); the
+   * map {@link RunTally.finishTimes} is built when asked for.
+   */
+  readonly #finishedPos: Int32Array;
+  readonly #finishedAt: Float64Array;
+  #finished = 0;
+  #finishTimes: Map<HostId, number> | undefined;
+  /** Whether any topology link has a price (else a transfer's egress cost is 0 without a route look-up). */
+  readonly #priced: boolean;
   /** Also the id of the next transfer. */
   transfersStarted = 0;
   /** Plan calls that started at least one transfer. */
@@ -28,6 +37,37 @@ export class RunTally {
 
   constructor(readonly state: RunState) {
     this.#parent = new Int32Array(state.hosts.length).fill(-1);
+    this.#finishedPos = new Int32Array(state.hosts.length);
+    this.#finishedAt = new Float64Array(state.hosts.length);
+    this.#priced = state.topology.hasPrices?.() ?? true;
+  }
+
+  /** Records that the target `to` became done at `at` (once per target: it stays done). */
+  finished(to: HostId, at: number): void {
+    const i = this.state.position(to);
+    if (this.#finishTimes !== undefined) this.#finishTimes.set(to, at);
+    else if (this.#finished < this.#finishedPos.length) {
+      this.#finishedPos[this.#finished] = i;
+      this.#finishedAt[this.#finished++] = at;
+    }
+  }
+
+  /** Time each target became done during the run, in the order they finished. */
+  get finishTimes(): ReadonlyMap<HostId, number> {
+    if (this.#finishTimes === undefined) {
+      const map = new Map<HostId, number>();
+      const hosts = this.state.hosts;
+      for (let k = 0; k < this.#finished; k++)
+        map.set(hosts[this.#finishedPos[k]!]!.id, this.#finishedAt[k]!);
+      this.#finishTimes = map;
+    }
+    return this.#finishTimes;
+  }
+
+  /** The price per byte of the route `from → to` (0 on a topology without priced links). */
+  pricePerByte(from: HostId, to: HostId): number {
+    if (!this.#priced) return 0;
+    return this.state.topology.route(from, to)?.pricePerByte ?? 0;
   }
 
   /** Records `from` as the host that last completed paths on `to`. */
@@ -106,7 +146,7 @@ export function applyOutcome(cs: CascadeState, o: Outcome): CascadeEvent[] {
   state.endTransfer(t);
   state.now = o.at;
   const events: CascadeEvent[] = [];
-  const price = state.topology.route(t.from, t.to)?.pricePerByte ?? 0;
+  const price = tally.pricePerByte(t.from, t.to);
   if (o.ok) {
     state.recordSendProgress(t.from);
     tally.bytesTransferred += t.bytes;
@@ -172,7 +212,7 @@ function deliver(
 ): void {
   cs.tally.setParent(t.to, t.from);
   if (cs.state.deliverAll(t.to, paths)) {
-    cs.tally.finishTimes.set(t.to, at);
+    cs.tally.finished(t.to, at);
     events.push({ type: 'host-done', t: at, host: t.to });
   }
 }

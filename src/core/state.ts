@@ -1,6 +1,7 @@
 // Long file: RunState is one class, the live view and the mutations that keep its per-host records consistent.
 import type { ClosureGraph } from './closure.js';
 import { ConfigError } from './errors.js';
+import { firstDuplicate, hostIndex } from './hostIndex.js';
 import type { Rng } from './random.js';
 import type { PlanView, RunMode } from './strategy.js';
 import type { Route, Topology } from './topology.js';
@@ -39,8 +40,11 @@ export class RunState implements PlanView {
   readonly hosts: readonly Host[];
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
-  /** Host id → fleet position: the one map look-up a question about a host costs. */
-  readonly #index = new Map<HostId, number>();
+  /**
+   * Host id → fleet position: the one map look-up a question about a host costs (shared with the other
+   * users of this fleet's hosts array: see {@link hostIndex}).
+   */
+  readonly #index: ReadonlyMap<HostId, number>;
   // ---- per host, by fleet position ----
   readonly #want: (WantClass | undefined)[];
   /**
@@ -86,6 +90,7 @@ export class RunState implements PlanView {
   readonly #runningFrom: number[] = [];
   readonly #runningTo: number[] = [];
   #retiredCount = 0;
+  #anyFailedAttempt = false;
   /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
   #wholeList: readonly PathId[] | undefined;
   #wholeWant: WantClass | undefined;
@@ -103,6 +108,8 @@ export class RunState implements PlanView {
     const hosts = fleet.hosts;
     const n = hosts.length;
     this.hosts = hosts;
+    this.#index = hostIndex(hosts);
+    const duplicate = firstDuplicate(hosts, this.#index);
     this.#want = new Array<WantClass | undefined>(n).fill(undefined);
     this.#have = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
     this.#missing = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
@@ -120,9 +127,7 @@ export class RunState implements PlanView {
     let wantsSeen = 0;
     for (let i = 0; i < n; i++) {
       const id = hosts[i]!.id;
-      // One hash operation per host: a duplicate id does not grow the map.
-      if (this.#index.set(id, i).size !== i + 1)
-        throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
+      if (i === duplicate) throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
       const list = fleet.wants.get(id);
       if (list !== undefined) wantsSeen++;
       if (list === undefined || list.length === 0) continue;
@@ -195,14 +200,69 @@ export class RunState implements PlanView {
     return i;
   }
 
+  /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
+  #find(id: HostId): number {
+    if (id === this.#lastId) return this.#lastIdx;
+    if (id === this.#prevId) return this.#get(id);
+    const i = this.#index.get(id);
+    if (i === undefined) return -1;
+    this.#prevId = this.#lastId;
+    this.#prevIdx = this.#lastIdx;
+    this.#lastId = id;
+    this.#lastIdx = i;
+    return i;
+  }
+
   // ---- PlanView ------------------------------------------------------------------------------------
+
+  /**
+   * The host's fleet position (index into `fleet.hosts`), or -1 for a host outside the fleet: strategies
+   * that keep per-host scratch in arrays by position use it (it shares the view's look-up cache).
+   */
+  positionOf(id: HostId): number {
+    return this.#find(id);
+  }
 
   host(id: HostId): Host {
     return this.hosts[this.#get(id)]!;
   }
 
   hasHost(id: HostId): boolean {
-    return id === this.#lastId || this.#index.has(id);
+    return this.#find(id) >= 0;
+  }
+
+  // ---- by fleet position (PlanView's optional fast paths, and callers in core: the proposal validator) --
+
+  hostAt(i: number): Host {
+    return this.hosts[i]!;
+  }
+
+  isFailedAt(i: number): boolean {
+    return (this.#flags[i]! & FAILED) !== 0;
+  }
+
+  isRetiredAt(i: number): boolean {
+    return (this.#flags[i]! & RETIRED) !== 0;
+  }
+
+  canSendAt(i: number): boolean {
+    return (this.#flags[i]! & (FAILED | RETIRED)) === 0 && this.#sending[i]! < this.hosts[i]!.maxSends;
+  }
+
+  sendingAt(i: number): number {
+    return this.#sending[i]!;
+  }
+
+  receivingAt(i: number): number {
+    return this.#receiving[i]!;
+  }
+
+  haveAt(i: number): ReadonlySet<PathId> {
+    return this.#have[i]!;
+  }
+
+  wantAt(i: number): ReadonlySet<PathId> {
+    return this.#want[i]?.paths ?? EMPTY;
   }
 
   /**
@@ -240,7 +300,10 @@ export class RunState implements PlanView {
   }
 
   isDone(host: HostId): boolean {
-    const i = this.#get(host);
+    return this.isDoneAt(this.#get(host));
+  }
+
+  isDoneAt(i: number): boolean {
     return (this.#flags[i]! & DONE) !== 0 || this.#want[i] === undefined;
   }
 
@@ -292,7 +355,10 @@ export class RunState implements PlanView {
   }
 
   incoming(host: HostId): ReadonlySet<PathId> {
-    const i = this.#get(host);
+    return this.incomingAt(this.#get(host));
+  }
+
+  incomingAt(i: number): ReadonlySet<PathId> {
     const into = this.#into[i];
     if (into === undefined || into.length === 0) return EMPTY;
     let set = this.#incoming[i];
@@ -355,16 +421,27 @@ export class RunState implements PlanView {
     return this.#attempts.get(edgeKey(from, to)) ?? 0;
   }
 
+  anyFailedAttempts(): boolean {
+    return this.#anyFailedAttempt;
+  }
+
   failedAttempts(host: HostId): number {
     return this.#failedAttempts[this.#get(host)]!;
   }
 
   route(from: HostId, to: HostId): Route | null {
-    return this.topology.route(from, to);
+    // A topology indexing its hosts with the fleet's own map answers by position (no look-ups of its own).
+    const topology = this.topology;
+    if (topology.routeAt !== undefined && topology.hostIndex === this.#index && from !== to) {
+      const a = this.#find(from);
+      const b = this.#find(to);
+      if (a >= 0 && b >= 0) return topology.routeAt(a, b);
+    }
+    return topology.route(from, to);
   }
 
   linkRate(from: HostId, to: HostId): number {
-    const r = this.topology.route(from, to);
+    const r = this.route(from, to);
     if (r === null) return 0;
     return Math.min(this.host(from).uplink, this.host(to).downlink, r.bottleneck);
   }
@@ -423,6 +500,16 @@ export class RunState implements PlanView {
       this.#runningFrom[t.id] = from;
       this.#runningTo[t.id] = to;
     }
+  }
+
+  /**
+   * The fleet positions of a running transfer's sender and receiver into `out[2k]`, `out[2k + 1]`
+   * (-1 when unknown: a transfer not started through {@link RunState.startTransfer}).
+   */
+  runningPositions(t: Transfer, out: Int32Array, k: number): void {
+    const known = denseId(t.id) && this.#running[t.id] === t;
+    out[2 * k] = known ? this.#runningFrom[t.id]! : -1;
+    out[2 * k + 1] = known ? this.#runningTo[t.id]! : -1;
   }
 
   /** Releases a transfer's slots and incoming marks (whether it finished or failed). */
@@ -566,6 +653,7 @@ export class RunState implements PlanView {
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
     const i = this.#get(to);
     this.#failedAttempts[i]!++;
+    this.#anyFailedAttempt = true;
     this.#changed(i);
     this.#changed(this.#get(from));
   }

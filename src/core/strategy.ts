@@ -83,6 +83,24 @@ export interface PlanView {
    * 0 when there is no route.
    */
   linkRate(from: HostId, to: HostId): number;
+  /**
+   * The host's position in `fleet.hosts`, or -1 for a host outside the fleet; optional (a view may not
+   * offer it). For strategies that keep per-host scratch in arrays by position: it shares the view's own
+   * look-up cache, so asking it about the host just asked about costs no map look-up.
+   */
+  positionOf?(host: HostId): number;
+  /**
+   * Optional fast paths by fleet position `i` (0 ≤ i < `fleet.hosts.length`), for strategies walking
+   * hosts whose positions they know: each answers as its id-taking namesake does for `fleet.hosts[i]`,
+   * without a look-up.
+   */
+  isDoneAt?(i: number): boolean;
+  isFailedAt?(i: number): boolean;
+  sendingAt?(i: number): number;
+  canSendAt?(i: number): boolean;
+  incomingAt?(i: number): ReadonlySet<PathId>;
+  /** False while no transfer has failed to any host: every `failedAttempts` is then 0. Optional. */
+  anyFailedAttempts?(): boolean;
 }
 
 /**

@@ -48,4 +48,17 @@ export interface Topology {
    * `regions`), or undefined on a flat network. Cost-aware strategies keep one copy per group crossing.
    */
   groupOf(host: HostId): string | undefined;
+  /**
+   * Whether some link has a price (`pricePerGB > 0`); when false, every route's `pricePerByte` is 0 and
+   * callers may skip the look-up. Optional: absent means "maybe".
+   */
+  hasPrices?(): boolean;
+  /**
+   * Host id → position, when the topology indexes its hosts by position (optional). A caller holding the
+   * very same map (a fleet whose index the topology's is: see `adoptHostIndex`) may ask
+   * {@link Topology.routeAt} with its own positions.
+   */
+  readonly hostIndex?: ReadonlyMap<HostId, number>;
+  /** {@link Topology.route} between the hosts at positions `from` and `to` of `hostIndex` (distinct, valid). */
+  routeAt?(from: number, to: number): Route | null;
 }

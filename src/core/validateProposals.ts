@@ -45,34 +45,34 @@ export function validateProposals(
     const reject = (why: string): never => {
       throw new StrategyError(why, strategy.name, state.round, p);
     };
-    if (!state.hasHost(p.from)) reject(`unknown sender "${p.from}"`);
-    if (!state.hasHost(p.to)) reject(`unknown receiver "${p.to}"`);
+    const fi = state.positionOf(p.from);
+    if (fi < 0) reject(`unknown sender "${p.from}"`);
+    const ti = state.positionOf(p.to);
+    if (ti < 0) reject(`unknown receiver "${p.to}"`);
     if (p.from === p.to) reject('sender and receiver are the same host');
-    if (state.isFailed(p.from)) reject(`sender "${p.from}" has failed`);
-    if (state.isRetired(p.from)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
-    if (state.isFailed(p.to)) reject(`receiver "${p.to}" has failed`);
+    if (state.isFailedAt(fi)) reject(`sender "${p.from}" has failed`);
+    if (state.isRetiredAt(fi)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
+    if (state.isFailedAt(ti)) reject(`receiver "${p.to}" has failed`);
     if (p.paths.length === 0) reject('no paths');
-    const fi = state.position(p.from);
-    const ti = state.position(p.to);
     const s = (b.sendEpoch[fi] === epoch ? b.sends[fi]! : 0) + 1;
-    if (state.sending(p.from) + s > state.host(p.from).maxSends) {
-      reject(`sender "${p.from}" would exceed its limit of ${state.host(p.from).maxSends} concurrent sends`);
+    const maxSends = state.hostAt(fi).maxSends;
+    if (state.sendingAt(fi) + s > maxSends) {
+      reject(`sender "${p.from}" would exceed its limit of ${maxSends} concurrent sends`);
     }
     const seenTo = b.receiveEpoch[ti] === epoch;
     const r = (seenTo ? b.receives[ti]! : 0) + 1;
-    if (state.receiving(p.to) + r > state.host(p.to).maxReceives) {
-      reject(
-        `receiver "${p.to}" would exceed its limit of ${state.host(p.to).maxReceives} concurrent receives`,
-      );
+    const maxReceives = state.hostAt(ti).maxReceives;
+    if (state.receivingAt(ti) + r > maxReceives) {
+      reject(`receiver "${p.to}" would exceed its limit of ${maxReceives} concurrent receives`);
     }
     let facts = lists.get(p.paths);
     if (!facts) lists.set(p.paths, (facts = listFacts(p.paths, closure, reject)));
     const earlier = seenTo ? b.claimed[ti] : undefined;
     const mine = earlier === undefined || earlier instanceof Set ? earlier : new Set(earlier);
-    const wants = state.want(p.to);
-    const fromHave = state.have(p.from);
-    const toHave = state.have(p.to);
-    const incoming = state.incoming(p.to);
+    const wants = state.wantAt(ti);
+    const fromHave = state.haveAt(fi);
+    const toHave = state.haveAt(ti);
+    const incoming = state.incomingAt(ti);
     if (!facts.heldBy.has(fromHave)) {
       for (const path of p.paths) if (!fromHave.has(path)) reject(`sender does not hold "${path}"`);
       facts.heldBy.add(fromHave);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adoptHostIndex } from '../core/hostIndex.js';
 import { HOST_DEFAULTS } from '../core/defaults.js';
 import { ConfigError } from '../core/errors.js';
 import type { Host } from '../core/types.js';
@@ -137,5 +138,6 @@ export function buildCustomTopology(
       throw new ConfigError(`host "${h.id}" is disconnected: no route ${cut}`, `${where}.hosts[${i}].switch`);
     }
   });
+  adoptHostIndex(hosts, topology.hostIds, topology.hostIndex);
   return { hosts, topology };
 }

@@ -131,7 +131,9 @@ export class SimExecutor implements Executor {
     );
     this.#perPathSeconds = parseSpec(perPathSecondsSchema, options.perPathSeconds ?? 0, 'perPathSeconds');
     this.#tcpWindow =
-      options.tcpWindow === undefined ? undefined : parseSpec(tcpWindowSchema, options.tcpWindow, 'tcpWindow');
+      options.tcpWindow === undefined
+        ? undefined
+        : parseSpec(tcpWindowSchema, options.tcpWindow, 'tcpWindow');
     this.#hosts = new HostTable(options.hosts);
     this.#topology = options.topology;
     this.#closure = options.closure;
@@ -167,16 +169,22 @@ export class SimExecutor implements Executor {
    * Starts a batch at the current time. Round-triggered failure rules whose round has come fire first.
    * @throws TransferError for a transfer id already running; ConfigError for an unknown host.
    */
-  start(batch: readonly Transfer[]): void {
+  start(batch: readonly Transfer[], positions?: Int32Array): void {
     let maxRound = -1;
-    // Every host is checked before anything starts; the model is handed the positions found.
+    // Every host is checked before anything starts; the model is handed the positions found. Positions
+    // the caller passed are used when they name the same hosts (an id comparison, no look-up).
     const index = new Int32Array(batch.length * 2);
-    batch.forEach((t, k) => {
+    const hint = positions !== undefined && positions.length >= batch.length * 2 ? positions : undefined;
+    const ids = this.#hosts.ids;
+    for (let k = 0; k < batch.length; k++) {
+      const t = batch[k]!;
       if (this.#running.has(t.id)) throw new TransferError(`transfer ${t.id} is already running`);
-      index[2 * k] = this.#hosts.indexOf(t.from);
-      index[2 * k + 1] = this.#hosts.indexOf(t.to);
+      const f = hint?.[2 * k] ?? -1;
+      const r = hint?.[2 * k + 1] ?? -1;
+      index[2 * k] = f >= 0 && ids[f] === t.from ? f : this.#hosts.indexOf(t.from);
+      index[2 * k + 1] = r >= 0 && ids[r] === t.to ? r : this.#hosts.indexOf(t.to);
       if (t.round > maxRound) maxRound = t.round;
-    });
+    }
     while (this.#nextRoundTrigger < this.#roundTriggers.length) {
       const trigger = this.#roundTriggers[this.#nextRoundTrigger]!;
       if (trigger.at > maxRound) break;
@@ -187,10 +195,15 @@ export class SimExecutor implements Executor {
 
     const now = this.#now;
     const toNetwork: NetTransfer[] = [];
+    // A topology indexing its hosts with the fleet's map answers by the positions just found.
+    const topology = this.#topology;
+    const byPosition = topology.routeAt !== undefined && topology.hostIndex === this.#hosts.index;
     const ctx = { now, triggered: this.#triggered, seed: this.#seed, topology: this.#topology };
     for (let k = 0; k < batch.length; k++) {
       const t = batch[k]!;
-      const route = this.#topology.route(t.from, t.to);
+      const f = index[2 * k]!;
+      const r = index[2 * k + 1]!;
+      const route = byPosition && f !== r ? topology.routeAt!(f, r) : topology.route(t.from, t.to);
       if (route === null) {
         const cause: FailureCause = {
           kind: 'permanent',

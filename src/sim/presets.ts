@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { HOST_DEFAULTS } from '../core/defaults.js';
+import { adoptHostIndex } from '../core/hostIndex.js';
 import { deriveRng, type Rng } from '../core/random.js';
 import type { Host, HostId, HostRole } from '../core/types.js';
-import {
-  rateDistributionSchema,
-  sample,
-  seededShuffle,
-  type Distribution,
-} from './synth/distributions.js';
+import { rateDistributionSchema, sample, seededShuffle, type Distribution } from './synth/distributions.js';
 import { parseSpec } from '../core/parseSpec.js';
 import { durationSchema, rateSchema } from '../units/units.js';
 import { GraphTopology, TopologyBuilder } from '../topology/index.js';
@@ -321,7 +317,11 @@ export function generateNetwork(spec: NetworkSpec, seed: number | string): Gener
       break;
     }
   }
-  return { hosts: [...seeds, ...targets].map(finish), topology: b.build(spec.preset) };
+  const hosts = [...seeds, ...targets].map(finish);
+  const topology = b.build(spec.preset);
+  // Hosts were attached in fleet order: the fleet's host index is the topology's (one map, not two).
+  adoptHostIndex(hosts, topology.hostIds, topology.hostIndex);
+  return { hosts, topology };
 }
 
 /**

@@ -47,7 +47,9 @@ export function log2Fanout(options?: RawOptions): Strategy {
       }
       const rests = ctx.info.hasPrivate();
       let free = 0;
-      for (const h of pool) if (available(h)) free++;
+      const poolAt = memory.fullHolderPositions(pool);
+      if (poolAt !== undefined) for (const i of poolAt) free += ctx.idleSenderAt(i, perHolder) ? 1 : 0;
+      else for (const h of pool) if (available(h)) free++;
       /** Serves `t` if it can; true when nobody else can be served in this call. */
       const serve = (t: HostId): boolean => {
         const set = view.missing(t);
@@ -68,7 +70,8 @@ export function log2Fanout(options?: RawOptions): Strategy {
       for (const t of failedLast(view, view.pending())) if (serve(t)) break;
       // Private rests first (cheap: one pass); the partial pass only when some receiver had no whole
       // source, since with per-host paths every receiver has its own missing set and it costs O(N·pool).
-      if (unserved) partialFallback(ctx, undefined, pool); // runs privateRests first
+      if (unserved)
+        partialFallback(ctx, undefined, pool); // runs privateRests first
       else if (rests) privateRests(ctx);
       return ctx.proposals;
     },

@@ -2,7 +2,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Link } from '../core/topology.js';
 import type { HostId } from '../core/types.js';
 import { GraphTopology } from './graph.js';
-import { type HostAttachment, type LinkOptions, type SwitchInfo, checkLink, isNonNegative } from './parts.js';
+import { type LinkOptions, type SwitchInfo, checkLink, isNonNegative } from './parts.js';
 
 /**
  * Builds a {@link GraphTopology} step by step, checking each step. Presets and {@link topologyFromSpec}
@@ -13,7 +13,12 @@ export class TopologyBuilder {
   readonly #switchIds = new Set<string>();
   readonly #links: Link[] = [];
   readonly #linkIds = new Set<string>();
-  readonly #hosts = new Map<HostId, HostAttachment>();
+  /** Hosts as columns (see HostColumns): no object per host. */
+  readonly #hostIndex = new Map<HostId, number>();
+  readonly #hostIds: HostId[] = [];
+  readonly #hostSwitches: string[] = [];
+  readonly #hostLatency: number[] = [];
+  #hostGroups: (string | undefined)[] | undefined;
 
   /**
    * Adds a switch or router; `group` is the rack/region its hosts belong to.
@@ -64,23 +69,34 @@ export class TopologyBuilder {
     this.#checkNewNode(host);
     if (!isNonNegative(latency))
       throw new ConfigError(`host "${host}" has invalid access latency ${String(latency)}`, 'topology');
-    this.#hosts.set(
-      host,
-      group === undefined
-        ? { switch: switchId, up: latency, down: latency }
-        : { switch: switchId, up: latency, down: latency, group },
-    );
+    const i = this.#hostIds.length;
+    this.#hostIndex.set(host, i);
+    this.#hostIds.push(host);
+    this.#hostSwitches.push(switchId);
+    this.#hostLatency.push(latency);
+    if (group !== undefined) {
+      this.#hostGroups ??= new Array<string | undefined>(i).fill(undefined);
+      this.#hostGroups[i] = group;
+    } else if (this.#hostGroups !== undefined) this.#hostGroups.push(undefined);
     return this;
   }
 
   /** The finished topology (the builder must not be used afterwards). */
   build(name: string): GraphTopology {
-    return new GraphTopology(name, { switches: this.#switches, links: this.#links, hosts: this.#hosts });
+    const hosts = {
+      index: this.#hostIndex,
+      ids: this.#hostIds,
+      switches: this.#hostSwitches,
+      up: this.#hostLatency,
+      down: this.#hostLatency,
+      groups: this.#hostGroups,
+    };
+    return new GraphTopology(name, { switches: this.#switches, links: this.#links, hosts });
   }
 
   #checkNewNode(id: string): void {
     if (id.length === 0) throw new ConfigError('a topology node needs a non-empty id', 'topology');
-    if (this.#switchIds.has(id) || this.#hosts.has(id)) {
+    if (this.#switchIds.has(id) || this.#hostIndex.has(id)) {
       throw new ConfigError(`duplicate topology node "${id}"`, 'topology');
     }
   }

@@ -4,12 +4,14 @@ import type { Link, Route, Topology } from '../core/topology.js';
 import type { HostId } from '../core/types.js';
 import {
   type HostAttachment,
+  type HostColumns,
   type SwitchInfo,
   type TopologyEdgeAttributes,
   type TopologyGraph,
   type TopologyNodeAttributes,
   type TopologyParts,
   checkLink,
+  isHostColumns,
   isNonNegative,
 } from './parts.js';
 import { SwitchGraph, type CoreRoute } from './switchGraph.js';
@@ -18,14 +20,6 @@ import { SwitchGraph, type CoreRoute } from './switchGraph.js';
  * A {@link Topology} as a graphology graph: hosts are leaves hanging off exactly one switch; switches (and
  * routers) are joined by directed links with bandwidth, latency and price (routing: {@link SwitchGraph}).
  */
-
-/** Where a host attaches, resolved to a switch index. */
-interface HostPort {
-  readonly switchIndex: number;
-  readonly up: number;
-  readonly down: number;
-  readonly group: string | undefined;
-}
 
 /** Routes kept per core route and access latencies, so hosts with equal latencies share one object. */
 const ROUTES_PER_CORE = 64;
@@ -46,12 +40,27 @@ const ROUTES_PER_CORE = 64;
 export class GraphTopology implements Topology {
   readonly name: string;
   #graph: TopologyGraph | undefined;
-  readonly #parts: TopologyParts;
-  readonly #ports = new Map<HostId, HostPort>();
+  readonly #parts: Pick<TopologyParts, 'switches' | 'links'>;
+  /**
+   * Hosts by position (insertion order): id → position, and per position the switch index, the access
+   * latencies and a group override. Columns, not an object per host: a flat LAN of 1,000,000 hosts keeps
+   * one map and a few arrays.
+   */
+  readonly #hostIndex: ReadonlyMap<HostId, number>;
+  readonly #hostIds: readonly HostId[];
+  readonly #switchOf: Int32Array;
+  readonly #up: Float64Array;
+  readonly #down: Float64Array;
+  readonly #groups: readonly (string | undefined)[] | undefined;
   readonly #switches: SwitchGraph;
   /** Route objects per core route, keyed by `up` then `down` latency (bounded: see ROUTES_PER_CORE). */
   readonly #routeObjects = new Map<object, Map<number, Map<number, Route>>>();
   #routeObjectCount = 0;
+  #priced: boolean | undefined;
+  #lastCore: CoreRoute | undefined;
+  #lastUp = NaN;
+  #lastDown = NaN;
+  #lastObject: Route | undefined;
   /** The last pair asked for: strategies ask for one edge's route and rate in a row. */
   #lastFrom: HostId | undefined;
   #lastTo: HostId | undefined;
@@ -64,26 +73,40 @@ export class GraphTopology implements Topology {
    */
   constructor(name: string, parts: TopologyParts, graph?: TopologyGraph) {
     this.name = name;
-    this.#parts = parts;
+    this.#parts = { switches: parts.switches, links: parts.links };
     this.#graph = graph;
     this.#switches = new SwitchGraph(parts.switches, parts.links);
-    for (const [host, at] of parts.hosts) {
-      const switchIndex = this.#switches.indexOf(at.switch);
+    const cols = isHostColumns(parts.hosts) ? parts.hosts : columnsOf(parts.hosts);
+    const n = cols.ids.length;
+    this.#hostIndex = cols.index;
+    this.#hostIds = cols.ids;
+    this.#switchOf = new Int32Array(n);
+    this.#up = Float64Array.from(cols.up);
+    this.#down = cols.down === cols.up ? this.#up : Float64Array.from(cols.down);
+    this.#groups = cols.groups;
+    for (let i = 0; i < n; i++) {
+      const host = cols.ids[i]!;
+      const sw = cols.switches[i]!;
+      const switchIndex = this.#switches.indexOf(sw);
       if (switchIndex === undefined) {
-        throw new ConfigError(`host "${host}" attaches to unknown switch "${at.switch}"`, 'topology');
+        throw new ConfigError(`host "${host}" attaches to unknown switch "${sw}"`, 'topology');
       }
       if (this.#switches.indexOf(host) !== undefined)
         throw new ConfigError(`host "${host}" has a switch's name`, 'topology');
-      if (!isNonNegative(at.up) || !isNonNegative(at.down)) {
+      if (!isNonNegative(cols.up[i]) || !isNonNegative(cols.down[i])) {
         throw new ConfigError(`host "${host}" has an invalid access latency`, 'topology');
       }
-      this.#ports.set(host, {
-        switchIndex,
-        up: at.up,
-        down: at.down,
-        group: at.group ?? parts.switches[switchIndex]!.group,
-      });
+      this.#switchOf[i] = switchIndex;
     }
+  }
+
+  /** Host ids in insertion order (position = index), and the id → position map; neither may be changed. */
+  get hostIds(): readonly HostId[] {
+    return this.#hostIds;
+  }
+
+  get hostIndex(): ReadonlyMap<HostId, number> {
+    return this.#hostIndex;
   }
 
   /**
@@ -162,9 +185,15 @@ export class GraphTopology implements Topology {
     return this.#graph;
   }
 
+  /** Whether any inter-switch link has a price (access edges never do). */
+  hasPrices(): boolean {
+    this.#priced ??= this.#parts.links.some((l) => l.pricePerGB > 0);
+    return this.#priced;
+  }
+
   /** Host ids, in insertion order. */
   hosts(): IterableIterator<HostId> {
-    return this.#ports.keys();
+    return this.#hostIndex.keys();
   }
 
   /** Switch ids, in insertion order. */
@@ -179,7 +208,7 @@ export class GraphTopology implements Topology {
 
   /** True when `host` is a host of this topology. */
   hasHost(host: HostId): boolean {
-    return this.#ports.has(host);
+    return this.#hostIndex.has(host);
   }
 
   /**
@@ -187,12 +216,13 @@ export class GraphTopology implements Topology {
    * @throws ConfigError for an unknown host.
    */
   switchOf(host: HostId): string {
-    return this.#switches.ids[this.#port(host).switchIndex]!;
+    return this.#switches.ids[this.#switchOf[this.#port(host)]!]!;
   }
 
   /** @throws ConfigError for an unknown host. */
   groupOf(host: HostId): string | undefined {
-    return this.#port(host).group;
+    const i = this.#port(host);
+    return this.#groups?.[i] ?? this.#parts.switches[this.#switchOf[i]!]!.group;
   }
 
   /**
@@ -207,13 +237,13 @@ export class GraphTopology implements Topology {
     if (arrow > 0) {
       const from = id.slice(0, arrow);
       const to = id.slice(arrow + 2);
-      const up = this.#ports.get(from);
-      if (up !== undefined && this.#switches.ids[up.switchIndex] === to) {
-        return { id, from, to, bandwidth: Infinity, latency: up.up, pricePerGB: 0 };
+      const up = this.#hostIndex.get(from);
+      if (up !== undefined && this.#switches.ids[this.#switchOf[up]!] === to) {
+        return { id, from, to, bandwidth: Infinity, latency: this.#up[up]!, pricePerGB: 0 };
       }
-      const down = this.#ports.get(to);
-      if (down !== undefined && this.#switches.ids[down.switchIndex] === from) {
-        return { id, from, to, bandwidth: Infinity, latency: down.down, pricePerGB: 0 };
+      const down = this.#hostIndex.get(to);
+      if (down !== undefined && this.#switches.ids[this.#switchOf[down]!] === from) {
+        return { id, from, to, bandwidth: Infinity, latency: this.#down[down]!, pricePerGB: 0 };
       }
     }
     throw new ConfigError(`unknown link "${id}"`, 'topology');
@@ -229,11 +259,26 @@ export class GraphTopology implements Topology {
     const a = this.#port(from);
     const b = this.#port(to);
     if (from === to) return { links: [], latency: 0, bottleneck: Infinity, pricePerByte: 0 };
-    const core = this.#switches.route(a.switchIndex, b.switchIndex);
-    const route = core === null ? null : this.#routeObject(core, a.up, b.down);
+    const route = this.routeAt(a, b);
     this.#lastFrom = from;
     this.#lastTo = to;
     this.#lastRoute = route;
+    return route;
+  }
+
+  /** {@link GraphTopology.route} between the hosts at positions `a` and `b` of `hostIndex` (distinct). */
+  routeAt(a: number, b: number): Route | null {
+    const core = this.#switches.route(this.#switchOf[a]!, this.#switchOf[b]!);
+    if (core === null) return null;
+    const up = this.#up[a]!;
+    const down = this.#down[b]!;
+    // Hosts on a flat LAN share one latency pair: the last route object answers most questions.
+    if (core === this.#lastCore && up === this.#lastUp && down === this.#lastDown) return this.#lastObject!;
+    const route = this.#routeObject(core, up, down);
+    this.#lastCore = core;
+    this.#lastUp = up;
+    this.#lastDown = down;
+    this.#lastObject = route;
     return route;
   }
 
@@ -274,17 +319,42 @@ export class GraphTopology implements Topology {
         pricePerGB: l.pricePerGB,
       });
     }
-    for (const [host, at] of this.#parts.hosts) {
-      g.addNode(host, at.group === undefined ? { kind: 'host' } : { kind: 'host', group: at.group });
-      g.addDirectedEdgeWithKey(`${host}->${at.switch}`, host, at.switch, { latency: at.up });
-      g.addDirectedEdgeWithKey(`${at.switch}->${host}`, at.switch, host, { latency: at.down });
+    const switchIds = this.#switches.ids;
+    for (let i = 0; i < this.#hostIds.length; i++) {
+      const host = this.#hostIds[i]!;
+      const at = switchIds[this.#switchOf[i]!]!;
+      const group = this.#groups?.[i];
+      g.addNode(host, group === undefined ? { kind: 'host' } : { kind: 'host', group });
+      g.addDirectedEdgeWithKey(`${host}->${at}`, host, at, { latency: this.#up[i]! });
+      g.addDirectedEdgeWithKey(`${at}->${host}`, at, host, { latency: this.#down[i]! });
     }
     return g;
   }
 
-  #port(host: HostId): HostPort {
-    const p = this.#ports.get(host);
+  /** The host's position. @throws ConfigError for an unknown host. */
+  #port(host: HostId): number {
+    const p = this.#hostIndex.get(host);
     if (p === undefined) throw new ConfigError(`unknown host "${host}"`, 'topology');
     return p;
   }
+}
+
+/** The column form of a host map (attachments in its order). */
+function columnsOf(hosts: ReadonlyMap<HostId, HostAttachment>): HostColumns {
+  const index = new Map<HostId, number>();
+  const ids: HostId[] = [];
+  const switches: string[] = [];
+  const up: number[] = [];
+  const down: number[] = [];
+  let groups: (string | undefined)[] | undefined;
+  for (const [host, at] of hosts) {
+    if (at.group !== undefined) groups ??= new Array<string | undefined>(ids.length).fill(undefined);
+    groups?.push(at.group);
+    index.set(host, ids.length);
+    ids.push(host);
+    switches.push(at.switch);
+    up.push(at.up);
+    down.push(at.down);
+  }
+  return { index, ids, switches, up, down, groups };
 }

@@ -59,14 +59,37 @@ export interface HostAttachment {
   readonly group?: string;
 }
 
+/**
+ * Hosts and where they attach as parallel columns in insertion order, with their id → position map: what
+ * a {@link TopologyBuilder} collects, so 1,000,000 hosts cost no object and no map entry each beyond the
+ * one index. Must not change once handed to a topology.
+ */
+export interface HostColumns {
+  /** `ids[i]` → `i`. */
+  readonly index: ReadonlyMap<HostId, number>;
+  readonly ids: readonly HostId[];
+  /** The switch each host attaches to. */
+  readonly switches: readonly string[];
+  /** Latency host → switch and switch → host, seconds. */
+  readonly up: readonly number[];
+  readonly down: readonly number[];
+  /** Group overrides by position (undefined: the switch's group); undefined when no host has one. */
+  readonly groups: readonly (string | undefined)[] | undefined;
+}
+
 /** The parts a `GraphTopology` is made of (what `TopologyBuilder` collects). */
 export interface TopologyParts {
   /** In insertion order. */
   readonly switches: readonly SwitchInfo[];
   /** Directed inter-switch links, ids `${from}->${to}`, in insertion order. */
   readonly links: readonly Link[];
-  /** Every host, in insertion order. */
-  readonly hosts: ReadonlyMap<HostId, HostAttachment>;
+  /** Every host, in insertion order (as a map, or as the columns a builder collects). */
+  readonly hosts: ReadonlyMap<HostId, HostAttachment> | HostColumns;
+}
+
+/** Whether `hosts` is the column form. */
+export function isHostColumns(hosts: TopologyParts['hosts']): hosts is HostColumns {
+  return 'ids' in hosts && Array.isArray(hosts.ids);
 }
 
 /** A finite number ≥ 0. */

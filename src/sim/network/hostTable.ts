@@ -1,4 +1,5 @@
 import { ConfigError } from '../../core/errors.js';
+import { firstDuplicate, hostIndex } from '../../core/hostIndex.js';
 import type { Host, HostId } from '../../core/types.js';
 
 /**
@@ -6,7 +7,8 @@ import type { Host, HostId } from '../../core/types.js';
  * downlink, and the straggler factor currently applied to each host.
  */
 export class HostTable {
-  readonly #index = new Map<HostId, number>();
+  /** Shared with the fleet's other users (see {@link hostIndex}). */
+  readonly #index: ReadonlyMap<HostId, number>;
   /** Host ids in fleet order (index = position). */
   readonly ids: readonly HostId[];
   readonly #uplink: Float64Array;
@@ -24,19 +26,25 @@ export class HostTable {
     this.#downlink = new Float64Array(n);
     this.#factor = new Float64Array(n).fill(1);
     const ids: HostId[] = [];
+    this.#index = hostIndex(hosts);
+    const duplicate = firstDuplicate(hosts, this.#index);
     hosts.forEach((h, i) => {
-      if (this.#index.has(h.id)) throw new ConfigError(`duplicate host "${h.id}"`, `${where}[${i}].id`);
+      if (i === duplicate) throw new ConfigError(`duplicate host "${h.id}"`, `${where}[${i}].id`);
       if (!(h.uplink > 0))
         throw new ConfigError(`uplink must be > 0, got ${h.uplink}`, `${where}[${i}].uplink`);
       if (!(h.downlink > 0)) {
         throw new ConfigError(`downlink must be > 0, got ${h.downlink}`, `${where}[${i}].downlink`);
       }
-      this.#index.set(h.id, i);
       this.#uplink[i] = h.uplink;
       this.#downlink[i] = h.downlink;
       ids.push(h.id);
     });
     this.ids = ids;
+  }
+
+  /** Host id → position (the fleet's shared index: see `hostIndex`). */
+  get index(): ReadonlyMap<HostId, number> {
+    return this.#index;
   }
 
   /** Number of hosts. */

@@ -1,6 +1,9 @@
+// Long file: the strategies' shared memory across calls (StrategyMemory) and the bookkeeping of one call (PlanContext),
+// whose helpers all read the same per-call counts; the full-holder pool lives in full-holders.ts.
 import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { FleetInfo } from './fleet-info.js';
+import { FullHolders } from './full-holders.js';
 
 /** How many candidate sources a strategy scores per receiver; keeps planning linear at 100,000 hosts. */
 export const SOURCE_WINDOW = 64;
@@ -16,6 +19,11 @@ export const SOURCE_WINDOW = 64;
  * (every source busy) does not walk 100,000 pending hosts; the failed ones are sorted only if it gets there.
  */
 export function* failedLast(view: PlanView, receivers: Iterable<HostId>): Generator<HostId, void, undefined> {
+  if (view.anyFailedAttempts?.() === false) {
+    // Nobody failed yet: the order is the given one, and no receiver needs a look-up.
+    yield* receivers;
+    return;
+  }
   const retrying: HostId[] = [];
   for (const t of receivers) {
     if (view.failedAttempts(t) > 0) retrying.push(t);
@@ -50,15 +58,27 @@ export class StrategyMemory {
   /** Core of a missing set, with the set's size when computed (a live missing set shrinks in place). */
   readonly #cores = new WeakMap<ReadonlySet<PathId>, { size: number; core: ReadonlySet<PathId> }>();
   readonly #contentKeys = new WeakMap<ReadonlySet<PathId>, { size: number; key: string }>();
-  #pool: HostId[] | undefined;
-  #poolFleet: unknown;
+  /** Hosts known to hold their whole want set (see {@link StrategyMemory.fullHolders}). */
+  readonly #full = new FullHolders();
+  #scratch: PlanScratch | undefined;
+
   /**
-   * Targets outside the pool whose state may have changed since the last {@link StrategyMemory.fullHolders}
-   * call: every target at the first call, then those proposed to (only a transfer makes a host done), kept
-   * while something is on its way to them. So a call costs O(hosts that received), not O(targets).
+   * The per-host scratch arrays of this strategy's {@link PlanContext}s, for a fleet of `n` hosts (one
+   * context at a time: a new one's stamp retires the last one's entries).
    */
-  #watch = new Set<HostId>();
-  readonly #inPool = new Set<HostId>();
+  scratch(n: number): PlanScratch {
+    if (this.#scratch?.sends.length !== n) {
+      this.#scratch = {
+        stamp: 0,
+        sendStamp: new Int32Array(n),
+        sends: new Int32Array(n),
+        receiveStamp: new Int32Array(n),
+        receives: new Int32Array(n),
+        firstList: new Array<readonly PathId[] | undefined>(n).fill(undefined),
+      };
+    }
+    return this.#scratch;
+  }
 
   info(view: PlanView): FleetInfo {
     if (!this.#info || this.#info.fleet !== view.fleet) this.#info = new FleetInfo(view.fleet, view.closure);
@@ -66,8 +86,8 @@ export class StrategyMemory {
   }
 
   /** Notes a proposal to `to` (see {@link PlanContext.propose}): what it holds may change. */
-  noteProposed(to: HostId): void {
-    if (this.#pool !== undefined && !this.#inPool.has(to)) this.#watch.add(to);
+  noteProposed(to: HostId, position?: number): void {
+    this.#full.noteProposed(position ?? this.#info?.index.get(to));
   }
 
   /** True when `host` holds every path of `set` (cached per set object). */
@@ -127,42 +147,12 @@ export class StrategyMemory {
    * ask `view.holders(path)` (expensive at 100,000 hosts).
    */
   fullHolders(view: PlanView): readonly HostId[] {
-    const info = this.info(view);
-    if (this.#pool === undefined || this.#poolFleet !== view.fleet) {
-      this.#poolFleet = view.fleet;
-      this.#pool = [...info.seeds];
-      this.#inPool.clear();
-      for (const s of info.seeds) this.#inPool.add(s);
-      this.#watch = new Set(info.targets.filter((t) => !this.#inPool.has(t)));
-    }
-    const fresh: HostId[] = [];
-    for (const t of this.#watch) {
-      if ((info.wantArray(t)?.length ?? 0) === 0) this.#watch.delete(t); // a relay, not a target
-      else if (view.isDone(t) || this.holdsShared(view, t)) {
-        fresh.push(t);
-        this.#inPool.add(t);
-        this.#watch.delete(t);
-      } else if (view.isFailed(t) || view.incoming(t).size === 0) {
-        // Failed, or nothing on its way: unchanged until something is proposed to it again.
-        this.#watch.delete(t);
-      }
-    }
-    // The watch list is in proposal order; the pool is in fleet order.
-    if (fresh.length > 1) fresh.sort((a, b) => info.pos(a) - info.pos(b));
-    if (fresh.length > 0) {
-      // Both lists are in fleet order: one linear merge keeps the pool in fleet order.
-      const pool = this.#pool;
-      const merged: HostId[] = [];
-      let i = 0;
-      let j = 0;
-      while (i < pool.length || j < fresh.length) {
-        if (j >= fresh.length || (i < pool.length && info.pos(pool[i]!) < info.pos(fresh[j]!)))
-          merged.push(pool[i++]!);
-        else merged.push(fresh[j++]!);
-      }
-      this.#pool = merged;
-    }
-    return this.#pool;
+    return this.#full.update(view, this.info(view), (t) => this.holdsShared(view, t));
+  }
+
+  /** The fleet positions of `pool` when it is the list {@link StrategyMemory.fullHolders} last returned. */
+  fullHolderPositions(pool: readonly HostId[]): readonly number[] | undefined {
+    return this.#full.positionsOf(pool);
   }
 
   /**
@@ -198,6 +188,17 @@ export class StrategyMemory {
   }
 }
 
+/** Per-host counts of one plan call by fleet position; an entry counts when its stamp is the call's. */
+export interface PlanScratch {
+  stamp: number;
+  readonly sendStamp: Int32Array;
+  readonly sends: Int32Array;
+  readonly receiveStamp: Int32Array;
+  readonly receives: Int32Array;
+  /** The first path list proposed to the host (valid with its receive stamp). */
+  readonly firstList: (readonly PathId[] | undefined)[];
+}
+
 /** Source orders a strategy may ask for. */
 export type SourceOrder = 'fleet' | 'uplink';
 
@@ -208,10 +209,17 @@ export type SourceOrder = 'fleet' | 'uplink';
 export class PlanContext {
   readonly proposals: Proposal[] = [];
   readonly info: FleetInfo;
-  readonly #sends = new Map<HostId, number>();
-  readonly #receives = new Map<HostId, number>();
-  /** Path lists proposed to each host in this batch; the set form is built only when asked for. */
-  readonly #plannedLists = new Map<HostId, (readonly PathId[])[]>();
+  /**
+   * Sends and receives proposed per host in this batch and the first path list proposed to each, by fleet
+   * position in arrays the strategy's memory reuses across calls (an entry counts when its stamp is this
+   * call's), so a round proposing to 500,000 receivers builds no per-host map. Hosts outside the fleet
+   * (a strategy bug the validator reports) are counted in `#others`.
+   */
+  readonly #scratch: PlanScratch;
+  readonly #stamp: number;
+  #others: Map<HostId, { sends: number; receives: number }> | undefined;
+  /** Further path lists proposed to a host in this batch (after its first), and the set form when asked. */
+  readonly #moreLists = new Map<HostId, (readonly PathId[])[]>();
   readonly #plannedSets = new Map<HostId, Set<PathId>>();
   readonly #sources = new Map<ReadonlySet<PathId>, Map<SourceOrder, readonly HostId[]>>();
   readonly #wholeLists = new Map<ReadonlySet<PathId>, readonly PathId[]>();
@@ -223,18 +231,52 @@ export class PlanContext {
     readonly memory: StrategyMemory,
   ) {
     this.info = memory.info(view);
+    this.#scratch = memory.scratch(view.fleet.hosts.length);
+    this.#stamp = ++this.#scratch.stamp;
+  }
+
+  /** The fleet position of `host` (through the view's look-up cache when it has one), or undefined. */
+  #pos(host: HostId): number | undefined {
+    const view = this.view;
+    if (view.positionOf === undefined) return this.info.index.get(host);
+    const i = view.positionOf(host);
+    return i < 0 ? undefined : i;
+  }
+
+  /** Sends proposed from `host` in this batch. */
+  #sent(host: HostId): number {
+    const i = this.#pos(host);
+    if (i === undefined) return this.#others?.get(host)?.sends ?? 0;
+    const b = this.#scratch;
+    return b.sendStamp[i] === this.#stamp ? b.sends[i]! : 0;
+  }
+
+  /** Receives proposed to `host` in this batch. */
+  #received(host: HostId): number {
+    const i = this.#pos(host);
+    if (i === undefined) return this.#others?.get(host)?.receives ?? 0;
+    const b = this.#scratch;
+    return b.receiveStamp[i] === this.#stamp ? b.receives[i]! : 0;
+  }
+
+  /** The first path list proposed to `host` in this batch, if any. */
+  #firstList(host: HostId): readonly PathId[] | undefined {
+    const i = this.#pos(host);
+    if (i === undefined) return this.#moreLists.get(host)?.[0];
+    const b = this.#scratch;
+    return b.receiveStamp[i] === this.#stamp ? b.firstList[i] : undefined;
   }
 
   /** Sends `host` may still start in this batch. */
   sendLeft(host: HostId): number {
     if (!this.view.canSend(host)) return 0;
-    return this.view.host(host).maxSends - this.view.sending(host) - (this.#sends.get(host) ?? 0);
+    return this.view.host(host).maxSends - this.view.sending(host) - this.#sent(host);
   }
 
   /** Receives `host` may still start in this batch. */
   recvLeft(host: HostId): number {
     if (!this.view.canReceive(host)) return 0;
-    return this.view.host(host).maxReceives - this.view.receiving(host) - (this.#receives.get(host) ?? 0);
+    return this.view.host(host).maxReceives - this.view.receiving(host) - this.#received(host);
   }
 
   /**
@@ -244,22 +286,37 @@ export class PlanContext {
    * 1, a holder never splits its uplink, so eager mode keeps the binomial tree of round mode.
    */
   idleSender(host: HostId, perHolder = 1): boolean {
-    return this.view.sending(host) + (this.#sends.get(host) ?? 0) < perHolder && this.sendLeft(host) > 0;
+    return this.view.sending(host) + this.#sent(host) < perHolder && this.sendLeft(host) > 0;
+  }
+
+  /** {@link PlanContext.idleSender} for the host at fleet position `i` (no look-up when the view allows). */
+  idleSenderAt(i: number, perHolder = 1): boolean {
+    const view = this.view;
+    if (view.sendingAt === undefined || view.canSendAt === undefined) {
+      return this.idleSender(view.fleet.hosts[i]!.id, perHolder);
+    }
+    const b = this.#scratch;
+    const sent = b.sendStamp[i] === this.#stamp ? b.sends[i]! : 0;
+    const sending = view.sendingAt(i);
+    if (sending + sent >= perHolder || !view.canSendAt(i)) return false;
+    return view.fleet.hosts[i]!.maxSends - sending - sent > 0;
   }
 
   /** Sends proposed from `host` in this batch. */
   sentNow(host: HostId): number {
-    return this.#sends.get(host) ?? 0;
+    return this.#sent(host);
   }
 
   /** Paths proposed to `host` in this batch. */
   planned(host: HostId): ReadonlySet<PathId> | undefined {
-    const lists = this.#plannedLists.get(host);
-    if (!lists) return undefined;
+    const first = this.#firstList(host);
+    if (first === undefined) return undefined;
     let set = this.#plannedSets.get(host);
     if (!set) {
-      set = new Set();
-      for (const l of lists) for (const p of l) set.add(p);
+      set = new Set(first);
+      const more = this.#moreLists.get(host);
+      if (more)
+        for (let k = more[0] === first ? 1 : 0; k < more.length; k++) for (const p of more[k]!) set.add(p);
       this.#plannedSets.set(host, set);
     }
     return set;
@@ -267,20 +324,49 @@ export class PlanContext {
 
   /** True when something was proposed to `host` in this batch. */
   hasPlanned(host: HostId): boolean {
-    return this.#plannedLists.has(host);
+    return this.#firstList(host) !== undefined;
   }
 
   /** Records a proposal and the slots it uses. */
   propose(from: HostId, to: HostId, paths: readonly PathId[]): void {
     this.proposals.push({ from, to, paths });
-    this.memory.noteProposed(to);
-    this.#sends.set(from, (this.#sends.get(from) ?? 0) + 1);
-    this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
-    const lists = this.#plannedLists.get(to);
-    if (lists) lists.push(paths);
-    else this.#plannedLists.set(to, [paths]);
+    const b = this.#scratch;
+    const stamp = this.#stamp;
+    const fi = this.#pos(from);
+    if (fi === undefined) this.#other(from).sends++;
+    else {
+      b.sends[fi] = (b.sendStamp[fi] === stamp ? b.sends[fi]! : 0) + 1;
+      b.sendStamp[fi] = stamp;
+    }
+    const ti = this.#pos(to);
+    this.memory.noteProposed(to, ti);
+    const first = this.#firstList(to);
+    if (ti === undefined) {
+      this.#other(to).receives++;
+      const lists = this.#moreLists.get(to);
+      if (lists) lists.push(paths);
+      else this.#moreLists.set(to, [paths]);
+    } else {
+      if (first === undefined) {
+        b.receives[ti] = 1;
+        b.firstList[ti] = paths;
+      } else {
+        b.receives[ti]!++;
+        const lists = this.#moreLists.get(to);
+        if (lists) lists.push(paths);
+        else this.#moreLists.set(to, [paths]);
+      }
+      b.receiveStamp[ti] = stamp;
+    }
     const set = this.#plannedSets.get(to);
     if (set) for (const p of paths) set.add(p);
+  }
+
+  #other(host: HostId): { sends: number; receives: number } {
+    this.#others ??= new Map();
+    let o = this.#others.get(host);
+    if (!o) this.#others.set(host, (o = { sends: 0, receives: 0 }));
+    return o;
   }
 
   /** {@link edgeOk} on this call's view. */
@@ -302,7 +388,7 @@ export class PlanContext {
   isWholeReceiver(t: HostId): boolean {
     return (
       this.view.incoming(t).size === 0 &&
-      !this.#plannedLists.has(t) &&
+      !this.hasPlanned(t) &&
       this.view.missing(t).size > 0 &&
       this.recvLeft(t) > 0
     );
@@ -386,11 +472,32 @@ export class PlanContext {
       const out: HostId[] = [];
       const missing = this.view.missing(to);
       const toWant = this.info.wantArray(to);
-      for (const h of pool) if (this.#canServeWhole(h, to, missing, toWant)) out.push(h);
+      const at = this.memory.fullHolderPositions(pool);
+      if (at !== undefined && this.view.isFailedAt !== undefined && this.view.isDoneAt !== undefined) {
+        for (let k = 0; k < pool.length; k++) {
+          const h = pool[k]!;
+          if (this.#canServeWholeAt(at[k]!, h, to, missing, toWant)) out.push(h);
+        }
+      } else for (const h of pool) if (this.#canServeWhole(h, to, missing, toWant)) out.push(h);
       this.#poolSourcesByContent.set(content, (list = out));
     }
     this.#poolSources.set(key, list);
     return list;
+  }
+
+  /** {@link PlanContext.#canServeWhole} for `host` at fleet position `i`, asking the view by position. */
+  #canServeWholeAt(
+    i: number,
+    host: HostId,
+    to: HostId,
+    missing: ReadonlySet<PathId>,
+    toWant: readonly PathId[] | undefined,
+  ): boolean {
+    if (host === to || this.view.isFailedAt!(i)) return false;
+    if (missing.size === 0) return false;
+    const want = this.info.wantArrayAt(i);
+    if (want !== undefined && want === toWant && this.view.isDoneAt!(i)) return true;
+    return this.memory.holdsAll(this.view, host, this.memory.core(this.view, missing));
   }
 
   #computeSources(to: HostId, missing: ReadonlySet<PathId>): readonly HostId[] {

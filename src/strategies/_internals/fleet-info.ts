@@ -1,4 +1,5 @@
 import type { ClosureGraph } from '../../core/closure.js';
+import { hostIndex } from '../../core/hostIndex.js';
 import type { Fleet, HostId, PathId } from '../../core/types.js';
 
 /**
@@ -7,12 +8,14 @@ import type { Fleet, HostId, PathId } from '../../core/types.js';
  * them pays nothing at 100,000 hosts.
  */
 export class FleetInfo {
-  /** Position of every host in fleet order. */
-  readonly index = new Map<HostId, number>();
+  /** Position of every host in fleet order (the fleet's shared index: see {@link hostIndex}). */
+  readonly index: ReadonlyMap<HostId, number>;
   /** Hosts holding paths at the start, fleet order. */
   readonly seeds: readonly HostId[];
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
+  /** Want arrays by fleet position (what `fleet.wants` gives each host). */
+  readonly #wantAt: (readonly PathId[] | undefined)[];
   #topo: Map<PathId, number> | undefined;
   #wantCount: Map<PathId, number> | undefined;
   #hasPrivate: boolean | undefined;
@@ -23,11 +26,16 @@ export class FleetInfo {
   ) {
     const seeds: HostId[] = [];
     const targets: HostId[] = [];
-    fleet.hosts.forEach((h, i) => {
-      this.index.set(h.id, i);
-      if ((fleet.initialHave.get(h.id)?.length ?? 0) > 0) seeds.push(h.id);
-      if ((fleet.wants.get(h.id)?.length ?? 0) > 0) targets.push(h.id);
-    });
+    this.index = hostIndex(fleet.hosts);
+    const hosts = fleet.hosts;
+    this.#wantAt = new Array<readonly PathId[] | undefined>(hosts.length);
+    for (let i = 0; i < hosts.length; i++) {
+      const id = hosts[i]!.id;
+      const want = fleet.wants.get(id);
+      this.#wantAt[i] = want;
+      if (fleet.initialHave.size > 0 && (fleet.initialHave.get(id)?.length ?? 0) > 0) seeds.push(id);
+      if ((want?.length ?? 0) > 0) targets.push(id);
+    }
     this.seeds = seeds;
     this.targets = targets;
   }
@@ -39,7 +47,14 @@ export class FleetInfo {
 
   /** The want array as the fleet gave it; hosts given the same array share the object. */
   wantArray(host: HostId): readonly PathId[] | undefined {
-    return this.fleet.wants.get(host);
+    const i = this.index.get(host);
+    // A duplicate id's index names its last host; `fleet.wants` has one entry per id either way.
+    return i === undefined ? undefined : this.#wantAt[i];
+  }
+
+  /** {@link FleetInfo.wantArray} of the host at fleet position `i`. */
+  wantArrayAt(i: number): readonly PathId[] | undefined {
+    return this.#wantAt[i];
   }
 
   /** Position of each path in the closure's topological order (references first). */

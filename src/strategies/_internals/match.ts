@@ -49,7 +49,10 @@ export function greedyMatch(ctx: PlanContext, receivers: readonly HostId[], opts
       if (pairs.length === 0) break;
       pairs.sort(
         (a, b) =>
-          b.score - a.score || a.att - b.att || info.pos(a.t) - info.pos(b.t) || info.pos(a.s) - info.pos(b.s),
+          b.score - a.score ||
+          a.att - b.att ||
+          info.pos(a.t) - info.pos(b.t) ||
+          info.pos(a.s) - info.pos(b.s),
       );
       const matched = new Set<HostId>();
       for (const p of pairs) {

@@ -32,7 +32,12 @@ export function checkKeys(
 }
 
 /** Refuses `a` and `b` given together (alternatives, one would be silently ignored). */
-export function notBoth(strategy: string, options: Readonly<Record<string, unknown>>, a: string, b: string): void {
+export function notBoth(
+  strategy: string,
+  options: Readonly<Record<string, unknown>>,
+  a: string,
+  b: string,
+): void {
   if (options[a] !== undefined && options[b] !== undefined) {
     throw new ConfigError(`give either ${a} or ${b}, not both`, `${strategy}.${b}`);
   }
@@ -89,7 +94,10 @@ export function enumOption<T extends string>(
   const v = options[key];
   if (v === undefined) return fallback;
   if (!allowed.includes(v as T)) {
-    throw new ConfigError(`must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, `${strategy}.${key}`);
+    throw new ConfigError(
+      `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+      `${strategy}.${key}`,
+    );
   }
   return v as T;
 }
