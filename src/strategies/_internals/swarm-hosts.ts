@@ -85,6 +85,20 @@ export class SwarmHosts {
   readonly view: PlanView;
   readonly #index = new Map<HostId, number>();
   readonly #missingBytes: (host: HostId) => number;
+  /** Bit of each shared path (a path several targets want) in the per-host bit sets below. */
+  readonly #bit: ReadonlyMap<PathId, number>;
+  /** 32-bit words per host in each bit set. */
+  readonly #words: number;
+  /** Per host, the shared paths it holds (`PlanView.has`). */
+  readonly #holds: Uint32Array;
+  /** Per host, the shared paths it misses and nothing brings yet (missing, not incoming). */
+  readonly #takes: Uint32Array;
+  /** Per host, the shared paths it missed when last read. */
+  readonly #misses: Uint32Array;
+  /** Per host, the sizes of its have and missing sets when last read (-1: never read). */
+  readonly #haveSize: Int32Array;
+  readonly #missSize: Int32Array;
+  readonly #scratch: Uint32Array;
   #stamp = -1;
   #dropped = false;
   /** Receiver records by fleet position, made when a host first opens. */
@@ -103,11 +117,21 @@ export class SwarmHosts {
   /** Some record in `#open` has a NaN key: every call rebuilds and sorts it (see `#updateOpen`). */
   #unordered = false;
 
-  constructor(view: PlanView, missingBytes: (host: HostId) => number) {
+  constructor(view: PlanView, missingBytes: (host: HostId) => number, shared: readonly PathId[]) {
     this.view = view;
     this.#missingBytes = missingBytes;
     const hosts = view.fleet.hosts;
     const n = hosts.length;
+    const bit = new Map<PathId, number>();
+    shared.forEach((p, k) => bit.set(p, k));
+    this.#bit = bit;
+    const words = (this.#words = (shared.length + 31) >>> 5);
+    this.#holds = new Uint32Array(n * words);
+    this.#takes = new Uint32Array(n * words);
+    this.#misses = new Uint32Array(n * words);
+    this.#haveSize = new Int32Array(n).fill(-1);
+    this.#missSize = new Int32Array(n);
+    this.#scratch = new Uint32Array(words);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
     this.uplink = Float64Array.from(hosts, (h) => view.host(h.id).uplink);
@@ -162,6 +186,50 @@ export class SwarmHosts {
   }
 
   /**
+   * Brings host `i`'s bit sets up to date. A host's missing set only shrinks, by delivery, and what it holds
+   * only grows, by delivery of paths it wants: when the two sizes moved by the same amount, the shared paths
+   * it gained are exactly those it no longer misses, so its have set is not walked (the deployer's, which
+   * changes at every call, is large and never grows).
+   */
+  #readBits(
+    i: number,
+    have: ReadonlySet<PathId>,
+    missing: ReadonlySet<PathId>,
+    incoming: ReadonlySet<PathId>,
+  ): void {
+    const words = this.#words;
+    const base = i * words;
+    const bit = this.#bit;
+    const miss = this.#scratch;
+    miss.fill(0);
+    for (const p of missing) {
+      const b = bit.get(p);
+      if (b !== undefined) miss[b >>> 5]! |= 1 << (b & 31);
+    }
+    const holds = this.#holds;
+    const misses = this.#misses;
+    const known = this.#haveSize[i]!;
+    if (known >= 0 && have.size - known === this.#missSize[i]! - missing.size) {
+      for (let w = 0; w < words; w++) holds[base + w]! |= misses[base + w]! & ~miss[w]!;
+    } else {
+      holds.fill(0, base, base + words);
+      for (const p of have) {
+        const b = bit.get(p);
+        if (b !== undefined) holds[base + (b >>> 5)]! |= 1 << (b & 31);
+      }
+    }
+    this.#haveSize[i] = have.size;
+    this.#missSize[i] = missing.size;
+    misses.set(miss, base);
+    const takes = this.#takes;
+    takes.set(miss, base);
+    for (const p of incoming) {
+      const b = bit.get(p);
+      if (b !== undefined) takes[base + (b >>> 5)]! &= ~(1 << (b & 31));
+    }
+  }
+
+  /**
    * The pending targets with a receive slot, fastest uplink first (`rank`: the uplink, or 0 below `tier`),
    * then the most receive time left, then fleet order: the same list a sort of them at every call gives,
    * but kept across calls, so a call re-places only the hosts re-read since the last one. The caller owns
@@ -178,6 +246,21 @@ export class SwarmHosts {
   /** The record of `i` when it is in {@link SwarmHosts.openReceivers}' list. */
   openAt(i: number): OpenReceiver | undefined {
     return this.#inOpen[i] === 1 ? this.#recs[i] : undefined;
+  }
+
+  /** Bit of shared path `p` in {@link SwarmHosts.holds} and {@link SwarmHosts.takes}; undefined for others. */
+  bitOf(p: PathId): number | undefined {
+    return this.#bit.get(p);
+  }
+
+  /** Whether host `i` holds the shared path of bit `b` (`PlanView.has`). */
+  holds(i: number, b: number): boolean {
+    return (this.#holds[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+
+  /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */
+  takes(i: number, b: number): boolean {
+    return (this.#takes[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
   }
 
   /** Position of `host` in the fleet. */
@@ -267,7 +350,9 @@ export class SwarmHosts {
     this.holdsAny[i] = view.have(id).size > 0 ? 1 : 0;
     const incoming = view.incoming(id);
     this.incoming[i] = incoming;
-    this.missing[i] = view.missing(id);
+    const missing = view.missing(id);
+    this.missing[i] = missing;
+    this.#readBits(i, view.have(id), missing, incoming);
     const flying = this.flying;
     for (const p of this.#counted[i]!) {
       const c = flying.get(p)! - 1;

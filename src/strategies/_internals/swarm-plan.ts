@@ -49,6 +49,8 @@ export class SwarmPlan {
   #hosts: SwarmHosts | undefined;
   /** Free senders, fastest uplink first. */
   #free: HostId[] = [];
+  /** {@link SwarmPlan.#free} as fleet positions. */
+  readonly #freePos: number[] = [];
   /** Per path: receivers before this index in {@link SwarmPlan.#open} cannot take it in this call. */
   readonly #openPos = new Map<PathId, number>();
   /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
@@ -101,7 +103,12 @@ export class SwarmPlan {
     if (open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
     if (this.#groups) {
-      for (const h of run.sendOrder) if (view.have(h).size > 0 && admission.usable(h)) this.#free.push(h);
+      run.sendOrder.forEach((h, k) => {
+        if (view.have(h).size > 0 && admission.usable(h)) {
+          this.#free.push(h);
+          this.#freePos.push(run.sendOrderPos[k]!);
+        }
+      });
     } else {
       // `admission.usable` before any proposal, from the kept figures: a send slot, and spare uplink for
       // the slowest open receiver when already sending.
@@ -109,7 +116,10 @@ export class SwarmPlan {
       for (const i of run.sendOrderPos) {
         if (hosts.holdsAny[i] === 0 || hosts.canSend[i] === 0) continue;
         const load = hosts.sending[i]!;
-        if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) this.#free.push(hosts.ids[i]!);
+        if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) {
+          this.#free.push(hosts.ids[i]!);
+          this.#freePos.push(i);
+        }
       }
     }
     admission.findSeeds();
@@ -205,6 +215,7 @@ export class SwarmPlan {
     const n = open.length;
     let skip = this.#skip.get(p);
     if (!skip) this.#skip.set(p, (skip = new Int32Array(n + 1)));
+    const b = this.#hosts!.bitOf(p);
     let run = -1;
     while (i < n) {
       const j = skip[i]!;
@@ -213,7 +224,7 @@ export class SwarmPlan {
         i = j;
         continue;
       }
-      if (this.#mayTake(open[i]!, p)) break;
+      if (this.#mayTake(open[i]!, p, b)) break;
       if (run < 0) run = i;
       i++;
     }
@@ -227,9 +238,15 @@ export class SwarmPlan {
     return hosts.openAt(hosts.pos(host));
   }
 
-  /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
-  #mayTake(to: OpenReceiver, p: PathId): boolean {
-    return to.slots > 0 && to.missing.has(p) && !to.incoming.has(p) && !(to.planned?.has(p) ?? false);
+  /**
+   * Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet (`b`: the
+   * bit of a shared `p`, read from the kept bit sets; the sets themselves for the others).
+   */
+  #mayTake(to: OpenReceiver, p: PathId, b = this.#hosts!.bitOf(p)): boolean {
+    if (to.slots <= 0) return false;
+    if (b === undefined ? !to.missing.has(p) || to.incoming.has(p) : !this.#hosts!.takes(to.pos, b))
+      return false;
+    return !(to.planned?.has(p) ?? false);
   }
 
   /** Free holders of `p` (at most `window`), fastest uplink first. */
@@ -249,9 +266,14 @@ export class SwarmPlan {
       if (out.length > this.#window) out.length = this.#window;
       return out;
     }
-    for (const h of this.#free) {
+    const hosts = this.#hosts!;
+    const b = hosts.bitOf(p);
+    const free = this.#free;
+    const freePos = this.#freePos;
+    for (let k = 0; k < free.length; k++) {
       this.#budget--;
-      if (view.has(h, p) && admission.usable(h)) {
+      const h = free[k]!;
+      if ((b === undefined ? view.has(h, p) : hosts.holds(freePos[k]!, b)) && admission.usable(h)) {
         out.push(h);
         if (out.length >= this.#window) break;
       }
