@@ -1,26 +1,9 @@
 import type { PlanView } from '../../core/strategy.js';
-import type { HostId, PathId } from '../../core/types.js';
+import type { HostId } from '../../core/types.js';
 import { edgeOk } from './context.js';
 import type { SwarmGroups } from './swarm-groups.js';
+import type { OpenReceiver } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
-
-/** An open receiver's state, read from the view once per `SwarmPlan` call (the view's per-host lookups are hot). */
-export interface OpenReceiver {
-  readonly id: HostId;
-  /** Receive slots left in this call. */
-  slots: number;
-  readonly missing: ReadonlySet<PathId>;
-  readonly incoming: ReadonlySet<PathId>;
-  planned?: ReadonlySet<PathId>;
-  /** Seconds of receiving left at its downlink. */
-  readonly left: number;
-  /** Sort key: its uplink, or 0 below the receiver tier (see `SwarmPlan`). */
-  readonly rank: number;
-  /** Fleet position (the last tie-break). */
-  readonly pos: number;
-  /** The slowest sender uplink it accepts in this call (see `SwarmAdmission`'s pace), once asked. */
-  pace?: number;
-}
 
 /**
  * With groups, a sender already sending starts another transfer only if max-min sharing of its uplink would
@@ -60,8 +43,8 @@ export class SwarmAdmission {
    * can serve anyone anything (see {@link PACE_SHARE}).
    */
   readonly #seeds: HostId[] = [];
-  /** With groups: the open receiver with the slowest downlink in each group. */
-  readonly #slowestIn = new Map<string, HostId>();
+  /** With groups: the open receiver with the slowest downlink in each group (the first in fleet order on ties). */
+  readonly #slowestIn = new Map<string, OpenReceiver>();
   /** With groups: per sender, the slowest rate it could send at to some open receiver (see `usable`). */
   readonly #minRate = new Map<HostId, number>();
   /** With groups: per sender, the expected rates of its running and planned sends. */
@@ -82,14 +65,16 @@ export class SwarmAdmission {
     return view.host(h).maxReceives - view.receiving(h) - (this.#receives.get(h) ?? 0);
   }
 
-  /** Takes an open receiver (downlink `down`) into the slowest-receiver and pace figures. */
+  /** Takes an open receiver (downlink `down`) into the slowest-receiver and pace figures (any order). */
   addReceiver(rec: OpenReceiver, down: number): void {
     this.#maxLeft = Math.max(this.#maxLeft, rec.left);
     this.#minDown = Math.min(this.#minDown, down);
     if (this.#groups) {
       const g = this.#groups.group(rec.id);
       const slowest = this.#slowestIn.get(g);
-      if (slowest === undefined || down < this.#view.host(slowest).downlink) this.#slowestIn.set(g, rec.id);
+      const d = slowest && this.#view.host(slowest.id).downlink;
+      if (slowest === undefined || down < d! || (down === d && rec.pos < slowest.pos))
+        this.#slowestIn.set(g, rec);
     }
   }
 
@@ -172,7 +157,7 @@ export class SwarmAdmission {
     let rate = this.#minRate.get(h);
     if (rate === undefined) {
       rate = Infinity;
-      for (const t of this.#slowestIn.values()) {
+      for (const { id: t } of this.#slowestIn.values()) {
         const r = t === h ? 0 : this.#groups.flowRate(h, t, 1);
         if (r > 0) rate = Math.min(rate, r);
       }

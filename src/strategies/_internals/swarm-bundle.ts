@@ -1,6 +1,6 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
-import type { OpenReceiver } from './swarm-admission.js';
+import type { OpenReceiver } from './swarm-hosts.js';
 import type { SwarmGroups } from './swarm-groups.js';
 import type { SwarmRun } from './swarm-run.js';
 import type { SwarmUrgency } from './swarm-urgency.js';

@@ -4,6 +4,54 @@ import type { HostId, PathId } from '../../core/types.js';
 const NONE: readonly PathId[] = [];
 
 /**
+ * An open receiver's state, kept across `SwarmPlan` calls by `SwarmHosts` (the view's per-host lookups are
+ * hot); `slots`, `planned` and `pace` are the call's own, reset at its start.
+ */
+export interface OpenReceiver {
+  readonly id: HostId;
+  /** Receive slots left in this call. */
+  slots: number;
+  readonly missing: ReadonlySet<PathId>;
+  readonly incoming: ReadonlySet<PathId>;
+  /** Paths proposed to it in this call. */
+  planned: ReadonlySet<PathId> | undefined;
+  /** Seconds of receiving left at its downlink. */
+  readonly left: number;
+  /** Sort key: its uplink, or 0 below the receiver tier (see `SwarmPlan`). */
+  readonly rank: number;
+  /** Fleet position (the last tie-break). */
+  readonly pos: number;
+  /** The slowest sender uplink it accepts in this call (see `SwarmAdmission`'s pace), once asked. */
+  pace: number | undefined;
+}
+
+/** An open receiver's record, kept across calls; `SwarmPlan` resets its per-call fields at each call. */
+class Receiver implements OpenReceiver {
+  slots = 0;
+  missing: ReadonlySet<PathId>;
+  incoming: ReadonlySet<PathId>;
+  planned: ReadonlySet<PathId> | undefined = undefined;
+  left = 0;
+  rank = 0;
+  pace: number | undefined = undefined;
+
+  constructor(
+    readonly id: HostId,
+    readonly pos: number,
+    missing: ReadonlySet<PathId>,
+    incoming: ReadonlySet<PathId>,
+  ) {
+    this.missing = missing;
+    this.incoming = incoming;
+  }
+}
+
+/** Open receivers' order: the fastest uplink first (`rank`), then the most receive time left, then fleet order. */
+function before(a: OpenReceiver, b: OpenReceiver): number {
+  return b.rank - a.rank || b.left - a.left || a.pos - b.pos;
+}
+
+/**
  * What `swarm` needs to know about every host at the start of a plan call, kept across calls by fleet
  * position and re-read only for the hosts the view reports changed (`PlanView.changedSince`): eager mode
  * calls `plan` after every outcome, and asking the view about each of 1,000 hosts every call (~2,000
@@ -37,14 +85,53 @@ export class SwarmHosts {
   readonly view: PlanView;
   readonly #index = new Map<HostId, number>();
   readonly #missingBytes: (host: HostId) => number;
+  /** Bit of each shared path (a path several targets want) in the per-host bit sets below. */
+  readonly #bit: ReadonlyMap<PathId, number>;
+  /** 32-bit words per host in each bit set. */
+  readonly #words: number;
+  /** Per host, the shared paths it holds (`PlanView.has`). */
+  readonly #holds: Uint32Array;
+  /** Per host, the shared paths it misses and nothing brings yet (missing, not incoming). */
+  readonly #takes: Uint32Array;
+  /** Per host, the shared paths it missed when last read. */
+  readonly #misses: Uint32Array;
+  /** Per host, the sizes of its have and missing sets when last read (-1: never read). */
+  readonly #haveSize: Int32Array;
+  readonly #missSize: Int32Array;
+  readonly #scratch: Uint32Array;
   #stamp = -1;
   #dropped = false;
+  /** Receiver records by fleet position, made when a host first opens. */
+  readonly #recs: (Receiver | undefined)[];
+  /** The open receivers in `before` order, kept across calls (see {@link SwarmHosts.openReceivers}). */
+  #open: Receiver[] = [];
+  /** 1 while the host is in `#open`. */
+  readonly #inOpen: Uint8Array;
+  /** The receiver tier `#open` was ranked with; NaN before it was first built. */
+  #tier = NaN;
+  /** Hosts re-read since `#open` was last brought up to date, each once (`#dirtyMark`). */
+  #dirty: number[] = [];
+  readonly #dirtyMark: Uint8Array;
+  /** Every host was re-read: `#open` is rebuilt. */
+  #rebuild = true;
+  /** Some record in `#open` has a NaN key: every call rebuilds and sorts it (see `#updateOpen`). */
+  #unordered = false;
 
-  constructor(view: PlanView, missingBytes: (host: HostId) => number) {
+  constructor(view: PlanView, missingBytes: (host: HostId) => number, shared: readonly PathId[]) {
     this.view = view;
     this.#missingBytes = missingBytes;
     const hosts = view.fleet.hosts;
     const n = hosts.length;
+    const bit = new Map<PathId, number>();
+    shared.forEach((p, k) => bit.set(p, k));
+    this.#bit = bit;
+    const words = (this.#words = (shared.length + 31) >>> 5);
+    this.#holds = new Uint32Array(n * words);
+    this.#takes = new Uint32Array(n * words);
+    this.#misses = new Uint32Array(n * words);
+    this.#haveSize = new Int32Array(n).fill(-1);
+    this.#missSize = new Int32Array(n);
+    this.#scratch = new Uint32Array(words);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
     this.uplink = Float64Array.from(hosts, (h) => view.host(h.id).uplink);
@@ -58,6 +145,9 @@ export class SwarmHosts {
     this.incoming = new Array<ReadonlySet<PathId>>(n);
     this.left = new Float64Array(n);
     this.#counted = new Array<readonly PathId[]>(n).fill(NONE);
+    this.#recs = new Array<Receiver | undefined>(n).fill(undefined);
+    this.#inOpen = new Uint8Array(n);
+    this.#dirtyMark = new Uint8Array(n);
   }
 
   /** Brings every figure up to date with the view: only the changed hosts when the view can say which. */
@@ -73,9 +163,17 @@ export class SwarmHosts {
         if (this.pending[i]) this.#pendingPos.push(i);
         this.#read(i);
       }
+      this.#rebuild = true;
       return;
     }
-    for (const id of changed) this.#read(this.#index.get(id)!);
+    for (const id of changed) {
+      const i = this.#index.get(id)!;
+      this.#read(i);
+      if (this.#dirtyMark[i] === 0) {
+        this.#dirtyMark[i] = 1;
+        this.#dirty.push(i);
+      }
+    }
     if (this.#dropped) {
       this.#pendingPos = this.#pendingPos.filter((i) => this.pending[i] === 1);
       this.#dropped = false;
@@ -85,6 +183,157 @@ export class SwarmHosts {
   /** Pending targets' positions, fleet order (as `PlanView.pending`). */
   pendingPositions(): readonly number[] {
     return this.#pendingPos;
+  }
+
+  /**
+   * Brings host `i`'s bit sets up to date. A host's missing set only shrinks, by delivery, and what it holds
+   * only grows, by delivery of paths it wants: when the two sizes moved by the same amount, the shared paths
+   * it gained are exactly those it no longer misses, so its have set is not walked (the deployer's, which
+   * changes at every call, is large and never grows).
+   */
+  #readBits(
+    i: number,
+    have: ReadonlySet<PathId>,
+    missing: ReadonlySet<PathId>,
+    incoming: ReadonlySet<PathId>,
+  ): void {
+    const words = this.#words;
+    const base = i * words;
+    const bit = this.#bit;
+    const miss = this.#scratch;
+    miss.fill(0);
+    for (const p of missing) {
+      const b = bit.get(p);
+      if (b !== undefined) miss[b >>> 5]! |= 1 << (b & 31);
+    }
+    const holds = this.#holds;
+    const misses = this.#misses;
+    const known = this.#haveSize[i]!;
+    if (known >= 0 && have.size - known === this.#missSize[i]! - missing.size) {
+      for (let w = 0; w < words; w++) holds[base + w]! |= misses[base + w]! & ~miss[w]!;
+    } else {
+      holds.fill(0, base, base + words);
+      for (const p of have) {
+        const b = bit.get(p);
+        if (b !== undefined) holds[base + (b >>> 5)]! |= 1 << (b & 31);
+      }
+    }
+    this.#haveSize[i] = have.size;
+    this.#missSize[i] = missing.size;
+    misses.set(miss, base);
+    const takes = this.#takes;
+    takes.set(miss, base);
+    for (const p of incoming) {
+      const b = bit.get(p);
+      if (b !== undefined) takes[base + (b >>> 5)]! &= ~(1 << (b & 31));
+    }
+  }
+
+  /**
+   * The pending targets with a receive slot, fastest uplink first (`rank`: the uplink, or 0 below `tier`),
+   * then the most receive time left, then fleet order: the same list a sort of them at every call gives,
+   * but kept across calls, so a call re-places only the hosts re-read since the last one. The caller owns
+   * the records' per-call fields (`slots`, `planned`, `pace`) and must not reorder the list.
+   */
+  openReceivers(tier: number): readonly OpenReceiver[] {
+    if (this.#rebuild || this.#unordered || tier !== this.#tier) this.#rebuildOpen(tier);
+    else if (this.#dirty.length > 0) this.#updateOpen();
+    for (const i of this.#dirty) this.#dirtyMark[i] = 0;
+    this.#dirty.length = 0;
+    return this.#open;
+  }
+
+  /** The record of `i` when it is in {@link SwarmHosts.openReceivers}' list. */
+  openAt(i: number): OpenReceiver | undefined {
+    return this.#inOpen[i] === 1 ? this.#recs[i] : undefined;
+  }
+
+  /** Bit of shared path `p` in {@link SwarmHosts.holds} and {@link SwarmHosts.takes}; undefined for others. */
+  bitOf(p: PathId): number | undefined {
+    return this.#bit.get(p);
+  }
+
+  /** Whether host `i` holds the shared path of bit `b` (`PlanView.has`). */
+  holds(i: number, b: number): boolean {
+    return (this.#holds[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+
+  /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */
+  takes(i: number, b: number): boolean {
+    return (this.#takes[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+
+  /** Position of `host` in the fleet. */
+  pos(host: HostId): number {
+    return this.#index.get(host)!;
+  }
+
+  #isOpen(i: number): boolean {
+    return this.pending[i] === 1 && this.recvLeft[i]! > 0;
+  }
+
+  /** The record of `i` with its figures as last read, ranked under `tier`. */
+  #record(i: number, tier: number): Receiver {
+    let rec = this.#recs[i];
+    if (!rec) this.#recs[i] = rec = new Receiver(this.ids[i]!, i, this.missing[i]!, this.incoming[i]!);
+    rec.missing = this.missing[i]!;
+    rec.incoming = this.incoming[i]!;
+    rec.left = this.left[i]!;
+    const up = this.uplink[i]!;
+    rec.rank = up >= tier ? up : 0;
+    return rec;
+  }
+
+  #rebuildOpen(tier: number): void {
+    this.#tier = tier;
+    this.#rebuild = false;
+    this.#inOpen.fill(0);
+    const open: Receiver[] = [];
+    for (const i of this.#pendingPos) {
+      if (!this.#isOpen(i)) continue;
+      open.push(this.#record(i, tier));
+      this.#inOpen[i] = 1;
+    }
+    open.sort(before);
+    this.#open = open;
+    this.#unordered = open.some((r) => Number.isNaN(r.left));
+  }
+
+  /**
+   * Re-places the hosts re-read since the last call: out of the list, then back in by binary search when
+   * still open. The order is total (fleet position breaks ties), so this gives the sort's list, unless a
+   * key is NaN (0 bytes left over a 0 downlink), which no total order places: then the list is rebuilt and
+   * sorted as before.
+   */
+  #updateOpen(): void {
+    const tier = this.#tier;
+    const inOpen = this.#inOpen;
+    let gone = false;
+    for (const i of this.#dirty) {
+      if (inOpen[i] === 1) {
+        inOpen[i] = 0;
+        gone = true;
+      }
+    }
+    const open = gone ? this.#open.filter((r) => inOpen[r.pos] === 1) : this.#open;
+    for (const i of this.#dirty) {
+      if (!this.#isOpen(i)) continue;
+      const rec = this.#record(i, tier);
+      if (Number.isNaN(rec.left)) {
+        this.#rebuildOpen(tier);
+        return;
+      }
+      let lo = 0;
+      let hi = open.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(open[mid]!, rec) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      open.splice(lo, 0, rec);
+      inOpen[i] = 1;
+    }
+    this.#open = open;
   }
 
   #read(i: number): void {
@@ -101,7 +350,9 @@ export class SwarmHosts {
     this.holdsAny[i] = view.have(id).size > 0 ? 1 : 0;
     const incoming = view.incoming(id);
     this.incoming[i] = incoming;
-    this.missing[i] = view.missing(id);
+    const missing = view.missing(id);
+    this.missing[i] = missing;
+    this.#readBits(i, view.have(id), missing, incoming);
     const flying = this.flying;
     for (const p of this.#counted[i]!) {
       const c = flying.get(p)! - 1;

@@ -1,8 +1,9 @@
 import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
-import { type OpenReceiver, SwarmAdmission } from './swarm-admission.js';
+import { SwarmAdmission } from './swarm-admission.js';
 import { SwarmBundler } from './swarm-bundle.js';
 import type { SwarmGroups } from './swarm-groups.js';
+import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
 import { SwarmUrgency } from './swarm-urgency.js';
 
@@ -29,7 +30,8 @@ interface Pick {
  * for the policy). This class matches (the open receivers, the free senders, super-seeding, the scan
  * budget); its parts are the path ranking ({@link SwarmUrgency}: a lazy max-heap keyed by urgency, so a
  * proposal re-ranks only the paths it carries), sender admission ({@link SwarmAdmission}: slots, spare
- * uplink, the pace rules) and bundling ({@link SwarmBundler}). Receivers and senders are sorted once per call.
+ * uplink, the pace rules) and bundling ({@link SwarmBundler}). Receivers are kept in order across calls
+ * ({@link SwarmHosts.openReceivers}), senders walk an order sorted once per run.
  */
 export class SwarmPlan {
   readonly proposals: Proposal[] = [];
@@ -39,11 +41,16 @@ export class SwarmPlan {
   readonly #urgency: SwarmUrgency;
   readonly #admission: SwarmAdmission;
   readonly #bundler: SwarmBundler;
-  /** Open receivers, fastest uplink first (they forward soonest; see `#tier`), then most time left. */
-  #open: OpenReceiver[] = [];
-  readonly #openOf = new Map<HostId, OpenReceiver>();
+  /**
+   * Open receivers, fastest uplink first (they forward soonest; see `#tier`), then most time left; kept in
+   * order across calls by `SwarmHosts`.
+   */
+  #open: readonly OpenReceiver[] = [];
+  #hosts: SwarmHosts | undefined;
   /** Free senders, fastest uplink first. */
   #free: HostId[] = [];
+  /** {@link SwarmPlan.#free} as fleet positions. */
+  readonly #freePos: number[] = [];
   /** Per path: receivers before this index in {@link SwarmPlan.#open} cannot take it in this call. */
   readonly #openPos = new Map<PathId, number>();
   /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
@@ -77,29 +84,31 @@ export class SwarmPlan {
     const admission = this.#admission;
     const tier = this.#tier;
     const hosts = run.hosts(view);
+    this.#hosts = hosts;
     // The copies on their way to every pending receiver count as flying.
     this.#urgency.countFlying(hosts.flying);
-    for (const i of hosts.pendingPositions()) {
-      const slots = hosts.recvLeft[i]!;
-      if (slots <= 0) continue;
-      const up = hosts.uplink[i]!;
-      const rec = {
-        id: hosts.ids[i]!,
-        slots,
-        missing: hosts.missing[i]!,
-        incoming: hosts.incoming[i]!,
-        left: hosts.left[i]!,
-        rank: up >= tier ? up : 0,
-        pos: i,
-      };
-      this.#open.push(rec);
-      this.#openOf.set(rec.id, rec);
-      admission.addReceiver(rec, hosts.downlink[i]!);
+    // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
+    // In eager mode without private paths only down to the median uplink (`#tier`); below it, most receive
+    // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds
+    // up the end (heavy-tailed uplinks, 1,000 hosts, one closure, three seeds: 194/182/188 s → 176/179/176 s;
+    // round mode went 564 s → 1,034 s, as it waits for a whole round of slow receivers).
+    const open = hosts.openReceivers(tier);
+    this.#open = open;
+    for (const rec of open) {
+      rec.slots = hosts.recvLeft[rec.pos]!;
+      rec.planned = undefined;
+      rec.pace = undefined;
+      admission.addReceiver(rec, hosts.downlink[rec.pos]!);
     }
-    if (this.#open.length === 0) return this.proposals;
+    if (open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
     if (this.#groups) {
-      for (const h of run.sendOrder) if (view.have(h).size > 0 && admission.usable(h)) this.#free.push(h);
+      run.sendOrder.forEach((h, k) => {
+        if (view.have(h).size > 0 && admission.usable(h)) {
+          this.#free.push(h);
+          this.#freePos.push(run.sendOrderPos[k]!);
+        }
+      });
     } else {
       // `admission.usable` before any proposal, from the kept figures: a send slot, and spare uplink for
       // the slowest open receiver when already sending.
@@ -107,7 +116,10 @@ export class SwarmPlan {
       for (const i of run.sendOrderPos) {
         if (hosts.holdsAny[i] === 0 || hosts.canSend[i] === 0) continue;
         const load = hosts.sending[i]!;
-        if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) this.#free.push(hosts.ids[i]!);
+        if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) {
+          this.#free.push(hosts.ids[i]!);
+          this.#freePos.push(i);
+        }
       }
     }
     admission.findSeeds();
@@ -120,18 +132,15 @@ export class SwarmPlan {
 
     // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
     // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
+    // (Open receivers in fleet order, as they were listed before being kept sorted.)
     const candidates: PathId[] = [...run.shared];
-    for (const rec of this.#open)
-      for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    if (run.privateOf.size > 0) {
+      for (const i of hosts.pendingPositions()) {
+        const rec = hosts.openAt(i);
+        if (rec) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+      }
+    }
     const ranked = this.#urgency.rankAll(candidates);
-
-    // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
-    // In eager mode without private paths only down to the median uplink (`#tier`); below it, most receive
-    // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds
-    // up the end (heavy-tailed uplinks, 1,000 hosts, one closure, three seeds: 194/182/188 s → 176/179/176 s;
-    // round mode went 564 s → 1,034 s, as it waits for a whole round of slow receivers).
-    // (`rank` is the uplink, or 0 below `#tier`.)
-    this.#open.sort((a, b) => b.rank - a.rank || b.left - a.left || a.pos - b.pos);
 
     this.#superSeed(ranked);
     // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends
@@ -184,7 +193,7 @@ export class SwarmPlan {
     const owner = this.#run.owner.get(p);
     if (owner !== undefined) {
       // A private path has one possible taker: no scan over the open receivers.
-      const rec = this.#openOf.get(owner);
+      const rec = this.#openOf(owner);
       return rec !== undefined && this.#mayTake(rec, p);
     }
     const start = this.#openPos.get(p) ?? 0;
@@ -206,6 +215,7 @@ export class SwarmPlan {
     const n = open.length;
     let skip = this.#skip.get(p);
     if (!skip) this.#skip.set(p, (skip = new Int32Array(n + 1)));
+    const b = this.#hosts!.bitOf(p);
     let run = -1;
     while (i < n) {
       const j = skip[i]!;
@@ -214,7 +224,7 @@ export class SwarmPlan {
         i = j;
         continue;
       }
-      if (this.#mayTake(open[i]!, p)) break;
+      if (this.#mayTake(open[i]!, p, b)) break;
       if (run < 0) run = i;
       i++;
     }
@@ -222,9 +232,21 @@ export class SwarmPlan {
     return i;
   }
 
-  /** Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet. */
-  #mayTake(to: OpenReceiver, p: PathId): boolean {
-    return to.slots > 0 && to.missing.has(p) && !to.incoming.has(p) && !(to.planned?.has(p) ?? false);
+  /** The open receiver `host` in this call, if it is one. */
+  #openOf(host: HostId): OpenReceiver | undefined {
+    const hosts = this.#hosts!;
+    return hosts.openAt(hosts.pos(host));
+  }
+
+  /**
+   * Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet (`b`: the
+   * bit of a shared `p`, read from the kept bit sets; the sets themselves for the others).
+   */
+  #mayTake(to: OpenReceiver, p: PathId, b = this.#hosts!.bitOf(p)): boolean {
+    if (to.slots <= 0) return false;
+    if (b === undefined ? !to.missing.has(p) || to.incoming.has(p) : !this.#hosts!.takes(to.pos, b))
+      return false;
+    return !(to.planned?.has(p) ?? false);
   }
 
   /** Free holders of `p` (at most `window`), fastest uplink first. */
@@ -244,9 +266,14 @@ export class SwarmPlan {
       if (out.length > this.#window) out.length = this.#window;
       return out;
     }
-    for (const h of this.#free) {
+    const hosts = this.#hosts!;
+    const b = hosts.bitOf(p);
+    const free = this.#free;
+    const freePos = this.#freePos;
+    for (let k = 0; k < free.length; k++) {
       this.#budget--;
-      if (view.has(h, p) && admission.usable(h)) {
+      const h = free[k]!;
+      if ((b === undefined ? view.has(h, p) : hosts.holds(freePos[k]!, b)) && admission.usable(h)) {
         out.push(h);
         if (out.length >= this.#window) break;
       }
@@ -264,7 +291,7 @@ export class SwarmPlan {
     const owner = this.#run.owner.get(p);
     if (owner !== undefined) {
       // A private path has one possible receiver: no scan over the open receivers.
-      const rec = this.#openOf.get(owner);
+      const rec = this.#openOf(owner);
       if (!rec || !this.#mayTake(rec, p)) return undefined;
       const best = admission.bestSource(only ?? this.#freeHolders(p), rec, split, only !== undefined);
       const paths = best === undefined ? undefined : bundler.bundle(best, owner, p, split);
@@ -353,7 +380,7 @@ export class SwarmPlan {
     const wasUsable = admission.usable(from);
     this.proposals.push({ from, to, paths });
     admission.counted(from, to);
-    const rec = this.#openOf.get(to)!;
+    const rec = this.#openOf(to)!;
     rec.planned = this.#bundler.planned(from, to, paths);
     if (--rec.slots <= 0) this.#openCount--;
     if (wasUsable && !admission.usable(from)) this.#freeCount--;
