@@ -99,6 +99,7 @@ describe('calibrate on the lab', () => {
     );
     // A host left out is an exit 1, with everything still measured and written.
     expect(r.code, r.err).toBe(1);
+    expect(r.out, r.err).toMatch(/^\{/);
     const j = JSON.parse(r.out) as CalibrationJson;
     expect(j.leftOut.map((l) => l.host)).toEqual(['ghost']);
     expect(j.leftOut[0]!.reasons.join(' ')).toMatch(/ssh/i);

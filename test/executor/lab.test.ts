@@ -399,7 +399,7 @@ describe('bad input on a live lab', () => {
   });
 
   it('Ctrl-C on the cascade command cancels the copies and still writes the report and the trace', async () => {
-    // Six copies of 120 MB through the deployer's 400 Mbit/s take at least 14 s; interrupt after 4.
+    // Six copies of 120 MB through the deployer's 400 Mbit/s take at least 14 s.
     const { toplevel } = await buildSyntheticClosure({
       sizeMb: 120,
       paths: 4,
@@ -421,7 +421,13 @@ describe('bad input on a live lab', () => {
       ['bin/nix-cascade.js', ...args, '--strategy', 'push-parallel', '--trace', trace, '--json'],
       { reject: false },
     );
-    await new Promise((r) => setTimeout(r, 4000));
+    // Interrupt once a copy runs: a child `nix copy` means the CLI's handler is installed (a fixed delay
+    // raced the CLI's start-up on a loaded machine, and a SIGINT before the handler kills it outright).
+    const deadline = Date.now() + 60_000;
+    while (!childCommands(child.pid!).some((argv) => argv.includes('copy'))) {
+      if (Date.now() > deadline) throw new Error('no nix copy started within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(1); // cancelled: hosts left unreached
@@ -497,3 +503,19 @@ describe('lab down', () => {
     expect(again.netnsDeleted).toEqual([]);
   });
 });
+
+/** The argv of every process whose parent is `pid` (from /proc; processes that exit meanwhile are skipped). */
+function childCommands(pid: number): string[][] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        // `pid (comm) state ppid …`: comm may hold spaces, so read past its closing parenthesis.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+        return ppid === String(pid) ? [readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')] : [];
+      } catch {
+        return [];
+      }
+    });
+}
