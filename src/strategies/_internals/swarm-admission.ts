@@ -2,7 +2,7 @@ import type { PlanView } from '../../core/strategy.js';
 import type { HostId } from '../../core/types.js';
 import { edgeOk } from './context.js';
 import type { SwarmGroups } from './swarm-groups.js';
-import type { OpenReceiver } from './swarm-hosts.js';
+import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
 
 /**
@@ -32,7 +32,10 @@ export class SwarmAdmission {
   readonly #view: PlanView;
   readonly #run: SwarmRun;
   readonly #groups: SwarmGroups | undefined;
-  readonly #sends = new Map<HostId, number>();
+  /** The kept per-host figures (`SwarmHosts`), read by fleet position; set by {@link SwarmAdmission.useHosts}. */
+  #hosts!: SwarmHosts;
+  /** Sends proposed in this call, by fleet position. */
+  #sends!: Int32Array;
   readonly #receives = new Map<HostId, number>();
   /** Slowest downlink among open receivers: a sender whose spare uplink is below it serves nobody well. */
   #minDown = Infinity;
@@ -56,6 +59,12 @@ export class SwarmAdmission {
     this.#view = view;
     this.#run = run;
     this.#groups = groups;
+  }
+
+  /** Reads the kept per-host figures of this call (`SwarmRun.hosts`, brought up to date) instead of the view. */
+  useHosts(hosts: SwarmHosts): void {
+    this.#hosts = hosts;
+    this.#sends = new Int32Array(hosts.ids.length);
   }
 
   /** Receive slots `h` has left in this call. */
@@ -97,13 +106,19 @@ export class SwarmAdmission {
 
   /** Send slots `h` has left in this call. */
   sendLeft(h: HostId): number {
-    const view = this.#view;
-    if (!view.canSend(h)) return 0;
-    return view.host(h).maxSends - view.sending(h) - (this.#sends.get(h) ?? 0);
+    return this.#sendLeftAt(this.#hosts.pos(h));
+  }
+
+  /** {@link SwarmAdmission.sendLeft} of the host at fleet position `i`, from the kept figures. */
+  #sendLeftAt(i: number): number {
+    const hosts = this.#hosts;
+    if (hosts.canSend[i] === 0) return 0;
+    return hosts.maxSends[i]! - hosts.sending[i]! - this.#sends[i]!;
   }
 
   #load(h: HostId): number {
-    return this.#view.sending(h) + (this.#sends.get(h) ?? 0);
+    const i = this.#hosts.pos(h);
+    return this.#hosts.sending[i]! + this.#sends[i]!;
   }
 
   /**
@@ -150,10 +165,12 @@ export class SwarmAdmission {
    * uses a fraction of a fast uplink, so its holder may serve others at the same time.
    */
   usable(h: HostId): boolean {
-    if (this.sendLeft(h) <= 0) return false;
-    const load = this.#load(h);
+    const hosts = this.#hosts;
+    const i = hosts.pos(h);
+    if (this.#sendLeftAt(i) <= 0) return false;
+    const load = hosts.sending[i]! + this.#sends[i]!;
     if (load === 0) return true;
-    if (!this.#groups) return this.#view.host(h).uplink / (load + 1) >= this.#minDown;
+    if (!this.#groups) return hosts.uplink[i]! / (load + 1) >= this.#minDown;
     let rate = this.#minRate.get(h);
     if (rate === undefined) {
       rate = Infinity;
@@ -220,10 +237,12 @@ export class SwarmAdmission {
     let best: HostId | undefined;
     let bestAtt = Infinity;
     const pace = this.#paceOf(rec, split);
+    const hosts = this.#hosts;
     for (const s of sources) {
+      const i = hosts.pos(s);
       // Sources come fastest uplink first: once one is below the pace, so are the rest.
-      if (this.#view.host(s).uplink < pace) break;
-      if (this.sendLeft(s) <= 0 || !this.#fits(s, t, split)) continue;
+      if (hosts.uplink[i]! < pace) break;
+      if (this.#sendLeftAt(i) <= 0 || !this.#fits(s, t, split)) continue;
       const att = this.#view.attempts(s, t);
       if (fresh && att > 0) continue;
       if (att < bestAtt) {
@@ -237,7 +256,7 @@ export class SwarmAdmission {
 
   /** A transfer `from → to` was proposed: it takes a send slot of `from` and a receive slot of `to`. */
   counted(from: HostId, to: HostId): void {
-    this.#sends.set(from, (this.#sends.get(from) ?? 0) + 1);
+    this.#sends[this.#hosts.pos(from)]!++;
     this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
   }
 

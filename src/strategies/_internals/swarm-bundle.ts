@@ -5,6 +5,18 @@ import type { SwarmGroups } from './swarm-groups.js';
 import type { SwarmRun } from './swarm-run.js';
 import type { SwarmUrgency } from './swarm-urgency.js';
 
+/** One `SwarmBundler.bundle` call's state. */
+interface Bundle {
+  readonly from: HostId;
+  readonly to: HostId;
+  readonly privateOnly: boolean;
+  readonly crossing: boolean;
+  readonly missing: ReadonlySet<PathId>;
+  readonly picked: Set<PathId>;
+  readonly out: PathId[];
+  bytes: number;
+}
+
 /**
  * Bundling for one `SwarmPlan` call: which paths one transfer carries (the first path, the references the
  * receiver lacks, then more paths up to the cap), the cap itself (the chunk, or in round mode the batch's
@@ -98,66 +110,91 @@ export class SwarmBundler {
    */
   bundle(from: HostId, to: HostId, first: PathId, privateOnly = false): PathId[] | undefined {
     const view = this.#view;
-    const run = this.#run;
     const closure = view.closure;
     const cap = this.#cap(from, to);
     const missing = view.missing(to);
     const incoming = view.incoming(to);
     const planned = this.#planned.get(to);
     const picked = new Set<PathId>();
-    const out: PathId[] = [];
-    let bytes = 0;
-    const add = (q: PathId): void => {
-      picked.add(q);
-      out.push(q);
-      bytes += closure.narSize(q);
+    const b: Bundle = {
+      from,
+      to,
+      privateOnly,
+      // Across a group boundary, a path rides along only if it may cross (see `SwarmPlan`'s group sources).
+      crossing: this.#groups?.crosses(from, to) ?? false,
+      missing,
+      picked,
+      out: [],
+      bytes: 0,
     };
-    // Across a group boundary, a path rides along only if it may cross (see `SwarmPlan`'s group sources).
-    const crossing = this.#groups?.crosses(from, to) ?? false;
-    const mayGo = (q: PathId): boolean =>
-      (!privateOnly || run.owner.has(q)) && (!crossing || this.#mayCross(q, to));
     const refs = closure.get(first).references;
-    if (refs.every((r) => view.has(to, r))) add(first);
+    if (refs.every((r) => view.has(to, r))) this.#add(b, first);
     else {
       // References may only travel along when nothing else is on its way to `to` (they might be in flight).
       if (incoming.size > 0 || planned !== undefined) return undefined;
-      const visit = (q: PathId): boolean => {
-        if (picked.has(q) || view.has(to, q)) return true;
-        if (!missing.has(q) || !view.has(from, q) || !mayGo(q)) return false;
-        for (const r of closure.get(q).references) if (!visit(r)) return false;
-        add(q);
-        return true;
-      };
       // Dragged references must keep the transfer within the cap; a path already larger than the cap may
       // bring up to one cap of references rather than wait for them.
-      if (!visit(first)) return undefined;
+      if (!this.#visit(b, first)) return undefined;
       const own = closure.narSize(first);
-      if (bytes > cap && (own < cap || bytes - own > cap)) return undefined;
+      if (b.bytes > cap && (own < cap || b.bytes - own > cap)) return undefined;
     }
-    if (bytes >= cap) return out;
+    if (b.bytes >= cap) return b.out;
     const cands: PathId[] = [];
     for (const q of missing) {
-      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && mayGo(q))
+      if (!picked.has(q) && !incoming.has(q) && !planned?.has(q) && view.has(from, q) && this.#mayGo(b, q))
         cands.push(q);
     }
-    if (cands.length === 0) return out;
-    const rank = (q: PathId): number => this.#urgency.rankOf(q);
-    const topo = (q: PathId): number => run.topo.get(q) ?? 0;
-    const fill = (): void => {
-      for (const q of cands) {
-        if (bytes >= cap) return;
-        if (picked.has(q)) continue;
-        const size = closure.narSize(q);
-        if (bytes + size > cap) continue;
-        if (!closure.get(q).references.every((r) => view.has(to, r) || picked.has(r))) continue;
-        add(q);
-      }
-    };
+    if (cands.length === 0) return b.out;
     // Urgent paths first; then, in topological order, paths whose references just joined the bundle.
-    cands.sort((a, b) => rank(a) - rank(b) || topo(a) - topo(b));
-    fill();
-    cands.sort((a, b) => topo(a) - topo(b));
-    fill();
-    return out;
+    cands.sort(this.#byRank);
+    this.#fill(b, cands, cap);
+    cands.sort(this.#byTopo);
+    this.#fill(b, cands, cap);
+    return b.out;
+  }
+
+  /** Call order of bundle candidates: urgency order, then topological order. */
+  readonly #byRank = (a: PathId, b: PathId): number =>
+    this.#urgency.rankOf(a) - this.#urgency.rankOf(b) || this.#topo(a) - this.#topo(b);
+
+  /** Topological order of bundle candidates. */
+  readonly #byTopo = (a: PathId, b: PathId): number => this.#topo(a) - this.#topo(b);
+
+  #topo(q: PathId): number {
+    return this.#run.topo.get(q) ?? 0;
+  }
+
+  #add(b: Bundle, q: PathId): void {
+    b.picked.add(q);
+    b.out.push(q);
+    b.bytes += this.#view.closure.narSize(q);
+  }
+
+  #mayGo(b: Bundle, q: PathId): boolean {
+    return (!b.privateOnly || this.#run.owner.has(q)) && (!b.crossing || this.#mayCross(q, b.to));
+  }
+
+  /** Adds `q` after its missing references (depth first); false when one of them cannot come along. */
+  #visit(b: Bundle, q: PathId): boolean {
+    const view = this.#view;
+    if (b.picked.has(q) || view.has(b.to, q)) return true;
+    if (!b.missing.has(q) || !view.has(b.from, q) || !this.#mayGo(b, q)) return false;
+    for (const r of view.closure.get(q).references) if (!this.#visit(b, r)) return false;
+    this.#add(b, q);
+    return true;
+  }
+
+  /** Adds the candidates, in order, that fit within `cap` and whose references `to` holds or rides along. */
+  #fill(b: Bundle, cands: readonly PathId[], cap: number): void {
+    const view = this.#view;
+    const closure = view.closure;
+    for (const q of cands) {
+      if (b.bytes >= cap) return;
+      if (b.picked.has(q)) continue;
+      const size = closure.narSize(q);
+      if (b.bytes + size > cap) continue;
+      if (!closure.get(q).references.every((r) => view.has(b.to, r) || b.picked.has(r))) continue;
+      this.#add(b, q);
+    }
   }
 }

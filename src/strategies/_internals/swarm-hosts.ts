@@ -63,6 +63,10 @@ export class SwarmHosts {
   readonly ids: readonly HostId[];
   readonly uplink: Float64Array;
   readonly downlink: Float64Array;
+  /** 1 when the host wants nothing (`fleet.wants`: the deployer, a cache). */
+  readonly wantsNothing: Uint8Array;
+  /** Send slots of each host (`maxSends`). */
+  readonly maxSends: Int32Array;
   /** Receive slots left (0 when it cannot receive). */
   readonly recvLeft: Int32Array;
   /** 1 when `canSend`. */
@@ -99,6 +103,8 @@ export class SwarmHosts {
   readonly #haveSize: Int32Array;
   readonly #missSize: Int32Array;
   readonly #scratch: Uint32Array;
+  /** Per path, the skip array lent out by {@link SwarmHosts.skipArray}. */
+  readonly #skipPool = new Map<PathId, Int32Array>();
   #stamp = -1;
   #dropped = false;
   /** Receiver records by fleet position, made when a host first opens. */
@@ -136,6 +142,10 @@ export class SwarmHosts {
     this.ids.forEach((id, i) => this.#index.set(id, i));
     this.uplink = Float64Array.from(hosts, (h) => view.host(h.id).uplink);
     this.downlink = Float64Array.from(hosts, (h) => view.host(h.id).downlink);
+    this.wantsNothing = Uint8Array.from(hosts, (h) =>
+      (view.fleet.wants.get(h.id)?.length ?? 0) > 0 ? 0 : 1,
+    );
+    this.maxSends = Int32Array.from(hosts, (h) => view.host(h.id).maxSends);
     this.recvLeft = new Int32Array(n);
     this.canSend = new Uint8Array(n);
     this.sending = new Int32Array(n);
@@ -261,6 +271,18 @@ export class SwarmHosts {
   /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */
   takes(i: number, b: number): boolean {
     return (this.#takes[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+
+  /**
+   * A zeroed array of `len` (at most the fleet size + 1) for `SwarmPlan`'s per-path receiver skips: one per
+   * path, kept across calls and cleared on each take, instead of a new array per path per call (most of
+   * the run's garbage in eager mode).
+   */
+  skipArray(p: PathId, len: number): Int32Array {
+    let a = this.#skipPool.get(p);
+    if (!a) this.#skipPool.set(p, (a = new Int32Array(this.ids.length + 1)));
+    else a.fill(0, 0, len);
+    return a;
   }
 
   /** Position of `host` in the fleet. */

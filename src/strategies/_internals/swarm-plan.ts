@@ -85,6 +85,7 @@ export class SwarmPlan {
     const tier = this.#tier;
     const hosts = run.hosts(view);
     this.#hosts = hosts;
+    admission.useHosts(hosts);
     // The copies on their way to every pending receiver count as flying.
     this.#urgency.countFlying(hosts.flying);
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
@@ -166,10 +167,11 @@ export class SwarmPlan {
    * closure waits behind it.
    */
   #superSeed(ranked: readonly PathId[]): void {
-    const view = this.#view;
     const admission = this.#admission;
-    for (const s of this.#free) {
-      if ((view.fleet.wants.get(s)?.length ?? 0) > 0) continue;
+    const wantsNothing = this.#hosts!.wantsNothing;
+    for (let k = 0; k < this.#free.length; k++) {
+      if (wantsNothing[this.#freePos[k]!] === 0) continue;
+      const s = this.#free[k]!;
       const order = this.#urgency.seedOrder(s, ranked);
       // A private path (one host wants it: its toplevel, its configuration) can only ever come from a seed
       // and nobody forwards it. Once every shared path has a peer copy (held or on its way), private paths
@@ -214,7 +216,7 @@ export class SwarmPlan {
     const open = this.#open;
     const n = open.length;
     let skip = this.#skip.get(p);
-    if (!skip) this.#skip.set(p, (skip = new Int32Array(n + 1)));
+    if (!skip) this.#skip.set(p, (skip = this.#hosts!.skipArray(p, n + 1)));
     const b = this.#hosts!.bitOf(p);
     let run = -1;
     while (i < n) {
