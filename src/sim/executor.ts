@@ -1,3 +1,4 @@
+// Long file: SimExecutor is one class, its event loop, failure handling and the in-flight records they share.
 import { z } from 'zod';
 import type { ClosureGraph } from '../core/closure.js';
 import { ConfigError, ExecutorError, TransferError } from '../core/errors.js';
@@ -8,7 +9,14 @@ import { EventQueue, type QueueEntry } from './eventQueue.js';
 import { FailureSchedule, type FailureTrigger, type PlannedFailure } from './failures.js';
 import { DONE_EPSILON_BYTES, FlowModel } from './network/flowModel.js';
 import { HostTable } from './network/hostTable.js';
-import type { NetEvent, NetTransfer, NetworkModel, NetworkModelKind } from './network/model.js';
+import {
+  growFloat64,
+  TransferSlots,
+  type NetEvent,
+  type NetTransfer,
+  type NetworkModel,
+  type NetworkModelKind,
+} from './network/model.js';
 import { RoundModel } from './network/roundModel.js';
 import { parseSpec } from '../core/parseSpec.js';
 import { bytesSchema } from '../units/units.js';
@@ -75,14 +83,9 @@ type SimEvent =
   | { readonly kind: 'outcome'; readonly transfer: TransferId; readonly outcome: Outcome }
   | { readonly kind: 'time-trigger'; readonly trigger: FailureTrigger };
 
-interface Running {
-  readonly transfer: Transfer;
-  readonly route: Route | null;
-  /** `network`: the model carries it; `decided`: its outcome event is queued. */
-  state: 'network' | 'decided';
-  readonly planned: PlannedFailure | undefined;
-  outcomeEvent: QueueEntry<SimEvent> | undefined;
-}
+/** A running transfer's state: the network model carries it, or its outcome event is queued. */
+const NETWORK = 0;
+const DECIDED = 1;
 
 /**
  * The simulated executor: carries transfers out in virtual time over a network model, with a failure
@@ -109,7 +112,19 @@ export class SimExecutor implements Executor {
   /** TCP window in bytes, or undefined for no cap. */
   readonly #tcpWindow: number | undefined;
   readonly #model: NetworkModel;
-  readonly #running = new Map<TransferId, Running>();
+  /**
+   * Transfers started and not yet reported, as a struct of arrays by slot (see {@link TransferSlots}):
+   * the transfer, its route, its state (`NETWORK` / `DECIDED`), its planned failure, its queued outcome
+   * event, and when it was first recorded (the order `#fire` visits them in).
+   */
+  readonly #slots = new TransferSlots();
+  readonly #transfers: Array<Transfer | undefined> = [];
+  readonly #routes: Array<Route | null> = [];
+  #state: Uint8Array = new Uint8Array(64);
+  readonly #planned: Array<PlannedFailure | undefined> = [];
+  readonly #outcomeEvents: Array<QueueEntry<SimEvent> | undefined> = [];
+  #order: Float64Array = new Float64Array(64);
+  #recorded = 0;
   readonly #roundTriggers: FailureTrigger[];
   #nextRoundTrigger = 0;
   readonly #triggered = new Set<number>();
@@ -178,7 +193,7 @@ export class SimExecutor implements Executor {
     const ids = this.#hosts.ids;
     for (let k = 0; k < batch.length; k++) {
       const t = batch[k]!;
-      if (this.#running.has(t.id)) throw new TransferError(`transfer ${t.id} is already running`);
+      if (this.#slots.get(t.id) >= 0) throw new TransferError(`transfer ${t.id} is already running`);
       const f = hint?.[2 * k] ?? -1;
       const r = hint?.[2 * k + 1] ?? -1;
       index[2 * k] = f >= 0 && ids[f] === t.from ? f : this.#hosts.indexOf(t.from);
@@ -211,22 +226,16 @@ export class SimExecutor implements Executor {
           host: t.to,
           message: `no network path from ${t.from} to ${t.to}`,
         };
-        this.#decide(
-          { transfer: t, route, state: 'decided', planned: undefined, outcomeEvent: undefined },
-          now,
-          cause,
-          [],
-        );
+        this.#decide(this.#record(t, route, undefined), now, cause, []);
         continue;
       }
       const planned = this.#failures.decide(t, route, ctx);
-      const run: Running = { transfer: t, route, state: 'network', planned, outcomeEvent: undefined };
+      const slot = this.#record(t, route, planned);
       if (planned !== undefined && planned.fraction === 0) {
         // Refused connection / dead peer: it costs the route latency (a partition: its connect timeout) and
         // delivers nothing.
-        this.#decide(run, now + Math.max(route.latency, planned.after ?? 0), planned.cause, []);
+        this.#decide(slot, now + Math.max(route.latency, planned.after ?? 0), planned.cause, []);
       } else {
-        this.#running.set(t.id, run);
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
         const cost = this.#setupByHost[index[2 * k]!]! + this.#perPathSeconds * t.paths.length;
         const paid = cost > 0 ? { ...route, latency: route.latency + cost } : route;
@@ -278,22 +287,26 @@ export class SimExecutor implements Executor {
         case 'net': {
           const id = this.#model.handle(ev, this.#now);
           if (id === undefined) continue;
-          const run = this.#running.get(id)!;
-          this.#running.delete(id);
+          const slot = this.#slots.get(id);
+          const planned = this.#planned[slot];
+          const t = this.#transfers[slot]!;
+          this.#release(id, slot);
           this.#active--;
-          if (run.planned === undefined) return { transfer: id, ok: true, at: this.#now };
+          if (planned === undefined) return { transfer: id, ok: true, at: this.#now };
           return {
             transfer: id,
             ok: false,
             at: this.#now,
-            cause: run.planned.cause,
-            delivered: this.#prefix(run.transfer, run.planned.fraction * run.transfer.bytes),
+            cause: planned.cause,
+            delivered: this.#prefix(t, planned.fraction * t.bytes),
           };
         }
-        case 'outcome':
-          this.#running.delete(ev.transfer);
+        case 'outcome': {
+          const slot = this.#slots.get(ev.transfer);
+          if (slot >= 0) this.#release(ev.transfer, slot);
           this.#active--;
           return ev.outcome;
+        }
         case 'time-trigger':
           this.#fire(ev.trigger);
           continue;
@@ -307,22 +320,24 @@ export class SimExecutor implements Executor {
    * for the current instant.
    */
   cancel(id: TransferId): void {
-    const run = this.#running.get(id);
-    if (run === undefined) return;
-    const t = run.transfer;
+    const slot = this.#slots.get(id);
+    if (slot < 0) return;
+    const t = this.#transfers[slot]!;
     const cause: FailureCause = { kind: 'transient', code: 'cancelled', host: t.to, message: 'cancelled' };
-    if (run.state === 'network') {
-      this.#decide(run, this.#now, cause, this.#prefix(t, this.#model.remove(id, this.#now)));
-    } else if (run.outcomeEvent !== undefined && run.outcomeEvent.time > this.#now) {
-      this.#queue.remove(run.outcomeEvent);
-      this.#decide(run, this.#now, cause, []);
+    const queued = this.#outcomeEvents[slot];
+    if (this.#state[slot] === NETWORK) {
+      this.#decide(slot, this.#now, cause, this.#prefix(t, this.#model.remove(id, this.#now)));
+    } else if (queued !== undefined && queued.time > this.#now) {
+      this.#queue.remove(queued);
+      this.#decide(slot, this.#now, cause, []);
     }
   }
 
   /** Drops all pending work. Safe to call twice. */
   close(): Promise<void> {
     this.#queue.clear();
-    this.#running.clear();
+    for (let slot = 0; slot < this.#slots.capacity; slot++) this.#forgetSlot(slot);
+    this.#slots.clear();
     this.#active = 0;
     return Promise.resolve();
   }
@@ -336,32 +351,76 @@ export class SimExecutor implements Executor {
       return;
     }
     if (!this.#failures.inForce(rule, { now, triggered: this.#triggered })) return;
-    for (const run of this.#running.values()) {
-      const t = run.transfer;
+    for (const slot of this.#inOrder()) {
+      const t = this.#transfers[slot]!;
+      const route = this.#routes[slot]!;
       let cause: FailureCause | undefined;
       if (rule.kind === 'kill-host') {
         if (FailureSchedule.touches(rule.host, t)) cause = FailureSchedule.killCause(rule.host);
-      } else if (run.route !== null && this.#failures.crosses(rule, t, run.route, this.#topology)) {
+      } else if (route !== null && this.#failures.crosses(rule, t, route, this.#topology)) {
         cause = FailureSchedule.partitionCause(rule, t.to);
       }
       if (cause === undefined) continue;
-      if (run.state === 'network') {
-        this.#decide(run, now, cause, this.#prefix(t, this.#model.remove(t.id, now)));
-      } else if (run.outcomeEvent !== undefined && run.outcomeEvent.time > now && rule.kind === 'kill-host') {
+      const queued = this.#outcomeEvents[slot];
+      if (this.#state[slot] === NETWORK) {
+        this.#decide(slot, now, cause, this.#prefix(t, this.#model.remove(t.id, now)));
+      } else if (queued !== undefined && queued.time > now && rule.kind === 'kill-host') {
         // A transfer already doomed later (e.g. across a partition) dies with the host, now.
-        this.#queue.remove(run.outcomeEvent);
-        this.#decide(run, now, cause, []);
+        this.#queue.remove(queued);
+        this.#decide(slot, now, cause, []);
       }
     }
   }
 
   /** Seals a transfer's failure: its outcome event is queued at `at`. */
-  #decide(run: Running, at: number, cause: FailureCause, delivered: readonly PathId[]): void {
-    const t = run.transfer;
-    run.state = 'decided';
+  #decide(slot: number, at: number, cause: FailureCause, delivered: readonly PathId[]): void {
+    const t = this.#transfers[slot]!;
+    this.#state[slot] = DECIDED;
     const outcome: Outcome = { transfer: t.id, ok: false, at, cause, delivered };
-    run.outcomeEvent = this.#queue.push(at, { kind: 'outcome', transfer: t.id, outcome });
-    this.#running.set(t.id, run);
+    this.#outcomeEvents[slot] = this.#queue.push(at, { kind: 'outcome', transfer: t.id, outcome });
+  }
+
+  /** Records a started transfer (in the network state) and returns its slot. */
+  #record(t: Transfer, route: Route | null, planned: PlannedFailure | undefined): number {
+    const slot = this.#slots.add(t.id);
+    if (slot >= this.#state.length) {
+      const grown = new Uint8Array(Math.max(slot + 1, 2 * this.#state.length));
+      grown.set(this.#state);
+      this.#state = grown;
+      this.#order = growFloat64(this.#order, slot + 1);
+    }
+    this.#transfers[slot] = t;
+    this.#routes[slot] = route;
+    this.#state[slot] = NETWORK;
+    this.#planned[slot] = planned;
+    this.#outcomeEvents[slot] = undefined;
+    this.#order[slot] = this.#recorded++;
+    return slot;
+  }
+
+  /** Frees a reported transfer's slot. */
+  #release(id: TransferId, slot: number): void {
+    this.#slots.delete(id, slot);
+    this.#forgetSlot(slot);
+  }
+
+  /** Drops a slot's references, so a freed slot keeps nothing alive. */
+  #forgetSlot(slot: number): void {
+    this.#transfers[slot] = undefined;
+    this.#routes[slot] = null;
+    this.#planned[slot] = undefined;
+    this.#outcomeEvents[slot] = undefined;
+  }
+
+  /** The slots in use, in the order their transfers were recorded (the order a map by id would visit). */
+  #inOrder(): number[] {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.#slots.capacity; slot++) {
+      const t = this.#transfers[slot];
+      if (t !== undefined && this.#slots.get(t.id) === slot) slots.push(slot);
+    }
+    const order = this.#order;
+    return slots.sort((a, b) => order[a]! - order[b]!);
   }
 
   /** The longest prefix of the transfer's paths whose bytes all fit in `bytes`. */

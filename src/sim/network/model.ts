@@ -85,3 +85,91 @@ export interface NetworkModel {
   /** Number of transfers the model is carrying (latency phase included). */
   readonly size: number;
 }
+
+/**
+ * Slots of the transfers in flight, for records kept as a struct of arrays: each running transfer holds
+ * one slot, freed slots are reused, so the arrays grow to the most transfers in flight at once. Ids that
+ * are small non-negative integers (the coordinator's) find their slot in a typed array indexed by id;
+ * any other id through a map.
+ */
+export class TransferSlots {
+  /** Slot + 1 by id (0: none), for integer ids below {@link TransferSlots.#denseLimit}. */
+  #byId: Int32Array = new Int32Array(1024);
+  readonly #other = new Map<TransferId, number>();
+  #free: number[] = [];
+  #next = 0;
+  #size = 0;
+  static readonly #denseLimit = 1 << 28;
+
+  /** Transfers holding a slot. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** One more than the highest slot ever handed out (the length the record arrays need). */
+  get capacity(): number {
+    return this.#next;
+  }
+
+  /** The transfer's slot, or -1. */
+  get(id: TransferId): number {
+    if (TransferSlots.#dense(id)) return id < this.#byId.length ? this.#byId[id]! - 1 : -1;
+    return this.#other.get(id) ?? -1;
+  }
+
+  /** Gives `id` (not holding one) a slot and returns it. */
+  add(id: TransferId): number {
+    const slot = this.#free.length > 0 ? this.#free.pop()! : this.#next++;
+    if (TransferSlots.#dense(id)) {
+      if (id >= this.#byId.length) {
+        let n = this.#byId.length;
+        while (n <= id) n *= 2;
+        const grown = new Int32Array(n);
+        grown.set(this.#byId);
+        this.#byId = grown;
+      }
+      this.#byId[id] = slot + 1;
+    } else {
+      this.#other.set(id, slot);
+    }
+    this.#size++;
+    return slot;
+  }
+
+  /** Frees the transfer's slot (it must hold one). */
+  delete(id: TransferId, slot: number): void {
+    if (TransferSlots.#dense(id)) this.#byId[id] = 0;
+    else this.#other.delete(id);
+    this.#free.push(slot);
+    this.#size--;
+  }
+
+  /** Forgets every transfer. */
+  clear(): void {
+    this.#byId = new Int32Array(1024);
+    this.#other.clear();
+    this.#free = [];
+    this.#next = 0;
+    this.#size = 0;
+  }
+
+  static #dense(id: TransferId): boolean {
+    return Number.isInteger(id) && id >= 0 && id < TransferSlots.#denseLimit;
+  }
+}
+
+/** A Float64Array of at least `n` elements: `a` itself, or a copy grown by doubling. */
+export function growFloat64(a: Float64Array, n: number): Float64Array {
+  if (n <= a.length) return a;
+  const grown = new Float64Array(Math.max(n, 2 * a.length));
+  grown.set(a);
+  return grown;
+}
+
+/** An Int32Array of at least `n` elements: `a` itself, or a copy grown by doubling. */
+export function growInt32(a: Int32Array, n: number): Int32Array {
+  if (n <= a.length) return a;
+  const grown = new Int32Array(Math.max(n, 2 * a.length));
+  grown.set(a);
+  return grown;
+}

@@ -2,18 +2,16 @@ import { TransferError } from '../../core/errors.js';
 import type { Topology } from '../../core/topology.js';
 import type { Host, HostId, TransferId } from '../../core/types.js';
 import { HostTable } from './hostTable.js';
-import type { NetEvent, NetScheduler, NetTransfer, NetworkModel, ScheduledEvent } from './model.js';
-
-interface RoundFlow {
-  readonly from: number;
-  readonly to: number;
-  readonly bytes: number;
-  /** When bytes start moving: start + route latency. */
-  readonly flowStart: number;
-  readonly rate: number;
-  readonly links: readonly string[];
-  readonly event: ScheduledEvent;
-}
+import {
+  growFloat64,
+  growInt32,
+  TransferSlots,
+  type NetEvent,
+  type NetScheduler,
+  type NetTransfer,
+  type NetworkModel,
+  type ScheduledEvent,
+} from './model.js';
 
 /**
  * The round model (the reference's `effective_bandwidth`): a transfer of `b` bytes u→v takes
@@ -31,7 +29,19 @@ export class RoundModel implements NetworkModel {
   readonly kind = 'round' as const;
   readonly #hosts: HostTable;
   readonly #queue: NetScheduler;
-  readonly #flows = new Map<TransferId, RoundFlow>();
+  /**
+   * Flows in flight as a struct of arrays by slot (see {@link TransferSlots}): sender and receiver
+   * positions, bytes, when bytes start moving (start + route latency), the fixed rate, the route's links
+   * (topology only) and the completion event.
+   */
+  readonly #slots = new TransferSlots();
+  #from: Int32Array = new Int32Array(64);
+  #to: Int32Array = new Int32Array(64);
+  #bytes: Float64Array = new Float64Array(64);
+  #flowStart: Float64Array = new Float64Array(64);
+  #rate: Float64Array = new Float64Array(64);
+  readonly #links: Array<readonly string[] | undefined> = [];
+  readonly #events: Array<ScheduledEvent | undefined> = [];
   /** Active sends / receives per host index, latency phase included. */
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
@@ -52,14 +62,14 @@ export class RoundModel implements NetworkModel {
   }
 
   get size(): number {
-    return this.#flows.size;
+    return this.#slots.size;
   }
 
   start(batch: readonly NetTransfer[], now: number): void {
     const idx = new Int32Array(batch.length * 2);
     // Count the whole batch first: every transfer of a start batch shares the same uplink split.
     batch.forEach((t, k) => {
-      if (this.#flows.has(t.id)) throw new TransferError(`transfer ${t.id} started twice`);
+      if (this.#slots.get(t.id) >= 0) throw new TransferError(`transfer ${t.id} started twice`);
       const f = t.fromIndex ?? this.#hosts.indexOf(t.from);
       const r = t.toIndex ?? this.#hosts.indexOf(t.to);
       this.#sending[f]!++;
@@ -80,34 +90,41 @@ export class RoundModel implements NetworkModel {
       const flowStart = now + t.route.latency;
       const end = t.bytes > 0 ? flowStart + t.bytes / rate : flowStart;
       const event = this.#queue.push(Math.max(now, end), { kind: 'net', transfer: t.id, phase: 'complete' });
-      const links = this.#topology ? t.route.links : [];
-      this.#flows.set(t.id, { from: f, to: r, bytes: t.bytes, flowStart, rate, links, event });
+      const slot = this.#slots.add(t.id);
+      if (slot >= this.#from.length) this.#grow(slot + 1);
+      this.#from[slot] = f;
+      this.#to[slot] = r;
+      this.#bytes[slot] = t.bytes;
+      this.#flowStart[slot] = flowStart;
+      this.#rate[slot] = rate;
+      this.#links[slot] = this.#topology ? t.route.links : undefined;
+      this.#events[slot] = event;
     });
   }
 
   handle(event: NetEvent, _now: number): TransferId | undefined {
-    const flow = this.#flows.get(event.transfer);
-    if (flow === undefined || event.phase !== 'complete') return undefined;
-    this.#forget(event.transfer, flow);
+    const slot = this.#slots.get(event.transfer);
+    if (slot < 0 || event.phase !== 'complete') return undefined;
+    this.#forget(event.transfer, slot);
     return event.transfer;
   }
 
   progress(id: TransferId, now: number): number {
-    const flow = this.#flows.get(id);
-    if (flow === undefined) return 0;
-    return RoundModel.#delivered(flow, now);
+    const slot = this.#slots.get(id);
+    return slot < 0 ? 0 : this.#delivered(slot, now);
   }
 
   rate(id: TransferId): number {
-    return this.#flows.get(id)?.rate ?? 0;
+    const slot = this.#slots.get(id);
+    return slot < 0 ? 0 : this.#rate[slot]!;
   }
 
   remove(id: TransferId, now: number): number {
-    const flow = this.#flows.get(id);
-    if (flow === undefined) return 0;
-    this.#queue.remove(flow.event);
-    this.#forget(id, flow);
-    return RoundModel.#delivered(flow, now);
+    const slot = this.#slots.get(id);
+    if (slot < 0) return 0;
+    this.#queue.remove(this.#events[slot]!);
+    this.#forget(id, slot);
+    return this.#delivered(slot, now);
   }
 
   setHostFactor(host: HostId, factor: number, _now: number): void {
@@ -126,19 +143,34 @@ export class RoundModel implements NetworkModel {
     return share;
   }
 
-  #forget(id: TransferId, flow: RoundFlow): void {
-    this.#flows.delete(id);
-    for (const l of flow.links) {
-      const n = this.#onLink.get(l)! - 1;
-      if (n === 0) this.#onLink.delete(l);
-      else this.#onLink.set(l, n);
+  #forget(id: TransferId, slot: number): void {
+    this.#slots.delete(id, slot);
+    const links = this.#links[slot];
+    if (links !== undefined) {
+      for (const l of links) {
+        const n = this.#onLink.get(l)! - 1;
+        if (n === 0) this.#onLink.delete(l);
+        else this.#onLink.set(l, n);
+      }
+      this.#links[slot] = undefined;
     }
-    this.#sending[flow.from]!--;
-    this.#receiving[flow.to]!--;
+    this.#events[slot] = undefined;
+    this.#sending[this.#from[slot]!]!--;
+    this.#receiving[this.#to[slot]!]!--;
   }
 
-  static #delivered(flow: RoundFlow, now: number): number {
-    if (now <= flow.flowStart) return 0;
-    return Math.min(flow.bytes, (now - flow.flowStart) * flow.rate);
+  /** Bytes the flow in `slot` has delivered by `now` (its fields stay readable until the slot is reused). */
+  #delivered(slot: number, now: number): number {
+    const flowStart = this.#flowStart[slot]!;
+    if (now <= flowStart) return 0;
+    return Math.min(this.#bytes[slot]!, (now - flowStart) * this.#rate[slot]!);
+  }
+
+  #grow(n: number): void {
+    this.#from = growInt32(this.#from, n);
+    this.#to = growInt32(this.#to, n);
+    this.#bytes = growFloat64(this.#bytes, n);
+    this.#flowStart = growFloat64(this.#flowStart, n);
+    this.#rate = growFloat64(this.#rate, n);
   }
 }
