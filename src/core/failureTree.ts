@@ -1,3 +1,4 @@
+import { hostIndex } from './hostIndex.js';
 import type { Fleet, HostId } from './types.js';
 import type { FailureKind, HostFailureCode } from './vocabulary.js';
 
@@ -64,7 +65,7 @@ export function buildFailureTree(
     return n;
   };
   for (const f of failed) nodeOf(f.host).failure = f;
-  const order = new Map(fleet.hosts.map((h, i) => [h.id, i]));
+  const order = hostIndex(fleet.hosts);
   const byFleetOrder = (a: MutableNode, b: MutableNode): number => order.get(a.host)! - order.get(b.host)!;
   const freeze = (n: MutableNode): FailureTreeNode => {
     const children = [...n.children.values()].sort(byFleetOrder).map(freeze);
