@@ -212,10 +212,14 @@ export async function measureFleet(
       bytes,
     });
     if (phases.length > 0) {
-      await timeCopies(
-        ex,
-        phases.flat().map((pair) => peerCopy(pair, [warmup(pair[0])], 0)),
-      );
+      // Phase by phase, as timed: all at once, an odd count's extra host and its phase-1 sender would both
+      // copy into one store the chain of tiny paths their warm-up paths share, and two imports of one path
+      // at once make nix fail ("not an absolute path: 'nix-archive-1'").
+      for (const phase of phases)
+        await timeCopies(
+          ex,
+          phase.map((pair) => peerCopy(pair, [warmup(pair[0])], 0)),
+        );
       say(`uplinks: each host sends its probe to a peer, half the hosts at a time (${phases.length} phases)`);
       uplinkTimes = new Array<number>(hosts.length);
       for (const phase of phases) {
