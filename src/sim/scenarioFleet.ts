@@ -5,6 +5,7 @@ import { generateNetwork, networkSpecSchema } from './presets.js';
 import { buildRealClosures, realClosureSpecSchema, type RealClosureSources } from './real/roles.js';
 import { closureSpecSchema, generateFleetClosures } from './synth/closure.js';
 import { generateSyntheticFleet, type SyntheticFleet } from './synth/fleet.js';
+import { fleetPositions } from './synth/hostValueMap.js';
 import { applySeeds, withSeedCache, type SeedSpec } from './synth/seeds.js';
 
 /**
@@ -52,12 +53,12 @@ export function buildScenarioFleet(
       : generateNetwork(withSeedCache(net, seeds), seed);
   const targets = hosts.filter((h) => h.role === 'target').map((h) => h.id);
   let closures: Pick<SyntheticFleet, 'closure' | 'roleOf' | 'toplevelOf'> & {
-    wants: Map<string, string[]>;
+    wants: ReadonlyMap<string, readonly string[]>;
   };
   if ('kind' in closureSpec) {
     closures = buildRealClosures(closureSpec, targets, seed, sources, 'closure');
   } else {
-    const generated = generateFleetClosures(closureSpec, targets, seed);
+    const generated = generateFleetClosures(closureSpec, targets, seed, fleetPositions(hosts));
     closures = { ...generated, closure: new ClosureGraph(generated.paths) };
   }
   const initialHave = applySeeds(seeds, hosts, closures.wants, closures.closure, seed);

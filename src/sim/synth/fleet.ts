@@ -5,6 +5,7 @@ import { generateNetwork, networkSpecSchema } from '../presets.js';
 import type { GraphTopology } from '../../topology/index.js';
 import { closureSpecSchema, generateFleetClosures } from './closure.js';
 import { parseSpec } from '../../core/parseSpec.js';
+import { fleetPositions } from './hostValueMap.js';
 import { applySeeds, seedSpecSchema, withSeedCache } from './seeds.js';
 
 /**
@@ -48,7 +49,8 @@ export interface SyntheticFleet {
 export function generateSyntheticFleet(spec: SyntheticFleetSpec, seed: number | string): SyntheticFleet {
   const { hosts, topology } = generateNetwork(withSeedCache(spec.network, spec.seeds), seed);
   const targets = hosts.filter((h) => h.role === 'target').map((h) => h.id);
-  const closures = generateFleetClosures(spec.closure, targets, seed);
+  // Keyed by the fleet's own host index: the want, role and toplevel maps add no hash table each.
+  const closures = generateFleetClosures(spec.closure, targets, seed, fleetPositions(hosts));
   const closure = new ClosureGraph(closures.paths);
   const initialHave = applySeeds(spec.seeds, hosts, closures.wants, closure, seed);
   return {

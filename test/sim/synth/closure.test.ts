@@ -93,7 +93,7 @@ describe('generateFleetClosures', () => {
     const small = fleet({ assignment: 'round-robin' }, 3);
     const big = fleet({ assignment: 'round-robin' }, 30);
     // host-1 vs host-01 differ in name, so compare role packages and base: same role, same paths.
-    const strip = (w: string[]) => w.slice(0, -4);
+    const strip = (w: readonly string[]) => w.slice(0, -4);
     expect(strip(big.wants.get('host-01')!)).toEqual(strip(small.wants.get('host-1')!));
   });
 
