@@ -7,6 +7,8 @@ import type { Host, HostId } from './types.js';
  * by each of them in turn hits memory the previous look-up just touched.
  */
 const indexes = new WeakMap<readonly Host[], ReadonlyMap<HostId, number>>();
+/** The ids of each hosts array in order, shared the same way (an adopted index brings its list). */
+const idLists = new WeakMap<readonly Host[], readonly HostId[]>();
 
 /**
  * Host id → position in `hosts`, built on the first call for this array and shared afterwards (the array
@@ -37,7 +39,15 @@ export function adoptHostIndex(
   if (indexes.has(hosts) || ids.length !== hosts.length || index.size !== ids.length) return false;
   for (let i = 0; i < hosts.length; i++) if (ids[i] !== hosts[i]!.id) return false;
   indexes.set(hosts, index);
+  idLists.set(hosts, ids);
   return true;
+}
+
+/** The ids of `hosts` in order, built on the first call for this array (or adopted) and shared afterwards. */
+export function hostIds(hosts: readonly Host[]): readonly HostId[] {
+  let ids = idLists.get(hosts);
+  if (ids === undefined) idLists.set(hosts, (ids = hosts.map((h) => h.id)));
+  return ids;
 }
 
 /** Position of the first host whose id an earlier host already has, or -1 (cheap when there is none). */

@@ -55,6 +55,17 @@ export interface Fleet {
   readonly wants: ReadonlyMap<HostId, readonly PathId[]>;
 }
 
+/**
+ * A host-keyed map that also answers by fleet position. A fleet's `wants` may be one (the simulator's
+ * synthetic fleets are), so a consumer that walks hosts by position needs no per-host array of its own.
+ */
+export interface PositionalHostMap<V> extends ReadonlyMap<HostId, V> {
+  /** The id → position index that `valueAt` positions refer to (compare with the fleet's own). */
+  readonly positions: ReadonlyMap<HostId, number>;
+  /** The value of the host at `position` in `positions`. */
+  valueAt(position: number): V | undefined;
+}
+
 /** One copy job, as the coordinator starts it. */
 export interface Transfer {
   readonly id: TransferId;

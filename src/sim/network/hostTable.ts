@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors.js';
-import { firstDuplicate, hostIndex } from '../../core/hostIndex.js';
+import { firstDuplicate, hostIds, hostIndex } from '../../core/hostIndex.js';
 import type { Host, HostId } from '../../core/types.js';
 
 /**
@@ -9,11 +9,12 @@ import type { Host, HostId } from '../../core/types.js';
 export class HostTable {
   /** Shared with the fleet's other users (see {@link hostIndex}). */
   readonly #index: ReadonlyMap<HostId, number>;
-  /** Host ids in fleet order (index = position). */
+  /** Host ids in fleet order (index = position; the fleet's shared list: see `hostIds`). */
   readonly ids: readonly HostId[];
   readonly #uplink: Float64Array;
   readonly #downlink: Float64Array;
-  readonly #factor: Float64Array;
+  /** Straggler factors; allocated on the first `setFactor` (most runs have none: all 1). */
+  #factor: Float64Array | undefined;
 
   /**
    * @param hosts - the fleet, in fleet order.
@@ -24,8 +25,6 @@ export class HostTable {
     const n = hosts.length;
     this.#uplink = new Float64Array(n);
     this.#downlink = new Float64Array(n);
-    this.#factor = new Float64Array(n).fill(1);
-    const ids: HostId[] = [];
     this.#index = hostIndex(hosts);
     const duplicate = firstDuplicate(hosts, this.#index);
     hosts.forEach((h, i) => {
@@ -37,9 +36,8 @@ export class HostTable {
       }
       this.#uplink[i] = h.uplink;
       this.#downlink[i] = h.downlink;
-      ids.push(h.id);
     });
-    this.ids = ids;
+    this.ids = hostIds(hosts);
   }
 
   /** Host id → position (the fleet's shared index: see `hostIndex`). */
@@ -66,12 +64,14 @@ export class HostTable {
 
   /** Uplink in bytes/s with the current straggler factor applied. */
   uplink(i: number): number {
-    return this.#uplink[i]! * this.#factor[i]!;
+    const f = this.#factor;
+    return f === undefined ? this.#uplink[i]! : this.#uplink[i]! * f[i]!;
   }
 
   /** Downlink in bytes/s with the current straggler factor applied. */
   downlink(i: number): number {
-    return this.#downlink[i]! * this.#factor[i]!;
+    const f = this.#factor;
+    return f === undefined ? this.#downlink[i]! : this.#downlink[i]! * f[i]!;
   }
 
   /**
@@ -82,6 +82,6 @@ export class HostTable {
     if (!(factor > 0) || !Number.isFinite(factor)) {
       throw new ConfigError(`straggler factor must be a finite number > 0, got ${factor}`, 'factor');
     }
-    this.#factor[i] = factor;
+    (this.#factor ??= new Float64Array(this.ids.length).fill(1))[i] = factor;
   }
 }

@@ -1,5 +1,5 @@
 import { hostIndex } from '../../core/hostIndex.js';
-import type { Host, HostId } from '../../core/types.js';
+import type { Host, HostId, PositionalHostMap } from '../../core/types.js';
 
 /** Host id ↔ position, for every key a {@link HostValueMap} may hold. */
 export interface HostPositions {
@@ -32,7 +32,7 @@ export function idPositions(ids: readonly HostId[]): HostPositions {
  * Filled with {@link HostValueMap.set}, then {@link HostValueMap.seal}ed, then read through the standard
  * `ReadonlyMap` interface; iteration is in fleet order (what a `Map` filled in fleet order gives).
  */
-export class HostValueMap<V> implements ReadonlyMap<HostId, V> {
+export class HostValueMap<V> implements PositionalHostMap<V> {
   readonly #index: ReadonlyMap<HostId, number>;
   readonly #idAt: (position: number) => HostId;
   readonly #length: number;
@@ -89,6 +89,16 @@ export class HostValueMap<V> implements ReadonlyMap<HostId, V> {
   /** The distinct values, in order of first appearance. */
   distinctValues(): readonly V[] {
     return this.#values;
+  }
+
+  /** The id → position index the map is keyed by. */
+  get positions(): ReadonlyMap<HostId, number> {
+    return this.#index;
+  }
+
+  valueAt(position: number): V | undefined {
+    const s = this.#slot[position];
+    return s === undefined || s === 0 ? undefined : this.#values[s - 1];
   }
 
   get(host: HostId): V | undefined {

@@ -1,6 +1,6 @@
 import type { ClosureGraph } from '../../core/closure.js';
 import { hostIndex } from '../../core/hostIndex.js';
-import type { Fleet, HostId, PathId } from '../../core/types.js';
+import type { Fleet, HostId, PathId, PositionalHostMap } from '../../core/types.js';
 
 /**
  * Facts about a fleet that never change during a run (fleet order, seeds, wanters per path, path order),
@@ -14,8 +14,11 @@ export class FleetInfo {
   readonly seeds: readonly HostId[];
   /** Hosts that want something, fleet order. */
   readonly targets: readonly HostId[];
-  /** Want arrays by fleet position (what `fleet.wants` gives each host). */
-  readonly #wantAt: (readonly PathId[] | undefined)[];
+  /**
+   * Want arrays by fleet position (what `fleet.wants` gives each host): `fleet.wants` itself when it
+   * answers by the fleet's positions (no 1,000,000-entry array then), else an array filled here.
+   */
+  readonly #wantAt: { valueAt(i: number): readonly PathId[] | undefined };
   #topo: Map<PathId, number> | undefined;
   #wantCount: Map<PathId, number> | undefined;
   #hasPrivate: boolean | undefined;
@@ -28,16 +31,18 @@ export class FleetInfo {
     const targets: HostId[] = [];
     this.index = hostIndex(fleet.hosts);
     const hosts = fleet.hosts;
-    this.#wantAt = new Array<readonly PathId[] | undefined>(hosts.length);
+    const positional = positionalOn(fleet.wants, this.index, hosts.length);
+    const wantAt = positional ? undefined : new Array<readonly PathId[] | undefined>(hosts.length);
     for (let i = 0; i < hosts.length; i++) {
       const id = hosts[i]!.id;
-      const want = fleet.wants.get(id);
-      this.#wantAt[i] = want;
+      const want = positional ? positional.valueAt(i) : fleet.wants.get(id);
+      if (wantAt) wantAt[i] = want;
       if (fleet.initialHave.size > 0 && (fleet.initialHave.get(id)?.length ?? 0) > 0) seeds.push(id);
       if ((want?.length ?? 0) > 0) targets.push(id);
     }
     this.seeds = seeds;
     this.targets = targets;
+    this.#wantAt = positional ?? { valueAt: (i) => wantAt![i] };
   }
 
   /** Fleet position of `host` (hosts outside the fleet sort last). */
@@ -49,12 +54,12 @@ export class FleetInfo {
   wantArray(host: HostId): readonly PathId[] | undefined {
     const i = this.index.get(host);
     // A duplicate id's index names its last host; `fleet.wants` has one entry per id either way.
-    return i === undefined ? undefined : this.#wantAt[i];
+    return i === undefined ? undefined : this.#wantAt.valueAt(i);
   }
 
   /** {@link FleetInfo.wantArray} of the host at fleet position `i`. */
   wantArrayAt(i: number): readonly PathId[] | undefined {
-    return this.#wantAt[i];
+    return this.#wantAt.valueAt(i);
   }
 
   /** Position of each path in the closure's topological order (references first). */
@@ -92,4 +97,19 @@ export class FleetInfo {
   isPrivate(path: PathId): boolean {
     return (this.wantCount().get(path) ?? 0) <= 1;
   }
+}
+
+/**
+ * `wants` as a {@link PositionalHostMap} on `index` (the fleet's, of `length` hosts without duplicates),
+ * or undefined when it is a plain map or keyed by another index.
+ */
+function positionalOn(
+  wants: Fleet['wants'],
+  index: ReadonlyMap<HostId, number>,
+  length: number,
+): PositionalHostMap<readonly PathId[]> | undefined {
+  const w = wants as Partial<PositionalHostMap<readonly PathId[]>>;
+  return w.positions === index && index.size === length && typeof w.valueAt === 'function'
+    ? (w as PositionalHostMap<readonly PathId[]>)
+    : undefined;
 }

@@ -77,3 +77,15 @@ describe('HostValueMap', () => {
     expect(() => m.set('a', 'x')).toThrow(TypeError);
   });
 });
+
+describe('HostValueMap by position', () => {
+  it('answers by position on the index it was given', () => {
+    const hosts = [host('deployer'), host('x'), host('y')];
+    const positions = fleetPositions(hosts);
+    const m = new HostValueMap<string>(positions).set('y', 'web').seal();
+    expect(m.positions).toBe(positions.index);
+    expect(m.valueAt(2)).toBe('web');
+    expect(m.valueAt(1)).toBeUndefined();
+    expect(m.valueAt(7)).toBeUndefined();
+  });
+});
