@@ -61,6 +61,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 const isEntry =
   import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/nix-cascade.js');
 if (isEntry) {
+  // A reader that stops early (`nix-cascade strategies | head -1`) closes the pipe: stop quietly, as
+  // Unix tools do, instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

@@ -64,4 +64,13 @@ describe('the compiled CLI', () => {
     expect(built.stdout).toBe(sources.stdout);
     expect(JSON.parse(built.stdout)).toHaveProperty('traceSha256');
   });
+
+  it('stops quietly when its reader closes the pipe early (`| head -1`)', async () => {
+    const child = execa('node', ['bin/nix-cascade.js', 'strategies'], { cwd: ROOT, reject: false });
+    // Closed before the CLI has loaded and written anything: its first write meets EPIPE.
+    child.stdout.destroy();
+    const r = await child;
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
 });
