@@ -125,10 +125,18 @@ export class RunState implements PlanView {
     const targets: HostId[] = [];
     const targetIdx: number[] = [];
     let wantsSeen = 0;
+    // The wants map is read in its own order alongside the fleet: built in fleet order (as scenarios
+    // build it), its next entry is the host's, and 1,000,000 map probes become one walk.
+    const entries = fleet.wants.entries();
+    let entry = entries.next();
     for (let i = 0; i < n; i++) {
       const id = hosts[i]!.id;
       if (i === duplicate) throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
-      const list = fleet.wants.get(id);
+      let list: readonly PathId[] | undefined;
+      if (!entry.done && entry.value[0] === id) {
+        list = entry.value[1];
+        entry = entries.next();
+      } else list = fleet.wants.get(id);
       if (list !== undefined) wantsSeen++;
       if (list === undefined || list.length === 0) continue;
       let want = classes.get(list);
@@ -191,7 +199,7 @@ export class RunState implements PlanView {
       this.#lastIdx = i;
       return i;
     }
-    const i = this.#index.get(id);
+    const i = this.#next(id) ?? this.#index.get(id);
     if (i === undefined) throw new ConfigError(`unknown host "${id}"`);
     this.#prevId = this.#lastId;
     this.#prevIdx = this.#lastIdx;
@@ -200,11 +208,26 @@ export class RunState implements PlanView {
     return i;
   }
 
+  /**
+   * The position after one of the last two looked up, when `id` is the host there. Strategies walk
+   * receivers and sources in fleet order (pending hosts, the pool of full holders), so the next host asked
+   * about is usually the neighbour of one just asked about: an id comparison (the fleet's own string, or
+   * one whose cached hash differs) instead of a probe into a 1,000,000-entry map that misses the CPU cache.
+   */
+  #next(id: HostId): number | undefined {
+    const hosts = this.hosts;
+    const a = this.#lastIdx + 1;
+    if (a > 0 && a < hosts.length && hosts[a]!.id === id) return a;
+    const b = this.#prevIdx + 1;
+    if (b > 0 && b < hosts.length && hosts[b]!.id === id) return b;
+    return undefined;
+  }
+
   /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
   #find(id: HostId): number {
     if (id === this.#lastId) return this.#lastIdx;
     if (id === this.#prevId) return this.#get(id);
-    const i = this.#index.get(id);
+    const i = this.#next(id) ?? this.#index.get(id);
     if (i === undefined) return -1;
     this.#prevId = this.#lastId;
     this.#prevIdx = this.#lastIdx;
