@@ -78,13 +78,16 @@ export class RunState implements PlanView {
   #pending: HostId[];
   #pendingDirty = false;
   /**
-   * The last two hosts looked up: strategies ask several questions about one host in a row, or about a
-   * receiver and each candidate source in turn.
+   * The last three hosts looked up, most recent first: strategies ask several questions about one host in
+   * a row, or about a receiver and each candidate source in turn (log2-fanout: the receiver, the source
+   * that just became busy, the next one, then the receiver again).
    */
   #lastId: HostId | undefined;
   #lastIdx = -1;
   #prevId: HostId | undefined;
   #prevIdx = -1;
+  #oldId: HostId | undefined;
+  #oldIdx = -1;
   /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' positions. */
   readonly #running: (Transfer | undefined)[] = [];
   readonly #runningFrom: number[] = [];
@@ -188,19 +191,28 @@ export class RunState implements PlanView {
     this.#pendingDirty = false;
   }
 
-  /** The fleet position of `id` (two-entry cache, then the map). */
+  /** The fleet position of `id` (three-entry cache, the neighbours of its entries, then the map). */
   #get(id: HostId): number {
+    const i = this.#find(id);
+    if (i < 0) throw new ConfigError(`unknown host "${id}"`);
+    return i;
+  }
+
+  /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
+  #find(id: HostId): number {
     if (id === this.#lastId) return this.#lastIdx;
+    let i: number | undefined;
     if (id === this.#prevId) {
-      const i = this.#prevIdx;
-      this.#prevId = this.#lastId;
-      this.#prevIdx = this.#lastIdx;
-      this.#lastId = id;
-      this.#lastIdx = i;
-      return i;
+      i = this.#prevIdx;
+    } else {
+      if (id === this.#oldId) i = this.#oldIdx;
+      else {
+        i = this.#next(id) ?? this.#index.get(id);
+        if (i === undefined) return -1;
+      }
+      this.#oldId = this.#prevId;
+      this.#oldIdx = this.#prevIdx;
     }
-    const i = this.#next(id) ?? this.#index.get(id);
-    if (i === undefined) throw new ConfigError(`unknown host "${id}"`);
     this.#prevId = this.#lastId;
     this.#prevIdx = this.#lastIdx;
     this.#lastId = id;
@@ -221,19 +233,6 @@ export class RunState implements PlanView {
     const b = this.#prevIdx + 1;
     if (b > 0 && b < hosts.length && hosts[b]!.id === id) return b;
     return undefined;
-  }
-
-  /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
-  #find(id: HostId): number {
-    if (id === this.#lastId) return this.#lastIdx;
-    if (id === this.#prevId) return this.#get(id);
-    const i = this.#next(id) ?? this.#index.get(id);
-    if (i === undefined) return -1;
-    this.#prevId = this.#lastId;
-    this.#prevIdx = this.#lastIdx;
-    this.#lastId = id;
-    this.#lastIdx = i;
-    return i;
   }
 
   // ---- PlanView ------------------------------------------------------------------------------------
