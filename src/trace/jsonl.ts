@@ -179,10 +179,15 @@ const frozenListBytes = new WeakMap<readonly string[], Buffer>();
  */
 export class TraceHasher {
   readonly #hash = createHash('sha256');
-  readonly #buf = Buffer.allocUnsafe(HASH_BATCH);
+  readonly #buf: Utf8Buffer;
+  readonly #native: boolean;
   #len = 0;
   #count = 0;
   #digest: string | undefined;
+
+  constructor() {
+    ({ buf: this.#buf, native: this.#native } = hashBuffer(HASH_BATCH));
+  }
 
   /** The sink to hand to the coordinator (an arrow property: fine to pass unbound). */
   readonly sink: EventSink = (event) => {
@@ -235,7 +240,9 @@ export class TraceHasher {
         return;
       }
     }
-    this.#len += utf8Write(this.#buf, text, this.#len);
+    this.#len += this.#native
+      ? this.#buf.utf8Write(text, this.#len)
+      : this.#buf.write(text, this.#len, 'utf8');
   }
 
   #writeBytes(bytes: Buffer): void {
@@ -258,15 +265,18 @@ export class TraceHasher {
 }
 
 /**
- * Node's own `buffer.utf8Write(text, offset)` (what `buffer.write(text, offset, 'utf8')` calls once it has
- * sorted out its optional arguments, which cost more than encoding a short line), when this Node has it.
+ * A Buffer with Node's own `utf8Write(text, offset)`: what `buffer.write(text, offset, 'utf8')` calls once
+ * it has sorted out its optional arguments, which cost more than encoding a short line.
  */
-const nativeUtf8Write = (Buffer.prototype as { utf8Write?: unknown }).utf8Write;
-const utf8Write: (buf: Buffer, text: string, offset: number) => number =
-  typeof nativeUtf8Write === 'function'
-    ? (buf, text, offset) =>
-        (nativeUtf8Write as (this: Buffer, t: string, o: number) => number).call(buf, text, offset)
-    : (buf, text, offset) => buf.write(text, offset, 'utf8');
+interface Utf8Buffer extends Buffer {
+  utf8Write(text: string, offset: number): number;
+}
+
+/** A buffer of `size` bytes, and whether it has {@link Utf8Buffer}'s method (every Node this runs on does). */
+function hashBuffer(size: number): { readonly buf: Utf8Buffer; readonly native: boolean } {
+  const buf = Buffer.allocUnsafe(size) as Utf8Buffer;
+  return { buf, native: typeof (buf as Partial<Utf8Buffer>).utf8Write === 'function' };
+}
 
 /** The UTF-8 bytes of a frozen list's JSON, cached. */
 function listBytes(list: readonly string[]): Buffer {
