@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec npx tsx src/cli/main.ts compare --report reports/compare "$@"
+exec node bin/nix-cascade.js compare --report reports/compare "$@"

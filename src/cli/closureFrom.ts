@@ -7,7 +7,7 @@ import {
   type ScenarioSources,
   type ScenarioSpec,
 } from '../sim/index.js';
-import { closureInfo } from '../remote/store.js';
+import type { closureInfo } from '../remote/store.js';
 import { withFlagNames } from './flagErrors.js';
 import type { ScenarioInput } from './scenarioFlags.js';
 
@@ -28,12 +28,16 @@ export async function scenarioSources(spec: ScenarioSpec, input: ScenarioInput):
   const { where, file: scenarioFile } = input;
   const storeClosures = new Map<string, Awaited<ReturnType<typeof closureInfo>>>();
   const closure = spec.closure;
-  if ('kind' in closure) {
-    for (const root of storePathRoots(closure)) {
+  const roots = 'kind' in closure ? storePathRoots(closure) : [];
+  if (roots.length > 0 && 'kind' in closure) {
+    // Loaded only here: the store module brings process handling (execa), which a closure read from
+    // files does not need and every `simulate` would otherwise load.
+    const { closureInfo: readClosure } = await import('../remote/store.js');
+    for (const root of roots) {
       if (storeClosures.has(root)) continue;
       const i = closure.roles.findIndex((r) => r.storePath === root);
       try {
-        storeClosures.set(root, await closureInfo([root]));
+        storeClosures.set(root, await readClosure([root]));
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         const message = err.where === undefined ? err.message : err.message.slice(err.where.length + 2);

@@ -27,15 +27,17 @@ type WorkerAnswer =
   | { readonly ok: false; readonly index: number; readonly error: SerializedError };
 
 /**
- * The worker's entry as an ES module: it registers tsx's loader in the worker itself (a worker inherits
- * neither `register()` calls nor, under `bin/nix-cascade.js`, any loader flag), then imports the
- * TypeScript worker.
+ * The worker's entry. Compiled (this module is `dist/cli/comparePool.js`), the worker is the compiled
+ * `compareWorker.js`. From the TypeScript sources it is an ES module that registers tsx's loader in the
+ * worker itself (a worker inherits neither `register()` calls nor, under `bin/nix-cascade.js`, any loader
+ * flag), then imports the TypeScript worker.
  */
 function workerSource(): URL {
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./compareWorker.ts', import.meta.url);
   // Under vitest the module URL may carry a query; the worker needs the plain file.
-  const file = pathToFileURL(decodeURIComponent(entry.pathname)).href;
+  const here = pathToFileURL(decodeURIComponent(new URL(import.meta.url).pathname));
+  if (here.pathname.endsWith('.js')) return new URL('./compareWorker.js', here);
+  const api = import.meta.resolve('tsx/esm/api');
+  const file = new URL('./compareWorker.ts', here).href;
   const code = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(file)});\n`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }

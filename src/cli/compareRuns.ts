@@ -8,8 +8,8 @@ import { CascadeError, ConfigError } from '../core/errors.js';
 import type { RunMode } from '../core/strategy.js';
 import { buildScenario, runScenario, type Scenario, type ScenarioSources, type ScenarioSpec } from '../sim/index.js';
 import { getStrategy } from '../strategies/registry.js';
-import { traceSha256 } from '../trace/jsonl.js';
-import { TraceRecorder } from '../trace/recorder.js';
+import { TraceHasher } from '../trace/jsonl.js';
+import { fanOut, TraceRecorder } from '../trace/recorder.js';
 import { resultJson } from './summary.js';
 import { comparisonRow, type ComparisonRow } from '../trace/report.js';
 
@@ -89,10 +89,13 @@ export class ScenarioCache {
 export async function runCompareJob(job: CompareJob, cache: ScenarioCache): Promise<CompareRunResult> {
   const scenario = cache.get(job);
   const strategy = getStrategy(job.strategy, job.options);
-  const recorder = new TraceRecorder();
-  const result = await runScenario(scenario, strategy, { mode: job.mode, onEvent: recorder.sink });
-  const events = recorder.events();
-  const sha = traceSha256(events);
+  // The events are kept only for the report; the hash streams, so a big fleet's sweep does not hold
+  // every run's millions of events.
+  const hasher = new TraceHasher();
+  const recorder = job.keepTrace ? new TraceRecorder() : undefined;
+  const onEvent = recorder ? fanOut(hasher.sink, recorder.sink) : hasher.sink;
+  const result = await runScenario(scenario, strategy, { mode: job.mode, onEvent });
+  const sha = hasher.digest();
   return {
     index: job.index,
     json: resultJson(result, sha, {
@@ -102,6 +105,6 @@ export async function runCompareJob(job: CompareJob, cache: ScenarioCache): Prom
     }),
     row: comparisonRow(result, sha),
     finished: result.success,
-    events: job.keepTrace ? [...events] : undefined,
+    events: recorder ? [...recorder.events()] : undefined,
   };
 }

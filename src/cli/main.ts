@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CascadeError, ConfigError } from '../core/errors.js';
 import { joinNegativeValues, withHint } from './argvHints.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 
 /** Exit codes: 0 ok, 1 the run itself failed (hosts failed/unreached), 2 bad input. */
 export const EXIT_BAD_INPUT = 2;
@@ -22,7 +22,8 @@ const UNITS_NOTE =
  * Bad input (unknown strategy, bad flag value, malformed file) prints what is wrong and exits 2.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const cli = yargs(joinNegativeValues(argv))
+  const args = joinNegativeValues(argv);
+  const cli = yargs(args)
     .scriptName('nix-cascade')
     .usage('$0 <command> [options]\n\nGet Nix closures onto a fleet as fast as the network allows.')
     .strict()
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .fail((msg, err) => {
       throw err ?? new ConfigError(withHint(msg));
     });
-  for (const c of commands) cli.command(c);
+  for (const c of await commandsFor(args)) cli.command(c);
   try {
     await cli.parseAsync();
     return Number(process.exitCode ?? 0);
@@ -60,6 +61,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 const isEntry =
   import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/nix-cascade.js');
 if (isEntry) {
+  // A reader that stops early (`nix-cascade strategies | head -1`) closes the pipe: stop quietly, as
+  // Unix tools do, instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

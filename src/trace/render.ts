@@ -6,9 +6,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError } from '../core/errors.js';
+
+/**
+ * vega and vega-lite, loaded on the first chart: they take about a second to load, which every command
+ * that imports this module (through the report) would otherwise pay before its first line of output.
+ */
+let renderers: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+const loadRenderers = (): Promise<[typeof import('vega'), typeof import('vega-lite')]> =>
+  (renderers ??= Promise.all([import('vega'), import('vega-lite')]));
 
 /**
  * Renders a Vega-Lite spec to SVG text without a browser. Text widths are estimated (no canvas) and the
@@ -16,6 +23,7 @@ import { ConfigError } from '../core/errors.js';
  * and machines.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await loadRenderers();
   // Gradient and clip ids come from process-wide counters: restart them, or the second chart of a run
   // (a heat map's legend gradient) would differ from the same chart rendered first.
   vega.resetSVGDefIds();

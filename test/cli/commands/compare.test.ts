@@ -77,10 +77,13 @@ describe('compare --scenarios --seeds', () => {
     expect((JSON.parse(serial.out) as CompareJson).results).toHaveLength(12);
   });
 
-  it('bin/nix-cascade.js under plain node starts TypeScript workers too (tsx registered in each)', async () => {
+  it.each([
+    ['the compiled CLI and its compiled workers (a fresh build)', {}],
+    ['the sources, with tsx registered in each worker', { NIX_CASCADE_FROM_SOURCE: '1' }],
+  ])('bin/nix-cascade.js under plain node runs %s', async (_what, env) => {
     const argv = ['bin/nix-cascade.js', 'compare', ...small, '--strategies', 'swarm,log2-fanout', '--json'];
-    const serial = await execa('node', [...argv, '--jobs', '1']);
-    const parallel = await execa('node', [...argv, '--jobs', '2']);
+    const serial = await execa('node', [...argv, '--jobs', '1'], { env });
+    const parallel = await execa('node', [...argv, '--jobs', '2'], { env });
     expect(parallel.stdout).toBe(serial.stdout);
     expect((JSON.parse(parallel.stdout) as CompareJson).results).toHaveLength(4);
   });
