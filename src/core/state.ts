@@ -78,13 +78,16 @@ export class RunState implements PlanView {
   #pending: HostId[];
   #pendingDirty = false;
   /**
-   * The last two hosts looked up: strategies ask several questions about one host in a row, or about a
-   * receiver and each candidate source in turn.
+   * The last three hosts looked up, most recent first: strategies ask several questions about one host in
+   * a row, or about a receiver and each candidate source in turn (log2-fanout: the receiver, the source
+   * that just became busy, the next one, then the receiver again).
    */
   #lastId: HostId | undefined;
   #lastIdx = -1;
   #prevId: HostId | undefined;
   #prevIdx = -1;
+  #oldId: HostId | undefined;
+  #oldIdx = -1;
   /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' positions. */
   readonly #running: (Transfer | undefined)[] = [];
   readonly #runningFrom: number[] = [];
@@ -125,10 +128,18 @@ export class RunState implements PlanView {
     const targets: HostId[] = [];
     const targetIdx: number[] = [];
     let wantsSeen = 0;
+    // The wants map is read in its own order alongside the fleet: built in fleet order (as scenarios
+    // build it), its next entry is the host's, and 1,000,000 map probes become one walk.
+    const entries = fleet.wants.entries();
+    let entry = entries.next();
     for (let i = 0; i < n; i++) {
       const id = hosts[i]!.id;
       if (i === duplicate) throw new ConfigError(`duplicate host "${id}"`, 'fleet.hosts');
-      const list = fleet.wants.get(id);
+      let list: readonly PathId[] | undefined;
+      if (!entry.done && entry.value[0] === id) {
+        list = entry.value[1];
+        entry = entries.next();
+      } else list = fleet.wants.get(id);
       if (list !== undefined) wantsSeen++;
       if (list === undefined || list.length === 0) continue;
       let want = classes.get(list);
@@ -180,19 +191,28 @@ export class RunState implements PlanView {
     this.#pendingDirty = false;
   }
 
-  /** The fleet position of `id` (two-entry cache, then the map). */
+  /** The fleet position of `id` (three-entry cache, the neighbours of its entries, then the map). */
   #get(id: HostId): number {
+    const i = this.#find(id);
+    if (i < 0) throw new ConfigError(`unknown host "${id}"`);
+    return i;
+  }
+
+  /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
+  #find(id: HostId): number {
     if (id === this.#lastId) return this.#lastIdx;
+    let i: number | undefined;
     if (id === this.#prevId) {
-      const i = this.#prevIdx;
-      this.#prevId = this.#lastId;
-      this.#prevIdx = this.#lastIdx;
-      this.#lastId = id;
-      this.#lastIdx = i;
-      return i;
+      i = this.#prevIdx;
+    } else {
+      if (id === this.#oldId) i = this.#oldIdx;
+      else {
+        i = this.#next(id) ?? this.#index.get(id);
+        if (i === undefined) return -1;
+      }
+      this.#oldId = this.#prevId;
+      this.#oldIdx = this.#prevIdx;
     }
-    const i = this.#index.get(id);
-    if (i === undefined) throw new ConfigError(`unknown host "${id}"`);
     this.#prevId = this.#lastId;
     this.#prevIdx = this.#lastIdx;
     this.#lastId = id;
@@ -200,17 +220,19 @@ export class RunState implements PlanView {
     return i;
   }
 
-  /** The fleet position of `id`, or -1 for a host outside the fleet (same cache as `#get`). */
-  #find(id: HostId): number {
-    if (id === this.#lastId) return this.#lastIdx;
-    if (id === this.#prevId) return this.#get(id);
-    const i = this.#index.get(id);
-    if (i === undefined) return -1;
-    this.#prevId = this.#lastId;
-    this.#prevIdx = this.#lastIdx;
-    this.#lastId = id;
-    this.#lastIdx = i;
-    return i;
+  /**
+   * The position after one of the last two looked up, when `id` is the host there. Strategies walk
+   * receivers and sources in fleet order (pending hosts, the pool of full holders), so the next host asked
+   * about is usually the neighbour of one just asked about: an id comparison (the fleet's own string, or
+   * one whose cached hash differs) instead of a probe into a 1,000,000-entry map that misses the CPU cache.
+   */
+  #next(id: HostId): number | undefined {
+    const hosts = this.hosts;
+    const a = this.#lastIdx + 1;
+    if (a > 0 && a < hosts.length && hosts[a]!.id === id) return a;
+    const b = this.#prevIdx + 1;
+    if (b > 0 && b < hosts.length && hosts[b]!.id === id) return b;
+    return undefined;
   }
 
   // ---- PlanView ------------------------------------------------------------------------------------

@@ -246,8 +246,9 @@ export class SimExecutor implements Executor {
           to: t.to,
           bytes,
           route: paid,
-          // The window's cap counts the route's round trip only, not the copy's fixed costs.
-          ...(window !== undefined && route.latency > 0 ? { maxRate: window / (2 * route.latency) } : {}),
+          // The window's cap counts the route's round trip only, not the copy's fixed costs. Infinity (no
+          // cap) rather than a spread of an optional field: one object shape, no object per transfer.
+          maxRate: window !== undefined && route.latency > 0 ? window / (2 * route.latency) : Infinity,
           fromIndex: index[2 * k]!,
           toIndex: index[2 * k + 1]!,
         });

@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { ConfigError, TraceVersionError } from '../core/errors.js';
-import { TRACE_VERSION, type CascadeEvent, type EventSink } from '../core/events.js';
+import {
+  TRACE_VERSION,
+  type CascadeEvent,
+  type EventSink,
+  type TransferStartedEvent,
+} from '../core/events.js';
 import { cascadeEventSchema } from './schema.js';
 
 /** One event as one JSON Lines line, newline included: `JSON.stringify(event)` and a newline. */
@@ -28,14 +33,15 @@ function fastLine(e: CascadeEvent): string | undefined {
   if (Object.getPrototypeOf(e) !== Object.prototype) return undefined; // a class could bring its own toJSON
   switch (e.type) {
     case 'transfer-started': {
-      if (!keysAre(e, STARTED_KEYS) || !numbers(e.t, e.round, e.id, e.bytes) || !strings(e.from, e.to))
-        return undefined;
+      const head = startedHead(e);
+      if (head === undefined) return undefined;
       const paths = listJson(e.paths);
       if (paths === undefined) return undefined;
-      return `{"type":"transfer-started","t":${num(e.t)},"round":${num(e.round)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)},"paths":${paths}}`;
+      return `${head}${paths}}`;
     }
     case 'transfer-finished':
-      if (!keysAre(e, FINISHED_KEYS) || !numbers(e.t, e.id, e.bytes, 0) || !strings(e.from, e.to)) return undefined;
+      if (!keysAre(e, FINISHED_KEYS) || !numbers(e.t, e.id, e.bytes, 0) || !strings(e.from, e.to))
+        return undefined;
       return `{"type":"transfer-finished","t":${num(e.t)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)}}`;
     case 'host-done':
       if (!keysAre(e, DONE_KEYS) || !numbers(e.t, 0, 0, 0) || !strings(e.host, '')) return undefined;
@@ -43,6 +49,16 @@ function fastLine(e: CascadeEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A `transfer-started` line up to its path list (`…"paths":`), when the event has the coordinator's shape;
+ * the line is this, the list's JSON, and `}`.
+ */
+function startedHead(e: TransferStartedEvent): string | undefined {
+  if (!keysAre(e, STARTED_KEYS) || !numbers(e.t, e.round, e.id, e.bytes) || !strings(e.from, e.to))
+    return undefined;
+  return `{"type":"transfer-started","t":${num(e.t)},"round":${num(e.round)},"id":${num(e.id)},"from":${JSON.stringify(e.from)},"to":${JSON.stringify(e.to)},"bytes":${num(e.bytes)},"paths":`;
 }
 
 /** Whether the object's enumerable keys are exactly `keys`, in that order (JSON.stringify's order). */
@@ -149,30 +165,50 @@ export function readTraceFile(file: string): CascadeEvent[] {
   return parseJsonLines(text, file);
 }
 
-/** Characters of JSON Lines gathered before one hash update: one update per line costs more than the hashing. */
+/** Bytes of JSON Lines gathered before one hash update: one update per line costs more than the hashing. */
 const HASH_BATCH = 1 << 16;
 
+/** The UTF-8 bytes of frozen path lists' JSON (see {@link listJson}), which thousands of lines repeat. */
+const frozenListBytes = new WeakMap<readonly string[], Buffer>();
+
 /**
- * Hashes a trace's JSON Lines bytes as the events stream by, without keeping them: lines are gathered into
- * batches of about 64 KiB and hashed a batch at a time (the same bytes as line by line).
+ * Hashes a trace's JSON Lines bytes as the events stream by, without keeping them: lines are encoded into
+ * a 64 KiB byte buffer and hashed a buffer at a time (the same bytes as line by line). A
+ * `transfer-started` line's frozen path list (a whole closure: most of a big trace's bytes) is copied
+ * from its cached UTF-8 bytes, not rebuilt into a string and encoded again per line.
  */
 export class TraceHasher {
   readonly #hash = createHash('sha256');
-  #batch = '';
+  readonly #buf: Utf8Buffer;
+  readonly #native: boolean;
+  #len = 0;
   #count = 0;
   #digest: string | undefined;
 
+  constructor() {
+    ({ buf: this.#buf, native: this.#native } = hashBuffer(HASH_BATCH));
+  }
+
   /** The sink to hand to the coordinator (an arrow property: fine to pass unbound). */
   readonly sink: EventSink = (event) => {
+    if (event.type === 'transfer-started' && Object.getPrototypeOf(event) === Object.prototype) {
+      const paths = Array.isArray(event.paths) && Object.isFrozen(event.paths) ? event.paths : undefined;
+      const head = paths === undefined ? undefined : startedHead(event);
+      if (head !== undefined) {
+        this.#accept();
+        this.#write(head);
+        this.#writeBytes(listBytes(paths!));
+        this.#write('}\n');
+        return;
+      }
+    }
     this.add(toJsonLine(event));
   };
 
   /** Adds one already encoded line (as {@link toJsonLine} gives it). */
   add(line: string): void {
-    if (this.#digest !== undefined) throw new Error('TraceHasher received an event after digest()');
-    this.#count++;
-    this.#batch += line;
-    if (this.#batch.length >= HASH_BATCH) this.#flush();
+    this.#accept();
+    this.#write(line);
   }
 
   /** How many events were hashed. */
@@ -189,11 +225,64 @@ export class TraceHasher {
     return this.#digest;
   }
 
-  #flush(): void {
-    if (this.#batch === '') return;
-    this.#hash.update(this.#batch, 'utf8');
-    this.#batch = '';
+  /** Counts one more line, refused after the digest. */
+  #accept(): void {
+    if (this.#digest !== undefined) throw new Error('TraceHasher received an event after digest()');
+    this.#count++;
   }
+
+  /** Appends a string's UTF-8 bytes (at most 3 per UTF-16 unit), hashing a long one at once. */
+  #write(text: string): void {
+    if (this.#len + 3 * text.length > HASH_BATCH) {
+      this.#flush();
+      if (3 * text.length > HASH_BATCH) {
+        this.#hash.update(text, 'utf8');
+        return;
+      }
+    }
+    this.#len += this.#native
+      ? this.#buf.utf8Write(text, this.#len)
+      : this.#buf.write(text, this.#len, 'utf8');
+  }
+
+  #writeBytes(bytes: Buffer): void {
+    if (this.#len + bytes.length > HASH_BATCH) {
+      this.#flush();
+      if (bytes.length > HASH_BATCH) {
+        this.#hash.update(bytes);
+        return;
+      }
+    }
+    this.#buf.set(bytes, this.#len);
+    this.#len += bytes.length;
+  }
+
+  #flush(): void {
+    if (this.#len === 0) return;
+    this.#hash.update(this.#buf.subarray(0, this.#len));
+    this.#len = 0;
+  }
+}
+
+/**
+ * A Buffer with Node's own `utf8Write(text, offset)`: what `buffer.write(text, offset, 'utf8')` calls once
+ * it has sorted out its optional arguments, which cost more than encoding a short line.
+ */
+interface Utf8Buffer extends Buffer {
+  utf8Write(text: string, offset: number): number;
+}
+
+/** A buffer of `size` bytes, and whether it has {@link Utf8Buffer}'s method (every Node this runs on does). */
+function hashBuffer(size: number): { readonly buf: Utf8Buffer; readonly native: boolean } {
+  const buf = Buffer.allocUnsafe(size) as Utf8Buffer;
+  return { buf, native: typeof (buf as Partial<Utf8Buffer>).utf8Write === 'function' };
+}
+
+/** The UTF-8 bytes of a frozen list's JSON, cached. */
+function listBytes(list: readonly string[]): Buffer {
+  let bytes = frozenListBytes.get(list);
+  if (bytes === undefined) frozenListBytes.set(list, (bytes = Buffer.from(listJson(list)!, 'utf8')));
+  return bytes;
 }
 
 /** Hex sha256 of the trace's JSON Lines bytes, hashed in batches (the text is never built whole). */

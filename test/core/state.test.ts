@@ -28,6 +28,22 @@ describe('RunState', () => {
     expect(() => state.position('nobody')).toThrow(ConfigError);
   });
 
+  it('finds positions through its look-up cache and neighbour guesses in any order of questions', () => {
+    const { fleet, state } = setup(40);
+    const ids = fleet.hosts.map((h) => h.id);
+    // Walks in fleet order (neighbour hits), two interleaved walks, repeats, jumps and strangers, with
+    // ids equal to the fleet's but not the same strings.
+    const order: string[] = [];
+    for (let k = 0; k + 20 < ids.length; k++) order.push(ids[k]!, ids[k + 20]!, ids[k]!, `${ids[k + 1]!}`);
+    order.push('nobody', ids[40]!, 'nobody', ids[0]!, ids[39]!, ids[1]!, ids[40]!, 'host-999');
+    for (const id of order) {
+      expect(state.positionOf(id)).toBe(ids.indexOf(id));
+      expect(state.hasHost(id)).toBe(ids.includes(id));
+      if (ids.includes(id)) expect(state.host(id).id).toBe(id);
+      else expect(() => state.host(id)).toThrow(ConfigError);
+    }
+  });
+
   it('rejects a want list or an initial store for a host that is not in the fleet, and duplicate hosts', () => {
     const { paths, fleet } = setup(2);
     const wants = new Map(fleet.wants).set('stranger', paths);

@@ -20,6 +20,27 @@ describe('RoundModel', () => {
     }
   });
 
+  it("reuses finished and removed flows' events for later flows: right ids, ties in start order", () => {
+    const hosts = makeHosts(9, 100 * MB);
+    const topo = simpleTopology({ hosts: hosts.map((h) => h.id), accessLatency: 0 });
+    const d = new ModelDriver((q) => new RoundModel(hosts, q));
+    const batch = (ids: number[]): { id: number; from: string; to: string; bytes: number }[] =>
+      ids.map((id, k) => ({ id, from: `h${k}`, to: `h${k + 4}`, bytes: 10 * MB }));
+    d.start(topo, batch([0, 1, 2, 3]));
+    expect(d.model.remove(2, 0)).toBe(0);
+    expect(d.runAll()).toEqual(new Map([0, 1, 3].map((id) => [id, 0.1])));
+    // Four spare events (three popped, one removed); reverse ids so reuse order cannot fake the result.
+    d.start(topo, batch([13, 12, 11, 10]));
+    const order: number[] = [];
+    for (let c = d.step(); c !== undefined; c = d.step()) {
+      expect(c.at).toBeCloseTo(0.2, 9);
+      order.push(c.id);
+    }
+    expect(order).toEqual([13, 12, 11, 10]);
+    expect(d.model.size).toBe(0);
+    expect(d.queue.size).toBe(0);
+  });
+
   it('k concurrent sends from one host each get uplink / k', () => {
     const k = 5;
     const U = 100 * MB;
@@ -37,7 +58,7 @@ describe('RoundModel', () => {
     for (let i = 0; i < k; i++) expect(done.get(i)).toBeCloseTo(0.002 + (b * k) / U, 9);
   });
 
-  it("caps a transfer at its own maxRate (a min in the rate, fixed at start like the shares)", () => {
+  it('caps a transfer at its own maxRate (a min in the rate, fixed at start like the shares)', () => {
     const hosts = makeHosts(3, 10, 1000);
     const topo = simpleTopology({ hosts: hosts.map((h) => h.id), accessLatency: 0.5 });
     const d = new ModelDriver((q) => new RoundModel(hosts, q));

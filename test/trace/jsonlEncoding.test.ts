@@ -86,4 +86,35 @@ describe('JSON Lines encoding', () => {
     expect(traceSha256(events)).toBe(hasher.digest());
     expect(() => hasher.sink(events[0]!)).toThrow(Error);
   });
+
+  it('hashes frozen path lists from their cached bytes as JSON.stringify writes them', () => {
+    const small = Object.freeze(['/nix/store/aaa-x', '/nix/store/bbb-ü\u2028"q"']);
+    // Longer than one hash batch (64 KiB): hashed on its own, between buffered lines.
+    const big = Object.freeze(Array.from({ length: 3000 }, (_, k) => `/nix/store/${k}-path-name-éè`));
+    const started = (id: number, paths: readonly string[], from: string): CascadeEvent => ({
+      type: 'transfer-started',
+      t: id / 3,
+      round: 1,
+      id,
+      from,
+      to: `h-${id}`,
+      bytes: 1e9 + id,
+      paths,
+    });
+    const events: CascadeEvent[] = [];
+    for (let id = 0; id < 2000; id++) {
+      const paths = id % 500 === 7 ? big : id % 3 === 0 ? [...small] : small;
+      events.push(started(id, paths, id % 2 === 0 ? 'deployer' : 'hôte-😀'));
+      events.push({ type: 'host-done', t: id, host: `h-${id}` });
+    }
+    const perLine = createHash('sha256');
+    for (const e of events) perLine.update(`${JSON.stringify(e)}\n`);
+    const hasher = new TraceHasher();
+    for (const [k, e] of events.entries()) {
+      if (k % 5 === 0) hasher.add(toJsonLine(e));
+      else hasher.sink(e);
+    }
+    expect(hasher.count).toBe(events.length);
+    expect(hasher.digest()).toBe(perLine.digest('hex'));
+  });
 });

@@ -13,6 +13,11 @@ import {
   type ScheduledEvent,
 } from './model.js';
 
+/** A completion event's payload; the model reuses it for a later flow once the event is no longer queued. */
+interface CompletionEvent extends NetEvent {
+  transfer: TransferId;
+}
+
 /**
  * The round model (the reference's `effective_bandwidth`): a transfer of `b` bytes u→v takes
  * `latency(route) + b / rate`, where rate is the least of
@@ -42,6 +47,14 @@ export class RoundModel implements NetworkModel {
   #rate: Float64Array = new Float64Array(64);
   readonly #links: Array<readonly string[] | undefined> = [];
   readonly #events: Array<ScheduledEvent | undefined> = [];
+  /**
+   * Completion events of finished flows with their payloads, for the next flows to reuse: rescheduled,
+   * an event gets the fresh sequence number a push would give, so the order is the same, and a
+   * 1,000,000-host round does not leave 500,000 queue entries and payloads to the garbage collector.
+   */
+  readonly #spareEvents: ScheduledEvent[] = [];
+  readonly #sparePayloads: CompletionEvent[] = [];
+  readonly #payloads: Array<CompletionEvent | undefined> = [];
   /** Active sends / receives per host index, latency phase included. */
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
@@ -89,7 +102,21 @@ export class RoundModel implements NetworkModel {
       );
       const flowStart = now + t.route.latency;
       const end = t.bytes > 0 ? flowStart + t.bytes / rate : flowStart;
-      const event = this.#queue.push(Math.max(now, end), { kind: 'net', transfer: t.id, phase: 'complete' });
+      const at = Math.max(now, end);
+      const spares = this.#spareEvents.length;
+      let event: ScheduledEvent;
+      let payload: CompletionEvent;
+      if (spares === 0) {
+        payload = { kind: 'net', transfer: t.id, phase: 'complete' };
+        event = this.#queue.push(at, payload);
+      } else {
+        // Rescheduling refuses a NaN time before it changes anything; the spare is taken only after.
+        event = this.#queue.reschedule(this.#spareEvents[spares - 1]!, at);
+        payload = this.#sparePayloads[spares - 1]!;
+        this.#spareEvents.length = spares - 1;
+        this.#sparePayloads.length = spares - 1;
+        payload.transfer = t.id;
+      }
       const slot = this.#slots.add(t.id);
       if (slot >= this.#from.length) this.#grow(slot + 1);
       this.#from[slot] = f;
@@ -99,6 +126,7 @@ export class RoundModel implements NetworkModel {
       this.#rate[slot] = rate;
       this.#links[slot] = this.#topology ? t.route.links : undefined;
       this.#events[slot] = event;
+      this.#payloads[slot] = payload;
     });
   }
 
@@ -154,7 +182,15 @@ export class RoundModel implements NetworkModel {
       }
       this.#links[slot] = undefined;
     }
+    // Popped (handled) or removed: no longer queued, free for another flow.
+    const event = this.#events[slot];
+    const payload = this.#payloads[slot];
+    if (event !== undefined && payload !== undefined) {
+      this.#spareEvents.push(event);
+      this.#sparePayloads.push(payload);
+    }
     this.#events[slot] = undefined;
+    this.#payloads[slot] = undefined;
     this.#sending[this.#from[slot]!]!--;
     this.#receiving[this.#to[slot]!]!--;
   }

@@ -44,7 +44,9 @@ export class FullHolders {
       for (const i of this.#poolPos) this.#inPool[i] = 1;
       this.#watching = new Uint8Array(hosts.length);
       this.#watch = [];
-      for (const t of info.targets) this.noteProposed(info.pos(t));
+      // Every target, by position: the hosts given a non-empty want array (info.targets, without a map
+      // probe each: 1,000,000 of them cost more than a round).
+      for (let i = 0; i < hosts.length; i++) if ((info.wantArrayAt(i)?.length ?? 0) > 0) this.noteProposed(i);
     }
     const fresh: number[] = [];
     const watch = this.#watch;
