@@ -23,12 +23,12 @@ function checked(problems: string[]): Strategy {
       const open = hosts.openReceivers(0);
       run.shared.forEach((_, b) => {
         const count = open.filter((r) => hosts.takes(r.pos, b)).length;
-        if (hosts.openTakers(b) !== count)
-          problems.push(`bit ${b}: ${hosts.openTakers(b)} counted, ${count} open`);
+        if (hosts.bits.openTakers(b) !== count)
+          problems.push(`bit ${b}: ${hosts.bits.openTakers(b)} counted, ${count} open`);
       });
       for (const r of open) {
         const bits: number[] = [];
-        hosts.forEachTake(r.pos, (b) => bits.push(b));
+        hosts.bits.forEachTake(r.pos, (b) => bits.push(b));
         const want = run.shared.map((_, b) => b).filter((b) => hosts.takes(r.pos, b));
         if (bits.join() !== want.join())
           problems.push(`${r.id}: forEachTake ${bits.join()} ≠ ${want.join()}`);

@@ -172,7 +172,7 @@ export class SwarmRun {
   /** The per-host figures kept across this view's calls, brought up to date with it (see {@link SwarmHosts}). */
   hosts(view: PlanView): SwarmHosts {
     if (this.#hosts?.view !== view)
-      this.#hosts = new SwarmHosts(view, (h) => this.missingBytes(view, h), this.shared);
+      this.#hosts = new SwarmHosts(view, (h) => this.missingBytes(view, h), this.shared, this.sendOrderPos);
     this.#hosts.refresh();
     return this.#hosts;
   }

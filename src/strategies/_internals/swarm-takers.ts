@@ -4,7 +4,7 @@ import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 /**
  * Which open receivers may take a path in one `SwarmPlan` call: the call-permanent test (`mayTake`), each
  * path's cursor into the open receivers, the runs of receivers already found unable to take it, and the
- * count of those that still can (`SwarmHosts.openTakers`, less what this call's proposals used up), so a
+ * count of those that still can (`SharedBits.openTakers`, less what this call's proposals used up), so a
  * path nobody can take costs no scan at all.
  */
 export class SwarmTakers {
@@ -16,7 +16,7 @@ export class SwarmTakers {
   /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
   readonly #skip = new Map<PathId, Int32Array>();
   /**
-   * Per shared path (by bit): receivers counted in `SwarmHosts.openTakers` that can no longer take it in
+   * Per shared path (by bit): receivers counted in `SharedBits.openTakers` that can no longer take it in
    * this call (out of slots, or it is planned for them), as a negative count.
    */
   readonly #delta: Int32Array;
@@ -63,7 +63,7 @@ export class SwarmTakers {
     const hosts = this.#hosts;
     const b = hosts.bitOf(p);
     // Nobody open can take it: the scan would test every receiver left and find none.
-    if (b !== undefined && hosts.openTakers(b) + this.#delta[b]! === 0) return n;
+    if (b !== undefined && hosts.bits.openTakers(b) + this.#delta[b]! === 0) return n;
     let skip = this.#skip.get(p);
     if (!skip) this.#skip.set(p, (skip = hosts.skipArray(p, n + 1)));
     let run = -1;
@@ -95,7 +95,7 @@ export class SwarmTakers {
     }
     if (rec.slots > 1) return;
     // Its last slot: it takes nothing more in this call.
-    hosts.forEachTake(rec.pos, (b) => {
+    hosts.bits.forEachTake(rec.pos, (b) => {
       if (!planned.has(this.#shared[b]!)) delta[b]!--;
     });
   }
