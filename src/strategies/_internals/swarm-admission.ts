@@ -165,8 +165,12 @@ export class SwarmAdmission {
    * uses a fraction of a fast uplink, so its holder may serve others at the same time.
    */
   usable(h: HostId): boolean {
+    return this.usableAt(this.#hosts.pos(h), h);
+  }
+
+  /** {@link SwarmAdmission.usable} of host `h` at fleet position `i`. */
+  usableAt(i: number, h: HostId): boolean {
     const hosts = this.#hosts;
-    const i = hosts.pos(h);
     if (this.#sendLeftAt(i) <= 0) return false;
     const load = hosts.sending[i]! + this.#sends[i]!;
     if (load === 0) return true;

@@ -1,55 +1,11 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
+import { SharedBits } from './swarm-bits.js';
+import { before, Receiver, type OpenReceiver } from './swarm-receiver.js';
+
+export type { OpenReceiver } from './swarm-receiver.js';
 
 const NONE: readonly PathId[] = [];
-
-/**
- * An open receiver's state, kept across `SwarmPlan` calls by `SwarmHosts` (the view's per-host lookups are
- * hot); `slots`, `planned` and `pace` are the call's own, reset at its start.
- */
-export interface OpenReceiver {
-  readonly id: HostId;
-  /** Receive slots left in this call. */
-  slots: number;
-  readonly missing: ReadonlySet<PathId>;
-  readonly incoming: ReadonlySet<PathId>;
-  /** Paths proposed to it in this call. */
-  planned: ReadonlySet<PathId> | undefined;
-  /** Seconds of receiving left at its downlink. */
-  readonly left: number;
-  /** Sort key: its uplink, or 0 below the receiver tier (see `SwarmPlan`). */
-  readonly rank: number;
-  /** Fleet position (the last tie-break). */
-  readonly pos: number;
-  /** The slowest sender uplink it accepts in this call (see `SwarmAdmission`'s pace), once asked. */
-  pace: number | undefined;
-}
-
-/** An open receiver's record, kept across calls; `SwarmPlan` resets its per-call fields at each call. */
-class Receiver implements OpenReceiver {
-  slots = 0;
-  missing: ReadonlySet<PathId>;
-  incoming: ReadonlySet<PathId>;
-  planned: ReadonlySet<PathId> | undefined = undefined;
-  left = 0;
-  rank = 0;
-  pace: number | undefined = undefined;
-
-  constructor(
-    readonly id: HostId,
-    readonly pos: number,
-    missing: ReadonlySet<PathId>,
-    incoming: ReadonlySet<PathId>,
-  ) {
-    this.missing = missing;
-    this.incoming = incoming;
-  }
-}
-
-/** Open receivers' order: the fastest uplink first (`rank`), then the most receive time left, then fleet order. */
-function before(a: OpenReceiver, b: OpenReceiver): number {
-  return b.rank - a.rank || b.left - a.left || a.pos - b.pos;
-}
 
 /**
  * What `swarm` needs to know about every host at the start of a plan call, kept across calls by fleet
@@ -89,20 +45,6 @@ export class SwarmHosts {
   readonly view: PlanView;
   readonly #index = new Map<HostId, number>();
   readonly #missingBytes: (host: HostId) => number;
-  /** Bit of each shared path (a path several targets want) in the per-host bit sets below. */
-  readonly #bit: ReadonlyMap<PathId, number>;
-  /** 32-bit words per host in each bit set. */
-  readonly #words: number;
-  /** Per host, the shared paths it holds (`PlanView.has`). */
-  readonly #holds: Uint32Array;
-  /** Per host, the shared paths it misses and nothing brings yet (missing, not incoming). */
-  readonly #takes: Uint32Array;
-  /** Per host, the shared paths it missed when last read. */
-  readonly #misses: Uint32Array;
-  /** Per host, the sizes of its have and missing sets when last read (-1: never read). */
-  readonly #haveSize: Int32Array;
-  readonly #missSize: Int32Array;
-  readonly #scratch: Uint32Array;
   /** Per path, the skip array lent out by {@link SwarmHosts.skipArray}. */
   readonly #skipPool = new Map<PathId, Int32Array>();
   #stamp = -1;
@@ -123,21 +65,29 @@ export class SwarmHosts {
   /** Some record in `#open` has a NaN key: every call rebuilds and sorts it (see `#updateOpen`). */
   #unordered = false;
 
-  constructor(view: PlanView, missingBytes: (host: HostId) => number, shared: readonly PathId[]) {
+  /**
+   * Scratch for `SwarmPlan`, by send rank: a free sender's index in the call's free list (read only for
+   * the ranks of that call's free senders, so never cleared).
+   */
+  readonly freeIndex: Int32Array;
+  /** Per-host bit sets over the shared paths (holds, takes) and the per-path figures kept from them. */
+  readonly bits: SharedBits;
+  /**
+   * @param sendOrderPos - fleet positions, fastest uplink first (`SwarmRun.sendOrderPos`), the order of
+   *   {@link SharedBits.holderRanks}.
+   */
+  constructor(
+    view: PlanView,
+    missingBytes: (host: HostId) => number,
+    shared: readonly PathId[],
+    sendOrderPos: Int32Array,
+  ) {
     this.view = view;
     this.#missingBytes = missingBytes;
     const hosts = view.fleet.hosts;
     const n = hosts.length;
-    const bit = new Map<PathId, number>();
-    shared.forEach((p, k) => bit.set(p, k));
-    this.#bit = bit;
-    const words = (this.#words = (shared.length + 31) >>> 5);
-    this.#holds = new Uint32Array(n * words);
-    this.#takes = new Uint32Array(n * words);
-    this.#misses = new Uint32Array(n * words);
-    this.#haveSize = new Int32Array(n).fill(-1);
-    this.#missSize = new Int32Array(n);
-    this.#scratch = new Uint32Array(words);
+    this.bits = new SharedBits(n, shared, sendOrderPos);
+    this.freeIndex = new Int32Array(n);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
     this.uplink = Float64Array.from(hosts, (h) => view.host(h.id).uplink);
@@ -190,53 +140,24 @@ export class SwarmHosts {
     }
   }
 
+  /** Bit of shared path `p` in the bit sets; undefined for others. */
+  bitOf(p: PathId): number | undefined {
+    return this.bits.bitOf(p);
+  }
+
+  /** Whether host `i` holds the shared path of bit `b` (`PlanView.has`). */
+  holds(i: number, b: number): boolean {
+    return this.bits.holds(i, b);
+  }
+
+  /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */
+  takes(i: number, b: number): boolean {
+    return this.bits.takes(i, b);
+  }
+
   /** Pending targets' positions, fleet order (as `PlanView.pending`). */
   pendingPositions(): readonly number[] {
     return this.#pendingPos;
-  }
-
-  /**
-   * Brings host `i`'s bit sets up to date. A host's missing set only shrinks, by delivery, and what it holds
-   * only grows, by delivery of paths it wants: when the two sizes moved by the same amount, the shared paths
-   * it gained are exactly those it no longer misses, so its have set is not walked (the deployer's, which
-   * changes at every call, is large and never grows).
-   */
-  #readBits(
-    i: number,
-    have: ReadonlySet<PathId>,
-    missing: ReadonlySet<PathId>,
-    incoming: ReadonlySet<PathId>,
-  ): void {
-    const words = this.#words;
-    const base = i * words;
-    const bit = this.#bit;
-    const miss = this.#scratch;
-    miss.fill(0);
-    for (const p of missing) {
-      const b = bit.get(p);
-      if (b !== undefined) miss[b >>> 5]! |= 1 << (b & 31);
-    }
-    const holds = this.#holds;
-    const misses = this.#misses;
-    const known = this.#haveSize[i]!;
-    if (known >= 0 && have.size - known === this.#missSize[i]! - missing.size) {
-      for (let w = 0; w < words; w++) holds[base + w]! |= misses[base + w]! & ~miss[w]!;
-    } else {
-      holds.fill(0, base, base + words);
-      for (const p of have) {
-        const b = bit.get(p);
-        if (b !== undefined) holds[base + (b >>> 5)]! |= 1 << (b & 31);
-      }
-    }
-    this.#haveSize[i] = have.size;
-    this.#missSize[i] = missing.size;
-    misses.set(miss, base);
-    const takes = this.#takes;
-    takes.set(miss, base);
-    for (const p of incoming) {
-      const b = bit.get(p);
-      if (b !== undefined) takes[base + (b >>> 5)]! &= ~(1 << (b & 31));
-    }
   }
 
   /**
@@ -256,21 +177,6 @@ export class SwarmHosts {
   /** The record of `i` when it is in {@link SwarmHosts.openReceivers}' list. */
   openAt(i: number): OpenReceiver | undefined {
     return this.#inOpen[i] === 1 ? this.#recs[i] : undefined;
-  }
-
-  /** Bit of shared path `p` in {@link SwarmHosts.holds} and {@link SwarmHosts.takes}; undefined for others. */
-  bitOf(p: PathId): number | undefined {
-    return this.#bit.get(p);
-  }
-
-  /** Whether host `i` holds the shared path of bit `b` (`PlanView.has`). */
-  holds(i: number, b: number): boolean {
-    return (this.#holds[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
-  }
-
-  /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */
-  takes(i: number, b: number): boolean {
-    return (this.#takes[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
   }
 
   /**
@@ -361,6 +267,7 @@ export class SwarmHosts {
   #read(i: number): void {
     const view = this.view;
     const id = this.ids[i]!;
+    this.bits.uncount(i);
     const host = view.host(id);
     if (this.pending[i] && (view.isDone(id) || view.isFailed(id))) {
       this.pending[i] = 0;
@@ -374,7 +281,7 @@ export class SwarmHosts {
     this.incoming[i] = incoming;
     const missing = view.missing(id);
     this.missing[i] = missing;
-    this.#readBits(i, view.have(id), missing, incoming);
+    this.bits.read(i, view.have(id), missing, incoming);
     const flying = this.flying;
     for (const p of this.#counted[i]!) {
       const c = flying.get(p)! - 1;
@@ -385,5 +292,6 @@ export class SwarmHosts {
     for (const p of counted) flying.set(p, (flying.get(p) ?? 0) + 1);
     this.#counted[i] = counted;
     this.left[i] = this.pending[i] ? this.#missingBytes(id) / host.downlink : 0;
+    if (this.#isOpen(i)) this.bits.count(i);
   }
 }

@@ -5,6 +5,7 @@ import { SwarmBundler } from './swarm-bundle.js';
 import type { SwarmGroups } from './swarm-groups.js';
 import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
+import { SwarmTakers } from './swarm-takers.js';
 import { SwarmUrgency } from './swarm-urgency.js';
 
 /** Per-call scan budget per open receiver or free sender: a hard cap on one call's work at 10,000 hosts. */
@@ -30,7 +31,8 @@ interface Pick {
  * for the policy). This class matches (the open receivers, the free senders, super-seeding, the scan
  * budget); its parts are the path ranking ({@link SwarmUrgency}: a lazy max-heap keyed by urgency, so a
  * proposal re-ranks only the paths it carries), sender admission ({@link SwarmAdmission}: slots, spare
- * uplink, the pace rules) and bundling ({@link SwarmBundler}). Receivers are kept in order across calls
+ * uplink, the pace rules), bundling ({@link SwarmBundler}) and which open receivers may take a path
+ * ({@link SwarmTakers}). Receivers are kept in order across calls
  * ({@link SwarmHosts.openReceivers}), senders walk an order sorted once per run.
  */
 export class SwarmPlan {
@@ -51,10 +53,10 @@ export class SwarmPlan {
   #free: HostId[] = [];
   /** {@link SwarmPlan.#free} as fleet positions. */
   readonly #freePos: number[] = [];
-  /** Per path: receivers before this index in {@link SwarmPlan.#open} cannot take it in this call. */
-  readonly #openPos = new Map<PathId, number>();
-  /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
-  readonly #skip = new Map<PathId, Int32Array>();
+  /** {@link SwarmPlan.#free} as a bit set over send ranks (see `SharedBits.holderRanks`). */
+  #freeMask = new Uint32Array(0);
+  /** Which open receivers may take each path (set once `#open` is known). */
+  #takers!: SwarmTakers;
   #openCount = 0;
   #freeCount = 0;
   #budget = 0;
@@ -95,6 +97,7 @@ export class SwarmPlan {
     // round mode went 564 s → 1,034 s, as it waits for a whole round of slow receivers).
     const open = hosts.openReceivers(tier);
     this.#open = open;
+    this.#takers = new SwarmTakers(hosts, open, run.shared);
     for (const rec of open) {
       rec.slots = hosts.recvLeft[rec.pos]!;
       rec.planned = undefined;
@@ -103,9 +106,13 @@ export class SwarmPlan {
     }
     if (open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
+    const freeMask = (this.#freeMask = new Uint32Array(hosts.bits.rankWords));
+    const freeIndex = hosts.freeIndex;
     if (this.#groups) {
       run.sendOrder.forEach((h, k) => {
         if (view.have(h).size > 0 && admission.usable(h)) {
+          freeMask[k >>> 5]! |= 1 << (k & 31);
+          freeIndex[k] = this.#free.length;
           this.#free.push(h);
           this.#freePos.push(run.sendOrderPos[k]!);
         }
@@ -114,10 +121,14 @@ export class SwarmPlan {
       // `admission.usable` before any proposal, from the kept figures: a send slot, and spare uplink for
       // the slowest open receiver when already sending.
       const minDown = admission.minDown;
-      for (const i of run.sendOrderPos) {
+      const order = run.sendOrderPos;
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k]!;
         if (hosts.holdsAny[i] === 0 || hosts.canSend[i] === 0) continue;
         const load = hosts.sending[i]!;
         if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) {
+          freeMask[k >>> 5]! |= 1 << (k & 31);
+          freeIndex[k] = this.#free.length;
           this.#free.push(hosts.ids[i]!);
           this.#freePos.push(i);
         }
@@ -196,42 +207,13 @@ export class SwarmPlan {
     if (owner !== undefined) {
       // A private path has one possible taker: no scan over the open receivers.
       const rec = this.#openOf(owner);
-      return rec !== undefined && this.#mayTake(rec, p);
+      return rec !== undefined && this.#takers.mayTake(rec, p);
     }
-    const start = this.#openPos.get(p) ?? 0;
-    const i = this.#nextTaker(p, start);
+    const start = this.#takers.cursor(p);
+    const i = this.#takers.next(p, start);
     this.#budget -= i - start + 1;
-    this.#openPos.set(p, i);
+    this.#takers.setCursor(p, i);
     return i < this.#open.length;
-  }
-
-  /**
-   * The first index from `i` in `#open` whose receiver passes `#mayTake` for `p` (`#open.length` when none).
-   * A failed `#mayTake` stays failed for the rest of the call, so the runs of receivers that failed it are
-   * remembered per path (`#skip`) and jumped over by later scans of the path: most open receivers already
-   * hold most paths, and each pop of a path used to rescan them (1,000 hosts, eager: 59 million tests).
-   * Callers charge the scan budget by index distance, as if every receiver had been tested.
-   */
-  #nextTaker(p: PathId, i: number): number {
-    const open = this.#open;
-    const n = open.length;
-    let skip = this.#skip.get(p);
-    if (!skip) this.#skip.set(p, (skip = this.#hosts!.skipArray(p, n + 1)));
-    const b = this.#hosts!.bitOf(p);
-    let run = -1;
-    while (i < n) {
-      const j = skip[i]!;
-      if (j > i) {
-        if (run < 0) run = i;
-        i = j;
-        continue;
-      }
-      if (this.#mayTake(open[i]!, p, b)) break;
-      if (run < 0) run = i;
-      i++;
-    }
-    if (run >= 0) skip[run] = i;
-    return i;
   }
 
   /** The open receiver `host` in this call, if it is one. */
@@ -240,46 +222,62 @@ export class SwarmPlan {
     return hosts.openAt(hosts.pos(host));
   }
 
-  /**
-   * Cheap, call-permanent test: `to` has a receive slot, misses `p`, and nothing brings `p` yet (`b`: the
-   * bit of a shared `p`, read from the kept bit sets; the sets themselves for the others).
-   */
-  #mayTake(to: OpenReceiver, p: PathId, b = this.#hosts!.bitOf(p)): boolean {
-    if (to.slots <= 0) return false;
-    if (b === undefined ? !to.missing.has(p) || to.incoming.has(p) : !this.#hosts!.takes(to.pos, b))
-      return false;
-    return !(to.planned?.has(p) ?? false);
-  }
-
   /** Free holders of `p` (at most `window`), fastest uplink first. */
   #freeHolders(p: PathId): HostId[] {
     const view = this.#view;
     const run = this.#run;
     const admission = this.#admission;
+    const hosts = this.#hosts!;
     const holders = view.holders(p);
+    const b = hosts.bitOf(p);
+    const free = this.#free;
     const out: HostId[] = [];
     // Scanning the holders costs H and a sort; scanning the free senders (fastest first, as the sort) for
     // the first `window` holders costs about window × F ÷ H. Sorting every holder of a path 2,000 hosts
-    // hold made round mode quadratic (2,000 hosts: 22 s; 4,000: 92 s).
-    if (holders.size * holders.size <= this.#window * this.#free.length) {
-      this.#budget -= holders.size;
+    // hold made round mode quadratic (2,000 hosts: 22 s; 4,000: 92 s). The budget is charged for the scan
+    // this rule picks. Both give the same list (the free senders are the hosts usable at the call's start,
+    // in the sort's order, and a host only stops being usable during a call), so with a shared path's bits
+    // at hand the free senders are scanned anyway unless the holders are very few: a bit test is far
+    // cheaper than a holder's look-ups (1,000 hosts, eager: a tenth of the run).
+    const byHolders = holders.size * holders.size <= this.#window * free.length;
+    if (byHolders) this.#budget -= holders.size;
+    if (byHolders && (b === undefined || holders.size * 32 < free.length)) {
       for (const h of holders) if (admission.usable(h)) out.push(h);
       out.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
       if (out.length > this.#window) out.length = this.#window;
       return out;
     }
-    const hosts = this.#hosts!;
-    const b = hosts.bitOf(p);
-    const free = this.#free;
-    const freePos = this.#freePos;
-    for (let k = 0; k < free.length; k++) {
-      this.#budget--;
-      const h = free[k]!;
-      if ((b === undefined ? view.has(h, p) : hosts.holds(freePos[k]!, b)) && admission.usable(h)) {
-        out.push(h);
-        if (out.length >= this.#window) break;
+    if (b === undefined) {
+      const freePos = this.#freePos;
+      let k = 0;
+      for (; k < free.length && out.length < this.#window; k++)
+        if (view.has(free[k]!, p) && admission.usableAt(freePos[k]!, free[k]!)) out.push(free[k]!);
+      if (!byHolders) this.#budget -= k;
+      return out;
+    }
+    // The free holders in send order: the free senders' bits AND the path's holders' bits, word by word.
+    const words = hosts.bits.rankWords;
+    const ranks = hosts.bits.holderRanks;
+    const mask = this.#freeMask;
+    const order = run.sendOrderPos;
+    let scanned = free.length;
+    outer: for (let w = 0, base = b * words; w < words; w++) {
+      let x = ranks[base + w]! & mask[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        x ^= low;
+        const r = (w << 5) + 31 - Math.clz32(low);
+        const i = order[r]!;
+        if (!admission.usableAt(i, hosts.ids[i]!)) continue;
+        out.push(hosts.ids[i]!);
+        if (out.length >= this.#window) {
+          // The scan of the free senders would have stopped here.
+          scanned = hosts.freeIndex[r]! + 1;
+          break outer;
+        }
       }
     }
+    if (!byHolders) this.#budget -= scanned;
     return out;
   }
 
@@ -294,12 +292,12 @@ export class SwarmPlan {
     if (owner !== undefined) {
       // A private path has one possible receiver: no scan over the open receivers.
       const rec = this.#openOf(owner);
-      if (!rec || !this.#mayTake(rec, p)) return undefined;
+      if (!rec || !this.#takers.mayTake(rec, p)) return undefined;
       const best = admission.bestSource(only ?? this.#freeHolders(p), rec, split, only !== undefined);
       const paths = best === undefined ? undefined : bundler.bundle(best, owner, p, split);
       return paths && { from: best!, to: owner, paths };
     }
-    let i = this.#openPos.get(p) ?? 0;
+    let i = this.#takers.cursor(p);
     const inGroup = new Map<string, HostId[]>();
     // Receiver side first when it is the scarce one: most pops end there in eager mode's steady state.
     let sources: HostId[] | undefined = only;
@@ -310,12 +308,13 @@ export class SwarmPlan {
     // The cursor only moves past receivers that cannot take `p` at all in this call; one that merely found
     // no fitting source among these (e.g. only the deployer, while super-seeding) stays for later pops.
     let kept = -1;
-    // Round mode tests the references first (most receivers have a source then); eager mode after the
-    // source search, which turns most receivers away cheaply (1,000 hosts, one closure: 34 s → 23 s CPU).
+    // Round mode tests the references before the source search (most receivers have a source then); eager
+    // mode after it, as the sources are then at hand (`#freeHolders` charges the budget, so when it runs
+    // stays as it was).
     const round = this.#view.mode === 'round';
     for (; i < this.#open.length; i++) {
       const from = i;
-      i = this.#nextTaker(p, i);
+      i = this.#takers.next(p, i);
       if (i >= this.#open.length) {
         this.#budget -= i - from;
         break;
@@ -329,22 +328,27 @@ export class SwarmPlan {
       const t = rec.id;
       sources ??= this.#freeHolders(p);
       if (sources.length === 0) break;
+      // Eager mode: a receiver `bundle` would refuse from any source needs no source search (the search
+      // has no side effects, so testing this first changes nothing but the work).
+      if (!round && bundler.cannotBundle(rec, p)) {
+        if (kept < 0) kept = i;
+        continue;
+      }
       const best = admission.bestSource(
         this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources,
         rec,
         split,
         only !== undefined,
       );
-      const paths =
-        best === undefined || (!round && bundler.cannotDrag(rec, p)) ? undefined : bundler.bundle(best, t, p);
+      const paths = best === undefined ? undefined : bundler.bundle(best, t, p);
       if (paths === undefined) {
         if (kept < 0) kept = i;
         continue;
       }
-      this.#openPos.set(p, kept < 0 ? i + 1 : kept);
+      this.#takers.setCursor(p, kept < 0 ? i + 1 : kept);
       return { from: best!, to: t, paths };
     }
-    this.#openPos.set(p, kept < 0 ? i : kept);
+    this.#takers.setCursor(p, kept < 0 ? i : kept);
     return undefined;
   }
 
@@ -378,18 +382,21 @@ export class SwarmPlan {
 
   #propose(from: HostId, to: HostId, paths: PathId[]): void {
     const admission = this.#admission;
+    const run = this.#run;
     // A seed sending private paths may go on after it stopped being a free sender: count it once.
     const wasUsable = admission.usable(from);
     this.proposals.push({ from, to, paths });
     admission.counted(from, to);
     const rec = this.#openOf(to)!;
-    rec.planned = this.#bundler.planned(from, to, paths);
+    const planned = this.#bundler.planned(from, to, paths);
+    this.#takers.proposed(rec, paths, planned);
+    rec.planned = planned;
     if (--rec.slots <= 0) this.#openCount--;
     if (wasUsable && !admission.usable(from)) this.#freeCount--;
     if (this.#groups) {
       admission.flowPlanned(from, to);
       this.#groups.planned(from, to, paths);
-      this.#run.flowStarted(from, to, paths);
+      run.flowStarted(from, to, paths);
     }
     this.#urgency.carried(paths);
   }

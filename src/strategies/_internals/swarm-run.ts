@@ -1,6 +1,7 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { Fleet, HostId, PathId } from '../../core/types.js';
 import { FleetInfo } from './fleet-info.js';
+import { HostPathCache } from './swarm-cache.js';
 import { SwarmHosts } from './swarm-hosts.js';
 
 /**
@@ -55,6 +56,8 @@ export class SwarmRun {
   readonly #refBytes = new Map<HostId, { size: number; byPath: Map<PathId, number> }>();
   /** Missing bytes per host, stamped with the missing set's size (it only shrinks, so size is a version). */
   readonly #missing = new Map<HostId, { size: number; bytes: number }>();
+  /** {@link SwarmRun.missingRefBytes} of shared paths by fleet position and path bit, versioned by have size. */
+  #refCache: HostPathCache | undefined;
   #hosts: SwarmHosts | undefined;
 
   constructor(
@@ -169,7 +172,7 @@ export class SwarmRun {
   /** The per-host figures kept across this view's calls, brought up to date with it (see {@link SwarmHosts}). */
   hosts(view: PlanView): SwarmHosts {
     if (this.#hosts?.view !== view)
-      this.#hosts = new SwarmHosts(view, (h) => this.missingBytes(view, h), this.shared);
+      this.#hosts = new SwarmHosts(view, (h) => this.missingBytes(view, h), this.shared, this.sendOrderPos);
     this.#hosts.refresh();
     return this.#hosts;
   }
@@ -182,17 +185,31 @@ export class SwarmRun {
   /**
    * Bytes of the references of `p` (transitively) that `host` does not hold; cached until it holds more.
    * The walk stops at held paths (their references are held too), which `closure.closureOf` cannot do.
+   * `at`: the host's fleet position, when the caller knows it (a cheaper cache for shared paths).
    */
-  missingRefBytes(view: PlanView, host: HostId, p: PathId): number {
+  missingRefBytes(view: PlanView, host: HostId, p: PathId, at?: number): number {
     const have = view.have(host).size;
+    const b = at === undefined ? undefined : this.#hosts?.bitOf(p);
+    if (b !== undefined) {
+      // Shared paths of a known position: the typed cache (the per-host maps below were hot in eager mode).
+      const cache = (this.#refCache ??= new HostPathCache(this.fleet.hosts.length, this.shared.length));
+      let v = cache.get(at!, b, have);
+      if (v === undefined) cache.set(at!, b, have, (v = this.#walkRefBytes(view, host, p)));
+      return v;
+    }
     let entry = this.#refBytes.get(host);
     if (!entry || entry.size !== have) this.#refBytes.set(host, (entry = { size: have, byPath: new Map() }));
     let bytes = entry.byPath.get(p);
-    if (bytes !== undefined) return bytes;
+    if (bytes === undefined) entry.byPath.set(p, (bytes = this.#walkRefBytes(view, host, p)));
+    return bytes;
+  }
+
+  /** The walk of {@link SwarmRun.missingRefBytes}. */
+  #walkRefBytes(view: PlanView, host: HostId, p: PathId): number {
     const closure = view.closure;
     const seen = new Set<PathId>();
     const stack = [...closure.get(p).references];
-    bytes = 0;
+    let bytes = 0;
     while (stack.length > 0) {
       const q = stack.pop()!;
       if (q === p || seen.has(q) || view.has(host, q)) continue;
@@ -200,7 +217,6 @@ export class SwarmRun {
       bytes += closure.narSize(q);
       stack.push(...closure.get(q).references);
     }
-    entry.byPath.set(p, bytes);
     return bytes;
   }
 

@@ -1,0 +1,192 @@
+import type { PathId } from '../../core/types.js';
+
+/**
+ * Per-host bit sets over the shared paths (paths several targets want), by fleet position, for `swarm`:
+ * what each host holds and what it may take (misses, nothing brings it yet), and two per-path figures
+ * kept from them as hosts are re-read — the open receivers that may take each path, and each path's
+ * holders by send rank. `SwarmHosts` reads the hosts; this keeps the bits.
+ */
+export class SharedBits {
+  /** Bit of each shared path (a path several targets want) in the per-host bit sets below. */
+  readonly #bit: ReadonlyMap<PathId, number>;
+  /** 32-bit words per host in each bit set. */
+  readonly #words: number;
+  /** Per host, the shared paths it holds (`PlanView.has`). */
+  readonly #holds: Uint32Array;
+  /** Per host, the shared paths it misses and nothing brings yet (missing, not incoming). */
+  readonly #takes: Uint32Array;
+  /** Per host, the shared paths it missed when last read. */
+  readonly #misses: Uint32Array;
+  /** Per host, the sizes of its have and missing sets when last read (-1: never read). */
+  readonly #haveSize: Int32Array;
+  readonly #missSize: Int32Array;
+  readonly #scratch: Uint32Array;
+  /**
+   * Per shared path (by bit), the open receivers whose `#takes` has it: the receivers `SwarmPlan` may offer
+   * it to at a call's start. Kept up to date as hosts are re-read, so a path nobody open can take costs no
+   * scan of the open receivers (1,000 hosts, eager: 56 million failed tests in a run).
+   */
+  readonly #takers: Int32Array;
+  /** 1 when the host's `#takes` bits are counted in `#takers` (it was open when last read). */
+  readonly #inTakers: Uint8Array;
+  /** 32-bit words per path in {@link SharedBits.holderRanks}. */
+  readonly rankWords: number;
+  /**
+   * Per shared path (by bit, `rankWords` words each), its holders as a bit set over send ranks (positions
+   * in `sendOrderPos`: fastest uplink first): `SwarmPlan` finds a path's free holders in that order by
+   * a word-wise AND with the call's free senders instead of testing each free sender.
+   */
+  readonly holderRanks: Uint32Array;
+  /** Send rank of each fleet position (the inverse of `sendOrderPos`). */
+  readonly #rankOf: Int32Array;
+  readonly #oldHolds: Uint32Array;
+
+  /**
+   * @param n - fleet size.
+   * @param shared - the shared paths; a path's bit is its index.
+   * @param sendOrderPos - fleet positions, fastest uplink first (`SwarmRun.sendOrderPos`), the order of
+   *   {@link SharedBits.holderRanks}.
+   */
+  constructor(n: number, shared: readonly PathId[], sendOrderPos: Int32Array) {
+    const bit = new Map<PathId, number>();
+    shared.forEach((p, k) => bit.set(p, k));
+    this.#bit = bit;
+    const words = (this.#words = (shared.length + 31) >>> 5);
+    this.#holds = new Uint32Array(n * words);
+    this.#takes = new Uint32Array(n * words);
+    this.#misses = new Uint32Array(n * words);
+    this.#haveSize = new Int32Array(n).fill(-1);
+    this.#missSize = new Int32Array(n);
+    this.#scratch = new Uint32Array(words);
+    this.#oldHolds = new Uint32Array(words);
+    this.rankWords = (n + 31) >>> 5;
+    this.holderRanks = new Uint32Array(shared.length * this.rankWords);
+    this.#rankOf = new Int32Array(n);
+    sendOrderPos.forEach((i, r) => (this.#rankOf[i] = r));
+    this.#takers = new Int32Array(shared.length);
+    this.#inTakers = new Uint8Array(n);
+  }
+
+  /**
+   * Brings host `i`'s bit sets up to date (its have, missing and incoming sets as just read). A host's missing set only shrinks, by delivery, and what it holds
+   * only grows, by delivery of paths it wants: when the two sizes moved by the same amount, the shared paths
+   * it gained are exactly those it no longer misses, so its have set is not walked (the deployer's, which
+   * changes at every call, is large and never grows).
+   */
+  read(
+    i: number,
+    have: ReadonlySet<PathId>,
+    missing: ReadonlySet<PathId>,
+    incoming: ReadonlySet<PathId>,
+  ): void {
+    const words = this.#words;
+    const base = i * words;
+    const bit = this.#bit;
+    const miss = this.#scratch;
+    miss.fill(0);
+    for (const p of missing) {
+      const b = bit.get(p);
+      if (b !== undefined) miss[b >>> 5]! |= 1 << (b & 31);
+    }
+    const holds = this.#holds;
+    const misses = this.#misses;
+    const old = this.#oldHolds;
+    old.set(holds.subarray(base, base + words));
+    const known = this.#haveSize[i]!;
+    if (known >= 0 && have.size - known === this.#missSize[i]! - missing.size) {
+      for (let w = 0; w < words; w++) holds[base + w]! |= misses[base + w]! & ~miss[w]!;
+    } else {
+      holds.fill(0, base, base + words);
+      for (const p of have) {
+        const b = bit.get(p);
+        if (b !== undefined) holds[base + (b >>> 5)]! |= 1 << (b & 31);
+      }
+    }
+    this.#moveRanks(i, old);
+    this.#haveSize[i] = have.size;
+    this.#missSize[i] = missing.size;
+    misses.set(miss, base);
+    const takes = this.#takes;
+    takes.set(miss, base);
+    for (const p of incoming) {
+      const b = bit.get(p);
+      if (b !== undefined) takes[base + (b >>> 5)]! &= ~(1 << (b & 31));
+    }
+  }
+
+  /** Brings `holderRanks` up to date with host `i`'s holds bits (`old`: what they were). */
+  #moveRanks(i: number, old: Uint32Array): void {
+    const words = this.#words;
+    const holds = this.#holds;
+    const ranks = this.holderRanks;
+    const rw = this.rankWords;
+    const r = this.#rankOf[i]!;
+    const word = r >>> 5;
+    const mask = 1 << (r & 31);
+    for (let w = 0; w < words; w++) {
+      let x = old[w]! ^ holds[i * words + w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        const b = (w << 5) + 31 - Math.clz32(low);
+        ranks[b * rw + word]! ^= mask;
+        x ^= low;
+      }
+    }
+  }
+
+  /** Bit of shared path `p` in {@link SharedBits.holds} and {@link SharedBits.takes}; undefined for others. */
+  bitOf(p: PathId): number | undefined {
+    return this.#bit.get(p);
+  }
+
+  /** Whether host `i` holds the shared path of bit `b` (`PlanView.has`). */
+  holds(i: number, b: number): boolean {
+    return (this.#holds[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+
+  /** Open receivers (as of the last refresh) that miss the shared path of bit `b` and nothing brings it yet. */
+  openTakers(b: number): number {
+    return this.#takers[b]!;
+  }
+
+  /** Calls `f` with each bit `b` for which {@link SharedBits.takes}(i, b) holds, in bit order. */
+  forEachTake(i: number, f: (b: number) => void): void {
+    const words = this.#words;
+    const takes = this.#takes;
+    for (let w = 0; w < words; w++) {
+      let x = takes[i * words + w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        f((w << 5) + 31 - Math.clz32(low));
+        x ^= low;
+      }
+    }
+  }
+
+  /** Counts host `i`'s `#takes` bits in `#takers` (it is an open receiver now); once until `uncount`. */
+  count(i: number): void {
+    if (this.#inTakers[i] === 1) return;
+    this.#countTakes(i, 1);
+    this.#inTakers[i] = 1;
+  }
+
+  /** Takes host `i`'s bits out of `#takers` if they are counted (before it is re-read). */
+  uncount(i: number): void {
+    if (this.#inTakers[i] === 0) return;
+    this.#countTakes(i, -1);
+    this.#inTakers[i] = 0;
+  }
+
+  /** Adds (`by` 1) or removes (`by` −1) host `i`'s `#takes` bits in `#takers`. */
+  #countTakes(i: number, by: number): void {
+    const takers = this.#takers;
+    this.forEachTake(i, (b) => {
+      takers[b]! += by;
+    });
+  }
+
+  /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */
+  takes(i: number, b: number): boolean {
+    return (this.#takes[i * this.#words + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+}
