@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'reports/**', 'out/**', 'bench/results/**', 'lab-*/**', '.scratch/**'] },
+  { ignores: ['node_modules/**', 'reports/**', 'out/**', 'bench/results/**', 'lab-*/**', '.scratch/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
