@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adoptHostIndex, hostIds, hostIndex } from '../../src/core/hostIndex.js';
-import type { Host } from '../../src/core/types.js';
-
-const host = (id: string): Host => ({
-  id,
-  role: 'target',
-  uplink: 1,
-  downlink: 1,
-  maxSends: 1,
-  maxReceives: 1,
-  tags: [],
-});
+import { host } from '../helpers/fleets.js';
 
 describe('hostIds', () => {
   it('lists the ids in order, once per hosts array', () => {

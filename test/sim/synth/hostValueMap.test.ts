@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fleetPositions, HostValueMap, idPositions } from '../../../src/sim/synth/hostValueMap.js';
-import type { Host } from '../../../src/core/types.js';
-
-const host = (id: string): Host => ({
-  id,
-  role: 'target',
-  uplink: 1,
-  downlink: 1,
-  maxSends: 1,
-  maxReceives: 1,
-  tags: [],
-});
+import { host } from '../../helpers/fleets.js';
 
 describe('HostValueMap', () => {
   it('reads like a Map filled in position order, and stores shared values once', () => {
