@@ -58,69 +58,59 @@ function matrixCase(
   };
 }
 
+/** A larger-fleet case, named `strategy/preset-hosts[-failing]/mode/network` from its input. */
+function larger(
+  strategy: string,
+  input: ScenarioInput & { topology: { preset: string; hosts: number } },
+): GoldenCase {
+  const { preset, hosts } = input.topology;
+  const failing = input.failures === undefined ? '' : '-failing';
+  return { name: `${strategy}/${preset}-${hosts}${failing}/${input.mode}/${input.network}`, strategy, input };
+}
+
 /** Larger fleets where the scale code paths (slot reuse, bit sets, shared source lists) are exercised. */
 const LARGER: readonly GoldenCase[] = [
-  {
-    name: 'log2-fanout/flat-2000/round/round',
-    strategy: 'log2-fanout',
-    input: {
-      seed: 1,
-      topology: { preset: 'flat', hosts: 2000 },
-      closure: { totalMB: 1000, paths: 20, roles: 1, perHost: false },
-      network: 'round',
-      mode: 'round',
-    },
-  },
-  {
-    name: 'log2-fanout/flat-1000-failing/round/round',
-    strategy: 'log2-fanout',
-    input: {
-      seed: 2,
-      topology: { preset: 'flat', hosts: 1000 },
-      closure: { totalMB: 1000, paths: 20, roles: 3, perHost: true },
-      failures: [{ kind: 'random', probability: 0.1 }],
-      network: 'round',
-      mode: 'round',
-    },
-  },
-  {
-    name: 'swarm/flat-150/eager/flow',
-    strategy: 'swarm',
-    input: {
-      seed: 1,
-      topology: { preset: 'flat', hosts: 150 },
-      closure: { totalMB: 1000, paths: 40, roles: 1, perHost: false },
-      network: 'flow',
-      mode: 'eager',
-    },
-  },
-  {
-    name: 'swarm/racks-100-failing/eager/flow',
-    strategy: 'swarm',
-    input: {
-      seed: 3,
-      topology: { preset: 'racks', hosts: 100 },
-      closure: { totalMB: 500, paths: 20, roles: 3, perHost: true },
-      failures: [
-        { kind: 'random', probability: 0.05 },
-        { kind: 'kill-host', host: 'host-007', atTime: 5 },
-        { kind: 'straggler', host: 'host-011', factor: 0.2 },
-      ],
-      network: 'flow',
-      mode: 'eager',
-    },
-  },
-  {
-    name: 'topology-aware/regions-150/round/flow',
-    strategy: 'topology-aware',
-    input: {
-      seed: 4,
-      topology: { preset: 'regions', hosts: 150 },
-      closure: { totalMB: 500, paths: 30, roles: 2, perHost: true },
-      network: 'flow',
-      mode: 'round',
-    },
-  },
+  larger('log2-fanout', {
+    seed: 1,
+    topology: { preset: 'flat', hosts: 2000 },
+    closure: { totalMB: 1000, paths: 20, roles: 1, perHost: false },
+    network: 'round',
+    mode: 'round',
+  }),
+  larger('log2-fanout', {
+    seed: 2,
+    topology: { preset: 'flat', hosts: 1000 },
+    closure: { totalMB: 1000, paths: 20, roles: 3, perHost: true },
+    failures: [{ kind: 'random', probability: 0.1 }],
+    network: 'round',
+    mode: 'round',
+  }),
+  larger('swarm', {
+    seed: 1,
+    topology: { preset: 'flat', hosts: 150 },
+    closure: { totalMB: 1000, paths: 40, roles: 1, perHost: false },
+    network: 'flow',
+    mode: 'eager',
+  }),
+  larger('swarm', {
+    seed: 3,
+    topology: { preset: 'racks', hosts: 100 },
+    closure: { totalMB: 500, paths: 20, roles: 3, perHost: true },
+    failures: [
+      { kind: 'random', probability: 0.05 },
+      { kind: 'kill-host', host: 'host-007', atTime: 5 },
+      { kind: 'straggler', host: 'host-011', factor: 0.2 },
+    ],
+    network: 'flow',
+    mode: 'eager',
+  }),
+  larger('topology-aware', {
+    seed: 4,
+    topology: { preset: 'regions', hosts: 150 },
+    closure: { totalMB: 500, paths: 30, roles: 2, perHost: true },
+    network: 'flow',
+    mode: 'round',
+  }),
 ];
 
 function cases(): GoldenCase[] {
