@@ -16,7 +16,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# The compiled CLI that bin/nix-cascade.js runs when it is newer than every source (see bin/entry.js).
-if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -print -quit)" ]; then
+# The compiled CLI that bin/nix-cascade.js runs, rebuilt by the same freshness rule it uses (bin/entry.js).
+if ! node --input-type=module -e "import { freshBuild } from './bin/entry.js'; process.exit(freshBuild(process.cwd(), {}) ? 0 : 1)"; then
   npm run -s build
 fi
