@@ -15,6 +15,8 @@ import { execa } from 'execa';
 
 const sweep = (process.env['SWEEP'] ?? '--hosts 100 --seeds 4').split(/\s+/).filter((a) => a !== '');
 const repeat = Number(process.env['REPEAT'] ?? 2);
+if (!Number.isInteger(repeat) || repeat < 1)
+  throw new Error(`REPEAT must be a whole number ≥ 1, not "${process.env['REPEAT']}"`);
 const cores = availableParallelism();
 
 interface Run {
