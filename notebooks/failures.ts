@@ -8,7 +8,7 @@
  */
 import { deriveRng } from '../src/core/random.js';
 import { buildScenario, parseScenario, type ScenarioInput } from '../src/sim/scenario.js';
-import { label, lineChart, round, runAll, studyArgs, writeStudy, type Contender } from './lib.js';
+import { label, lineChart, round, runGrid, studyArgs, writeStudy, type Contender } from './lib.js';
 
 const { smoke, outDir } = studyArgs('failures');
 
@@ -59,32 +59,67 @@ interface Point {
   readonly missing: number;
 }
 
-const points: Point[] = [];
-async function sweep(name: Point['sweep'], xs: readonly number[], failures: (x: number) => ScenarioInput['failures']) {
-  for (const x of xs) {
-    for (const run of await runAll({ ...base, failures: failures(x) }, contenders)) {
-      const r = run.result;
-      const dead = r.failed.filter((f) => f.code === 'host-killed').length;
-      const missing = r.hostsFailed + r.hostsUnreached - dead;
-      points.push({ sweep: name, x, series: label(run.contender), makespan: round(r.makespanSeconds), missing });
-    }
-    process.stderr.write(`${name} ${x} done\n`);
-  }
-}
-await sweep('failure rate', failureRates, (p) => (p > 0 ? { kind: 'random', probability: p, seed: 1 } : undefined));
-await sweep('dead share', deadShares, deaths);
-await sweep('straggler share', stragglerShares, stragglers);
+const sweeps: readonly [Point['sweep'], readonly number[], (x: number) => ScenarioInput['failures']][] = [
+  ['failure rate', failureRates, (p) => (p > 0 ? { kind: 'random', probability: p, seed: 1 } : undefined)],
+  ['dead share', deadShares, deaths],
+  ['straggler share', stragglerShares, stragglers],
+];
+const cells = sweeps.flatMap(([sweep, xs, failures]) =>
+  xs.map((x) => ({ sweep, x, input: { ...base, failures: failures(x) } })),
+);
+const grid = await runGrid(cells.map(({ input }) => ({ input, contenders })));
+const points: Point[] = cells.flatMap(({ sweep, x }, i) =>
+  grid[i]!.map(({ contender, result: r }) => {
+    const dead = r.failed.filter((f) => f.code === 'host-killed').length;
+    const missing = r.hostsFailed + r.hostsUnreached - dead;
+    return { sweep, x, series: label(contender), makespan: round(r.makespanSeconds), missing };
+  }),
+);
 
 const of = (s: Point['sweep']) => points.filter((p) => p.sweep === s);
 const charts = [
-  { file: 'failure-makespan', heading: 'Makespan as transfers fail', sweep: 'failure rate', y: 'makespan', x: 'share of transfers that fail', yt: 'makespan (s)' },
-  { file: 'dead-makespan', heading: 'Makespan as hosts die mid-run', sweep: 'dead share', y: 'makespan', x: `share of hosts killed at ${DEATH_TIME} s`, yt: 'makespan (s)' },
-  { file: 'dead-missing', heading: 'Live hosts left without their closure as hosts die', sweep: 'dead share', y: 'missing', x: `share of hosts killed at ${DEATH_TIME} s`, yt: 'live hosts failed or unreached' },
-  { file: 'straggler-makespan', heading: 'Makespan as more hosts straggle', sweep: 'straggler share', y: 'makespan', x: `share of hosts at ${STRAGGLER_FACTOR}× speed`, yt: 'makespan (s)' },
+  {
+    file: 'failure-makespan',
+    heading: 'Makespan as transfers fail',
+    sweep: 'failure rate',
+    y: 'makespan',
+    x: 'share of transfers that fail',
+    yt: 'makespan (s)',
+  },
+  {
+    file: 'dead-makespan',
+    heading: 'Makespan as hosts die mid-run',
+    sweep: 'dead share',
+    y: 'makespan',
+    x: `share of hosts killed at ${DEATH_TIME} s`,
+    yt: 'makespan (s)',
+  },
+  {
+    file: 'dead-missing',
+    heading: 'Live hosts left without their closure as hosts die',
+    sweep: 'dead share',
+    y: 'missing',
+    x: `share of hosts killed at ${DEATH_TIME} s`,
+    yt: 'live hosts failed or unreached',
+  },
+  {
+    file: 'straggler-makespan',
+    heading: 'Makespan as more hosts straggle',
+    sweep: 'straggler share',
+    y: 'makespan',
+    x: `share of hosts at ${STRAGGLER_FACTOR}× speed`,
+    yt: 'makespan (s)',
+  },
 ].map((c) => ({
   file: c.file,
   heading: c.heading,
-  spec: lineChart({ title: c.heading, points: of(c.sweep as Point['sweep']), x: { field: 'x', title: c.x }, y: { field: c.y, title: c.yt, log: c.y === 'makespan' }, series }),
+  spec: lineChart({
+    title: c.heading,
+    points: of(c.sweep as Point['sweep']),
+    x: { field: 'x', title: c.x },
+    y: { field: c.y, title: c.yt, log: c.y === 'makespan' },
+    series,
+  }),
 }));
 const columns = ['sweep', 'x', 'strategy (mode)', 'makespan s', 'live hosts missing'];
 const rows = points.map((p) => [p.sweep, p.x, p.series, p.makespan, p.missing]);

@@ -1,6 +1,6 @@
 /**
  * What every worked study shares: its command line (`[--smoke] [outDir]`), running a grid of scenario ×
- * strategy points in the simulator, simple Vega-Lite charts, and writing the data, the charts (SVG/PNG) and
+ * strategy points in the simulator over every core, simple Vega-Lite charts, and writing the data, the charts (SVG/PNG) and
  * a self-contained HTML page. Deterministic: same code ⇒ same numbers and the same SVG bytes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunResult } from '../src/core/coordinator.js';
 import type { CascadeEvent } from '../src/core/events.js';
 import type { RunMode } from '../src/core/strategy.js';
-import { buildScenario, parseScenario, runScenario, type Scenario, type ScenarioInput } from '../src/sim/scenario.js';
-import { getStrategy } from '../src/strategies/registry.js';
+import { defaultJobs, runCompareJobs } from '../src/cli/comparePool.js';
+import type { CompareJob } from '../src/cli/compareRuns.js';
+import { parseScenario, type ScenarioInput, type ScenarioSpec } from '../src/sim/scenario.js';
 import { renderHtml, renderPng, renderSvg, type HtmlSection } from '../src/trace/render.js';
 
 /** A study's command line: `--smoke` runs a small version (CI checks its outputs), then the output dir. */
@@ -30,38 +31,83 @@ export interface Contender {
 /** The label of a contender in tables and legends. */
 export const label = (c: Contender): string => `${c.strategy} (${c.mode})`;
 
-/** One run of a study, with its events (for measures the result does not carry). */
+/** One run of a study: its result and, when asked for, its events (for measures the result does not carry). */
 export interface StudyRun {
   readonly contender: Contender;
-  readonly scenario: Scenario;
+  readonly spec: ScenarioSpec;
   readonly result: RunResult;
   readonly events: readonly CascadeEvent[];
 }
 
-/** Builds a scenario and runs each contender on it. */
-export async function runAll(input: ScenarioInput, contenders: readonly Contender[]): Promise<StudyRun[]> {
-  const scenario = buildScenario(parseScenario(input));
-  const runs: StudyRun[] = [];
-  for (const contender of contenders) {
-    const events: CascadeEvent[] = [];
-    const result = await runScenario(scenario, getStrategy(contender.strategy), {
-      mode: contender.mode,
-      onEvent: (e) => events.push(e),
-    });
-    runs.push({ contender, scenario, result, events });
-  }
-  return runs;
+/** One scenario of a study's grid and the contenders to run on it. */
+export interface GridCell {
+  readonly input: ScenarioInput;
+  readonly contenders: readonly Contender[];
+}
+
+/**
+ * Runs every cell's contenders on its scenario, over every core (`compare`'s pool: this thread and a
+ * worker per further core); `runs[i]` holds cell i's runs in contender order, whichever thread ran them.
+ * @param o.events - keep each run's events (memory: a 100,000-host run has millions).
+ */
+export async function runGrid(
+  cells: readonly GridCell[],
+  o: { events?: boolean } = {},
+): Promise<StudyRun[][]> {
+  const jobs: CompareJob[] = [];
+  const specs = cells.map((cell) => parseScenario(cell.input));
+  cells.forEach((cell, scenario) => {
+    for (const { strategy, mode } of cell.contenders) {
+      jobs.push({
+        index: jobs.length,
+        scenario,
+        spec: specs[scenario]!,
+        where: `grid cell ${scenario}`,
+        sources: {},
+        strategy,
+        options: {},
+        mode,
+        keepTrace: o.events === true,
+        keepResult: true,
+      });
+    }
+  });
+  const results = await runCompareJobs(jobs, defaultJobs(), (done, total) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} runs${done === total ? '\n' : ''}`);
+  });
+  let next = 0;
+  return cells.map((cell, i) =>
+    cell.contenders.map((contender) => {
+      const r = results[next++]!;
+      return { contender, spec: specs[i]!, result: r.result!, events: r.events ?? [] };
+    }),
+  );
 }
 
 /** A value rounded for tables and JSON (numbers stay numbers). */
 export const round = (x: number, digits = 1): number => +x.toFixed(digits);
 
 /** Ten colours people can tell apart (Tableau 10), in a fixed order so a series keeps its colour. */
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 /** A colour scale for at most ten series, in the given order. */
-export function seriesColour(series: readonly string[], title: string | null = null): Record<string, unknown> {
-  if (series.length > PALETTE.length) throw new Error(`at most ${PALETTE.length} series per chart, got ${series.length}`);
+export function seriesColour(
+  series: readonly string[],
+  title: string | null = null,
+): Record<string, unknown> {
+  if (series.length > PALETTE.length)
+    throw new Error(`at most ${PALETTE.length} series per chart, got ${series.length}`);
   return {
     field: 'series',
     type: 'nominal',

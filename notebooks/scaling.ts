@@ -8,7 +8,16 @@
  */
 import type { ScenarioInput } from '../src/sim/scenario.js';
 import { scalingSpec, type ScalingPoint } from '../src/trace/trendCharts.js';
-import { label, lineChart, round, runAll, studyArgs, writeStudy, type Contender } from './lib.js';
+import {
+  label,
+  lineChart,
+  round,
+  runGrid,
+  studyArgs,
+  writeStudy,
+  type Contender,
+  type GridCell,
+} from './lib.js';
 
 const { smoke, outDir } = studyArgs('scaling');
 const sizes = smoke ? [10, 100] : [10, 100, 1_000, 10_000, 100_000];
@@ -63,27 +72,46 @@ const ratios: ScalingPoint[] = [];
 /** At the last size run in both network models: the largest relative difference between their makespans. */
 let modelCheck: { hosts: number; largestDifference: number } | undefined;
 
-for (const hosts of sizes) {
-  const network = hosts >= ROUND_MODEL_FROM ? 'round' : 'flow';
-  const runs = [
-    ...(await runAll(scenario(hosts, network), hosts <= PUSH_LIMIT ? batch : batch.filter((c) => c !== push))),
-    ...(hosts <= EAGER_LIMIT ? await runAll(scenario(hosts, 'flow'), eager) : []),
-  ];
-  points.push({ hosts, series: 'lower bound', seconds: round(runs[0]!.scenario.lowerBound.seconds), network });
+/** Per size: the main cell (push left out past its limit), the eager cell, and the round-model check. */
+const modelCheckAt = (hosts: number) =>
+  hosts < ROUND_MODEL_FROM && sizes.includes(hosts * 10) && hosts * 10 >= ROUND_MODEL_FROM;
+const cells = sizes.map((hosts): Record<'main' | 'eager' | 'check', GridCell | undefined> => ({
+  main: {
+    input: scenario(hosts, hosts >= ROUND_MODEL_FROM ? 'round' : 'flow'),
+    contenders: hosts <= PUSH_LIMIT ? batch : batch.filter((c) => c !== push),
+  },
+  eager: hosts <= EAGER_LIMIT ? { input: scenario(hosts, 'flow'), contenders: eager } : undefined,
+  check: modelCheckAt(hosts) ? { input: scenario(hosts, 'round'), contenders: batch } : undefined,
+}));
+// One grid over every core: the sizes' runs do not depend on each other.
+const grid = cells.flatMap((c) => [c.main, c.eager, c.check].filter((x) => x !== undefined));
+const gridRuns = await runGrid(grid);
+const runsOf = (cell: GridCell | undefined) => (cell === undefined ? [] : gridRuns[grid.indexOf(cell)]!);
+
+sizes.forEach((hosts, i) => {
+  const runs = [...runsOf(cells[i]!.main), ...runsOf(cells[i]!.eager)];
+  points.push({
+    hosts,
+    series: 'lower bound',
+    seconds: round(runs[0]!.result.lowerBound.seconds),
+    network: runs[0]!.spec.network,
+  });
   for (const run of runs) {
     // A run that stopped early has no makespan to draw; the table says so.
-    if (!run.result.success) throw new Error(`${label(run.contender)} did not finish on ${hosts} hosts: ${run.result.reason}`);
+    if (!run.result.success)
+      throw new Error(`${label(run.contender)} did not finish on ${hosts} hosts: ${run.result.reason}`);
     const seconds = run.result.makespanSeconds;
-    points.push({ hosts, series: label(run.contender), seconds: round(seconds), network: run.scenario.spec.network });
+    points.push({ hosts, series: label(run.contender), seconds: round(seconds), network: run.spec.network });
     ratios.push({ strategy: label(run.contender), hosts, ratio: round(run.result.ratioToLowerBound, 3) });
   }
-  if (network === 'flow' && sizes.includes(hosts * 10) && hosts * 10 >= ROUND_MODEL_FROM) {
-    const other = await runAll(scenario(hosts, 'round'), batch);
-    const diff = other.map((r, i) => Math.abs(r.result.makespanSeconds / runs[i]!.result.makespanSeconds - 1));
+  const other = runsOf(cells[i]!.check);
+  if (other.length > 0) {
+    const diff = other.map((r, j) =>
+      Math.abs(r.result.makespanSeconds / runs[j]!.result.makespanSeconds - 1),
+    );
     modelCheck = { hosts, largestDifference: Math.max(...diff) };
   }
-  process.stderr.write(`${hosts} hosts done\n`);
-}
+});
 
 const makespan = lineChart({
   title: 'Time to deliver a 1 GB closure on a 1 Gbit/s LAN',
@@ -94,13 +122,25 @@ const makespan = lineChart({
 });
 const ratio = scalingSpec(ratios, { title: 'Makespan ÷ lower bound by fleet size' });
 const columns = ['hosts', ...series];
-const rows = sizes.map((h) => [h, ...series.map((s) => points.find((p) => p.hosts === h && p.series === s)?.seconds ?? '-')]);
+const rows = sizes.map((h) => [
+  h,
+  ...series.map((s) => points.find((p) => p.hosts === h && p.series === s)?.seconds ?? '-'),
+]);
 
 await writeStudy({
   outDir,
   name: 'scaling',
   title: 'Scaling: push versus cascade',
-  data: { smoke, sizes, eagerLimit: EAGER_LIMIT, pushLimit: PUSH_LIMIT, roundModelFrom: ROUND_MODEL_FROM, modelCheck, points, ratios },
+  data: {
+    smoke,
+    sizes,
+    eagerLimit: EAGER_LIMIT,
+    pushLimit: PUSH_LIMIT,
+    roundModelFrom: ROUND_MODEL_FROM,
+    modelCheck,
+    points,
+    ratios,
+  },
   charts: [
     { file: 'scaling', heading: 'Makespan by fleet size', spec: makespan },
     { file: 'ratio', heading: 'Makespan ÷ lower bound by fleet size', spec: ratio },

@@ -5,9 +5,18 @@
  * Run: `npx tsx notebooks/topology.ts [--smoke] [outDir]` (default reports/notebooks/topology). It
  * regenerates `topology.json`, `makespan.svg/png`, `cross-bytes.svg/png`, `egress.svg/png` and `index.html`.
  */
-import type { HostId } from '../src/core/types.js';
-import type { ScenarioInput } from '../src/sim/scenario.js';
-import { barChart, label, round, runAll, studyArgs, writeStudy, type Contender, type StudyRun } from './lib.js';
+import type { Host, HostId } from '../src/core/types.js';
+import { buildScenario, parseScenario, type ScenarioInput } from '../src/sim/scenario.js';
+import {
+  barChart,
+  label,
+  round,
+  runGrid,
+  studyArgs,
+  writeStudy,
+  type Contender,
+  type StudyRun,
+} from './lib.js';
 
 const { smoke, outDir } = studyArgs('topology');
 
@@ -25,7 +34,12 @@ const series = contenders.map(label);
 const closure = { totalMB: smoke ? 200 : 1000, paths: smoke ? 20 : 60, roles: 1, perHost: false };
 const networks: Record<string, ScenarioInput> = {
   // 8 racks behind 4:1 oversubscribed uplinks: a rack uplink carries a quarter of its hosts' traffic.
-  racks: { seed: 1, topology: { preset: 'racks', hosts: smoke ? 32 : 256, racks: 8 }, closure, network: 'flow' },
+  racks: {
+    seed: 1,
+    topology: { preset: 'racks', hosts: smoke ? 32 : 256, racks: 8 },
+    closure,
+    network: 'flow',
+  },
   // 3 regions joined by 100 Mbit/s WAN links that cost $0.02 per GB.
   regions: {
     seed: 1,
@@ -43,13 +57,14 @@ const networks: Record<string, ScenarioInput> = {
 };
 
 /** Bytes delivered between hosts of different racks or regions (the deployer counts as its own place). */
-function crossBytes(run: StudyRun): number {
+function crossBytes(run: StudyRun, hosts: readonly Host[]): number {
   const place = new Map<HostId, string>();
-  for (const h of run.scenario.fleet.hosts) place.set(h.id, h.rack ?? h.site ?? `own:${h.id}`);
+  for (const h of hosts) place.set(h.id, h.rack ?? h.site ?? `own:${h.id}`);
   let bytes = 0;
   for (const e of run.events) {
     if (e.type !== 'transfer-finished' && e.type !== 'transfer-failed') continue;
-    if (place.get(e.from) !== place.get(e.to)) bytes += e.type === 'transfer-finished' ? e.bytes : e.deliveredBytes;
+    if (place.get(e.from) !== place.get(e.to))
+      bytes += e.type === 'transfer-finished' ? e.bytes : e.deliveredBytes;
   }
   return bytes;
 }
@@ -64,30 +79,43 @@ interface Point {
 }
 
 const points: Point[] = [];
-for (const [network, input] of Object.entries(networks)) {
-  for (const run of await runAll(input, contenders)) {
+const grid = await runGrid(
+  Object.values(networks).map((input) => ({ input, contenders })),
+  { events: true },
+);
+for (const [i, [network, input]] of Object.entries(networks).entries()) {
+  // Where each host sits, from the same fleet the runs had (building is deterministic).
+  const { hosts } = buildScenario(parseScenario(input)).fleet;
+  for (const run of grid[i]!) {
     points.push({
       network,
       series: label(run.contender),
       makespan: round(run.result.makespanSeconds),
       ratio: round(run.result.ratioToLowerBound, 2),
-      crossGB: round(crossBytes(run) / 1e9, 2),
+      crossGB: round(crossBytes(run, hosts) / 1e9, 2),
       egress: round(run.result.egressCost, 3),
     });
   }
-  process.stderr.write(`${network} done\n`);
 }
 
 const chart = (field: keyof Point, title: string, what: string) =>
   barChart({ title, points, x: { field, title: what }, column: 'network', series });
 const charts = [
-  { file: 'makespan', heading: 'Makespan', spec: chart('makespan', 'Time until every host holds its closure', 'seconds') },
+  {
+    file: 'makespan',
+    heading: 'Makespan',
+    spec: chart('makespan', 'Time until every host holds its closure', 'seconds'),
+  },
   {
     file: 'cross-bytes',
     heading: 'Bytes across rack uplinks and WAN links',
     spec: chart('crossGB', 'Bytes that left a rack or a region', 'GB'),
   },
-  { file: 'egress', heading: 'Egress bill', spec: chart('egress', 'Money spent on priced (WAN) links', 'USD') },
+  {
+    file: 'egress',
+    heading: 'Egress bill',
+    spec: chart('egress', 'Money spent on priced (WAN) links', 'USD'),
+  },
 ];
 const columns = ['network', 'strategy (mode)', 'makespan s', '× bound', 'cross GB', 'egress $'];
 const rows = points.map((p) => [p.network, p.series, p.makespan, p.ratio, p.crossGB, p.egress]);

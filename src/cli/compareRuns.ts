@@ -3,6 +3,7 @@
  * function that runs one job. The same function runs in-process (`--jobs 1`) and in worker threads
  * (`compareWorker.ts`), so a run's result does not depend on where it ran.
  */
+import type { RunResult } from '../core/coordinator.js';
 import type { CascadeEvent } from '../core/events.js';
 import { CascadeError, ConfigError } from '../core/errors.js';
 import type { RunMode } from '../core/strategy.js';
@@ -30,6 +31,8 @@ export interface CompareJob {
   readonly mode: RunMode;
   /** Return the run's events (for the report); otherwise only its hash travels back. */
   readonly keepTrace: boolean;
+  /** Return the whole {@link RunResult} too (the worked studies measure more than the summary). */
+  readonly keepResult?: boolean;
 }
 
 /** What one run gives back. */
@@ -41,6 +44,7 @@ export interface CompareRunResult {
   /** Whether every host got its closure: an unfinished run has no meaningful ratio to the bound. */
   readonly finished: boolean;
   readonly events?: readonly CascadeEvent[] | undefined;
+  readonly result?: RunResult | undefined;
 }
 
 /** A failure inside a worker, as plain data (errors lose their class crossing a thread). */
@@ -106,5 +110,7 @@ export async function runCompareJob(job: CompareJob, cache: ScenarioCache): Prom
     row: comparisonRow(result, sha),
     finished: result.success,
     events: recorder ? [...recorder.events()] : undefined,
+    // Spread into a plain object: its `finishTimes` getter becomes a Map that crosses a thread.
+    result: job.keepResult === true ? { ...result } : undefined,
   };
 }

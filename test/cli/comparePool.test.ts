@@ -98,6 +98,19 @@ describe('a compare worker thread', () => {
     expect(answers.map((a) => (a.ok ? a.result.json : null))).toEqual(inThread.map((r) => r.json));
   });
 
+  it('sends the whole run result back when asked, its finish times a Map across the thread', async () => {
+    const all = jobs(2).map((j) => ({ ...j, keepResult: true }));
+    const { answers } = await runWorker(all, 0);
+    const [inThread] = await runCompareJobs(all.slice(0, 1), 1);
+    const first = answers[0]!;
+    if (!first.ok) throw new Error('the run failed');
+    expect(first.result.result?.finishTimes).toBeInstanceOf(Map);
+    expect(inThread!.result!.finishTimes.size).toBeGreaterThan(0);
+    expect(first.result.result?.finishTimes.size).toBe(inThread!.result!.finishTimes.size);
+    expect(first.result.result?.makespanSeconds).toBe(inThread!.result!.makespanSeconds);
+    expect(answers[1]!.ok && answers[1]!.result.result?.success).toBe(true);
+  });
+
   it('answers a failing job with its serialized ConfigError and takes no other', async () => {
     const { answers, code, counter } = await runWorker(jobs(8, new Set([5])), 4);
     expect(code).toBe(0);
