@@ -62,7 +62,7 @@ export function log2Fanout(options?: RawOptions): Strategy {
         if (s !== undefined) {
           ctx.propose(s, t, ctx.wholePaths(s, t));
           if (!available(s) && --free <= 0 && simple) return true;
-        } else if (cursor.i >= list.length) exhausted.add(set);
+        } else if (cursor.at(0) >= list.length) exhausted.add(set); // every source of the list is busy
         return false;
       };
       // Receivers that failed before go last; failedLast is lazy, so the early stop still spares the walk
