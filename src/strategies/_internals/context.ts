@@ -448,9 +448,10 @@ export class PlanContext {
     const base = byOrder.get('fleet') ?? this.#computeSources(to, missing);
     byOrder.set('fleet', base);
     if (order === 'fleet') return base;
-    const info = this.info;
-    const up = (h: HostId): number => this.view.host(h).uplink;
-    list = [...base].sort((a, b) => up(b) - up(a) || info.pos(a) - info.pos(b));
+    // `base` is in fleet order, so its index breaks uplink ties; each uplink is looked up once.
+    const up = base.map((h) => this.view.host(h).uplink);
+    const byUplink = base.map((_, k) => k).sort((x, y) => up[y]! - up[x]! || x - y);
+    list = byUplink.map((k) => base[k]!);
     byOrder.set(order, list);
     return list;
   }
@@ -512,10 +513,12 @@ export class PlanContext {
       }
     }
     if (rarest === undefined || fewest === 0) return [];
-    const out: HostId[] = [];
-    for (const h of this.view.holders(rarest)) if (this.canServeWhole(h, to)) out.push(h);
-    const info = this.info;
-    out.sort((a, b) => info.pos(a) - info.pos(b));
-    return out;
+    // Sorted as fleet positions (one look-up per source, a numeric sort), not by a comparator that looks
+    // both hosts up at every comparison: in eager mode this runs once per outcome over every holder.
+    const at: number[] = [];
+    for (const h of this.view.holders(rarest)) if (this.canServeWhole(h, to)) at.push(this.info.pos(h));
+    const hosts = this.view.fleet.hosts;
+    // Hosts outside the fleet (position MAX_SAFE_INTEGER) cannot be among a run's holders.
+    return Array.from(Float64Array.from(at).sort(), (i) => hosts[i]!.id);
   }
 }
