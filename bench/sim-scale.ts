@@ -133,6 +133,8 @@ if (child !== undefined) {
 } else {
   const only = process.env['ONLY']?.split(',');
   const repeat = Number(process.env['REPEAT'] ?? 3);
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new Error(`REPEAT must be a whole number ≥ 1, not "${process.env['REPEAT']}"`);
   const self = fileURLToPath(import.meta.url);
   const rows = [];
   for (const c of cases.filter((x) => (only ? only.includes(x.name) : !x.optIn))) {
