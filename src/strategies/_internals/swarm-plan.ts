@@ -89,7 +89,7 @@ export class SwarmPlan {
     this.#hosts = hosts;
     admission.useHosts(hosts);
     // The copies on their way to every pending receiver count as flying.
-    this.#urgency.countFlying(hosts.flying);
+    this.#urgency.useHosts(hosts);
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
     // In eager mode without private paths only down to the median uplink (`#tier`); below it, most receive
     // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds
@@ -142,17 +142,7 @@ export class SwarmPlan {
     const budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
     this.#budget = budget;
 
-    // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
-    // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
-    // (Open receivers in fleet order, as they were listed before being kept sorted.)
-    const candidates: PathId[] = [...run.shared];
-    if (run.privateOf.size > 0) {
-      for (const i of hosts.pendingPositions()) {
-        const rec = hosts.openAt(i);
-        if (rec) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
-      }
-    }
-    const ranked = this.#urgency.rankAll(candidates);
+    const ranked = this.#rank();
 
     this.#superSeed(ranked);
     // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends
@@ -168,6 +158,24 @@ export class SwarmPlan {
       if (pick) this.#propose(pick.from, pick.to, pick.paths);
     }
     return this.proposals;
+  }
+
+  /**
+   * The call's initial urgency order: of the shared paths (kept across calls when they are every candidate),
+   * and the private paths of open receivers only: with per-host paths the closure has thousands of paths
+   * at 1,000 hosts, most of them of hosts that cannot receive now.
+   */
+  #rank(): readonly PathId[] {
+    const run = this.#run;
+    const hosts = this.#hosts!;
+    if (run.privateOf.size === 0) return this.#urgency.rankShared();
+    const candidates: PathId[] = [...run.shared];
+    // (Open receivers in fleet order, as they were listed before being kept sorted.)
+    for (const i of hosts.pendingPositions()) {
+      const rec = hosts.openAt(i);
+      if (rec) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    }
+    return this.#urgency.rankAll(candidates);
   }
 
   /**
