@@ -82,6 +82,8 @@ export class SwarmHosts {
    * flight changed as hosts were re-read are marked for re-ranking (`SwarmUrgency.rankShared` ranks them).
    */
   readonly ranking: KeptRanking;
+  /** The sends proposed in the current plan call, by fleet position (`SwarmAdmission`). */
+  readonly callSends: CallCounts;
   /**
    * @param sendOrderPos - fleet positions, fastest uplink first (`SwarmRun.sendOrderPos`), the order of
    *   {@link SharedBits.holderRanks}.
@@ -99,6 +101,7 @@ export class SwarmHosts {
     const ranking = (this.ranking = new KeptRanking(shared.length));
     this.bits = new SharedBits(n, shared, sendOrderPos, (b) => ranking.touch(b));
     this.#failed = new Uint8Array(n);
+    this.callSends = new CallCounts(n);
     this.freeIndex = new Int32Array(n);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
@@ -337,5 +340,30 @@ export class SkipRuns {
   constructor(n: number) {
     this.to = new Int32Array(n);
     this.stamp = new Int32Array(n);
+  }
+}
+
+/**
+ * A count per fleet position for one plan call, zeroed at the next call's start by undoing only the
+ * entries counted (a new array per call was 3 % of a 1,000-host eager run).
+ */
+export class CallCounts {
+  readonly #counts: Int32Array;
+  readonly #counted: number[] = [];
+
+  constructor(n: number) {
+    this.#counts = new Int32Array(n);
+  }
+
+  /** Zeroes the counts for a new call; returns them (read-only for the caller: count with `add`). */
+  start(): Int32Array {
+    for (const i of this.#counted) this.#counts[i] = 0;
+    this.#counted.length = 0;
+    return this.#counts;
+  }
+
+  /** Counts one at position `i`. */
+  add(i: number): void {
+    if (this.#counts[i]!++ === 0) this.#counted.push(i);
   }
 }
