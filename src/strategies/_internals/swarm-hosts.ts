@@ -1,6 +1,7 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { SharedBits } from './swarm-bits.js';
+import { FreeSenders } from './swarm-free.js';
 import { KeptRanking } from './swarm-ranking.js';
 import { before, Receiver, type OpenReceiver } from './swarm-receiver.js';
 
@@ -70,11 +71,10 @@ export class SwarmHosts {
   /** Some record in `#open` has a NaN key: every call rebuilds and sorts it (see `#updateOpen`). */
   #unordered = false;
 
-  /**
-   * Scratch for `SwarmPlan`, by send rank: a free sender's index in the call's free list (read only for
-   * the ranks of that call's free senders, so never cleared).
-   */
-  readonly freeIndex: Int32Array;
+  /** The senders free at a call's start, kept as hosts are re-read. */
+  readonly free: FreeSenders;
+  /** Send ranks (positions in `sendOrderPos`) of the hosts that want nothing, in order. */
+  readonly seedRanks: readonly number[];
   /** Per-host bit sets over the shared paths (holds, takes) and the per-path figures kept from them. */
   readonly bits: SharedBits;
   /**
@@ -102,7 +102,7 @@ export class SwarmHosts {
     this.bits = new SharedBits(n, shared, sendOrderPos, (b) => ranking.touch(b));
     this.#failed = new Uint8Array(n);
     this.callSends = new CallCounts(n);
-    this.freeIndex = new Int32Array(n);
+    this.free = new FreeSenders(sendOrderPos);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
     this.uplink = Float64Array.from(hosts, (h) => view.host(h.id).uplink);
@@ -110,6 +110,7 @@ export class SwarmHosts {
     this.wantsNothing = Uint8Array.from(hosts, (h) =>
       (view.fleet.wants.get(h.id)?.length ?? 0) > 0 ? 0 : 1,
     );
+    this.seedRanks = [...sendOrderPos.keys()].filter((r) => this.wantsNothing[sendOrderPos[r]!] === 1);
     this.maxSends = Int32Array.from(hosts, (h) => view.host(h.id).maxSends);
     this.recvLeft = new Int32Array(n);
     this.canSend = new Uint8Array(n);
@@ -326,6 +327,7 @@ export class SwarmHosts {
     this.#counted[i] = counted;
     this.left[i] = this.pending[i] ? this.#missingBytes(id) / host.downlink : 0;
     if (this.#isOpen(i)) this.bits.count(i);
+    this.free.update(i, this.holdsAny[i] === 1 && this.canSend[i] === 1, this.sending[i]);
   }
 }
 
