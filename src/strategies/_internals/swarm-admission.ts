@@ -64,7 +64,7 @@ export class SwarmAdmission {
   /** Reads the kept per-host figures of this call (`SwarmRun.hosts`, brought up to date) instead of the view. */
   useHosts(hosts: SwarmHosts): void {
     this.#hosts = hosts;
-    this.#sends = new Int32Array(hosts.ids.length);
+    this.#sends = hosts.callSends.start();
   }
 
   /** Receive slots `h` has left in this call. */
@@ -260,7 +260,7 @@ export class SwarmAdmission {
 
   /** A transfer `from → to` was proposed: it takes a send slot of `from` and a receive slot of `to`. */
   counted(from: HostId, to: HostId): void {
-    this.#sends[this.#hosts.pos(from)]!++;
+    this.#hosts.callSends.add(this.#hosts.pos(from));
     this.#receives.set(to, (this.#receives.get(to) ?? 0) + 1);
   }
 

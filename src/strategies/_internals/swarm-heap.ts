@@ -22,6 +22,11 @@ export class UrgencyHeap {
     return this.#items.length;
   }
 
+  /** The most urgent entry, left in place; undefined when empty. */
+  peek(): UrgencyEntry | undefined {
+    return this.#items[0];
+  }
+
   /** Adds an entry. */
   push(e: UrgencyEntry): void {
     const a = this.#items;

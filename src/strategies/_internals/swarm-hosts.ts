@@ -1,6 +1,8 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { SharedBits } from './swarm-bits.js';
+import { FreeSenders } from './swarm-free.js';
+import { KeptRanking } from './swarm-ranking.js';
 import { before, Receiver, type OpenReceiver } from './swarm-receiver.js';
 
 export type { OpenReceiver } from './swarm-receiver.js';
@@ -45,8 +47,12 @@ export class SwarmHosts {
   readonly view: PlanView;
   readonly #index = new Map<HostId, number>();
   readonly #missingBytes: (host: HostId) => number;
-  /** Per path, the skip array lent out by {@link SwarmHosts.skipArray}. */
-  readonly #skipPool = new Map<PathId, Int32Array>();
+  /** Per path, the skip runs lent out by {@link SwarmHosts.skipRuns}. */
+  readonly #skipPool = new Map<PathId, SkipRuns>();
+  /** Stamp of the last {@link SwarmHosts.newCall}. */
+  #call = 0;
+  /** 1 once the host was read as failed. */
+  readonly #failed: Uint8Array;
   #stamp = -1;
   #dropped = false;
   /** Receiver records by fleet position, made when a host first opens. */
@@ -65,13 +71,19 @@ export class SwarmHosts {
   /** Some record in `#open` has a NaN key: every call rebuilds and sorts it (see `#updateOpen`). */
   #unordered = false;
 
-  /**
-   * Scratch for `SwarmPlan`, by send rank: a free sender's index in the call's free list (read only for
-   * the ranks of that call's free senders, so never cleared).
-   */
-  readonly freeIndex: Int32Array;
+  /** The senders free at a call's start, kept as hosts are re-read. */
+  readonly free: FreeSenders;
+  /** Send ranks (positions in `sendOrderPos`) of the hosts that want nothing, in order. */
+  readonly seedRanks: readonly number[];
   /** Per-host bit sets over the shared paths (holds, takes) and the per-path figures kept from them. */
   readonly bits: SharedBits;
+  /**
+   * The shared paths (by bit) in urgency order, kept across calls: the paths whose holders or copies in
+   * flight changed as hosts were re-read are marked for re-ranking (`SwarmUrgency.rankShared` ranks them).
+   */
+  readonly ranking: KeptRanking;
+  /** The sends proposed in the current plan call, by fleet position (`SwarmAdmission`). */
+  readonly callSends: CallCounts;
   /**
    * @param sendOrderPos - fleet positions, fastest uplink first (`SwarmRun.sendOrderPos`), the order of
    *   {@link SharedBits.holderRanks}.
@@ -86,8 +98,11 @@ export class SwarmHosts {
     this.#missingBytes = missingBytes;
     const hosts = view.fleet.hosts;
     const n = hosts.length;
-    this.bits = new SharedBits(n, shared, sendOrderPos);
-    this.freeIndex = new Int32Array(n);
+    const ranking = (this.ranking = new KeptRanking(shared.length));
+    this.bits = new SharedBits(n, shared, sendOrderPos, (b) => ranking.touch(b));
+    this.#failed = new Uint8Array(n);
+    this.callSends = new CallCounts(n);
+    this.free = new FreeSenders(sendOrderPos);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
     this.uplink = Float64Array.from(hosts, (h) => view.host(h.id).uplink);
@@ -95,6 +110,7 @@ export class SwarmHosts {
     this.wantsNothing = Uint8Array.from(hosts, (h) =>
       (view.fleet.wants.get(h.id)?.length ?? 0) > 0 ? 0 : 1,
     );
+    this.seedRanks = [...sendOrderPos.keys()].filter((r) => this.wantsNothing[sendOrderPos[r]!] === 1);
     this.maxSends = Int32Array.from(hosts, (h) => view.host(h.id).maxSends);
     this.recvLeft = new Int32Array(n);
     this.canSend = new Uint8Array(n);
@@ -124,6 +140,7 @@ export class SwarmHosts {
         this.#read(i);
       }
       this.#rebuild = true;
+      this.ranking.touchAll();
       return;
     }
     for (const id of changed) {
@@ -179,15 +196,20 @@ export class SwarmHosts {
     return this.#inOpen[i] === 1 ? this.#recs[i] : undefined;
   }
 
+  /** A stamp for one plan call's {@link SkipRuns} entries, different from every earlier one. */
+  newCall(): number {
+    return ++this.#call;
+  }
+
   /**
-   * A zeroed array of `len` (at most the fleet size + 1) for `SwarmPlan`'s per-path receiver skips: one per
-   * path, kept across calls and cleared on each take, instead of a new array per path per call (most of
-   * the run's garbage in eager mode).
+   * `SwarmTakers`' receiver skips of path `p` (indices up to the fleet size): one per path, kept across
+   * calls, its entries valid only under the stamp they were written with, instead of a new array per path
+   * per call (most of the run's garbage in eager mode) or one cleared per path per call (6 % of a 500-path
+   * eager run).
    */
-  skipArray(p: PathId, len: number): Int32Array {
+  skipRuns(p: PathId): SkipRuns {
     let a = this.#skipPool.get(p);
-    if (!a) this.#skipPool.set(p, (a = new Int32Array(this.ids.length + 1)));
-    else a.fill(0, 0, len);
+    if (!a) this.#skipPool.set(p, (a = new SkipRuns(this.ids.length + 1)));
     return a;
   }
 
@@ -283,15 +305,67 @@ export class SwarmHosts {
     this.missing[i] = missing;
     this.bits.read(i, view.have(id), missing, incoming);
     const flying = this.flying;
+    const ranking = this.ranking;
     for (const p of this.#counted[i]!) {
       const c = flying.get(p)! - 1;
       if (c === 0) flying.delete(p);
       else flying.set(p, c);
+      const b = this.bits.bitOf(p);
+      if (b !== undefined) ranking.touch(b);
     }
     const counted = this.pending[i] && incoming.size > 0 ? [...incoming] : NONE;
-    for (const p of counted) flying.set(p, (flying.get(p) ?? 0) + 1);
+    for (const p of counted) {
+      flying.set(p, (flying.get(p) ?? 0) + 1);
+      const b = this.bits.bitOf(p);
+      if (b !== undefined) ranking.touch(b);
+    }
+    // A failed host stops counting as a holder (`PlanView.holders`) while its store stays as it was.
+    if (this.#failed[i] === 0 && view.isFailed(id)) {
+      this.#failed[i] = 1;
+      this.bits.forEachHold(i, (b) => ranking.touch(b));
+    }
     this.#counted[i] = counted;
     this.left[i] = this.pending[i] ? this.#missingBytes(id) / host.downlink : 0;
     if (this.#isOpen(i)) this.bits.count(i);
+    this.free.update(i, this.holdsAny[i] === 1 && this.canSend[i] === 1, this.sending[i]);
+  }
+}
+
+/**
+ * One path's receiver skips for `SwarmTakers.next`: `to[i] = j` when the open receivers at indices i … j−1
+ * cannot take the path, valid only while `stamp[i]` is the call's stamp ({@link SwarmHosts.newCall}).
+ */
+export class SkipRuns {
+  readonly to: Int32Array;
+  readonly stamp: Int32Array;
+
+  constructor(n: number) {
+    this.to = new Int32Array(n);
+    this.stamp = new Int32Array(n);
+  }
+}
+
+/**
+ * A count per fleet position for one plan call, zeroed at the next call's start by undoing only the
+ * entries counted (a new array per call was 3 % of a 1,000-host eager run).
+ */
+export class CallCounts {
+  readonly #counts: Int32Array;
+  readonly #counted: number[] = [];
+
+  constructor(n: number) {
+    this.#counts = new Int32Array(n);
+  }
+
+  /** Zeroes the counts for a new call; returns them (read-only for the caller: count with `add`). */
+  start(): Int32Array {
+    for (const i of this.#counted) this.#counts[i] = 0;
+    this.#counted.length = 0;
+    return this.#counts;
+  }
+
+  /** Counts one at position `i`. */
+  add(i: number): void {
+    if (this.#counts[i]!++ === 0) this.#counted.push(i);
   }
 }

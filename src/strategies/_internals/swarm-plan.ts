@@ -3,6 +3,7 @@ import type { HostId, PathId } from '../../core/types.js';
 import { SwarmAdmission } from './swarm-admission.js';
 import { SwarmBundler } from './swarm-bundle.js';
 import type { SwarmGroups } from './swarm-groups.js';
+import type { FreeSenders } from './swarm-free.js';
 import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
 import { SwarmTakers } from './swarm-takers.js';
@@ -49,12 +50,13 @@ export class SwarmPlan {
    */
   #open: readonly OpenReceiver[] = [];
   #hosts: SwarmHosts | undefined;
-  /** Free senders, fastest uplink first. */
-  #free: HostId[] = [];
-  /** {@link SwarmPlan.#free} as fleet positions. */
-  readonly #freePos: number[] = [];
-  /** {@link SwarmPlan.#free} as a bit set over send ranks (see `SharedBits.holderRanks`). */
-  #freeMask = new Uint32Array(0);
+  /**
+   * Free senders (hosts usable at the call's start) as a bit set over send ranks (fastest uplink first;
+   * see `SharedBits.holderRanks`), kept across calls by `SwarmHosts`.
+   */
+  #free!: FreeSenders;
+  /** How many senders are free at the call's start. */
+  #freeTotal = 0;
   /** Which open receivers may take each path (set once `#open` is known). */
   #takers!: SwarmTakers;
   #openCount = 0;
@@ -89,7 +91,7 @@ export class SwarmPlan {
     this.#hosts = hosts;
     admission.useHosts(hosts);
     // The copies on their way to every pending receiver count as flying.
-    this.#urgency.countFlying(hosts.flying);
+    this.#urgency.useHosts(hosts);
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
     // In eager mode without private paths only down to the median uplink (`#tier`); below it, most receive
     // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds
@@ -106,53 +108,26 @@ export class SwarmPlan {
     }
     if (open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
-    const freeMask = (this.#freeMask = new Uint32Array(hosts.bits.rankWords));
-    const freeIndex = hosts.freeIndex;
+    const free = (this.#free = hosts.free);
     if (this.#groups) {
-      run.sendOrder.forEach((h, k) => {
-        if (view.have(h).size > 0 && admission.usable(h)) {
-          freeMask[k >>> 5]! |= 1 << (k & 31);
-          freeIndex[k] = this.#free.length;
-          this.#free.push(h);
-          this.#freePos.push(run.sendOrderPos[k]!);
-        }
-      });
+      const order = run.sendOrder;
+      this.#freeTotal = free.collectWhere(
+        (r) => view.have(order[r]!).size > 0 && admission.usable(order[r]!),
+      );
     } else {
       // `admission.usable` before any proposal, from the kept figures: a send slot, and spare uplink for
       // the slowest open receiver when already sending.
-      const minDown = admission.minDown;
-      const order = run.sendOrderPos;
-      for (let k = 0; k < order.length; k++) {
-        const i = order[k]!;
-        if (hosts.holdsAny[i] === 0 || hosts.canSend[i] === 0) continue;
-        const load = hosts.sending[i]!;
-        if (load === 0 || hosts.uplink[i]! / (load + 1) >= minDown) {
-          freeMask[k >>> 5]! |= 1 << (k & 31);
-          freeIndex[k] = this.#free.length;
-          this.#free.push(hosts.ids[i]!);
-          this.#freePos.push(i);
-        }
-      }
+      this.#freeTotal = free.collect(admission.minDown, hosts.uplink, hosts.sending);
     }
     admission.findSeeds();
-    if (this.#free.length === 0) return this.proposals;
+    if (this.#freeTotal === 0) return this.proposals;
     this.#openCount = this.#open.length;
-    this.#freeCount = this.#free.length;
+    this.#freeCount = this.#freeTotal;
     const perHost = view.mode === 'round' ? ROUND_SCAN_BUDGET_PER_HOST : SCAN_BUDGET_PER_HOST;
-    const budget = perHost * (this.#open.length + this.#free.length) + 16 * run.shared.length;
+    const budget = perHost * (this.#open.length + this.#freeTotal) + 16 * run.shared.length;
     this.#budget = budget;
 
-    // Shared paths, and the private paths of open receivers only: with per-host paths the closure has
-    // thousands of paths at 1,000 hosts, most of them of hosts that cannot receive now.
-    // (Open receivers in fleet order, as they were listed before being kept sorted.)
-    const candidates: PathId[] = [...run.shared];
-    if (run.privateOf.size > 0) {
-      for (const i of hosts.pendingPositions()) {
-        const rec = hosts.openAt(i);
-        if (rec) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
-      }
-    }
-    const ranked = this.#urgency.rankAll(candidates);
+    const ranked = this.#rank();
 
     this.#superSeed(ranked);
     // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends
@@ -171,6 +146,24 @@ export class SwarmPlan {
   }
 
   /**
+   * The call's initial urgency order: of the shared paths (kept across calls when they are every candidate),
+   * and the private paths of open receivers only: with per-host paths the closure has thousands of paths
+   * at 1,000 hosts, most of them of hosts that cannot receive now.
+   */
+  #rank(): readonly PathId[] {
+    const run = this.#run;
+    const hosts = this.#hosts!;
+    if (run.privateOf.size === 0) return this.#urgency.rankShared();
+    const candidates: PathId[] = [...run.shared];
+    // (Open receivers in fleet order, as they were listed before being kept sorted.)
+    for (const i of hosts.pendingPositions()) {
+      const rec = hosts.openAt(i);
+      if (rec) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
+    }
+    return this.#urgency.rankAll(candidates);
+  }
+
+  /**
    * Super-seeding: a free sender that wants nothing (the deployer, a cache) is the only source of what
    * peers do not hold yet, so it sends the paths with the fewest peer copies first (most urgent among
    * equals; see `SwarmUrgency.seedOrder`) and leaves the doubling of a path to the peers that hold it.
@@ -179,10 +172,12 @@ export class SwarmPlan {
    */
   #superSeed(ranked: readonly PathId[]): void {
     const admission = this.#admission;
-    const wantsNothing = this.#hosts!.wantsNothing;
-    for (let k = 0; k < this.#free.length; k++) {
-      if (wantsNothing[this.#freePos[k]!] === 0) continue;
-      const s = this.#free[k]!;
+    const hosts = this.#hosts!;
+    const sendOrder = this.#run.sendOrderPos;
+    // The free senders that want nothing, in the free senders' order.
+    for (const r of hosts.seedRanks) {
+      if (!this.#free.isFree(r)) continue;
+      const s = hosts.ids[sendOrder[r]!]!;
       const order = this.#urgency.seedOrder(s, ranked);
       // A private path (one host wants it: its toplevel, its configuration) can only ever come from a seed
       // and nobody forwards it. Once every shared path has a peer copy (held or on its way), private paths
@@ -231,6 +226,7 @@ export class SwarmPlan {
     const holders = view.holders(p);
     const b = hosts.bitOf(p);
     const free = this.#free;
+    const freeTotal = this.#freeTotal;
     const out: HostId[] = [];
     // Scanning the holders costs H and a sort; scanning the free senders (fastest first, as the sort) for
     // the first `window` holders costs about window × F ÷ H. Sorting every holder of a path 2,000 hosts
@@ -239,28 +235,38 @@ export class SwarmPlan {
     // in the sort's order, and a host only stops being usable during a call), so with a shared path's bits
     // at hand the free senders are scanned anyway unless the holders are very few: a bit test is far
     // cheaper than a holder's look-ups (1,000 hosts, eager: a tenth of the run).
-    const byHolders = holders.size * holders.size <= this.#window * free.length;
+    const byHolders = holders.size * holders.size <= this.#window * freeTotal;
     if (byHolders) this.#budget -= holders.size;
-    if (byHolders && (b === undefined || holders.size * 32 < free.length)) {
+    if (byHolders && (b === undefined || holders.size * 32 < freeTotal)) {
       for (const h of holders) if (admission.usable(h)) out.push(h);
       out.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
       if (out.length > this.#window) out.length = this.#window;
       return out;
     }
+    const mask = free.mask;
+    const order = run.sendOrderPos;
     if (b === undefined) {
-      const freePos = this.#freePos;
+      // The free senders in order, until `window` of them hold `p` (`k`: how many were tested).
       let k = 0;
-      for (; k < free.length && out.length < this.#window; k++)
-        if (view.has(free[k]!, p) && admission.usableAt(freePos[k]!, free[k]!)) out.push(free[k]!);
+      outer: for (let w = 0; w < free.words; w++) {
+        let x = mask[w]!;
+        while (x !== 0) {
+          if (out.length >= this.#window) break outer;
+          const low = x & -x;
+          x ^= low;
+          const i = order[(w << 5) + 31 - Math.clz32(low)]!;
+          const h = hosts.ids[i]!;
+          k++;
+          if (view.has(h, p) && admission.usableAt(i, h)) out.push(h);
+        }
+      }
       if (!byHolders) this.#budget -= k;
       return out;
     }
     // The free holders in send order: the free senders' bits AND the path's holders' bits, word by word.
     const words = hosts.bits.rankWords;
     const ranks = hosts.bits.holderRanks;
-    const mask = this.#freeMask;
-    const order = run.sendOrderPos;
-    let scanned = free.length;
+    let scanned = freeTotal;
     outer: for (let w = 0, base = b * words; w < words; w++) {
       let x = ranks[base + w]! & mask[w]!;
       while (x !== 0) {
@@ -272,7 +278,7 @@ export class SwarmPlan {
         out.push(hosts.ids[i]!);
         if (out.length >= this.#window) {
           // The scan of the free senders would have stopped here.
-          scanned = hosts.freeIndex[r]! + 1;
+          scanned = free.indexOf(r) + 1;
           break outer;
         }
       }
@@ -298,10 +304,11 @@ export class SwarmPlan {
       return paths && { from: best!, to: owner, paths };
     }
     let i = this.#takers.cursor(p);
-    const inGroup = new Map<string, HostId[]>();
+    // With groups only (a map per pop was 2 % of a 500-path eager run without them).
+    const inGroup = this.#groups ? new Map<string, HostId[]>() : undefined;
     // Receiver side first when it is the scarce one: most pops end there in eager mode's steady state.
     let sources: HostId[] | undefined = only;
-    if (!sources && this.#open.length - i > this.#free.length) {
+    if (!sources && this.#open.length - i > this.#freeTotal) {
       sources = this.#freeHolders(p);
       if (sources.length === 0) return undefined;
     }
@@ -335,7 +342,7 @@ export class SwarmPlan {
         continue;
       }
       const best = admission.bestSource(
-        this.#groups ? this.#groupSources(p, t, sources, only, inGroup) : sources,
+        inGroup ? this.#groupSources(p, t, sources, only, inGroup) : sources,
         rec,
         split,
         only !== undefined,

@@ -1,5 +1,5 @@
 import type { PathId } from '../../core/types.js';
-import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
+import type { OpenReceiver, SkipRuns, SwarmHosts } from './swarm-hosts.js';
 
 /**
  * Which open receivers may take a path in one `SwarmPlan` call: the call-permanent test (`mayTake`), each
@@ -13,8 +13,10 @@ export class SwarmTakers {
   readonly #shared: readonly PathId[];
   /** Per path: receivers before this index in `#open` cannot take it in this call. */
   readonly #cursor = new Map<PathId, number>();
-  /** Per path: `skip[i] = j` when the receivers at `#open` indices i … j−1 cannot take it in this call. */
-  readonly #skip = new Map<PathId, Int32Array>();
+  /** Per path: receivers at `#open` indices i … j−1 cannot take it in this call (see `SkipRuns`). */
+  readonly #skip = new Map<PathId, SkipRuns>();
+  /** This call's stamp on the skips it writes. */
+  readonly #call: number;
   /**
    * Per shared path (by bit): receivers counted in `SharedBits.openTakers` that can no longer take it in
    * this call (out of slots, or it is planned for them), as a negative count.
@@ -27,6 +29,7 @@ export class SwarmTakers {
     this.#open = open;
     this.#shared = shared;
     this.#delta = new Int32Array(shared.length);
+    this.#call = hosts.newCall();
   }
 
   /** The index in the open receivers before which none can take `p` in this call. */
@@ -64,11 +67,14 @@ export class SwarmTakers {
     const b = hosts.bitOf(p);
     // Nobody open can take it: the scan would test every receiver left and find none.
     if (b !== undefined && hosts.bits.openTakers(b) + this.#delta[b]! === 0) return n;
-    let skip = this.#skip.get(p);
-    if (!skip) this.#skip.set(p, (skip = hosts.skipArray(p, n + 1)));
+    let runs = this.#skip.get(p);
+    if (!runs) this.#skip.set(p, (runs = hosts.skipRuns(p)));
+    const skip = runs.to;
+    const stamp = runs.stamp;
+    const call = this.#call;
     let run = -1;
     while (i < n) {
-      const j = skip[i]!;
+      const j = stamp[i] === call ? skip[i]! : 0;
       if (j > i) {
         if (run < 0) run = i;
         i = j;
@@ -78,7 +84,10 @@ export class SwarmTakers {
       if (run < 0) run = i;
       i++;
     }
-    if (run >= 0) skip[run] = i;
+    if (run >= 0) {
+      skip[run] = i;
+      stamp[run] = call;
+    }
     return i;
   }
 

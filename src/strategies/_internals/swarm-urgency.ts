@@ -1,22 +1,37 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { UrgencyHeap } from './swarm-heap.js';
+import type { SwarmHosts } from './swarm-hosts.js';
+import type { KeptRanking } from './swarm-ranking.js';
 import type { SwarmRun } from './swarm-run.js';
 
 /**
  * Path urgency ranking for one `SwarmPlan` call: the copies of each path running or proposed, the urgency
- * of each path, a lazy max-heap of paths by urgency (a proposal re-ranks only the paths it carries), the
- * call's initial urgency order (bundles fill in it) and the order a seed sends its paths in.
+ * of each path, the call's initial urgency order (bundles fill in it; with no private paths it is kept
+ * across calls, {@link SwarmHosts.ranking}), a lazy max-heap of the paths a proposal re-ranked, and the
+ * order a seed sends its paths in.
  */
 export class SwarmUrgency {
   readonly #view: PlanView;
   readonly #run: SwarmRun;
-  /** Copies of each path running or proposed in this call. */
-  readonly #flying = new Map<PathId, number>();
+  /** Copies in flight to pending receivers at the call's start, per path (`SwarmHosts.flying`). */
+  #flyingBefore: ReadonlyMap<PathId, number> = new Map();
+  /** Copies of each path proposed in this call. */
+  readonly #proposed = new Map<PathId, number>();
+  /** How often each path was re-ranked in this call (absent: never, so its initial rank holds). */
   readonly #version = new Map<PathId, number>();
+  /** The paths re-ranked by this call's proposals (the initial order holds the others). */
   readonly #heap = new UrgencyHeap();
-  /** Position of each ranked path in this call's initial urgency order (bundles fill in this order). */
+  /** This call's initial urgency order (most urgent first, topological order on ties) and the urgencies. */
+  #initial: readonly PathId[] = [];
+  #initialUrgency: readonly number[] = [];
+  /** Next entry of `#initial` that `next` has not returned. */
+  #cursor = 0;
+  /** Position of each ranked path in `#initial`, when ranked by `rankAll` (else `#kept` knows). */
   readonly #rank = new Map<PathId, number>();
+  /** The kept ranking `#initial` came from (`rankShared`), with the kept figures it reads bits from. */
+  #kept: KeptRanking | undefined;
+  #hosts: SwarmHosts | undefined;
   /**
    * Eager mode only: the chain of paths behind each path (added to its urgency) and the path seeds send
    * twice (see `seedOrder`). Both made every measured round-mode fleet slower (heavy-tailed, 1,000 hosts:
@@ -33,41 +48,81 @@ export class SwarmUrgency {
     this.#seedTwice = eager ? run.seedTwice : undefined;
   }
 
-  /** Counts the copies already on their way to pending receivers (per path) as flying. */
-  countFlying(flying: ReadonlyMap<PathId, number>): void {
-    for (const [p, c] of flying) this.#flying.set(p, c);
+  /** Reads the copies already on their way to pending receivers (per path) from the call's kept figures. */
+  useHosts(hosts: SwarmHosts): void {
+    this.#hosts = hosts;
+    this.#flyingBefore = hosts.flying;
   }
 
   /**
-   * Ranks `candidates`: each with an urgency above 0 goes onto the heap and into the call's initial order
-   * (most urgent first, topological order on ties), which is returned.
+   * Ranks `candidates`: those with an urgency above 0 make the call's initial order (most urgent first,
+   * topological order on ties), which is returned.
    */
-  rankAll(candidates: readonly PathId[]): PathId[] {
+  rankAll(candidates: readonly PathId[]): readonly PathId[] {
     const run = this.#run;
     const ranked: { p: PathId; u: number }[] = [];
     for (const p of candidates) {
       const u = this.urgency(p);
-      if (u <= 0) continue;
-      ranked.push({ p, u });
-      this.#heap.push({ path: p, urgency: u, tie: run.topo.get(p)!, version: 0 });
+      if (u > 0) ranked.push({ p, u });
     }
     ranked.sort((a, b) => b.u - a.u || run.topo.get(a.p)! - run.topo.get(b.p)!);
     ranked.forEach((r, i) => this.#rank.set(r.p, i));
-    return ranked.map((r) => r.p);
+    this.#initial = ranked.map((r) => r.p);
+    this.#initialUrgency = ranked.map((r) => r.u);
+    return this.#initial;
+  }
+
+  /**
+   * `rankAll` of every shared path, from the ranking kept across calls (`SwarmHosts.ranking`): only the
+   * paths whose holders or copies in flight changed since the last call are re-ranked (their urgency
+   * depends on nothing else). Gives `rankAll`'s order; only for fleets with no private path, where the
+   * shared paths are every candidate.
+   */
+  rankShared(): readonly PathId[] {
+    const hosts = this.#hosts!;
+    const kept = hosts.ranking;
+    const shared = this.#run.shared;
+    kept.update((b) => this.urgency(shared[b]!));
+    this.#kept = kept;
+    const order = kept.order;
+    this.#initial = order.map((b) => shared[b]!);
+    this.#initialUrgency = order.map((b) => kept.keyOf(b));
+    return this.#initial;
   }
 
   /** Position of `q` in the call's initial urgency order; Infinity when it was not ranked. */
   rankOf(q: PathId): number {
-    return this.#rank.get(q) ?? Infinity;
+    const kept = this.#kept;
+    if (kept === undefined) return this.#rank.get(q) ?? Infinity;
+    const b = this.#hosts!.bitOf(q);
+    const r = b === undefined ? -1 : kept.rankOf(b);
+    return r < 0 ? Infinity : r;
   }
 
-  /** The most urgent path on the heap (stale entries skipped), or undefined when none is left. */
+  /**
+   * The most urgent path not yet returned, at its current urgency: the next of the initial order unless a
+   * re-ranked path on the heap beats it (stale entries skipped on both). Each path has one current entry
+   * and the order is total, so this is the order one heap of every ranked path gives.
+   */
   next(): PathId | undefined {
-    for (;;) {
-      const e = this.#heap.pop();
-      if (!e) return undefined;
-      if (e.version === (this.#version.get(e.path) ?? 0)) return e.path;
+    const initial = this.#initial;
+    const version = this.#version;
+    const heap = this.#heap;
+    while (this.#cursor < initial.length && version.has(initial[this.#cursor]!)) this.#cursor++;
+    let e = heap.peek();
+    while (e !== undefined && e.version !== version.get(e.path)) {
+      heap.pop();
+      e = heap.peek();
     }
+    if (this.#cursor < initial.length) {
+      const p = initial[this.#cursor]!;
+      const u = this.#initialUrgency[this.#cursor]!;
+      if (e === undefined || u > e.urgency || (u === e.urgency && this.#run.topo.get(p)! < e.tie)) {
+        this.#cursor++;
+        return p;
+      }
+    }
+    return heap.pop()?.path;
   }
 
   /**
@@ -90,7 +145,12 @@ export class SwarmUrgency {
 
   /** Copies of `p` held by or on their way to hosts that want it. */
   #peerCopies(p: PathId): number {
-    return this.#view.holders(p).size - (this.#run.outside.get(p) ?? 0) + (this.#flying.get(p) ?? 0);
+    return this.#view.holders(p).size - (this.#run.outside.get(p) ?? 0) + this.#flying(p);
+  }
+
+  /** Copies of `p` on their way to pending receivers or proposed in this call. */
+  #flying(p: PathId): number {
+    return (this.#flyingBefore.get(p) ?? 0) + (this.#proposed.get(p) ?? 0);
   }
 
   /**
@@ -106,7 +166,7 @@ export class SwarmUrgency {
     const view = this.#view;
     const holders = view.holders(p).size;
     if (holders === 0) return 0;
-    const flying = this.#flying.get(p) ?? 0;
+    const flying = this.#flying(p);
     const owners = holders - (this.#run.outside.get(p) ?? 0);
     const left = (this.#run.wanters.get(p) ?? 0) - owners - flying;
     if (left <= 0) return 0;
@@ -119,7 +179,7 @@ export class SwarmUrgency {
   /** A proposed transfer carries `paths`: one more copy of each in flight, each re-ranked. */
   carried(paths: readonly PathId[]): void {
     for (const p of paths) {
-      this.#flying.set(p, (this.#flying.get(p) ?? 0) + 1);
+      this.#proposed.set(p, (this.#proposed.get(p) ?? 0) + 1);
       const version = (this.#version.get(p) ?? 0) + 1;
       this.#version.set(p, version);
       const u = this.urgency(p);
