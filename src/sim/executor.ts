@@ -268,7 +268,8 @@ export class SimExecutor implements Executor {
   }
 
   /**
-   * The synchronous core of {@link next}, for benchmarks and tools that drive the simulator directly.
+   * The synchronous core of {@link next} (the optional `Executor.nextSync`): the coordinator calls it
+   * instead of `next`, as do benchmarks and tools that drive the simulator directly.
    * @throws ExecutorError when no transfer is active (or the queue ran dry, which is a bug).
    */
   nextSync(): Outcome {
