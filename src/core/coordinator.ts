@@ -128,8 +128,12 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
     }
   };
 
+  // An executor that can answer at once (the simulator) is not awaited per outcome: no promise or
+  // microtask each, and the outcomes and their order are the same.
+  const sync = executor.nextSync !== undefined;
   const drain = async (): Promise<void> => {
-    while (executor.active > 0) apply(await executor.next());
+    if (sync) while (executor.active > 0) apply(executor.nextSync!());
+    else while (executor.active > 0) apply(await executor.next());
   };
 
   /** Asks the strategy, validates and starts what it proposed; returns how many transfers started. */
@@ -177,7 +181,7 @@ export async function runCascade(options: RunOptions): Promise<RunResult> {
           reason = 'no-progress';
           break;
         }
-        apply(await executor.next());
+        apply(sync ? executor.nextSync!() : await executor.next());
       }
       // Over the time limit with work left; a run whose last outcome completed it is `complete`.
       if (executor.now() > cfg.maxTime && state.pending().length > 0) reason = 'max-time';

@@ -1,7 +1,8 @@
 import type { CascadeEvent, RunFinishedEvent, StopReason, TransferStartedEvent } from './events.js';
 import type { HostFailure } from './failureTree.js';
+import { RunningTransfers } from './runningTransfers.js';
 import type { RunState } from './state.js';
-import type { HostId, Outcome, PathId, Transfer, TransferId } from './types.js';
+import type { HostId, Outcome, PathId, Transfer } from './types.js';
 import { RETRIES_EXHAUSTED } from './vocabulary.js';
 
 /**
@@ -9,7 +10,8 @@ import { RETRIES_EXHAUSTED } from './vocabulary.js';
  * the byte and transfer tallies the result reports.
  */
 export class RunTally {
-  readonly running = new Map<TransferId, Transfer>();
+  /** By id, in start order (see {@link RunningTransfers}: an array window, not a 500,000-entry map). */
+  readonly running = new RunningTransfers();
   readonly failures = new Map<HostId, HostFailure>();
   /**
    * Receiver → sender of the transfer that last completed paths on it (the cascade tree), by fleet
@@ -110,7 +112,7 @@ export function startTransfers(
   const { state, tally } = cs;
   const events: TransferStartedEvent[] = [];
   for (const t of batch) {
-    tally.running.set(t.id, t);
+    tally.running.add(t);
     state.startTransfer(t);
     const e: TransferStartedEvent = {
       type: 'transfer-started',

@@ -90,8 +90,8 @@ export class RunState implements PlanView {
   #oldIdx = -1;
   /** Running transfers by id (ids are small non-negative integers in a run), with their hosts' positions. */
   readonly #running: (Transfer | undefined)[] = [];
-  readonly #runningFrom: number[] = [];
-  readonly #runningTo: number[] = [];
+  #runningFrom: Int32Array = new Int32Array(1024);
+  #runningTo: Int32Array = new Int32Array(1024);
   #retiredCount = 0;
   #anyFailedAttempt = false;
   /** A frozen path list last found equal to a want set (deliveries of one whole closure repeat it). */
@@ -497,6 +497,7 @@ export class RunState implements PlanView {
    */
   notePositions(id: number, from: number, to: number): void {
     if (!denseId(id) || this.#running[id] !== undefined) return;
+    this.#holdPositions(id);
     this.#runningFrom[id] = from;
     this.#runningTo[id] = to;
   }
@@ -505,6 +506,7 @@ export class RunState implements PlanView {
   startTransfer(t: Transfer): void {
     const dense = denseId(t.id);
     const noted = dense && this.#running[t.id] === undefined;
+    // Typed arrays read 0 where nothing was noted: every noted position is checked against the id anyway.
     const nf = noted ? this.#runningFrom[t.id] : undefined;
     const nt = noted ? this.#runningTo[t.id] : undefined;
     const from = nf !== undefined && this.hosts[nf]?.id === t.from ? nf : this.#get(t.from);
@@ -518,10 +520,27 @@ export class RunState implements PlanView {
     this.#changed(from);
     this.#changed(to);
     if (dense) {
+      this.#holdPositions(t.id);
       this.#running[t.id] = t;
       this.#runningFrom[t.id] = from;
       this.#runningTo[t.id] = to;
     }
+  }
+
+  /**
+   * Grows the position arrays to hold transfer `id` (by doubling: a 1,000,000-host run's ids reach
+   * 1,000,000, 4 MB per array, where plain arrays of numbers took twice that and garbage as they grew).
+   */
+  #holdPositions(id: number): void {
+    const n = this.#runningFrom.length;
+    if (id < n) return;
+    const size = Math.max(id + 1, 2 * n);
+    const from = new Int32Array(size);
+    from.set(this.#runningFrom);
+    this.#runningFrom = from;
+    const to = new Int32Array(size);
+    to.set(this.#runningTo);
+    this.#runningTo = to;
   }
 
   /**
@@ -710,7 +729,10 @@ function edgeKey(from: HostId, to: HostId): string {
   return `${from}\u0000${to}`;
 }
 
-/** Transfer ids the running table is indexed by. */
+/**
+ * Transfer ids the running table is indexed by (any others take the id look-ups): below 2^26, so the
+ * position arrays stay within 256 MB whatever ids a caller makes up.
+ */
 function denseId(id: number): boolean {
-  return Number.isInteger(id) && id >= 0 && id < 2 ** 30;
+  return Number.isInteger(id) && id >= 0 && id < 2 ** 26;
 }

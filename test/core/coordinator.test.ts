@@ -4,7 +4,7 @@ import { StrategyError } from '../../src/core/errors.js';
 import type { CascadeEvent } from '../../src/core/events.js';
 import type { PlanView, Proposal, Strategy } from '../../src/core/strategy.js';
 import type { FailureCause, HostId } from '../../src/core/types.js';
-import { ScriptedExecutor } from '../helpers/fakeExecutor.js';
+import { ScriptedExecutor, SyncScriptedExecutor } from '../helpers/fakeExecutor.js';
 import { SimExecutor } from '../../src/sim/executor.js';
 import { chainClosure, host, simpleFleet } from '../helpers/fleets.js';
 import { flatTopology } from '../helpers/flatTopology.js';
@@ -233,6 +233,46 @@ describe('runCascade', () => {
     expect(r.reason).toBe('max-rounds');
     expect(r.hostsDone).toBe(3);
     expect(r.hostsUnreached).toBe(4);
+  });
+});
+
+describe('an executor with the optional nextSync', () => {
+  // Failures, retries and a killed host, in both modes: the paths through apply and drain that differ.
+  const fate = (t: { id: number; to: HostId; bytes: number }) =>
+    t.to === 'host-002'
+      ? { duration: 1, cause: killed('host-002') }
+      : t.id % 3 === 1
+        ? { duration: 2, cause: { kind: 'transient', code: 'copy-failed', host: t.to, message: 'x' } as FailureCause }
+        : { duration: t.bytes };
+
+  for (const mode of ['round', 'eager'] as const) {
+    it(`is driven through nextSync alone, with the same events and result as through next (${mode} mode)`, async () => {
+      const run = async (executor: ScriptedExecutor) => {
+        const { closure, fleet, topology } = setup(9);
+        const events: CascadeEvent[] = [];
+        const r = await runCascade({ fleet, closure, topology, strategy: doubling, executor, mode, onEvent: (e) => events.push(e) });
+        return { events, r: { ...r, finishTimes: [...r.finishTimes] } };
+      };
+      const asynchronous = new ScriptedExecutor(fate);
+      const synchronous = new SyncScriptedExecutor(fate);
+      const a = await run(asynchronous);
+      const b = await run(synchronous);
+      expect(b).toEqual(a);
+      expect(a.r.hostsFailed).toBe(1);
+      expect(a.r.transfersFailed).toBeGreaterThan(1);
+      expect(asynchronous.nextCalls).toBeGreaterThan(0);
+      expect(synchronous.nextCalls).toBe(0);
+      expect(synchronous.syncCalls).toBe(asynchronous.nextCalls);
+    });
+  }
+
+  it('reports a throw from nextSync as the run failing, like a rejection from next', async () => {
+    const { closure, fleet, topology } = setup(3);
+    const executor = new SyncScriptedExecutor();
+    executor.nextSync = () => {
+      throw new Error('simulator broke');
+    };
+    await expect(runCascade({ fleet, closure, topology, strategy: doubling, executor })).rejects.toThrow('simulator broke');
   });
 });
 

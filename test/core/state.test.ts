@@ -81,6 +81,30 @@ describe('RunState', () => {
     expect(state.incoming('host-001').size).toBe(0);
   });
 
+  it('keeps running transfers\' positions for ids past its arrays\' first size and past its dense limit', () => {
+    const { fleet, paths, state } = setup(3, { maxSends: 3, maxReceives: 3 });
+    const ts: Transfer[] = [5_000, 70_000, 2 ** 27, 2.5].map((id, k) => ({
+      id,
+      from: 'deployer',
+      to: fleet.hosts[1 + (k % 3)]!.id,
+      paths,
+      bytes: 8,
+      round: 0,
+    }));
+    const out = new Int32Array(2 * ts.length);
+    ts.forEach((t, k) => {
+      state.notePositions(t.id, 0, state.position(t.to));
+      state.startTransfer(t);
+      state.runningPositions(t, out, k);
+    });
+    // Integer ids below the limit are kept by id; the others are unknown there (-1) and looked up.
+    expect([...out]).toEqual([0, 1, 0, 2, -1, -1, -1, -1]);
+    expect(state.sending('deployer')).toBe(4);
+    for (const t of ts) state.endTransfer(t);
+    expect(state.sending('deployer')).toBe(0);
+    for (const h of fleet.hosts) expect(state.receiving(h.id)).toBe(0);
+  });
+
   it('reports the hosts changed since a stamp, and nothing it no longer remembers', () => {
     const { paths, state } = setup(3);
     expect(state.changedSince(0)).toBeUndefined();

@@ -46,21 +46,45 @@ export class ScriptedExecutor implements Executor {
     }
   }
 
+  /** Times `next` was called (the coordinator calls `nextSync` instead when an executor has it). */
+  nextCalls = 0;
+
   next(): Promise<Outcome> {
+    this.nextCalls++;
+    try {
+      return Promise.resolve(this.take());
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** The next outcome in (time, start order). */
+  protected take(): Outcome {
     const e = this.#queue.shift();
-    if (!e) return Promise.reject(new Error('next() with nothing active'));
+    if (!e) throw new Error('next() with nothing active');
     this.#now = Math.max(this.#now, e.at);
     if (e.cancelled) {
-      return Promise.resolve({
+      return {
         transfer: e.t.id,
         ok: false,
         at: this.#now,
         cause: { kind: 'transient', code: 'cancelled', host: e.t.to, message: 'cancelled' },
-      });
+      };
     }
     if (e.fate.cause) {
-      return Promise.resolve({ transfer: e.t.id, ok: false, at: this.#now, cause: e.fate.cause, delivered: e.fate.delivered ?? [] });
+      return { transfer: e.t.id, ok: false, at: this.#now, cause: e.fate.cause, delivered: e.fate.delivered ?? [] };
     }
-    return Promise.resolve({ transfer: e.t.id, ok: true, at: this.#now });
+    return { transfer: e.t.id, ok: true, at: this.#now };
+  }
+}
+
+/** {@link ScriptedExecutor} with the optional synchronous `nextSync` (as the simulator has it). */
+export class SyncScriptedExecutor extends ScriptedExecutor {
+  /** Times `nextSync` was called. */
+  syncCalls = 0;
+
+  nextSync(): Outcome {
+    this.syncCalls++;
+    return this.take();
   }
 }

@@ -62,7 +62,11 @@ export type NetworkModelKind = 'round' | 'flow';
  */
 export interface NetworkModel {
   readonly kind: NetworkModelKind;
-  /** Starts a batch at `now`: every transfer planned together (the round model counts them together). */
+  /**
+   * Starts a batch at `now`: every transfer planned together (the round model counts them together). The
+   * batch's objects are the caller's and are refilled for its next batch once this returns (the executor
+   * pools them): a model copies what it keeps (ids, numbers, the route), never the objects themselves.
+   */
   start(batch: readonly NetTransfer[], now: number): void;
   /**
    * Processes one of the model's own events popped at `now`. Returns the id of the transfer that
