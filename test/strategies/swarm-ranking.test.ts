@@ -6,13 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashDraw } from '../../src/core/random.js';
-import type { PlanView, Strategy } from '../../src/core/strategy.js';
-import { getStrategy } from '../../src/strategies/registry.js';
 import { KeptRanking } from '../../src/strategies/_internals/swarm-ranking.js';
-import { SwarmRun } from '../../src/strategies/_internals/swarm-run.js';
 import { SwarmUrgency } from '../../src/strategies/_internals/swarm-urgency.js';
-import { miniRun, type Fate } from './helpers/mini-run.js';
-import { randomWorld } from './helpers/random-world.js';
+import { assertAtEagerSwarmCalls, type SwarmCallCheck } from './helpers/swarm-calls.js';
 
 /** The order a full sort gives: keys above 0, largest first, lower item on ties. */
 function sorted(keys: readonly number[]): number[] {
@@ -64,65 +60,25 @@ describe('KeptRanking', () => {
   });
 });
 
-/** `swarm`, with its kept ranking checked against a full ranking at some calls (touches pile up between). */
-function checked(problems: string[], seed: number): Strategy {
-  const inner = getStrategy('swarm');
-  let run: SwarmRun | undefined;
-  let call = 0;
-  return {
-    name: 'swarm',
-    plan(view: PlanView) {
-      run ??= new SwarmRun(view.fleet, view, undefined, 16);
-      const hosts = run.hosts(view);
-      if (hashDraw(seed, 'rank', call++) < 0.5) {
-        const kept = new SwarmUrgency(view, run);
-        kept.useHosts(hosts);
-        const full = new SwarmUrgency(view, run);
-        full.useHosts(hosts);
-        const a = kept.rankShared();
-        const b = full.rankAll(run.shared);
-        if (a.join() !== b.join()) problems.push(`call ${call}: kept ${a.join()} ≠ full ${b.join()}`);
-        for (const p of run.shared)
-          if (kept.rankOf(p) !== full.rankOf(p)) problems.push(`call ${call}: rank of ${p}`);
-      }
-      return inner.plan(view);
-    },
+/** The kept ranking against a full ranking at about half the calls (touches pile up between). */
+const checkRanking =
+  (seed: number): SwarmCallCheck =>
+  (run, view, call, problems) => {
+    const hosts = run.hosts(view);
+    if (hashDraw(seed, 'rank', call) >= 0.5) return;
+    const kept = new SwarmUrgency(view, run);
+    kept.useHosts(hosts);
+    const full = new SwarmUrgency(view, run);
+    full.useHosts(hosts);
+    const a = kept.rankShared();
+    const b = full.rankAll(run.shared);
+    if (a.join() !== b.join()) problems.push(`call ${call}: kept ${a.join()} ≠ full ${b.join()}`);
+    for (const p of run.shared)
+      if (kept.rankOf(p) !== full.rankOf(p)) problems.push(`call ${call}: rank of ${p}`);
   };
-}
 
 describe('swarm kept ranking', () => {
   it('equals the full ranking of the shared paths at eager calls, with failed holders', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 1_000_000 }),
-        fc.integer({ min: 2, max: 12 }),
-        fc.integer({ min: 1, max: 40 }),
-        fc.constantFrom(0, 0.2),
-        (seed, targets, paths, failureRate) => {
-          const world = randomWorld({
-            seed,
-            targets,
-            paths,
-            roles: 2,
-            perHostExtras: seed % 2 === 0,
-            maxSends: 2,
-            maxReceives: 2,
-            groups: 1,
-            cache: seed % 3 === 0,
-            partialTarget: seed % 5 === 0,
-            noRouteFraction: 0,
-          });
-          const fate = (t: { id: number }): Fate => {
-            const d = hashDraw(seed, 'fate', t.id);
-            if (d < failureRate / 2) return 'permanent';
-            return d < failureRate ? { transient: true, deliveredFraction: 0.5 } : 'ok';
-          };
-          const problems: string[] = [];
-          miniRun(checked(problems, seed), world, { mode: 'eager', fate, maxCalls: 500 });
-          expect(problems).toEqual([]);
-        },
-      ),
-      { numRuns: 60 },
-    );
+    assertAtEagerSwarmCalls(checkRanking, { permanentFailures: true });
   });
 });
