@@ -12,6 +12,7 @@ import type { RunMode } from '../src/core/strategy.js';
 import { defaultJobs, runCompareJobs } from '../src/cli/comparePool.js';
 import type { CompareJob } from '../src/cli/compareRuns.js';
 import { parseScenario, type ScenarioInput, type ScenarioSpec } from '../src/sim/scenario.js';
+import { GREY, PALETTE as CHART_PALETTE, SCHEMA } from '../src/trace/chartStyle.js';
 import { renderHtml, renderPng, renderSvg, type HtmlSection } from '../src/trace/render.js';
 
 /** A study's command line: `--smoke` runs a small version (CI checks its outputs), then the output dir. */
@@ -87,19 +88,9 @@ export async function runGrid(
 /** A value rounded for tables and JSON (numbers stay numbers). */
 export const round = (x: number, digits = 1): number => +x.toFixed(digits);
 
-/** Ten colours people can tell apart (Tableau 10), in a fixed order so a series keeps its colour. */
-const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
+/** Ten colours people can tell apart (Tableau 10: the charts' palette and its grey), in a fixed order so a
+ * series keeps its colour. */
+const PALETTE = [...CHART_PALETTE, GREY];
 
 /** A colour scale for at most ten series, in the given order. */
 export function seriesColour(
@@ -133,7 +124,7 @@ export function lineChart(o: {
     ...(a.log ? { scale: { type: 'log' as const } } : {}),
   });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: SCHEMA,
     title: o.title,
     width: 520,
     height: 300,
@@ -158,7 +149,7 @@ export function barChart(o: {
   readonly series: readonly string[];
 }): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: SCHEMA,
     title: o.title,
     data: { values: [...o.points] },
     facet: { column: { field: o.column, type: 'nominal', title: null } },
