@@ -29,6 +29,14 @@ export class SharedBits {
   readonly #takers: Int32Array;
   /** 1 when the host's `#takes` bits are counted in `#takers` (it was open when last read). */
   readonly #inTakers: Uint8Array;
+  /**
+   * Per shared path (by bit), the idle senders that hold it (`FreeSenders`: hold something, may send, send
+   * nothing), as hosts are re-read. Every idle sender is free at a call's start, so a path with none here
+   * and none among the call's busy free senders has no free holder in that call (see `SwarmPlan`).
+   */
+  readonly #idleHolders: Int32Array;
+  /** 1 when the host's `#holds` bits are counted in `#idleHolders`. */
+  readonly #inIdle: Uint8Array;
   /** 32-bit words per path in {@link SharedBits.holderRanks}. */
   readonly rankWords: number;
   /**
@@ -74,6 +82,8 @@ export class SharedBits {
     sendOrderPos.forEach((i, r) => (this.#rankOf[i] = r));
     this.#takers = new Int32Array(shared.length);
     this.#inTakers = new Uint8Array(n);
+    this.#idleHolders = new Int32Array(shared.length);
+    this.#inIdle = new Uint8Array(n);
   }
 
   /**
@@ -195,6 +205,39 @@ export class SharedBits {
     this.forEachTake(i, (b) => {
       takers[b]! += by;
     });
+  }
+
+  /** Idle senders (as of the last refresh) that hold the shared path of bit `b`. */
+  idleHolders(b: number): number {
+    return this.#idleHolders[b]!;
+  }
+
+  /** Counts host `i`'s `#holds` bits in `#idleHolders` (it is an idle sender now); once until `uncountIdle`. */
+  countIdle(i: number): void {
+    if (this.#inIdle[i] === 1) return;
+    this.#countHolds(i, 1);
+    this.#inIdle[i] = 1;
+  }
+
+  /** Takes host `i`'s bits out of `#idleHolders` if they are counted (before it is re-read). */
+  uncountIdle(i: number): void {
+    if (this.#inIdle[i] === 0) return;
+    this.#countHolds(i, -1);
+    this.#inIdle[i] = 0;
+  }
+
+  #countHolds(i: number, by: number): void {
+    const idle = this.#idleHolders;
+    this.forEachHold(i, (b) => {
+      idle[b]! += by;
+    });
+  }
+
+  /** ORs host `i`'s `#holds` bits into `out` (one bit per shared path). */
+  orHolds(i: number, out: Uint32Array): void {
+    const words = this.#words;
+    const holds = this.#holds;
+    for (let w = 0, base = i * words; w < words; w++) out[w]! |= holds[base + w]!;
   }
 
   /** Whether host `i` misses the shared path of bit `b` and nothing brings it yet. */

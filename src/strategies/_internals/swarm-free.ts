@@ -21,6 +21,8 @@ export class FreeSenders {
   readonly #isIdle: Uint8Array;
   /** The free senders of the current call, by rank (see {@link FreeSenders.collect}). */
   readonly mask: Uint32Array;
+  /** Fleet positions of the busy senders in the current call's `mask` (set by `collect`). */
+  readonly busyFree: number[] = [];
   #count = 0;
   /** Free senders in the words before each word of `mask`; valid while `#prefixValid`. */
   readonly #prefix: Int32Array;
@@ -73,8 +75,11 @@ export class FreeSenders {
     const mask = this.mask;
     mask.set(this.#idle);
     let count = this.#idleCount;
+    const busyFree = this.busyFree;
+    busyFree.length = 0;
     for (const i of this.#busy) {
       if (uplink[i]! / (sending[i]! + 1) >= minDown) {
+        busyFree.push(i);
         const r = this.#rankOf[i]!;
         mask[r >>> 5]! |= 1 << (r & 31);
         count++;
@@ -98,6 +103,11 @@ export class FreeSenders {
     this.#count = count;
     this.#prefixValid = false;
     return count;
+  }
+
+  /** Whether host `i` is an idle sender (holds something, may send, sends nothing) as last updated. */
+  isIdle(i: number): boolean {
+    return this.#isIdle[i] === 1;
   }
 
   /** Free senders of the current call. */

@@ -290,6 +290,7 @@ export class SwarmHosts {
     const view = this.view;
     const id = this.ids[i]!;
     this.bits.uncount(i);
+    this.bits.uncountIdle(i);
     const host = view.host(id);
     if (this.pending[i] && (view.isDone(id) || view.isFailed(id))) {
       this.pending[i] = 0;
@@ -328,6 +329,7 @@ export class SwarmHosts {
     this.left[i] = this.pending[i] ? this.#missingBytes(id) / host.downlink : 0;
     if (this.#isOpen(i)) this.bits.count(i);
     this.free.update(i, this.holdsAny[i] === 1 && this.canSend[i] === 1, this.sending[i]);
+    if (this.free.isIdle(i)) this.bits.countIdle(i);
   }
 }
 
