@@ -6,6 +6,7 @@ import type { SwarmGroups } from './swarm-groups.js';
 import type { FreeSenders } from './swarm-free.js';
 import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
+import { SwarmSources } from './swarm-sources.js';
 import { SwarmTakers } from './swarm-takers.js';
 import { SwarmUrgency } from './swarm-urgency.js';
 
@@ -57,11 +58,8 @@ export class SwarmPlan {
   #free!: FreeSenders;
   /** How many senders are free at the call's start. */
   #freeTotal = 0;
-  /**
-   * Without groups: the shared paths (one bit each) held by the call's busy free senders; with the idle
-   * senders' counts (`SharedBits.idleHolders`) it tells which paths no free sender holds.
-   */
-  #busyHeld: Uint32Array | undefined;
+  /** The call's free holder searches (set once the free senders are collected). */
+  #sources!: SwarmSources;
   /** Which open receivers may take each path (set once `#open` is known). */
   #takers!: SwarmTakers;
   #openCount = 0;
@@ -123,9 +121,16 @@ export class SwarmPlan {
       // `admission.usable` before any proposal, from the kept figures: a send slot, and spare uplink for
       // the slowest open receiver when already sending.
       this.#freeTotal = free.collect(admission.minDown, hosts.uplink, hosts.sending);
-      const busyHeld = (this.#busyHeld = new Uint32Array((run.shared.length + 31) >>> 5));
-      for (const i of free.busyFree) hosts.bits.orHolds(i, busyHeld);
     }
+    this.#sources = new SwarmSources(
+      view,
+      run,
+      admission,
+      hosts,
+      this.#freeTotal,
+      this.#window,
+      !!this.#groups,
+    );
     admission.findSeeds();
     if (this.#freeTotal === 0) return this.proposals;
     this.#openCount = this.#open.length;
@@ -146,7 +151,7 @@ export class SwarmPlan {
     while (this.#openCount > 0 && this.#freeCount > 0 && this.#budget > 0) {
       const p = this.#urgency.next();
       if (p === undefined) break;
-      if (this.#noFreeHolder(p)) continue;
+      if (this.#sources.noFreeHolder(p)) continue;
       const pick = this.#pair(p);
       if (pick) this.#propose(pick.from, pick.to, pick.paths);
     }
@@ -204,22 +209,6 @@ export class SwarmPlan {
     }
   }
 
-  /**
-   * Without groups: whether no free sender of the call holds shared path `p`. Its pop can propose nothing,
-   * and no proposal of the call carries it (only free senders send), so it is never re-ranked and popped
-   * again: skipping it changes nothing but the scan budget, which is no longer charged for the receiver scan
-   * and source search it spared. In eager mode's steady state nearly every pop was such a path (10,000
-   * hosts × 500 paths: about 260 pops a call, one proposal).
-   */
-  #noFreeHolder(p: PathId): boolean {
-    const held = this.#busyHeld;
-    if (held === undefined) return false;
-    const b = this.#hosts!.bitOf(p);
-    return (
-      b !== undefined && this.#hosts!.bits.idleHolders(b) === 0 && (held[b >>> 5]! & (1 << (b & 31))) === 0
-    );
-  }
-
   /** Whether some open receiver may take `p` (advances the path's receiver cursor past those that cannot). */
   #anyTaker(p: PathId): boolean {
     const owner = this.#run.owner.get(p);
@@ -241,73 +230,11 @@ export class SwarmPlan {
     return hosts.openAt(hosts.pos(host));
   }
 
-  /** Free holders of `p` (at most `window`), fastest uplink first. */
+  /** Free holders of `p` (at most `window`), fastest uplink first; the search's work is charged to the budget. */
   #freeHolders(p: PathId): HostId[] {
-    const view = this.#view;
-    const run = this.#run;
-    const admission = this.#admission;
-    const hosts = this.#hosts!;
-    const holders = view.holders(p);
-    const b = hosts.bitOf(p);
-    const free = this.#free;
-    const freeTotal = this.#freeTotal;
-    const out: HostId[] = [];
-    // Scanning the holders costs H and a sort; scanning the free senders (fastest first, as the sort) for
-    // the first `window` holders costs about window × F ÷ H. Sorting every holder of a path 2,000 hosts
-    // hold made round mode quadratic (2,000 hosts: 22 s; 4,000: 92 s). The budget is charged for the scan
-    // this rule picks. Both give the same list (the free senders are the hosts usable at the call's start,
-    // in the sort's order, and a host only stops being usable during a call), so with a shared path's bits
-    // at hand the free senders are scanned anyway unless the holders are very few: a bit test is far
-    // cheaper than a holder's look-ups (1,000 hosts, eager: a tenth of the run).
-    const byHolders = holders.size * holders.size <= this.#window * freeTotal;
-    if (byHolders) this.#budget -= holders.size;
-    if (byHolders && (b === undefined || holders.size * 32 < freeTotal)) {
-      for (const h of holders) if (admission.usable(h)) out.push(h);
-      out.sort((a, b) => view.host(b).uplink - view.host(a).uplink || run.pos(a) - run.pos(b));
-      if (out.length > this.#window) out.length = this.#window;
-      return out;
-    }
-    const mask = free.mask;
-    const order = run.sendOrderPos;
-    if (b === undefined) {
-      // The free senders in order, until `window` of them hold `p` (`k`: how many were tested).
-      let k = 0;
-      outer: for (let w = 0; w < free.words; w++) {
-        let x = mask[w]!;
-        while (x !== 0) {
-          if (out.length >= this.#window) break outer;
-          const low = x & -x;
-          x ^= low;
-          const i = order[(w << 5) + 31 - Math.clz32(low)]!;
-          const h = hosts.ids[i]!;
-          k++;
-          if (view.has(h, p) && admission.usableAt(i, h)) out.push(h);
-        }
-      }
-      if (!byHolders) this.#budget -= k;
-      return out;
-    }
-    // The free holders in send order: the free senders' bits AND the path's holders' bits, word by word.
-    const words = hosts.bits.rankWords;
-    const ranks = hosts.bits.holderRanks;
-    let scanned = freeTotal;
-    outer: for (let w = 0, base = b * words; w < words; w++) {
-      let x = ranks[base + w]! & mask[w]!;
-      while (x !== 0) {
-        const low = x & -x;
-        x ^= low;
-        const r = (w << 5) + 31 - Math.clz32(low);
-        const i = order[r]!;
-        if (!admission.usableAt(i, hosts.ids[i]!)) continue;
-        out.push(hosts.ids[i]!);
-        if (out.length >= this.#window) {
-          // The scan of the free senders would have stopped here.
-          scanned = free.indexOf(r) + 1;
-          break outer;
-        }
-      }
-    }
-    if (!byHolders) this.#budget -= scanned;
+    const sources = this.#sources;
+    const out = sources.of(p);
+    this.#budget -= sources.cost;
     return out;
   }
 
