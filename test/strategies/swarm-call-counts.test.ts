@@ -1,7 +1,7 @@
 /** `CallCounts`: counts per position for one call, zero again at the next call's start. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CallCounts } from '../../src/strategies/_internals/swarm-hosts.js';
+import { CallCounts } from '../../src/strategies/_internals/swarm-call-state.js';
 
 describe('CallCounts', () => {
   it('counts each call from zero, as a fresh array per call would', () => {

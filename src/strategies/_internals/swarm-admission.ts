@@ -87,6 +87,12 @@ export class SwarmAdmission {
     }
   }
 
+  /** Without groups: the open receivers' most receive time left and slowest downlink, folded by the caller. */
+  useOpen(maxLeft: number, minDown: number): void {
+    this.#maxLeft = maxLeft;
+    this.#minDown = minDown;
+  }
+
   /** Slowest downlink among the open receivers taken in (Infinity before any). */
   get minDown(): number {
     return this.#minDown;
@@ -222,6 +228,7 @@ export class SwarmAdmission {
         if (edgeOk(view, s, to) && view.attempts(s, to) === 0) best = Math.max(best, view.linkRate(s, to));
       }
       rec.pace = (PACE_SHARE * best * rec.left) / this.#maxLeft;
+      this.#hosts.touch(rec);
     }
     return rec.pace;
   }

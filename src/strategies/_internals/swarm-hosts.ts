@@ -1,6 +1,8 @@
 import type { PlanView } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { SharedBits } from './swarm-bits.js';
+import { CallCounts, SkipRuns } from './swarm-call-state.js';
+import { OpenExtremes } from './swarm-extremes.js';
 import { FreeSenders } from './swarm-free.js';
 import { KeptRanking } from './swarm-ranking.js';
 import { before, Receiver, type OpenReceiver } from './swarm-receiver.js';
@@ -70,6 +72,13 @@ export class SwarmHosts {
   #rebuild = true;
   /** Some record in `#open` has a NaN key: every call rebuilds and sorts it (see `#updateOpen`). */
   #unordered = false;
+  /** The slowest downlink and most receive time left among `#open`, kept as it changes. */
+  readonly #extremes = new OpenExtremes();
+  /**
+   * Records whose per-call fields (`slots`, `planned`, `pace`) a plan call changed ({@link SwarmHosts.touch}):
+   * the next call resets only these, as every other open record still has the values `#record` gave it.
+   */
+  readonly #touched: Receiver[] = [];
 
   /** The senders free at a call's start, kept as hosts are re-read. */
   readonly free: FreeSenders;
@@ -184,11 +193,29 @@ export class SwarmHosts {
    * the records' per-call fields (`slots`, `planned`, `pace`) and must not reorder the list.
    */
   openReceivers(tier: number): readonly OpenReceiver[] {
+    for (const rec of this.#touched) this.#resetCallFields(rec);
+    this.#touched.length = 0;
     if (this.#rebuild || this.#unordered || tier !== this.#tier) this.#rebuildOpen(tier);
     else if (this.#dirty.length > 0) this.#updateOpen();
     for (const i of this.#dirty) this.#dirtyMark[i] = 0;
     this.#dirty.length = 0;
+    if (this.#extremes.stale) this.#extremes.fold(this.#open, this.downlink);
     return this.#open;
+  }
+
+  /** Most receive time left among {@link SwarmHosts.openReceivers}' list (0 when none). */
+  get openMaxLeft(): number {
+    return this.#extremes.maxLeft;
+  }
+
+  /** Slowest downlink among {@link SwarmHosts.openReceivers}' list (Infinity when none). */
+  get openMinDown(): number {
+    return this.#extremes.minDown;
+  }
+
+  /** `rec`'s per-call fields were changed in this call: the next call resets them. */
+  touch(rec: OpenReceiver): void {
+    this.#touched.push(this.#recs[rec.pos]!);
   }
 
   /** The record of `i` when it is in {@link SwarmHosts.openReceivers}' list. */
@@ -231,7 +258,15 @@ export class SwarmHosts {
     rec.left = this.left[i]!;
     const up = this.uplink[i]!;
     rec.rank = up >= tier ? up : 0;
+    this.#resetCallFields(rec);
     return rec;
+  }
+
+  /** A call's starting values of `rec`'s per-call fields: its receive slots as last read, nothing planned. */
+  #resetCallFields(rec: Receiver): void {
+    rec.slots = this.recvLeft[rec.pos]!;
+    rec.planned = undefined;
+    rec.pace = undefined;
   }
 
   #rebuildOpen(tier: number): void {
@@ -247,6 +282,7 @@ export class SwarmHosts {
     open.sort(before);
     this.#open = open;
     this.#unordered = open.some((r) => Number.isNaN(r.left));
+    this.#extremes.stale = true;
   }
 
   /**
@@ -258,14 +294,25 @@ export class SwarmHosts {
   #updateOpen(): void {
     const tier = this.#tier;
     const inOpen = this.#inOpen;
-    let gone = false;
+    const open = this.#open;
+    let gone = 0;
+    for (const i of this.#dirty) if (inOpen[i] === 1) gone++;
+    // A few leave per call: each is found by identity and spliced out, which reads no record, instead of a
+    // filter reading every record's position (10,000 hosts: ~4,500 open receivers a call).
+    const splice = gone <= 8;
     for (const i of this.#dirty) {
       if (inOpen[i] === 1) {
         inOpen[i] = 0;
-        gone = true;
+        const rec = this.#recs[i]!;
+        this.#extremes.drop(rec.left, this.downlink[i]!);
+        if (splice) open.splice(open.indexOf(rec), 1);
       }
     }
-    const open = gone ? this.#open.filter((r) => inOpen[r.pos] === 1) : this.#open;
+    if (gone > 0 && !splice) {
+      let k = 0;
+      for (const r of open) if (inOpen[r.pos] === 1) open[k++] = r;
+      open.length = k;
+    }
     for (const i of this.#dirty) {
       if (!this.#isOpen(i)) continue;
       const rec = this.#record(i, tier);
@@ -282,8 +329,8 @@ export class SwarmHosts {
       }
       open.splice(lo, 0, rec);
       inOpen[i] = 1;
+      if (!this.#extremes.stale) this.#extremes.add(rec.left, this.downlink[i]!);
     }
-    this.#open = open;
   }
 
   #read(i: number): void {
@@ -330,44 +377,5 @@ export class SwarmHosts {
     if (this.#isOpen(i)) this.bits.count(i);
     this.free.update(i, this.holdsAny[i] === 1 && this.canSend[i] === 1, this.sending[i]);
     if (this.free.isIdle(i)) this.bits.countIdle(i);
-  }
-}
-
-/**
- * One path's receiver skips for `SwarmTakers.next`: `to[i] = j` when the open receivers at indices i … j−1
- * cannot take the path, valid only while `stamp[i]` is the call's stamp ({@link SwarmHosts.newCall}).
- */
-export class SkipRuns {
-  readonly to: Int32Array;
-  readonly stamp: Int32Array;
-
-  constructor(n: number) {
-    this.to = new Int32Array(n);
-    this.stamp = new Int32Array(n);
-  }
-}
-
-/**
- * A count per fleet position for one plan call, zeroed at the next call's start by undoing only the
- * entries counted (a new array per call was 3 % of a 1,000-host eager run).
- */
-export class CallCounts {
-  readonly #counts: Int32Array;
-  readonly #counted: number[] = [];
-
-  constructor(n: number) {
-    this.#counts = new Int32Array(n);
-  }
-
-  /** Zeroes the counts for a new call; returns them (read-only for the caller: count with `add`). */
-  start(): Int32Array {
-    for (const i of this.#counted) this.#counts[i] = 0;
-    this.#counted.length = 0;
-    return this.#counts;
-  }
-
-  /** Counts one at position `i`. */
-  add(i: number): void {
-    if (this.#counts[i]!++ === 0) this.#counted.push(i);
   }
 }

@@ -103,12 +103,10 @@ export class SwarmPlan {
     const open = hosts.openReceivers(tier);
     this.#open = open;
     this.#takers = new SwarmTakers(hosts, open, run.shared);
-    for (const rec of open) {
-      rec.slots = hosts.recvLeft[rec.pos]!;
-      rec.planned = undefined;
-      rec.pace = undefined;
-      admission.addReceiver(rec, hosts.downlink[rec.pos]!);
-    }
+    // The records come with their per-call fields reset (`SwarmHosts.touch`), and without groups with the
+    // list's slowest downlink and most receive time left kept.
+    if (this.#groups) for (const rec of open) admission.addReceiver(rec, hosts.downlink[rec.pos]!);
+    else admission.useOpen(hosts.openMaxLeft, hosts.openMinDown);
     if (open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
     const free = (this.#free = hosts.free);
@@ -349,6 +347,7 @@ export class SwarmPlan {
     const planned = this.#bundler.planned(from, to, paths);
     this.#takers.proposed(rec, paths, planned);
     rec.planned = planned;
+    this.#hosts!.touch(rec);
     if (--rec.slots <= 0) this.#openCount--;
     if (wasUsable && !admission.usable(from)) this.#freeCount--;
     if (this.#groups) {

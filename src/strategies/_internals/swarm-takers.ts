@@ -1,5 +1,6 @@
 import type { PathId } from '../../core/types.js';
-import type { OpenReceiver, SkipRuns, SwarmHosts } from './swarm-hosts.js';
+import type { SkipRuns } from './swarm-call-state.js';
+import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
 
 /**
  * Which open receivers may take a path in one `SwarmPlan` call: the call-permanent test (`mayTake`), each
