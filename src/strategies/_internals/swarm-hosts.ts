@@ -49,6 +49,11 @@ export class SwarmHosts {
   readonly view: PlanView;
   readonly #index = new Map<HostId, number>();
   readonly #missingBytes: (host: HostId) => number;
+  /**
+   * NAR size of each shared path by bit, when every NAR size in the closure is a whole number and all of
+   * them add up to a safe integer (see `#missingBytesOf`).
+   */
+  readonly #bitBytes: Float64Array | undefined;
   /** Per path, the skip runs lent out by {@link SwarmHosts.skipRuns}. */
   readonly #skipPool = new Map<PathId, SkipRuns>();
   /** Stamp of the last {@link SwarmHosts.newCall}. */
@@ -105,6 +110,11 @@ export class SwarmHosts {
   ) {
     this.view = view;
     this.#missingBytes = missingBytes;
+    let total = 0;
+    for (const p of view.closure.paths()) total += Number.isInteger(p.narSize) ? p.narSize : NaN;
+    this.#bitBytes = Number.isSafeInteger(total)
+      ? Float64Array.from(shared, (p) => view.closure.narSize(p))
+      : undefined;
     const hosts = view.fleet.hosts;
     const n = hosts.length;
     const ranking = (this.ranking = new KeptRanking(shared.length));
@@ -336,8 +346,6 @@ export class SwarmHosts {
   #read(i: number): void {
     const view = this.view;
     const id = this.ids[i]!;
-    this.bits.uncount(i);
-    this.bits.uncountIdle(i);
     const host = view.host(id);
     if (this.pending[i] && (view.isDone(id) || view.isFailed(id))) {
       this.pending[i] = 0;
@@ -373,9 +381,20 @@ export class SwarmHosts {
       this.bits.forEachHold(i, (b) => ranking.touch(b));
     }
     this.#counted[i] = counted;
-    this.left[i] = this.pending[i] ? this.#missingBytes(id) / host.downlink : 0;
-    if (this.#isOpen(i)) this.bits.count(i);
+    this.left[i] = this.pending[i] ? this.#missingBytesOf(i, id) / host.downlink : 0;
     this.free.update(i, this.holdsAny[i] === 1 && this.canSend[i] === 1, this.sending[i]);
-    if (this.free.isIdle(i)) this.bits.countIdle(i);
+    this.bits.settle(i, this.#isOpen(i), this.free.isIdle(i));
+  }
+
+  /**
+   * Bytes host `i` still misses: from its missed shared paths' bits when every path it misses is shared
+   * and NAR sizes are whole numbers (then any order of adding gives the same sum), else by the view.
+   */
+  #missingBytesOf(i: number, id: HostId): number {
+    if (this.#bitBytes !== undefined) {
+      const { count, bytes } = this.bits.missedBytes(i, this.#bitBytes);
+      if (count === this.missing[i]!.size) return bytes;
+    }
+    return this.#missingBytes(id);
   }
 }
