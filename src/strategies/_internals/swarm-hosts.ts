@@ -54,6 +54,9 @@ export class SwarmHosts {
    * them add up to a safe integer (see `#missingBytesOf`).
    */
   readonly #bitBytes: Float64Array | undefined;
+  /** Per host, its bytes missing and the size of the missing set they were summed for (-1: never). */
+  readonly #bytes: Float64Array;
+  readonly #bytesSize: Int32Array;
   /** Per path, the skip runs lent out by {@link SwarmHosts.skipRuns}. */
   readonly #skipPool = new Map<PathId, SkipRuns>();
   /** Stamp of the last {@link SwarmHosts.newCall}. */
@@ -110,6 +113,8 @@ export class SwarmHosts {
   ) {
     this.view = view;
     this.#missingBytes = missingBytes;
+    this.#bytes = new Float64Array(view.fleet.hosts.length);
+    this.#bytesSize = new Int32Array(view.fleet.hosts.length).fill(-1);
     let total = 0;
     for (const p of view.closure.paths()) total += Number.isInteger(p.narSize) ? p.narSize : NaN;
     this.#bitBytes = Number.isSafeInteger(total)
@@ -391,10 +396,18 @@ export class SwarmHosts {
    * and NAR sizes are whole numbers (then any order of adding gives the same sum), else by the view.
    */
   #missingBytesOf(i: number, id: HostId): number {
+    const size = this.missing[i]!.size;
+    // The missing set only shrinks: the same size is the same set (most re-reads: a sender, a receiver whose
+    // transfer just started).
+    if (this.#bytesSize[i] === size) return this.#bytes[i]!;
+    let bytes: number | undefined;
     if (this.#bitBytes !== undefined) {
-      const { count, bytes } = this.bits.missedBytes(i, this.#bitBytes);
-      if (count === this.missing[i]!.size) return bytes;
+      const missed = this.bits.missedBytes(i, this.#bitBytes);
+      if (missed.count === size) bytes = missed.bytes;
     }
-    return this.#missingBytes(id);
+    bytes ??= this.#missingBytes(id);
+    this.#bytesSize[i] = size;
+    this.#bytes[i] = bytes;
+    return bytes;
   }
 }

@@ -149,7 +149,7 @@ export class SwarmPlan {
     while (this.#openCount > 0 && this.#freeCount > 0 && this.#budget > 0) {
       const p = this.#urgency.next();
       if (p === undefined) break;
-      if (this.#sources.noFreeHolder(p)) continue;
+      if (this.#sources.noFreeHolder(this.#urgency.lastBit)) continue;
       const pick = this.#pair(p);
       if (pick) this.#propose(pick.from, pick.to, pick.paths);
     }

@@ -27,6 +27,10 @@ export class SwarmUrgency {
   #initialUrgency: readonly number[] = [];
   /** Next entry of `#initial` that `next` has not returned. */
   #cursor = 0;
+  /** The shared-path bit of each entry of `#initial`, when it came from the kept ranking. */
+  #initialBits: readonly number[] | undefined;
+  /** The bit of the path `next` returned last (`SharedBits`), or -1 when it is not a shared path. */
+  lastBit = -1;
   /** Position of each ranked path in `#initial`, when ranked by `rankAll` (else `#kept` knows). */
   readonly #rank = new Map<PathId, number>();
   /** The kept ranking `#initial` came from (`rankShared`), with the kept figures it reads bits from. */
@@ -85,6 +89,7 @@ export class SwarmUrgency {
     kept.update((b) => this.urgency(shared[b]!));
     this.#kept = kept;
     const order = kept.order;
+    this.#initialBits = order;
     this.#initial = order.map((b) => shared[b]!);
     this.#initialUrgency = order.map((b) => kept.keyOf(b));
     return this.#initial;
@@ -102,7 +107,8 @@ export class SwarmUrgency {
   /**
    * The most urgent path not yet returned, at its current urgency: the next of the initial order unless a
    * re-ranked path on the heap beats it (stale entries skipped on both). Each path has one current entry
-   * and the order is total, so this is the order one heap of every ranked path gives.
+   * and the order is total, so this is the order one heap of every ranked path gives. Sets
+   * {@link SwarmUrgency.lastBit}.
    */
   next(): PathId | undefined {
     const initial = this.#initial;
@@ -118,11 +124,14 @@ export class SwarmUrgency {
       const p = initial[this.#cursor]!;
       const u = this.#initialUrgency[this.#cursor]!;
       if (e === undefined || u > e.urgency || (u === e.urgency && this.#run.topo.get(p)! < e.tie)) {
+        this.lastBit = this.#initialBits?.[this.#cursor] ?? this.#hosts!.bitOf(p) ?? -1;
         this.#cursor++;
         return p;
       }
     }
-    return heap.pop()?.path;
+    const p = heap.pop()?.path;
+    this.lastBit = (p !== undefined ? this.#hosts!.bitOf(p) : undefined) ?? -1;
+    return p;
   }
 
   /**
