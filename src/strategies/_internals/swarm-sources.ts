@@ -52,10 +52,9 @@ export class SwarmSources {
   /**
    * Without groups: whether no free sender of the call holds the shared path of bit `b` (false for -1, not
    * a shared path, and with groups, whose free senders are not the idle ones and `busyFree`). `SwarmPlan`
-   * skips such a pop: it can propose
-   * nothing, and no proposal of the call carries the path (only free senders send), so it is never
-   * re-ranked and popped again; skipping it changes nothing but the scan budget, which is no longer charged
-   * for the receiver scan and source search it spared. In eager mode's steady state nearly every pop was
+   * skips such a pop: it can propose nothing, and no proposal of the call carries the path (only free
+   * senders send), so it is never re-ranked and popped again; skipping it changes nothing but the scan
+   * budget, which is no longer charged for the receiver scan and source search it spared. In eager mode's steady state nearly every pop was
    * such a path (2,000 hosts × 500 paths: 25 of 27 million pops, about 260 a call for one proposal).
    */
   noFreeHolder(b: number): boolean {
