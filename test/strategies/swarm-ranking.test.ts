@@ -70,11 +70,24 @@ const checkRanking =
     kept.useHosts(hosts);
     const full = new SwarmUrgency(view, run);
     full.useHosts(hosts);
-    const a = kept.rankShared();
-    const b = full.rankAll(run.shared);
+    kept.rankShared();
+    full.rankAll(run.shared);
+    const a = kept.initialOrder();
+    const b = full.initialOrder();
     if (a.join() !== b.join()) problems.push(`call ${call}: kept ${a.join()} ≠ full ${b.join()}`);
     for (const p of run.shared)
       if (kept.rankOf(p) !== full.rankOf(p)) problems.push(`call ${call}: rank of ${p}`);
+    // Popped in the same order, each with its bit (the kept one reads its order in place).
+    for (
+      let p = kept.next(), q = full.next();
+      p !== undefined || q !== undefined;
+      p = kept.next(), q = full.next()
+    ) {
+      if (p !== q || kept.lastBit !== full.lastBit) {
+        problems.push(`call ${call}: popped ${p} (bit ${kept.lastBit}) ≠ ${q} (bit ${full.lastBit})`);
+        break;
+      }
+    }
   };
 
 describe('swarm kept ranking', () => {

@@ -137,9 +137,8 @@ export class SwarmPlan {
     const budget = perHost * (this.#open.length + this.#freeTotal) + 16 * run.shared.length;
     this.#budget = budget;
 
-    const ranked = this.#rank();
-
-    this.#superSeed(ranked);
+    this.#rank();
+    this.#superSeed();
     // A seed whose every offer fails (with groups, every group already has its copies crossing in) spends
     // a scan of the receivers per path. At 100 racked hosts that used up the whole budget, the call proposed
     // nothing while nothing ran, and the run stopped. So when seeding proposed nothing, the main loop gets a
@@ -161,17 +160,20 @@ export class SwarmPlan {
    * and the private paths of open receivers only: with per-host paths the closure has thousands of paths
    * at 1,000 hosts, most of them of hosts that cannot receive now.
    */
-  #rank(): readonly PathId[] {
+  #rank(): void {
     const run = this.#run;
     const hosts = this.#hosts!;
-    if (run.privateOf.size === 0) return this.#urgency.rankShared();
+    if (run.privateOf.size === 0) {
+      this.#urgency.rankShared();
+      return;
+    }
     const candidates: PathId[] = [...run.shared];
     // (Open receivers in fleet order, as they were listed before being kept sorted.)
     for (const i of hosts.pendingPositions()) {
       const rec = hosts.openAt(i);
       if (rec) for (const p of run.privateOf.get(rec.id) ?? []) if (rec.missing.has(p)) candidates.push(p);
     }
-    return this.#urgency.rankAll(candidates);
+    this.#urgency.rankAll(candidates);
   }
 
   /**
@@ -181,7 +183,7 @@ export class SwarmPlan {
    * Without this the deployer would spend its uplink on copies of the largest path while the rest of the
    * closure waits behind it.
    */
-  #superSeed(ranked: readonly PathId[]): void {
+  #superSeed(): void {
     const admission = this.#admission;
     const hosts = this.#hosts!;
     const sendOrder = this.#run.sendOrderPos;
@@ -189,7 +191,7 @@ export class SwarmPlan {
     for (const r of hosts.seedRanks) {
       if (!this.#free.isFree(r)) continue;
       const s = hosts.ids[sendOrder[r]!]!;
-      const order = this.#urgency.seedOrder(s, ranked);
+      const order = this.#urgency.seedOrder(s, this.#urgency.initialOrder());
       // A private path (one host wants it: its toplevel, its configuration) can only ever come from a seed
       // and nobody forwards it. Once every shared path has a peer copy (held or on its way), private paths
       // may take the seed's spare send slots even when that splits its uplink; otherwise a 1,000-host

@@ -22,13 +22,18 @@ export class SwarmUrgency {
   readonly #version = new Map<PathId, number>();
   /** The paths re-ranked by this call's proposals (the initial order holds the others). */
   readonly #heap = new UrgencyHeap();
-  /** This call's initial urgency order (most urgent first, topological order on ties) and the urgencies. */
-  #initial: readonly PathId[] = [];
+  /**
+   * This call's initial urgency order (most urgent first, topological order on ties) and the urgencies:
+   * from `rankAll` as arrays; from `rankShared` as the kept ranking's order of bits (`#order`), read in
+   * place, the array of paths only made when asked for ({@link SwarmUrgency.initialOrder}), as an eager call
+   * pops a few of its 500 paths and two 500-entry arrays a call were much of the run's garbage.
+   */
+  #initial: readonly PathId[] | undefined = [];
   #initialUrgency: readonly number[] = [];
+  #order: readonly number[] | undefined;
+  #length = 0;
   /** Next entry of `#initial` that `next` has not returned. */
   #cursor = 0;
-  /** The shared-path bit of each entry of `#initial`, when it came from the kept ranking. */
-  #initialBits: readonly number[] | undefined;
   /** The bit of the path `next` returned last (`SharedBits`), or -1 when it is not a shared path. */
   lastBit = -1;
   /** Position of each ranked path in `#initial`, when ranked by `rankAll` (else `#kept` knows). */
@@ -60,9 +65,9 @@ export class SwarmUrgency {
 
   /**
    * Ranks `candidates`: those with an urgency above 0 make the call's initial order (most urgent first,
-   * topological order on ties), which is returned.
+   * topological order on ties).
    */
-  rankAll(candidates: readonly PathId[]): readonly PathId[] {
+  rankAll(candidates: readonly PathId[]): void {
     const run = this.#run;
     const ranked: { p: PathId; u: number }[] = [];
     for (const p of candidates) {
@@ -73,7 +78,8 @@ export class SwarmUrgency {
     ranked.forEach((r, i) => this.#rank.set(r.p, i));
     this.#initial = ranked.map((r) => r.p);
     this.#initialUrgency = ranked.map((r) => r.u);
-    return this.#initial;
+    this.#order = undefined;
+    this.#length = ranked.length;
   }
 
   /**
@@ -82,17 +88,27 @@ export class SwarmUrgency {
    * depends on nothing else). Gives `rankAll`'s order; only for fleets with no private path, where the
    * shared paths are every candidate.
    */
-  rankShared(): readonly PathId[] {
+  rankShared(): void {
     const hosts = this.#hosts!;
     const kept = hosts.ranking;
     const shared = this.#run.shared;
     kept.update((b) => this.urgency(shared[b]!));
     this.#kept = kept;
-    const order = kept.order;
-    this.#initialBits = order;
-    this.#initial = order.map((b) => shared[b]!);
-    this.#initialUrgency = order.map((b) => kept.keyOf(b));
-    return this.#initial;
+    this.#order = kept.order;
+    this.#initial = undefined;
+    this.#length = kept.order.length;
+  }
+
+  /** The call's initial urgency order (see `rankAll`, `rankShared`). */
+  initialOrder(): readonly PathId[] {
+    const shared = this.#run.shared;
+    return (this.#initial ??= this.#order!.map((b) => shared[b]!));
+  }
+
+  /** Entry `k` of the initial order. */
+  #pathAt(k: number): PathId {
+    const order = this.#order;
+    return order === undefined ? this.#initial![k]! : this.#run.shared[order[k]!]!;
   }
 
   /** Position of `q` in the call's initial urgency order; Infinity when it was not ranked. */
@@ -111,20 +127,22 @@ export class SwarmUrgency {
    * {@link SwarmUrgency.lastBit}.
    */
   next(): PathId | undefined {
-    const initial = this.#initial;
+    const length = this.#length;
     const version = this.#version;
     const heap = this.#heap;
-    while (this.#cursor < initial.length && version.has(initial[this.#cursor]!)) this.#cursor++;
+    while (this.#cursor < length && version.has(this.#pathAt(this.#cursor))) this.#cursor++;
     let e = heap.peek();
     while (e !== undefined && e.version !== version.get(e.path)) {
       heap.pop();
       e = heap.peek();
     }
-    if (this.#cursor < initial.length) {
-      const p = initial[this.#cursor]!;
-      const u = this.#initialUrgency[this.#cursor]!;
+    if (this.#cursor < length) {
+      const k = this.#cursor;
+      const order = this.#order;
+      const p = this.#pathAt(k);
+      const u = order === undefined ? this.#initialUrgency[k]! : this.#kept!.keyOf(order[k]!);
       if (e === undefined || u > e.urgency || (u === e.urgency && this.#run.topo.get(p)! < e.tie)) {
-        this.lastBit = this.#initialBits?.[this.#cursor] ?? this.#hosts!.bitOf(p) ?? -1;
+        this.lastBit = order?.[k] ?? this.#hosts!.bitOf(p) ?? -1;
         this.#cursor++;
         return p;
       }
