@@ -1,9 +1,10 @@
 /**
  * What `SwarmHosts` keeps of its open receivers for the next plan call, checked on the run `swarm` plans
- * with: every record's receive time left is the view's, its per-call fields are back at their starting
+ * with: the list is the sorted open receivers, every record's receive time left is the view's, its per-call fields are back at their starting
  * values (`touch`), and the kept slowest downlink and most receive time left equal a fold over the list.
  */
 import { describe, it } from 'vitest';
+import { before } from '../../src/strategies/_internals/swarm-receiver.js';
 import { assertAtEagerSwarmCalls, type SwarmCallCheck } from './helpers/swarm-calls.js';
 
 const checkOpen: SwarmCallCheck = (run, view, _call, problems) => {
@@ -23,6 +24,18 @@ const checkOpen: SwarmCallCheck = (run, view, _call, problems) => {
         `${r.id}: slots ${r.slots} (of ${hosts.recvLeft[r.pos]}), planned ${r.planned?.size}, pace ${r.pace}`,
       );
   }
+  // The list a sort of the open receivers gives (the order is total).
+  const want = [...hosts.pendingPositions()].filter((i) => hosts.recvLeft[i]! > 0);
+  const got = open.map((r) => r.pos);
+  if (
+    got
+      .slice()
+      .sort((x, y) => x - y)
+      .join() !== want.join()
+  )
+    problems.push(`open ${got.join()} ≠ ${want.join()}`);
+  for (let k = 1; k < open.length; k++)
+    if (before(open[k - 1]!, open[k]!) >= 0) problems.push(`open out of order at ${k}`);
   if (!Object.is(hosts.openMaxLeft, maxLeft))
     problems.push(`most time left ${hosts.openMaxLeft} kept, ${maxLeft} folded`);
   if (hosts.openMinDown !== minDown)
