@@ -27,6 +27,8 @@ const checkOpen: SwarmCallCheck = (run, view, _call, problems) => {
   // The list a sort of the open receivers gives (the order is total).
   const want = [...hosts.pendingPositions()].filter((i) => hosts.recvLeft[i]! > 0);
   const got = open.map((r) => r.pos);
+  const positions = [...hosts.openPositions.subarray(0, open.length)];
+  if (positions.join() !== got.join()) problems.push(`open positions ${positions.join()} ≠ ${got.join()}`);
   if (
     got
       .slice()

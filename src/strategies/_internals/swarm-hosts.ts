@@ -3,9 +3,10 @@ import type { HostId, PathId } from '../../core/types.js';
 import { SharedBits } from './swarm-bits.js';
 import { CallCounts, SkipRuns } from './swarm-call-state.js';
 import { OpenExtremes } from './swarm-extremes.js';
+import { MissingBytes } from './swarm-missing-bytes.js';
 import { FreeSenders } from './swarm-free.js';
 import { KeptRanking } from './swarm-ranking.js';
-import { before, Receiver, type OpenReceiver } from './swarm-receiver.js';
+import { before, placeOf, Receiver, type OpenReceiver } from './swarm-receiver.js';
 
 export type { OpenReceiver } from './swarm-receiver.js';
 
@@ -48,15 +49,8 @@ export class SwarmHosts {
   readonly #counted: (readonly PathId[])[];
   readonly view: PlanView;
   readonly #index = new Map<HostId, number>();
-  readonly #missingBytes: (host: HostId) => number;
-  /**
-   * NAR size of each shared path by bit, when every NAR size in the closure is a whole number and all of
-   * them add up to a safe integer (see `#missingBytesOf`).
-   */
-  readonly #bitBytes: Float64Array | undefined;
-  /** Per host, its bytes missing and the size of the missing set they were summed for (-1: never). */
-  readonly #bytes: Float64Array;
-  readonly #bytesSize: Int32Array;
+  /** Each host's bytes missing, kept. */
+  readonly #missingBytes: MissingBytes;
   /** Per path, the skip runs lent out by {@link SwarmHosts.skipRuns}. */
   readonly #skipPool = new Map<PathId, SkipRuns>();
   /** Stamp of the last {@link SwarmHosts.newCall}. */
@@ -69,6 +63,8 @@ export class SwarmHosts {
   readonly #recs: (Receiver | undefined)[];
   /** The open receivers in `before` order, kept across calls (see {@link SwarmHosts.openReceivers}). */
   #open: Receiver[] = [];
+  /** Fleet position of each record of `#open`, by index (see {@link SwarmHosts.openPositions}). */
+  readonly #openPos: Int32Array;
   /** 1 while the host is in `#open`. */
   readonly #inOpen: Uint8Array;
   /** The receiver tier `#open` was ranked with; NaN before it was first built. */
@@ -112,14 +108,7 @@ export class SwarmHosts {
     sendOrderPos: Int32Array,
   ) {
     this.view = view;
-    this.#missingBytes = missingBytes;
-    this.#bytes = new Float64Array(view.fleet.hosts.length);
-    this.#bytesSize = new Int32Array(view.fleet.hosts.length).fill(-1);
-    let total = 0;
-    for (const p of view.closure.paths()) total += Number.isInteger(p.narSize) ? p.narSize : NaN;
-    this.#bitBytes = Number.isSafeInteger(total)
-      ? Float64Array.from(shared, (p) => view.closure.narSize(p))
-      : undefined;
+    this.#missingBytes = new MissingBytes(view, shared, missingBytes);
     const hosts = view.fleet.hosts;
     const n = hosts.length;
     const ranking = (this.ranking = new KeptRanking(shared.length));
@@ -147,6 +136,7 @@ export class SwarmHosts {
     this.#counted = new Array<readonly PathId[]>(n).fill(NONE);
     this.#recs = new Array<Receiver | undefined>(n).fill(undefined);
     this.#inOpen = new Uint8Array(n);
+    this.#openPos = new Int32Array(n);
     this.#dirtyMark = new Uint8Array(n);
   }
 
@@ -216,6 +206,15 @@ export class SwarmHosts {
     this.#dirty.length = 0;
     if (this.#extremes.stale) this.#extremes.fold(this.#open, this.downlink);
     return this.#open;
+  }
+
+  /**
+   * Fleet position of each record of {@link SwarmHosts.openReceivers}' list by index (entries past its
+   * length mean nothing): a scan of the list for a path's takers tests positions here against the path's
+   * row of `SharedBits.takersByPath` without reading each record.
+   */
+  get openPositions(): Int32Array {
+    return this.#openPos;
   }
 
   /** Most receive time left among {@link SwarmHosts.openReceivers}' list (0 when none). */
@@ -296,6 +295,7 @@ export class SwarmHosts {
     }
     open.sort(before);
     this.#open = open;
+    open.forEach((r, k) => (this.#openPos[k] = r.pos));
     this.#unordered = open.some((r) => Number.isNaN(r.left));
     this.#extremes.stale = true;
   }
@@ -320,12 +320,16 @@ export class SwarmHosts {
         inOpen[i] = 0;
         const rec = this.#recs[i]!;
         this.#extremes.drop(rec.left, this.downlink[i]!);
-        if (splice) open.splice(placeOf(open, rec), 1);
+        if (splice) {
+          const k = placeOf(open, rec);
+          open.splice(k, 1);
+          this.#openPos.copyWithin(k, k + 1, open.length + 1);
+        }
       }
     }
     if (gone > 0 && !splice) {
       let k = 0;
-      for (const r of open) if (inOpen[r.pos] === 1) open[k++] = r;
+      for (const r of open) if (inOpen[r.pos] === 1) this.#openPos[k] = (open[k++] = r).pos;
       open.length = k;
     }
     for (const i of this.#dirty) {
@@ -335,7 +339,10 @@ export class SwarmHosts {
         this.#rebuildOpen(tier);
         return;
       }
-      open.splice(placeOf(open, rec), 0, rec);
+      const k = placeOf(open, rec);
+      open.splice(k, 0, rec);
+      this.#openPos.copyWithin(k + 1, k, open.length - 1);
+      this.#openPos[k] = i;
       inOpen[i] = 1;
       if (!this.#extremes.stale) this.#extremes.add(rec.left, this.downlink[i]!);
     }
@@ -379,40 +386,10 @@ export class SwarmHosts {
       this.bits.forEachHold(i, (b) => ranking.touch(b));
     }
     this.#counted[i] = counted;
-    this.left[i] = this.pending[i] ? this.#missingBytesOf(i, id) / host.downlink : 0;
+    this.left[i] = this.pending[i]
+      ? this.#missingBytes.of(i, id, this.missing[i].size, this.bits) / host.downlink
+      : 0;
     this.free.update(i, this.holdsAny[i] === 1 && this.canSend[i] === 1, this.sending[i]);
     this.bits.settle(i, this.#isOpen(i), this.free.isIdle(i));
   }
-
-  /**
-   * Bytes host `i` still misses: from its missed shared paths' bits when every path it misses is shared
-   * and NAR sizes are whole numbers (then any order of adding gives the same sum), else by the view.
-   */
-  #missingBytesOf(i: number, id: HostId): number {
-    const size = this.missing[i]!.size;
-    // The missing set only shrinks: the same size is the same set (most re-reads: a sender, a receiver whose
-    // transfer just started).
-    if (this.#bytesSize[i] === size) return this.#bytes[i]!;
-    let bytes: number | undefined;
-    if (this.#bitBytes !== undefined) {
-      const missed = this.bits.missedBytes(i, this.#bitBytes);
-      if (missed.count === size) bytes = missed.bytes;
-    }
-    bytes ??= this.#missingBytes(id);
-    this.#bytesSize[i] = size;
-    this.#bytes[i] = bytes;
-    return bytes;
-  }
-}
-
-/** Index of the first record of `open` (sorted by `before`) that does not go before `rec`. */
-function placeOf(open: readonly Receiver[], rec: Receiver): number {
-  let lo = 0;
-  let hi = open.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (before(open[mid]!, rec) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

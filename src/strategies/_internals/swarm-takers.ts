@@ -73,6 +73,11 @@ export class SwarmTakers {
     const skip = runs.to;
     const stamp = runs.stamp;
     const call = this.#call;
+    // A shared path: its takes bits by fleet position, tested before the record is read (`mayTake` tests
+    // the same bit; most receivers fail there).
+    const row = b === undefined ? -1 : b * hosts.bits.rankWords;
+    const byPath = hosts.bits.takersByPath;
+    const pos = hosts.openPositions;
     let run = -1;
     while (i < n) {
       const j = stamp[i] === call ? skip[i]! : 0;
@@ -81,7 +86,9 @@ export class SwarmTakers {
         i = j;
         continue;
       }
-      if (this.mayTake(open[i]!, p, b)) break;
+      const q = pos[i]!;
+      if ((row < 0 || (byPath[row + (q >>> 5)]! & (1 << (q & 31))) !== 0) && this.mayTake(open[i]!, p, b))
+        break;
       if (run < 0) run = i;
       i++;
     }
