@@ -16,6 +16,16 @@ interface WantClass {
   readonly completed: HostId[];
 }
 
+/** Per-host failure counters of {@link RunState}, by fleet position. */
+interface FailureCounts {
+  /** Failed transfers into the host. */
+  readonly attempts: Int32Array;
+  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
+  readonly withoutProgress: Int32Array;
+  /** Transient failures blamed on the host as a sender since it last delivered anything. */
+  readonly sendWithoutProgress: Int32Array;
+}
+
 /** Per-host flag bits in {@link RunState}'s `#flags`. */
 const HAVE_SHARED = 1;
 const MISSING_SHARED = 2;
@@ -59,11 +69,11 @@ export class RunState implements PlanView {
   readonly #incoming: (Set<PathId> | undefined)[];
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
-  readonly #failedAttempts: Int32Array;
-  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
-  readonly #failuresWithoutProgress: Int32Array;
-  /** Transient failures blamed on the host as a sender since it last delivered anything. */
-  readonly #sendFailuresWithoutProgress: Int32Array;
+  /**
+   * Failure counters, allocated at the first failure (a run without failures, the usual 1,000,000-host
+   * bench, keeps three 4 MB arrays of zeros otherwise).
+   */
+  #failureCounts: FailureCounts | undefined;
   /** HAVE_SHARED | MISSING_SHARED | RETIRED | DONE | FAILED. */
   readonly #flags: Uint8Array;
   // ---- the rest ----
@@ -120,9 +130,6 @@ export class RunState implements PlanView {
     this.#incoming = new Array<Set<PathId> | undefined>(n).fill(undefined);
     this.#sending = new Int32Array(n);
     this.#receiving = new Int32Array(n);
-    this.#failedAttempts = new Int32Array(n);
-    this.#failuresWithoutProgress = new Int32Array(n);
-    this.#sendFailuresWithoutProgress = new Int32Array(n);
     this.#flags = new Uint8Array(n);
     const classes = new Map<readonly PathId[], WantClass>();
     const targets: HostId[] = [];
@@ -448,7 +455,8 @@ export class RunState implements PlanView {
   }
 
   failedAttempts(host: HostId): number {
-    return this.#failedAttempts[this.#get(host)]!;
+    const i = this.#get(host);
+    return this.#failureCounts?.attempts[i] ?? 0;
   }
 
   route(from: HostId, to: HostId): Route | null {
@@ -590,7 +598,7 @@ export class RunState implements PlanView {
    */
   deliverAll(host: HostId, paths: readonly PathId[]): boolean {
     const i = this.#get(host);
-    if (paths.length > 0) this.#failuresWithoutProgress[i] = 0;
+    if (paths.length > 0 && this.#failureCounts !== undefined) this.#failureCounts.withoutProgress[i] = 0;
     const want = this.#want[i];
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
     if (paths.length > 0) this.#changed(i);
@@ -663,7 +671,7 @@ export class RunState implements PlanView {
    */
   recordFailedAttempt(from: HostId, to: HostId): number {
     this.#countEdgeFailure(from, to);
-    return ++this.#failuresWithoutProgress[this.#get(to)]!;
+    return ++this.#failures().withoutProgress[this.#get(to)]!;
   }
 
   /**
@@ -673,12 +681,13 @@ export class RunState implements PlanView {
    */
   recordSendFailure(from: HostId, to: HostId): number {
     this.#countEdgeFailure(from, to);
-    return ++this.#sendFailuresWithoutProgress[this.#get(from)]!;
+    return ++this.#failures().sendWithoutProgress[this.#get(from)]!;
   }
 
   /** A send from `from` delivered something: its failures so far were not a pattern. */
   recordSendProgress(from: HostId): void {
-    this.#sendFailuresWithoutProgress[this.#get(from)] = 0;
+    const i = this.#get(from);
+    if (this.#failureCounts !== undefined) this.#failureCounts.sendWithoutProgress[i] = 0;
   }
 
   /** Stops offering the host as a source (`canSend` is false from now on); what it holds stays its own. */
@@ -689,11 +698,24 @@ export class RunState implements PlanView {
     this.#flags[i]! |= RETIRED;
   }
 
+  /** The failure counters, allocated on first use. */
+  #failures(): FailureCounts {
+    if (this.#failureCounts === undefined) {
+      const n = this.hosts.length;
+      this.#failureCounts = {
+        attempts: new Int32Array(n),
+        withoutProgress: new Int32Array(n),
+        sendWithoutProgress: new Int32Array(n),
+      };
+    }
+    return this.#failureCounts;
+  }
+
   #countEdgeFailure(from: HostId, to: HostId): void {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
     const i = this.#get(to);
-    this.#failedAttempts[i]!++;
+    this.#failures().attempts[i]!++;
     this.#anyFailedAttempt = true;
     this.#changed(i);
     this.#changed(this.#get(from));
