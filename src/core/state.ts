@@ -64,8 +64,12 @@ export class RunState implements PlanView {
   readonly #have: (Set<PathId> | ReadonlySet<PathId>)[];
   /** want − have; `want.paths` itself (MISSING_SHARED) while the host holds nothing of it, EMPTY when done. */
   readonly #missing: (Set<PathId> | ReadonlySet<PathId>)[];
-  /** Running transfers into the host (undefined while none ever ran), and the lazy union of their paths. */
-  readonly #into: (Transfer[] | undefined)[];
+  /**
+   * Running transfers into the host: undefined (none), the one transfer itself, or an array of two or more;
+   * and the lazy union of their paths. A receiver of one transfer at a time (every whole-closure round)
+   * gets no array: a 1,000,000-host run made 1,000,000 one-element arrays that lived a round each.
+   */
+  readonly #into: (Transfer | Transfer[] | undefined)[];
   readonly #incoming: (Set<PathId> | undefined)[];
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
@@ -126,7 +130,7 @@ export class RunState implements PlanView {
     this.#want = new Array<WantClass | undefined>(n).fill(undefined);
     this.#have = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
     this.#missing = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
-    this.#into = new Array<Transfer[] | undefined>(n).fill(undefined);
+    this.#into = new Array<Transfer | Transfer[] | undefined>(n).fill(undefined);
     this.#incoming = new Array<Set<PathId> | undefined>(n).fill(undefined);
     this.#sending = new Int32Array(n);
     this.#receiving = new Int32Array(n);
@@ -389,11 +393,12 @@ export class RunState implements PlanView {
 
   incomingAt(i: number): ReadonlySet<PathId> {
     const into = this.#into[i];
-    if (into === undefined || into.length === 0) return EMPTY;
+    if (into === undefined) return EMPTY;
     let set = this.#incoming[i];
     if (!set) {
       this.#incoming[i] = set = new Set();
-      for (const t of into) for (const p of t.paths) set.add(p);
+      if (Array.isArray(into)) for (const t of into) for (const p of t.paths) set.add(p);
+      else for (const p of into.paths) set.add(p);
     }
     return set;
   }
@@ -522,8 +527,9 @@ export class RunState implements PlanView {
     const to = nt !== undefined && this.hosts[nt]?.id === t.to ? nt : this.#get(t.to);
     this.#receiving[to]!++;
     const into = this.#into[to];
-    if (into === undefined) this.#into[to] = [t];
-    else into.push(t);
+    if (into === undefined) this.#into[to] = t;
+    else if (Array.isArray(into)) into.push(t);
+    else this.#into[to] = [into, t];
     this.#incoming[to] = undefined;
     this.#changed(from);
     this.#changed(to);
@@ -582,12 +588,12 @@ export class RunState implements PlanView {
     this.#changed(from);
     this.#changed(to);
     const into = this.#into[to];
-    if (into !== undefined) {
-      if (into.length === 1 && into[0] === t) this.#into[to] = undefined;
-      else {
-        const k = into.indexOf(t);
-        if (k >= 0) into.splice(k, 1);
-      }
+    if (into === t) this.#into[to] = undefined;
+    else if (Array.isArray(into)) {
+      const k = into.indexOf(t);
+      if (k >= 0) into.splice(k, 1);
+      // Back to no array once one transfer or none is left.
+      if (into.length <= 1) this.#into[to] = into[0];
     }
     this.#incoming[to] = undefined;
   }
