@@ -65,12 +65,17 @@ export class RunState implements PlanView {
   /** want − have; `want.paths` itself (MISSING_SHARED) while the host holds nothing of it, EMPTY when done. */
   readonly #missing: (Set<PathId> | ReadonlySet<PathId>)[];
   /**
-   * Running transfers into the host: undefined (none), the one transfer itself, or an array of two or more;
-   * and the lazy union of their paths. A receiver of one transfer at a time (every whole-closure round)
-   * gets no array: a 1,000,000-host run made 1,000,000 one-element arrays that lived a round each.
+   * Running transfers into the host: undefined (none), the one transfer itself, or an array of two or more.
+   * A receiver of one transfer at a time (every whole-closure round) gets no array: a 1,000,000-host run
+   * made 1,000,000 one-element arrays that lived a round each.
    */
   readonly #into: (Transfer | Transfer[] | undefined)[];
-  readonly #incoming: (Set<PathId> | undefined)[];
+  /**
+   * The union of the paths running into a host, by position: built when asked, dropped when the host's
+   * transfers change. A map: few hosts have one at a time (none in a round-mode run, whose plan calls see
+   * no transfer running), where an array by position was 8 MB at 1,000,000 hosts.
+   */
+  readonly #incoming = new Map<number, Set<PathId>>();
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
   /**
@@ -88,7 +93,9 @@ export class RunState implements PlanView {
   readonly #attempts = new Map<string, number>();
   #doneCount = 0;
   /** Pending targets as fleet positions and as ids, fleet order; done or failed ones dropped lazily. */
-  readonly #pendingIdx: number[];
+  /** `#pendingCount` positions (a typed array: 4 MB at 1,000,000 targets where a number array took 8). */
+  readonly #pendingIdx: Int32Array;
+  #pendingCount: number;
   #pending: HostId[];
   #pendingDirty = false;
   /**
@@ -131,13 +138,14 @@ export class RunState implements PlanView {
     this.#have = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
     this.#missing = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
     this.#into = new Array<Transfer | Transfer[] | undefined>(n).fill(undefined);
-    this.#incoming = new Array<Set<PathId> | undefined>(n).fill(undefined);
     this.#sending = new Int32Array(n);
     this.#receiving = new Int32Array(n);
     this.#flags = new Uint8Array(n);
     const classes = new Map<readonly PathId[], WantClass>();
-    const targets: HostId[] = [];
-    const targetIdx: number[] = [];
+    // Target positions in a typed array, the id lists sized once they are counted: pushing 1,000,000
+    // entries into growing arrays left twice their size behind as old-generation garbage, per list.
+    const targetIdx = new Int32Array(n);
+    let targetCount = 0;
     let wantsSeen = 0;
     // The wants map is read in its own order alongside the fleet: built in fleet order (as scenarios
     // build it), its next entry is the host's, and 1,000,000 map probes become one walk.
@@ -171,14 +179,15 @@ export class RunState implements PlanView {
       this.#want[i] = want;
       this.#missing[i] = want.paths;
       this.#flags[i] = MISSING_SHARED;
-      targets.push(id);
-      targetIdx.push(i);
+      targetIdx[targetCount++] = i;
     }
     // Every host's want list was found (ids are unique): no key of `wants` can be unknown then.
     const unknownIn = wantsSeen === fleet.wants.size ? [] : fleet.wants.keys();
     for (const id of [...unknownIn, ...fleet.initialHave.keys()]) {
       if (!this.#index.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
     }
+    const targets = new Array<HostId>(targetCount);
+    for (let k = 0; k < targetCount; k++) targets[k] = hosts[targetIdx[k]!]!.id;
     this.targets = targets;
     for (const [host, paths] of fleet.initialHave) {
       if (!closure.isClosed(new Set(paths))) {
@@ -189,15 +198,19 @@ export class RunState implements PlanView {
       }
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
-    this.#pendingIdx = [];
-    this.#pending = [];
-    for (let k = 0; k < targetIdx.length; k++) {
+    this.#pendingIdx = targetIdx;
+    let pending = 0;
+    for (let k = 0; k < targetCount; k++) {
       const i = targetIdx[k]!;
       this.#checkDone(i);
-      if ((this.#flags[i]! & DONE) === 0) {
-        this.#pendingIdx.push(i);
-        this.#pending.push(targets[k]!);
-      }
+      if ((this.#flags[i]! & DONE) === 0) targetIdx[pending++] = i;
+    }
+    this.#pendingCount = pending;
+    // Its own array, not `targets` (pending() compacts a copy; a strategy may hold either).
+    if (pending === targetCount) this.#pending = targets.slice();
+    else {
+      this.#pending = new Array<HostId>(pending);
+      for (let k = 0; k < pending; k++) this.#pending[k] = hosts[targetIdx[k]!]!.id;
     }
     this.#pendingDirty = false;
   }
@@ -315,17 +328,18 @@ export class RunState implements PlanView {
       const idx = this.#pendingIdx;
       const before = this.#pending;
       let count = 0;
-      for (let k = 0; k < idx.length; k++) if ((flags[idx[k]!]! & (DONE | FAILED)) === 0) count++;
+      const n = this.#pendingCount;
+      for (let k = 0; k < n; k++) if ((flags[idx[k]!]! & (DONE | FAILED)) === 0) count++;
       const ids = new Array<HostId>(count);
       let j = 0;
-      for (let k = 0; k < idx.length; k++) {
+      for (let k = 0; k < n; k++) {
         const i = idx[k]!;
         if ((flags[i]! & (DONE | FAILED)) === 0) {
           idx[j] = i;
           ids[j++] = before[k]!;
         }
       }
-      idx.length = j;
+      this.#pendingCount = j;
       this.#pending = ids;
       this.#pendingDirty = false;
     }
@@ -394,9 +408,9 @@ export class RunState implements PlanView {
   incomingAt(i: number): ReadonlySet<PathId> {
     const into = this.#into[i];
     if (into === undefined) return EMPTY;
-    let set = this.#incoming[i];
+    let set = this.#incoming.get(i);
     if (!set) {
-      this.#incoming[i] = set = new Set();
+      this.#incoming.set(i, (set = new Set()));
       if (Array.isArray(into)) for (const t of into) for (const p of t.paths) set.add(p);
       else for (const p of into.paths) set.add(p);
     }
@@ -530,7 +544,7 @@ export class RunState implements PlanView {
     if (into === undefined) this.#into[to] = t;
     else if (Array.isArray(into)) into.push(t);
     else this.#into[to] = [into, t];
-    this.#incoming[to] = undefined;
+    if (this.#incoming.size > 0) this.#incoming.delete(to);
     this.#changed(from);
     this.#changed(to);
     if (dense) {
@@ -595,7 +609,7 @@ export class RunState implements PlanView {
       // Back to no array once one transfer or none is left.
       if (into.length <= 1) this.#into[to] = into[0];
     }
-    this.#incoming[to] = undefined;
+    if (this.#incoming.size > 0) this.#incoming.delete(to);
   }
 
   /**
