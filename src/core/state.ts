@@ -16,6 +16,16 @@ interface WantClass {
   readonly completed: HostId[];
 }
 
+/** Per-host failure counters of {@link RunState}, by fleet position. */
+interface FailureCounts {
+  /** Failed transfers into the host. */
+  readonly attempts: Int32Array;
+  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
+  readonly withoutProgress: Int32Array;
+  /** Transient failures blamed on the host as a sender since it last delivered anything. */
+  readonly sendWithoutProgress: Int32Array;
+}
+
 /** Per-host flag bits in {@link RunState}'s `#flags`. */
 const HAVE_SHARED = 1;
 const MISSING_SHARED = 2;
@@ -54,16 +64,25 @@ export class RunState implements PlanView {
   readonly #have: (Set<PathId> | ReadonlySet<PathId>)[];
   /** want − have; `want.paths` itself (MISSING_SHARED) while the host holds nothing of it, EMPTY when done. */
   readonly #missing: (Set<PathId> | ReadonlySet<PathId>)[];
-  /** Running transfers into the host (undefined while none ever ran), and the lazy union of their paths. */
-  readonly #into: (Transfer[] | undefined)[];
-  readonly #incoming: (Set<PathId> | undefined)[];
+  /**
+   * Running transfers into the host: undefined (none), the one transfer itself, or an array of two or more.
+   * A receiver of one transfer at a time (every whole-closure round) gets no array: a 1,000,000-host run
+   * made 1,000,000 one-element arrays that lived a round each.
+   */
+  readonly #into: (Transfer | Transfer[] | undefined)[];
+  /**
+   * The union of the paths running into a host, by position: built when asked, dropped when the host's
+   * transfers change. A map: few hosts have one at a time (none in a round-mode run, whose plan calls see
+   * no transfer running), where an array by position was 8 MB at 1,000,000 hosts.
+   */
+  readonly #incoming = new Map<number, Set<PathId>>();
   readonly #sending: Int32Array;
   readonly #receiving: Int32Array;
-  readonly #failedAttempts: Int32Array;
-  /** Failed transfers since the last one that delivered anything: what the retry bound counts. */
-  readonly #failuresWithoutProgress: Int32Array;
-  /** Transient failures blamed on the host as a sender since it last delivered anything. */
-  readonly #sendFailuresWithoutProgress: Int32Array;
+  /**
+   * Failure counters, allocated at the first failure (a run without failures, the usual 1,000,000-host
+   * bench, keeps three 4 MB arrays of zeros otherwise).
+   */
+  #failureCounts: FailureCounts | undefined;
   /** HAVE_SHARED | MISSING_SHARED | RETIRED | DONE | FAILED. */
   readonly #flags: Uint8Array;
   // ---- the rest ----
@@ -74,7 +93,9 @@ export class RunState implements PlanView {
   readonly #attempts = new Map<string, number>();
   #doneCount = 0;
   /** Pending targets as fleet positions and as ids, fleet order; done or failed ones dropped lazily. */
-  readonly #pendingIdx: number[];
+  /** `#pendingCount` positions (a typed array: 4 MB at 1,000,000 targets where a number array took 8). */
+  readonly #pendingIdx: Int32Array;
+  #pendingCount: number;
   #pending: HostId[];
   #pendingDirty = false;
   /**
@@ -116,17 +137,15 @@ export class RunState implements PlanView {
     this.#want = new Array<WantClass | undefined>(n).fill(undefined);
     this.#have = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
     this.#missing = new Array<ReadonlySet<PathId>>(n).fill(EMPTY);
-    this.#into = new Array<Transfer[] | undefined>(n).fill(undefined);
-    this.#incoming = new Array<Set<PathId> | undefined>(n).fill(undefined);
+    this.#into = new Array<Transfer | Transfer[] | undefined>(n).fill(undefined);
     this.#sending = new Int32Array(n);
     this.#receiving = new Int32Array(n);
-    this.#failedAttempts = new Int32Array(n);
-    this.#failuresWithoutProgress = new Int32Array(n);
-    this.#sendFailuresWithoutProgress = new Int32Array(n);
     this.#flags = new Uint8Array(n);
     const classes = new Map<readonly PathId[], WantClass>();
-    const targets: HostId[] = [];
-    const targetIdx: number[] = [];
+    // Target positions in a typed array, the id lists sized once they are counted: pushing 1,000,000
+    // entries into growing arrays left twice their size behind as old-generation garbage, per list.
+    const targetIdx = new Int32Array(n);
+    let targetCount = 0;
     let wantsSeen = 0;
     // The wants map is read in its own order alongside the fleet: built in fleet order (as scenarios
     // build it), its next entry is the host's, and 1,000,000 map probes become one walk.
@@ -160,14 +179,15 @@ export class RunState implements PlanView {
       this.#want[i] = want;
       this.#missing[i] = want.paths;
       this.#flags[i] = MISSING_SHARED;
-      targets.push(id);
-      targetIdx.push(i);
+      targetIdx[targetCount++] = i;
     }
     // Every host's want list was found (ids are unique): no key of `wants` can be unknown then.
     const unknownIn = wantsSeen === fleet.wants.size ? [] : fleet.wants.keys();
     for (const id of [...unknownIn, ...fleet.initialHave.keys()]) {
       if (!this.#index.has(id)) throw new ConfigError(`unknown host "${id}"`, 'fleet');
     }
+    const targets = new Array<HostId>(targetCount);
+    for (let k = 0; k < targetCount; k++) targets[k] = hosts[targetIdx[k]!]!.id;
     this.targets = targets;
     for (const [host, paths] of fleet.initialHave) {
       if (!closure.isClosed(new Set(paths))) {
@@ -178,15 +198,19 @@ export class RunState implements PlanView {
       }
       for (const p of closure.sortTopologically(paths)) this.deliver(host, p);
     }
-    this.#pendingIdx = [];
-    this.#pending = [];
-    for (let k = 0; k < targetIdx.length; k++) {
+    this.#pendingIdx = targetIdx;
+    let pending = 0;
+    for (let k = 0; k < targetCount; k++) {
       const i = targetIdx[k]!;
       this.#checkDone(i);
-      if ((this.#flags[i]! & DONE) === 0) {
-        this.#pendingIdx.push(i);
-        this.#pending.push(targets[k]!);
-      }
+      if ((this.#flags[i]! & DONE) === 0) targetIdx[pending++] = i;
+    }
+    this.#pendingCount = pending;
+    // Its own array, not `targets` (pending() compacts a copy; a strategy may hold either).
+    if (pending === targetCount) this.#pending = targets.slice();
+    else {
+      this.#pending = new Array<HostId>(pending);
+      for (let k = 0; k < pending; k++) this.#pending[k] = hosts[targetIdx[k]!]!.id;
     }
     this.#pendingDirty = false;
   }
@@ -304,17 +328,18 @@ export class RunState implements PlanView {
       const idx = this.#pendingIdx;
       const before = this.#pending;
       let count = 0;
-      for (let k = 0; k < idx.length; k++) if ((flags[idx[k]!]! & (DONE | FAILED)) === 0) count++;
+      const n = this.#pendingCount;
+      for (let k = 0; k < n; k++) if ((flags[idx[k]!]! & (DONE | FAILED)) === 0) count++;
       const ids = new Array<HostId>(count);
       let j = 0;
-      for (let k = 0; k < idx.length; k++) {
+      for (let k = 0; k < n; k++) {
         const i = idx[k]!;
         if ((flags[i]! & (DONE | FAILED)) === 0) {
           idx[j] = i;
           ids[j++] = before[k]!;
         }
       }
-      idx.length = j;
+      this.#pendingCount = j;
       this.#pending = ids;
       this.#pendingDirty = false;
     }
@@ -382,11 +407,12 @@ export class RunState implements PlanView {
 
   incomingAt(i: number): ReadonlySet<PathId> {
     const into = this.#into[i];
-    if (into === undefined || into.length === 0) return EMPTY;
-    let set = this.#incoming[i];
+    if (into === undefined) return EMPTY;
+    let set = this.#incoming.get(i);
     if (!set) {
-      this.#incoming[i] = set = new Set();
-      for (const t of into) for (const p of t.paths) set.add(p);
+      this.#incoming.set(i, (set = new Set()));
+      if (Array.isArray(into)) for (const t of into) for (const p of t.paths) set.add(p);
+      else for (const p of into.paths) set.add(p);
     }
     return set;
   }
@@ -448,7 +474,8 @@ export class RunState implements PlanView {
   }
 
   failedAttempts(host: HostId): number {
-    return this.#failedAttempts[this.#get(host)]!;
+    const i = this.#get(host);
+    return this.#failureCounts?.attempts[i] ?? 0;
   }
 
   route(from: HostId, to: HostId): Route | null {
@@ -514,9 +541,10 @@ export class RunState implements PlanView {
     const to = nt !== undefined && this.hosts[nt]?.id === t.to ? nt : this.#get(t.to);
     this.#receiving[to]!++;
     const into = this.#into[to];
-    if (into === undefined) this.#into[to] = [t];
-    else into.push(t);
-    this.#incoming[to] = undefined;
+    if (into === undefined) this.#into[to] = t;
+    else if (Array.isArray(into)) into.push(t);
+    else this.#into[to] = [into, t];
+    if (this.#incoming.size > 0) this.#incoming.delete(to);
     this.#changed(from);
     this.#changed(to);
     if (dense) {
@@ -574,14 +602,14 @@ export class RunState implements PlanView {
     this.#changed(from);
     this.#changed(to);
     const into = this.#into[to];
-    if (into !== undefined) {
-      if (into.length === 1 && into[0] === t) this.#into[to] = undefined;
-      else {
-        const k = into.indexOf(t);
-        if (k >= 0) into.splice(k, 1);
-      }
+    if (into === t) this.#into[to] = undefined;
+    else if (Array.isArray(into)) {
+      const k = into.indexOf(t);
+      if (k >= 0) into.splice(k, 1);
+      // Back to no array once one transfer or none is left.
+      if (into.length <= 1) this.#into[to] = into[0];
     }
-    this.#incoming[to] = undefined;
+    if (this.#incoming.size > 0) this.#incoming.delete(to);
   }
 
   /**
@@ -590,7 +618,7 @@ export class RunState implements PlanView {
    */
   deliverAll(host: HostId, paths: readonly PathId[]): boolean {
     const i = this.#get(host);
-    if (paths.length > 0) this.#failuresWithoutProgress[i] = 0;
+    if (paths.length > 0 && this.#failureCounts !== undefined) this.#failureCounts.withoutProgress[i] = 0;
     const want = this.#want[i];
     // Whole-closure fast path: a host holding nothing receives exactly its want set; share the set.
     if (paths.length > 0) this.#changed(i);
@@ -663,7 +691,7 @@ export class RunState implements PlanView {
    */
   recordFailedAttempt(from: HostId, to: HostId): number {
     this.#countEdgeFailure(from, to);
-    return ++this.#failuresWithoutProgress[this.#get(to)]!;
+    return ++this.#failures().withoutProgress[this.#get(to)]!;
   }
 
   /**
@@ -673,12 +701,13 @@ export class RunState implements PlanView {
    */
   recordSendFailure(from: HostId, to: HostId): number {
     this.#countEdgeFailure(from, to);
-    return ++this.#sendFailuresWithoutProgress[this.#get(from)]!;
+    return ++this.#failures().sendWithoutProgress[this.#get(from)]!;
   }
 
   /** A send from `from` delivered something: its failures so far were not a pattern. */
   recordSendProgress(from: HostId): void {
-    this.#sendFailuresWithoutProgress[this.#get(from)] = 0;
+    const i = this.#get(from);
+    if (this.#failureCounts !== undefined) this.#failureCounts.sendWithoutProgress[i] = 0;
   }
 
   /** Stops offering the host as a source (`canSend` is false from now on); what it holds stays its own. */
@@ -689,11 +718,24 @@ export class RunState implements PlanView {
     this.#flags[i]! |= RETIRED;
   }
 
+  /** The failure counters, allocated on first use. */
+  #failures(): FailureCounts {
+    if (this.#failureCounts === undefined) {
+      const n = this.hosts.length;
+      this.#failureCounts = {
+        attempts: new Int32Array(n),
+        withoutProgress: new Int32Array(n),
+        sendWithoutProgress: new Int32Array(n),
+      };
+    }
+    return this.#failureCounts;
+  }
+
   #countEdgeFailure(from: HostId, to: HostId): void {
     const key = edgeKey(from, to);
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
     const i = this.#get(to);
-    this.#failedAttempts[i]!++;
+    this.#failures().attempts[i]!++;
     this.#anyFailedAttempt = true;
     this.#changed(i);
     this.#changed(this.#get(from));

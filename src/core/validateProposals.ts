@@ -1,3 +1,4 @@
+import { batchScratch } from './batchScratch.js';
 import type { ClosureGraph } from './closure.js';
 import { StrategyError } from './errors.js';
 import type { RunState } from './state.js';
@@ -36,9 +37,10 @@ export function validateProposals(
   const { closure } = state;
   // Sends and receives proposed per host in this batch, and the paths already proposed to a receiver (its
   // first list as is, a set only from a second proposal on: a whole-closure round proposes once to each of
-  // 500,000 receivers). Kept by fleet position in arrays reused across batches: no map per batch.
-  const b = scratchOf(state);
-  const epoch = ++b.epoch;
+  // 500,000 receivers). Kept by fleet position in the fleet's batch scratch, which the strategy's plan call
+  // used just before (its stamp retires those entries): no map per batch.
+  const b = batchScratch(state.hosts);
+  const epoch = ++b.stamp;
   const lists = new Map<readonly PathId[], ListFacts>();
   const out: Transfer[] = [];
   // One closure for the whole batch, naming the proposal being checked: one per proposal cost 500,000
@@ -57,12 +59,12 @@ export function validateProposals(
     if (state.isRetiredAt(fi)) reject(`sender "${p.from}" is no longer a source (its copies kept failing)`);
     if (state.isFailedAt(ti)) reject(`receiver "${p.to}" has failed`);
     if (p.paths.length === 0) reject('no paths');
-    const s = (b.sendEpoch[fi] === epoch ? b.sends[fi]! : 0) + 1;
+    const s = (b.sendStamp[fi] === epoch ? b.sends[fi]! : 0) + 1;
     const maxSends = state.hostAt(fi).maxSends;
     if (state.sendingAt(fi) + s > maxSends) {
       reject(`sender "${p.from}" would exceed its limit of ${maxSends} concurrent sends`);
     }
-    const seenTo = b.receiveEpoch[ti] === epoch;
+    const seenTo = b.receiveStamp[ti] === epoch;
     const r = (seenTo ? b.receives[ti]! : 0) + 1;
     const maxReceives = state.hostAt(ti).maxReceives;
     if (state.receivingAt(ti) + r > maxReceives) {
@@ -70,7 +72,7 @@ export function validateProposals(
     }
     let facts = lists.get(p.paths);
     if (!facts) lists.set(p.paths, (facts = listFacts(p.paths, closure, reject)));
-    const earlier = seenTo ? b.claimed[ti] : undefined;
+    const earlier = seenTo ? b.lists[ti] : undefined;
     const mine = earlier === undefined || earlier instanceof Set ? earlier : new Set(earlier);
     const wants = state.wantAt(ti);
     const fromHave = state.haveAt(fi);
@@ -100,11 +102,11 @@ export function validateProposals(
       }
     }
     if (mine) for (const path of p.paths) mine.add(path);
-    b.claimed[ti] = mine ?? p.paths;
+    b.lists[ti] = mine ?? p.paths;
     b.sends[fi] = s;
-    b.sendEpoch[fi] = epoch;
+    b.sendStamp[fi] = epoch;
     b.receives[ti] = r;
-    b.receiveEpoch[ti] = epoch;
+    b.receiveStamp[ti] = epoch;
     state.notePositions(firstId + out.length, fi, ti);
     out.push({
       id: firstId + out.length,
@@ -116,39 +118,6 @@ export function validateProposals(
     });
   }
   return out;
-}
-
-/**
- * Per-host counts of one batch, by fleet position, reused by every batch of a run: an entry counts only
- * when its epoch is the current batch's, so nothing is cleared between batches (eager mode validates one
- * batch per outcome).
- */
-interface BatchScratch {
-  epoch: number;
-  readonly sendEpoch: Int32Array;
-  readonly sends: Int32Array;
-  readonly receiveEpoch: Int32Array;
-  readonly receives: Int32Array;
-  readonly claimed: (readonly PathId[] | Set<PathId> | undefined)[];
-}
-
-const scratches = new WeakMap<RunState, BatchScratch>();
-
-function scratchOf(state: RunState): BatchScratch {
-  let b = scratches.get(state);
-  if (b === undefined) {
-    const n = state.hosts.length;
-    b = {
-      epoch: 0,
-      sendEpoch: new Int32Array(n),
-      sends: new Int32Array(n),
-      receiveEpoch: new Int32Array(n),
-      receives: new Int32Array(n),
-      claimed: new Array<undefined>(n).fill(undefined),
-    };
-    scratches.set(state, b);
-  }
-  return b;
 }
 
 /** Checks a path list (known paths, none twice) and derives its facts. */

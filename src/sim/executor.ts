@@ -121,8 +121,11 @@ export class SimExecutor implements Executor {
   readonly #closure: ClosureGraph;
   readonly #failures: FailureSchedule;
   readonly #seed: number | string;
-  /** Fixed cost of a copy by sender position (deployer or peer cost). */
-  readonly #setupByHost: Float64Array;
+  /**
+   * Fixed cost of a copy by sender position (deployer or peer cost), or the one cost of every sender when
+   * both are equal (the usual case: no 8 MB array for a 1,000,000-host fleet).
+   */
+  readonly #setupByHost: Float64Array | number;
   readonly #perPathSeconds: number;
   /** TCP window in bytes, or undefined for no cap. */
   readonly #tcpWindow: number | undefined;
@@ -162,9 +165,10 @@ export class SimExecutor implements Executor {
     }
     const setup = parseSpec(setupSecondsSchema, options.setupSeconds ?? 0, 'setupSeconds');
     const bySender = typeof setup === 'number' ? { deployer: setup, peer: setup } : setup;
-    this.#setupByHost = Float64Array.from(options.hosts, (h) =>
-      h.role === 'target' ? bySender.peer : bySender.deployer,
-    );
+    this.#setupByHost =
+      bySender.peer === bySender.deployer
+        ? bySender.peer
+        : Float64Array.from(options.hosts, (h) => (h.role === 'target' ? bySender.peer : bySender.deployer));
     this.#perPathSeconds = parseSpec(perPathSecondsSchema, options.perPathSeconds ?? 0, 'perPathSeconds');
     this.#tcpWindow =
       options.tcpWindow === undefined
@@ -259,7 +263,9 @@ export class SimExecutor implements Executor {
         this.#decide(slot, now + Math.max(route.latency, planned.after ?? 0), planned.cause, []);
       } else {
         const bytes = planned === undefined ? t.bytes : planned.fraction * t.bytes;
-        const cost = this.#setupByHost[index[2 * k]!]! + this.#perPathSeconds * t.paths.length;
+        const setup = this.#setupByHost;
+        const cost =
+          (typeof setup === 'number' ? setup : setup[index[2 * k]!]!) + this.#perPathSeconds * t.paths.length;
         const paid = cost > 0 ? { ...route, latency: route.latency + cost } : route;
         const window = this.#tcpWindow;
         const n = toNetwork.length;

@@ -81,7 +81,35 @@ describe('RunState', () => {
     expect(state.incoming('host-001').size).toBe(0);
   });
 
-  it('keeps running transfers\' positions for ids past its arrays\' first size and past its dense limit', () => {
+  it('marks incoming the paths of every transfer running into a host, as they start and end in any order', () => {
+    const { paths, state } = setup(2, { maxSends: 3, maxReceives: 3 });
+    const ts: Transfer[] = [0, 1, 2].map((id) => ({
+      id,
+      from: 'deployer',
+      to: 'host-001',
+      paths: [paths[id]!],
+      bytes: 1,
+      round: 0,
+    }));
+    const incoming = (): string[] => [...state.incoming('host-001')];
+    state.startTransfer(ts[0]!);
+    expect(incoming()).toEqual([paths[0]]);
+    state.startTransfer(ts[1]!);
+    state.startTransfer(ts[2]!);
+    expect(incoming()).toEqual([paths[0], paths[1], paths[2]]);
+    state.endTransfer(ts[1]!);
+    expect(incoming()).toEqual([paths[0], paths[2]]);
+    state.endTransfer(ts[0]!);
+    expect(incoming()).toEqual([paths[2]]);
+    state.startTransfer(ts[0]!);
+    expect(incoming()).toEqual([paths[2], paths[0]]);
+    state.endTransfer(ts[0]!);
+    state.endTransfer(ts[2]!);
+    expect(incoming()).toEqual([]);
+    expect(state.receiving('host-001')).toBe(0);
+  });
+
+  it("keeps running transfers' positions for ids past its arrays' first size and past its dense limit", () => {
     const { fleet, paths, state } = setup(3, { maxSends: 3, maxReceives: 3 });
     const ts: Transfer[] = [5_000, 70_000, 2 ** 27, 2.5].map((id, k) => ({
       id,

@@ -12,6 +12,7 @@ export class HostTable {
   /** Host ids in fleet order (index = position; the fleet's shared list: see `hostIds`). */
   readonly ids: readonly HostId[];
   readonly #uplink: Float64Array;
+  /** `#uplink` itself while every host's downlink equals its uplink (no second 8 MB array then). */
   readonly #downlink: Float64Array;
   /** Straggler factors; allocated on the first `setFactor` (most runs have none: all 1). */
   #factor: Float64Array | undefined;
@@ -23,8 +24,8 @@ export class HostTable {
    */
   constructor(hosts: readonly Host[], where = 'hosts') {
     const n = hosts.length;
-    this.#uplink = new Float64Array(n);
-    this.#downlink = new Float64Array(n);
+    const uplink = new Float64Array(n);
+    let downlink: Float64Array | undefined;
     this.#index = hostIndex(hosts);
     const duplicate = firstDuplicate(hosts, this.#index);
     hosts.forEach((h, i) => {
@@ -34,9 +35,17 @@ export class HostTable {
       if (!(h.downlink > 0)) {
         throw new ConfigError(`downlink must be > 0, got ${h.downlink}`, `${where}[${i}].downlink`);
       }
-      this.#uplink[i] = h.uplink;
-      this.#downlink[i] = h.downlink;
+      uplink[i] = h.uplink;
+      if (downlink !== undefined) downlink[i] = h.downlink;
+      else if (h.downlink !== h.uplink) {
+        // The first host whose links differ: the hosts before it had downlink = uplink.
+        downlink = new Float64Array(n);
+        downlink.set(uplink.subarray(0, i));
+        downlink[i] = h.downlink;
+      }
     });
+    this.#uplink = uplink;
+    this.#downlink = downlink ?? uplink;
     this.ids = hostIds(hosts);
   }
 

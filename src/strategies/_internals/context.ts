@@ -1,5 +1,6 @@
 // Long file: the strategies' shared memory across calls (StrategyMemory) and the bookkeeping of one call (PlanContext),
 // whose helpers all read the same per-call counts; the full-holder pool lives in full-holders.ts.
+import { batchScratch, type BatchScratch } from '../../core/batchScratch.js';
 import type { PlanView, Proposal } from '../../core/strategy.js';
 import type { HostId, PathId } from '../../core/types.js';
 import { FleetInfo } from './fleet-info.js';
@@ -60,25 +61,6 @@ export class StrategyMemory {
   readonly #contentKeys = new WeakMap<ReadonlySet<PathId>, { size: number; key: string }>();
   /** Hosts known to hold their whole want set (see {@link StrategyMemory.fullHolders}). */
   readonly #full = new FullHolders();
-  #scratch: PlanScratch | undefined;
-
-  /**
-   * The per-host scratch arrays of this strategy's {@link PlanContext}s, for a fleet of `n` hosts (one
-   * context at a time: a new one's stamp retires the last one's entries).
-   */
-  scratch(n: number): PlanScratch {
-    if (this.#scratch?.sends.length !== n) {
-      this.#scratch = {
-        stamp: 0,
-        sendStamp: new Int32Array(n),
-        sends: new Int32Array(n),
-        receiveStamp: new Int32Array(n),
-        receives: new Int32Array(n),
-        firstList: new Array<readonly PathId[] | undefined>(n).fill(undefined),
-      };
-    }
-    return this.#scratch;
-  }
 
   info(view: PlanView): FleetInfo {
     if (!this.#info || this.#info.fleet !== view.fleet) this.#info = new FleetInfo(view.fleet, view.closure);
@@ -188,17 +170,6 @@ export class StrategyMemory {
   }
 }
 
-/** Per-host counts of one plan call by fleet position; an entry counts when its stamp is the call's. */
-export interface PlanScratch {
-  stamp: number;
-  readonly sendStamp: Int32Array;
-  readonly sends: Int32Array;
-  readonly receiveStamp: Int32Array;
-  readonly receives: Int32Array;
-  /** The first path list proposed to the host (valid with its receive stamp). */
-  readonly firstList: (readonly PathId[] | undefined)[];
-}
-
 /** Source orders a strategy may ask for. */
 export type SourceOrder = 'fleet' | 'uplink';
 
@@ -211,11 +182,12 @@ export class PlanContext {
   readonly info: FleetInfo;
   /**
    * Sends and receives proposed per host in this batch and the first path list proposed to each, by fleet
-   * position in arrays the strategy's memory reuses across calls (an entry counts when its stamp is this
-   * call's), so a round proposing to 500,000 receivers builds no per-host map. Hosts outside the fleet
+   * position in the fleet's batch scratch, shared with every other plan call and the validator (an entry
+   * counts when its stamp is this call's), so a round proposing to 500,000 receivers builds no per-host
+   * map. Hosts outside the fleet
    * (a strategy bug the validator reports) are counted in `#others`.
    */
-  readonly #scratch: PlanScratch;
+  readonly #scratch: BatchScratch;
   readonly #stamp: number;
   #others: Map<HostId, { sends: number; receives: number }> | undefined;
   /** Further path lists proposed to a host in this batch (after its first), and the set form when asked. */
@@ -231,7 +203,7 @@ export class PlanContext {
     readonly memory: StrategyMemory,
   ) {
     this.info = memory.info(view);
-    this.#scratch = memory.scratch(view.fleet.hosts.length);
+    this.#scratch = batchScratch(view.fleet.hosts);
     this.#stamp = ++this.#scratch.stamp;
   }
 
@@ -264,7 +236,8 @@ export class PlanContext {
     const i = this.#pos(host);
     if (i === undefined) return this.#moreLists.get(host)?.[0];
     const b = this.#scratch;
-    return b.receiveStamp[i] === this.#stamp ? b.firstList[i] : undefined;
+    // Under this call's stamp only `propose` wrote the entry: a path list, never the validator's set.
+    return b.receiveStamp[i] === this.#stamp ? (b.lists[i] as readonly PathId[] | undefined) : undefined;
   }
 
   /** Sends `host` may still start in this batch. */
@@ -349,7 +322,7 @@ export class PlanContext {
     } else {
       if (first === undefined) {
         b.receives[ti] = 1;
-        b.firstList[ti] = paths;
+        b.lists[ti] = paths;
       } else {
         b.receives[ti]!++;
         const lists = this.#moreLists.get(to);

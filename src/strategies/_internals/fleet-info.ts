@@ -12,8 +12,7 @@ export class FleetInfo {
   readonly index: ReadonlyMap<HostId, number>;
   /** Hosts holding paths at the start, fleet order. */
   readonly seeds: readonly HostId[];
-  /** Hosts that want something, fleet order. */
-  readonly targets: readonly HostId[];
+  #targets: readonly HostId[] | undefined;
   /**
    * Want arrays by fleet position (what `fleet.wants` gives each host): `fleet.wants` itself when it
    * answers by the fleet's positions (no 1,000,000-entry array then), else an array filled here.
@@ -28,7 +27,6 @@ export class FleetInfo {
     readonly closure: ClosureGraph,
   ) {
     const seeds: HostId[] = [];
-    const targets: HostId[] = [];
     this.index = hostIndex(fleet.hosts);
     const hosts = fleet.hosts;
     const positional = positionalOn(fleet.wants, this.index, hosts.length);
@@ -38,11 +36,24 @@ export class FleetInfo {
       const want = positional ? positional.valueAt(i) : fleet.wants.get(id);
       if (wantAt) wantAt[i] = want;
       if (fleet.initialHave.size > 0 && (fleet.initialHave.get(id)?.length ?? 0) > 0) seeds.push(id);
-      if ((want?.length ?? 0) > 0) targets.push(id);
     }
     this.seeds = seeds;
-    this.targets = targets;
     this.#wantAt = positional ?? { valueAt: (i) => wantAt![i] };
+  }
+
+  /**
+   * Hosts that want something, fleet order. Built on first read: most strategies never ask, and at
+   * 1,000,000 hosts the list is 8 MB the run would keep.
+   */
+  get targets(): readonly HostId[] {
+    if (this.#targets === undefined) {
+      const hosts = this.fleet.hosts;
+      const targets: HostId[] = [];
+      for (let i = 0; i < hosts.length; i++)
+        if ((this.#wantAt.valueAt(i)?.length ?? 0) > 0) targets.push(hosts[i]!.id);
+      this.#targets = targets;
+    }
+    return this.#targets;
   }
 
   /** Fleet position of `host` (hosts outside the fleet sort last). */

@@ -16,7 +16,12 @@ export class FullHolders {
   /** Fleet positions of `#pool`'s hosts. */
   #poolPos: number[] = [];
   #poolFleet: unknown;
-  #watch: number[] = [];
+  /**
+   * The watched positions, `#watchCount` of them: a typed array of the fleet's size (a position is watched
+   * at most once at a time), where a number array of every target was 8 MB at 1,000,000 hosts.
+   */
+  #watch = new Int32Array(0);
+  #watchCount = 0;
   #watching = new Uint8Array(0);
   #inPool = new Uint8Array(0);
 
@@ -25,7 +30,7 @@ export class FullHolders {
     if (this.#pool === undefined) return;
     if (i === undefined || this.#inPool[i] !== 0 || this.#watching[i] !== 0) return;
     this.#watching[i] = 1;
-    this.#watch.push(i);
+    this.#watch[this.#watchCount++] = i;
   }
 
   /** The positions of `pool` when it is the current pool. */
@@ -43,7 +48,8 @@ export class FullHolders {
       this.#inPool = new Uint8Array(hosts.length);
       for (const i of this.#poolPos) this.#inPool[i] = 1;
       this.#watching = new Uint8Array(hosts.length);
-      this.#watch = [];
+      this.#watch = new Int32Array(hosts.length);
+      this.#watchCount = 0;
       // Every target, by position: the hosts given a non-empty want array (info.targets, without a map
       // probe each: 1,000,000 of them cost more than a round).
       for (let i = 0; i < hosts.length; i++) if ((info.wantArrayAt(i)?.length ?? 0) > 0) this.noteProposed(i);
@@ -53,7 +59,8 @@ export class FullHolders {
     const byPosition =
       view.isDoneAt !== undefined && view.isFailedAt !== undefined && view.incomingAt !== undefined;
     let kept = 0;
-    for (let k = 0; k < watch.length; k++) {
+    const watched = this.#watchCount;
+    for (let k = 0; k < watched; k++) {
       const i = watch[k]!;
       const t = hosts[i]!.id;
       let keep = false;
@@ -68,7 +75,7 @@ export class FullHolders {
       if (keep) watch[kept++] = i;
       else this.#watching[i] = 0;
     }
-    watch.length = kept;
+    this.#watchCount = kept;
     if (fresh.length > 0) this.#merge(fresh, hosts);
     return this.#pool;
   }
