@@ -15,6 +15,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CascadeEvent } from '../../src/core/events.js';
@@ -91,6 +92,20 @@ const profileOf = (name: string): string | undefined => {
 const runningOf = (name: string): string | undefined => link(join(hostDir(name), 'run/current-system'));
 const inStore = (name: string, path: string): boolean => existsSync(join(hostDir(name), path));
 const byHost = (r: DeployReport) => Object.fromEntries(r.hosts.map((h) => [h.host, h]));
+
+/** Whether something accepts TCP connections on `address:port` (a lab host's own address). */
+function listens(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 1000 });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
 
 /** What the last CLI run printed (stdout and stderr). */
 let printed = '';
@@ -593,9 +608,16 @@ describe('--reboot', () => {
     const late = (await run('boot', { reboot: true, rebootTimeout: 2 }, (n) => n === slow)).report;
     expect(late.hosts[0]).toMatchObject({ host: slow, outcome: 'failed', stage: 'reboot' });
     expect(late.hosts[0]!.error).toMatch(/did not come back within 2 s/);
-    // It does come back (and later tests use it).
+    // It does come back (and later tests use it): its running system is set at once, its sshd listens
+    // again only after the reboot's delay, so wait for that too (a quick run of the later tests used to
+    // find it still refusing connections).
     await vi.waitFor(() => expect(runningOf(slow)).toBe(late.hosts[0]!.toplevel), {
       timeout: 30_000,
+      interval: 500,
+    });
+    const address = lab.hosts.find((h) => h.name === slow)!.address;
+    await vi.waitFor(async () => expect(await listens(address, 22)).toBe(true), {
+      timeout: 60_000,
       interval: 500,
     });
     writeFlake('g2');
