@@ -169,7 +169,10 @@ function withUnit(value: number, digits: number | undefined, suffix: string): st
  * @param digits - round to this many decimals, for display.
  */
 export function formatBytes(bytes: number, digits?: number): string {
-  return withUnit(bytes, digits, '');
+  const text = withUnit(bytes, digits, '');
+  // Above 2^53 the value in a larger unit can lose the last bits (497862TiB came back 100 bytes off): the
+  // plain byte count is then the exact text.
+  return digits === undefined && parseBytes(text) !== bytes ? `${bytes}B` : text;
 }
 
 /**
