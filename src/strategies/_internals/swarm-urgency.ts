@@ -31,7 +31,6 @@ export class SwarmUrgency {
   #initial: readonly PathId[] | undefined = [];
   #initialUrgency: readonly number[] = [];
   #order: readonly number[] | undefined;
-  #length = 0;
   /** Next entry of `#initial` that `next` has not returned. */
   #cursor = 0;
   /** The bit of the path `next` returned last (`SharedBits`), or -1 when it is not a shared path. */
@@ -79,7 +78,6 @@ export class SwarmUrgency {
     this.#initial = ranked.map((r) => r.p);
     this.#initialUrgency = ranked.map((r) => r.u);
     this.#order = undefined;
-    this.#length = ranked.length;
   }
 
   /**
@@ -96,7 +94,6 @@ export class SwarmUrgency {
     this.#kept = kept;
     this.#order = kept.order;
     this.#initial = undefined;
-    this.#length = kept.order.length;
   }
 
   /** The call's initial urgency order (see `rankAll`, `rankShared`). */
@@ -127,7 +124,7 @@ export class SwarmUrgency {
    * {@link SwarmUrgency.lastBit}.
    */
   next(): PathId | undefined {
-    const length = this.#length;
+    const length = this.#order?.length ?? this.#initial!.length;
     const version = this.#version;
     const heap = this.#heap;
     while (this.#cursor < length && version.has(this.#pathAt(this.#cursor))) this.#cursor++;
