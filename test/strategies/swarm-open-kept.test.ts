@@ -10,7 +10,8 @@ import { assertAtEagerSwarmCalls, type SwarmCallCheck } from './helpers/swarm-ca
 const checkOpen: SwarmCallCheck = (run, view, _call, problems) => {
   const hosts = run.hosts(view);
   // The tier `SwarmPlan` ranks with in eager mode without groups.
-  const open = hosts.openReceivers(run.receiverTier ?? 0);
+  const list = hosts.openReceivers(run.receiverTier ?? 0);
+  const open = Array.from({ length: list.length }, (_, k) => list.at(k));
   let maxLeft = 0;
   let minDown = Infinity;
   for (const r of open) {
@@ -27,7 +28,7 @@ const checkOpen: SwarmCallCheck = (run, view, _call, problems) => {
   // The list a sort of the open receivers gives (the order is total).
   const want = [...hosts.pendingPositions()].filter((i) => hosts.recvLeft[i]! > 0);
   const got = open.map((r) => r.pos);
-  const positions = [...hosts.openPositions.subarray(0, open.length)];
+  const positions = [...list.positions.subarray(0, open.length)];
   if (positions.join() !== got.join()) problems.push(`open positions ${positions.join()} ≠ ${got.join()}`);
   if (
     got

@@ -12,7 +12,8 @@ import { assertAtEagerSwarmCalls, type SwarmCallCheck } from './helpers/swarm-ca
  */
 const checkTakers: SwarmCallCheck = (run, view, _call, problems) => {
   const hosts = run.hosts(view);
-  const open = hosts.openReceivers(0);
+  const list = hosts.openReceivers(0);
+  const open = Array.from({ length: list.length }, (_, k) => list.at(k));
   run.shared.forEach((_, b) => {
     const count = open.filter((r) => hosts.takes(r.pos, b)).length;
     if (hosts.bits.openTakers(b) !== count)

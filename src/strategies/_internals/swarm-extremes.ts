@@ -1,4 +1,4 @@
-import type { OpenReceiver } from './swarm-receiver.js';
+import type { OpenReceivers } from './swarm-open-list.js';
 
 /**
  * The most receive time left and the slowest downlink among `SwarmHosts`' open receivers (folded as
@@ -15,10 +15,11 @@ export class OpenExtremes {
   stale = true;
 
   /** Folds `open` afresh (`downlink` by fleet position). */
-  fold(open: readonly OpenReceiver[], downlink: Float64Array): void {
+  fold(open: OpenReceivers, downlink: Float64Array): void {
     let maxLeft = 0;
     let minDown = Infinity;
-    for (const r of open) {
+    for (let k = 0; k < open.length; k++) {
+      const r = open.at(k);
       maxLeft = Math.max(maxLeft, r.left);
       minDown = Math.min(minDown, downlink[r.pos]!);
     }
@@ -26,7 +27,8 @@ export class OpenExtremes {
     this.minDown = minDown;
     this.#maxLeftCount = 0;
     this.#minDownCount = 0;
-    for (const r of open) {
+    for (let k = 0; k < open.length; k++) {
+      const r = open.at(k);
       if (r.left === maxLeft) this.#maxLeftCount++;
       if (downlink[r.pos] === minDown) this.#minDownCount++;
     }

@@ -6,8 +6,10 @@ import { OpenExtremes } from './swarm-extremes.js';
 import { MissingBytes } from './swarm-missing-bytes.js';
 import { FreeSenders } from './swarm-free.js';
 import { KeptRanking } from './swarm-ranking.js';
-import { before, placeOf, Receiver, type OpenReceiver } from './swarm-receiver.js';
+import { OpenList, type OpenReceivers } from './swarm-open-list.js';
+import { before, Receiver, type OpenReceiver } from './swarm-receiver.js';
 
+export type { OpenReceivers } from './swarm-open-list.js';
 export type { OpenReceiver } from './swarm-receiver.js';
 
 const NONE: readonly PathId[] = [];
@@ -62,9 +64,7 @@ export class SwarmHosts {
   /** Receiver records by fleet position, made when a host first opens. */
   readonly #recs: (Receiver | undefined)[];
   /** The open receivers in `before` order, kept across calls (see {@link SwarmHosts.openReceivers}). */
-  #open: Receiver[] = [];
-  /** Fleet position of each record of `#open`, by index (see {@link SwarmHosts.openPositions}). */
-  readonly #openPos: Int32Array;
+  readonly #open: OpenList;
   /** 1 while the host is in `#open`. */
   readonly #inOpen: Uint8Array;
   /** The receiver tier `#open` was ranked with; NaN before it was first built. */
@@ -136,7 +136,7 @@ export class SwarmHosts {
     this.#counted = new Array<readonly PathId[]>(n).fill(NONE);
     this.#recs = new Array<Receiver | undefined>(n).fill(undefined);
     this.#inOpen = new Uint8Array(n);
-    this.#openPos = new Int32Array(n);
+    this.#open = new OpenList(this.#recs);
     this.#dirtyMark = new Uint8Array(n);
   }
 
@@ -197,7 +197,7 @@ export class SwarmHosts {
    * but kept across calls, so a call re-places only the hosts re-read since the last one. The caller owns
    * the records' per-call fields (`slots`, `planned`, `pace`) and must not reorder the list.
    */
-  openReceivers(tier: number): readonly OpenReceiver[] {
+  openReceivers(tier: number): OpenReceivers {
     for (const rec of this.#touched) this.#resetCallFields(rec);
     this.#touched.length = 0;
     if (this.#rebuild || this.#unordered || tier !== this.#tier) this.#rebuildOpen(tier);
@@ -206,15 +206,6 @@ export class SwarmHosts {
     this.#dirty.length = 0;
     if (this.#extremes.stale) this.#extremes.fold(this.#open, this.downlink);
     return this.#open;
-  }
-
-  /**
-   * Fleet position of each record of {@link SwarmHosts.openReceivers}' list by index (entries past its
-   * length mean nothing): a scan of the list for a path's takers tests positions here against the path's
-   * row of `SharedBits.takersByPath` without reading each record.
-   */
-  get openPositions(): Int32Array {
-    return this.#openPos;
   }
 
   /** Most receive time left among {@link SwarmHosts.openReceivers}' list (0 when none). */
@@ -294,8 +285,7 @@ export class SwarmHosts {
       this.#inOpen[i] = 1;
     }
     open.sort(before);
-    this.#open = open;
-    open.forEach((r, k) => (this.#openPos[k] = r.pos));
+    this.#open.assign(open);
     this.#unordered = open.some((r) => Number.isNaN(r.left));
     this.#extremes.stale = true;
   }
@@ -312,26 +302,18 @@ export class SwarmHosts {
     const open = this.#open;
     let gone = 0;
     for (const i of this.#dirty) if (inOpen[i] === 1) gone++;
-    // A few leave per call: each is found by binary search on its key (unchanged since it was placed) and
-    // spliced out, instead of a filter reading every record (10,000 hosts: ~4,500 open receivers a call).
-    const splice = gone <= 8;
+    // A few leave per call: each is found by binary search on its key (unchanged since it was placed),
+    // instead of a pass over every position (10,000 hosts: ~4,500 open receivers a call).
+    const one = gone <= 8;
     for (const i of this.#dirty) {
       if (inOpen[i] === 1) {
         inOpen[i] = 0;
         const rec = this.#recs[i]!;
         this.#extremes.drop(rec.left, this.downlink[i]!);
-        if (splice) {
-          const k = placeOf(open, rec);
-          open.splice(k, 1);
-          this.#openPos.copyWithin(k, k + 1, open.length + 1);
-        }
+        if (one) open.remove(rec);
       }
     }
-    if (gone > 0 && !splice) {
-      let k = 0;
-      for (const r of open) if (inOpen[r.pos] === 1) this.#openPos[k] = (open[k++] = r).pos;
-      open.length = k;
-    }
+    if (gone > 0 && !one) open.retain((pos) => inOpen[pos] === 1);
     for (const i of this.#dirty) {
       if (!this.#isOpen(i)) continue;
       const rec = this.#record(i, tier);
@@ -339,10 +321,7 @@ export class SwarmHosts {
         this.#rebuildOpen(tier);
         return;
       }
-      const k = placeOf(open, rec);
-      open.splice(k, 0, rec);
-      this.#openPos.copyWithin(k + 1, k, open.length - 1);
-      this.#openPos[k] = i;
+      open.insert(rec);
       inOpen[i] = 1;
       if (!this.#extremes.stale) this.#extremes.add(rec.left, this.downlink[i]!);
     }

@@ -4,7 +4,7 @@ import { SwarmAdmission } from './swarm-admission.js';
 import { SwarmBundler } from './swarm-bundle.js';
 import type { SwarmGroups } from './swarm-groups.js';
 import type { FreeSenders } from './swarm-free.js';
-import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
+import type { OpenReceiver, OpenReceivers, SwarmHosts } from './swarm-hosts.js';
 import type { SwarmRun } from './swarm-run.js';
 import { SwarmSources } from './swarm-sources.js';
 import { SwarmTakers } from './swarm-takers.js';
@@ -49,7 +49,7 @@ export class SwarmPlan {
    * Open receivers, fastest uplink first (they forward soonest; see `#tier`), then most time left; kept in
    * order across calls by `SwarmHosts`.
    */
-  #open: readonly OpenReceiver[] = [];
+  #open!: OpenReceivers;
   #hosts: SwarmHosts | undefined;
   /**
    * Free senders (hosts usable at the call's start) as a bit set over send ranks (fastest uplink first;
@@ -105,7 +105,11 @@ export class SwarmPlan {
     this.#takers = new SwarmTakers(hosts, open, run.shared);
     // The records come with their per-call fields reset (`SwarmHosts.touch`), and without groups with the
     // list's slowest downlink and most receive time left kept.
-    if (this.#groups) for (const rec of open) admission.addReceiver(rec, hosts.downlink[rec.pos]!);
+    if (this.#groups)
+      for (let k = 0; k < open.length; k++) {
+        const rec = open.at(k);
+        admission.addReceiver(rec, hosts.downlink[rec.pos]!);
+      }
     else admission.useOpen(hosts.openMaxLeft, hosts.openMinDown);
     if (open.length === 0) return this.proposals;
     // `sendOrder` is the order the free senders sort in (fastest uplink first, then fleet order).
@@ -278,7 +282,7 @@ export class SwarmPlan {
         break;
       }
       this.#budget -= i - from + 1;
-      const rec = this.#open[i]!;
+      const rec = this.#open.at(i);
       if (round && bundler.cannotDrag(rec, p)) {
         if (kept < 0) kept = i;
         continue;

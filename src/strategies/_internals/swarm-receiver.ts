@@ -47,15 +47,3 @@ export class Receiver implements OpenReceiver {
 export function before(a: OpenReceiver, b: OpenReceiver): number {
   return b.rank - a.rank || b.left - a.left || a.pos - b.pos;
 }
-
-/** Index of the first record of `open` (sorted by `before`) that does not go before `rec`. */
-export function placeOf(open: readonly OpenReceiver[], rec: OpenReceiver): number {
-  let lo = 0;
-  let hi = open.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (before(open[mid]!, rec) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

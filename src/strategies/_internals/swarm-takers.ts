@@ -1,6 +1,6 @@
 import type { PathId } from '../../core/types.js';
 import type { SkipRuns } from './swarm-call-state.js';
-import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
+import type { OpenReceiver, OpenReceivers, SwarmHosts } from './swarm-hosts.js';
 
 /**
  * Which open receivers may take a path in one `SwarmPlan` call: the call-permanent test (`mayTake`), each
@@ -10,7 +10,7 @@ import type { OpenReceiver, SwarmHosts } from './swarm-hosts.js';
  */
 export class SwarmTakers {
   readonly #hosts: SwarmHosts;
-  readonly #open: readonly OpenReceiver[];
+  readonly #open: OpenReceivers;
   readonly #shared: readonly PathId[];
   /** Per path: receivers before this index in `#open` cannot take it in this call. */
   readonly #cursor = new Map<PathId, number>();
@@ -25,7 +25,7 @@ export class SwarmTakers {
   readonly #delta: Int32Array;
 
   /** @param shared - the shared paths, by bit (`SwarmRun.shared`). */
-  constructor(hosts: SwarmHosts, open: readonly OpenReceiver[], shared: readonly PathId[]) {
+  constructor(hosts: SwarmHosts, open: OpenReceivers, shared: readonly PathId[]) {
     this.#hosts = hosts;
     this.#open = open;
     this.#shared = shared;
@@ -77,7 +77,7 @@ export class SwarmTakers {
     // the same bit; most receivers fail there).
     const row = b === undefined ? -1 : b * hosts.bits.rankWords;
     const byPath = hosts.bits.takersByPath;
-    const pos = hosts.openPositions;
+    const pos = open.positions;
     let run = -1;
     while (i < n) {
       const j = stamp[i] === call ? skip[i]! : 0;
@@ -87,7 +87,7 @@ export class SwarmTakers {
         continue;
       }
       const q = pos[i]!;
-      if ((row < 0 || (byPath[row + (q >>> 5)]! & (1 << (q & 31))) !== 0) && this.mayTake(open[i]!, p, b))
+      if ((row < 0 || (byPath[row + (q >>> 5)]! & (1 << (q & 31))) !== 0) && this.mayTake(open.at(i), p, b))
         break;
       if (run < 0) run = i;
       i++;
