@@ -95,6 +95,7 @@ export class SwarmPlan {
     admission.useHosts(hosts);
     // The copies on their way to every pending receiver count as flying.
     this.#urgency.useHosts(hosts);
+    this.#bundler.useHosts(hosts);
     // Fastest uplinks first: they become sources soonest (heavy-tailed fleets: 4.65× → 2.52× the bound).
     // In eager mode without private paths only down to the median uplink (`#tier`); below it, most receive
     // time left first: a slow uplink forwards little anyway, while a slow downlink that starts late holds

@@ -28,6 +28,14 @@ export class SwarmRun {
   readonly paths: readonly PathId[];
   /** Topological position of every wanted path; the deterministic tie-break everywhere. */
   readonly topo: ReadonlyMap<PathId, number>;
+  /** Topological position of each shared path, by bit (`SharedBits`). */
+  readonly sharedTopo: Int32Array;
+  /**
+   * Scratch for `SwarmBundler`, reused by every call: a bundle's candidates as sort keys (at most one per
+   * wanted path) and the shared bits they come from.
+   */
+  readonly bundleKeys: Float64Array;
+  readonly bundleBits: Int32Array;
   /**
    * Per wanted path, the bytes of the longest chain of wanted paths that reference it (transitively): they
    * can reach a host only after it, one after another, so they lengthen its spread.
@@ -112,6 +120,9 @@ export class SwarmRun {
     }
     this.privateOf = privateOf;
     this.shared = shared;
+    this.sharedTopo = Int32Array.from(shared, (p) => topo.get(p)!);
+    this.bundleKeys = new Float64Array(this.paths.length);
+    this.bundleBits = new Int32Array(shared.length);
     const closure = view.closure;
     const chainBehind = new Map<PathId, number>();
     for (const p of this.paths) chainBehind.set(p, 0);
