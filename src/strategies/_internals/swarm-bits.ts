@@ -21,6 +21,10 @@ export class SharedBits {
   readonly #haveSize: Int32Array;
   readonly #missSize: Int32Array;
   readonly #scratch: Uint32Array;
+  /** The shared paths the host of the last `read` stopped missing in it. */
+  readonly #gone: Uint32Array;
+  /** How many bits `#gone` has. */
+  #goneCount = 0;
   /**
    * Per shared path (by bit), the open receivers whose `#takes` has it: the receivers `SwarmPlan` may offer
    * it to at a call's start. Kept up to date as hosts are re-read, so a path nobody open can take costs no
@@ -83,6 +87,7 @@ export class SharedBits {
     this.#haveSize = new Int32Array(n).fill(-1);
     this.#missSize = new Int32Array(n);
     this.#scratch = new Uint32Array(words);
+    this.#gone = new Uint32Array(words);
     this.#oldHolds = new Uint32Array(words);
     this.#oldTakes = new Uint32Array(words);
     this.rankWords = (n + 31) >>> 5;
@@ -97,16 +102,21 @@ export class SharedBits {
   }
 
   /**
-   * Brings host `i`'s bit sets up to date (its have, missing and incoming sets as just read). A host's missing set only shrinks, by delivery, and what it holds
-   * only grows, by delivery of paths it wants: when the two sizes moved by the same amount, the shared paths
-   * it gained are exactly those it no longer misses, so its have set is not walked (the deployer's, which
-   * changes at every call, is large and never grows).
+   * Brings host `i`'s bit sets up to date (its have, missing and incoming sets as just read). A host's
+   * missing set only shrinks, by delivery, and what it holds only grows, by delivery of paths it wants:
+   * when the two sizes moved by the same amount, the shared paths it gained are exactly those it no longer
+   * misses, so its have set is not walked (the deployer's, which changes at every call, is large and never
+   * grows). `sent` and `planned`: paths that may have been delivered to it since its last read (those then
+   * in flight to it, those proposed to it since); when they account for all it stopped missing, its
+   * missing set is not walked either.
    */
   read(
     i: number,
     have: ReadonlySet<PathId>,
     missing: ReadonlySet<PathId>,
     incoming: ReadonlySet<PathId>,
+    sent: readonly PathId[] = [],
+    planned?: ReadonlySet<PathId>,
   ): void {
     const words = this.#words;
     const base = i * words;
@@ -118,8 +128,8 @@ export class SharedBits {
     // The missing set only shrinks, so an unchanged size is an unchanged set: most hosts re-read (a
     // sender, a receiver whose transfer just started) missed the same paths, and walking a missing set
     // of 500 paths per re-read was 5 % of a 500-path eager run.
-    if (known >= 0 && missing.size === this.#missSize[i]) miss.set(misses.subarray(base, base + words));
-    else {
+    if (known >= 0 && missing.size === this.#missSize[i]) copyRow(misses, base, miss, words);
+    else if (known < 0 || !this.#dropDelivered(i, missing, sent, planned)) {
       miss.fill(0);
       for (const p of missing) {
         const b = bit.get(p);
@@ -127,7 +137,7 @@ export class SharedBits {
       }
     }
     const old = this.#oldHolds;
-    old.set(holds.subarray(base, base + words));
+    copyRow(holds, base, old, words);
     if (known >= 0 && have.size - known === this.#missSize[i]! - missing.size) {
       for (let w = 0; w < words; w++) holds[base + w]! |= misses[base + w]! & ~miss[w]!;
     } else {
@@ -138,11 +148,17 @@ export class SharedBits {
       }
     }
     this.#moveRanks(i, old);
+    let gone = 0;
+    for (let w = 0; w < words; w++) {
+      const x = (this.#gone[w] = misses[base + w]! & ~miss[w]!);
+      if (x !== 0) gone += popcount(x);
+    }
+    this.#goneCount = gone;
     this.#haveSize[i] = have.size;
     this.#missSize[i] = missing.size;
     misses.set(miss, base);
     const takes = this.#takes;
-    this.#oldTakes.set(takes.subarray(base, base + words));
+    copyRow(takes, base, this.#oldTakes, words);
     takes.set(miss, base);
     for (const p of incoming) {
       const b = bit.get(p);
@@ -162,6 +178,48 @@ export class SharedBits {
         x ^= low;
       }
     }
+  }
+
+  /**
+   * Host `i`'s misses of its last read without the paths of `sent` and `planned` it no longer misses, into
+   * the scratch row; true when those are as many as its missing set shrank by (then they are all it lost,
+   * the missing set only shrinking), false when some other path went too (a private one, one that came
+   * another way): then the caller walks the missing set.
+   */
+  #dropDelivered(
+    i: number,
+    missing: ReadonlySet<PathId>,
+    sent: readonly PathId[],
+    planned: ReadonlySet<PathId> | undefined,
+  ): boolean {
+    const words = this.#words;
+    const miss = this.#scratch;
+    copyRow(this.#misses, i * words, miss, words);
+    let dropped = 0;
+    const drop = (p: PathId): void => {
+      const b = this.#bit.get(p);
+      if (b === undefined || (miss[b >>> 5]! & (1 << (b & 31))) === 0 || missing.has(p)) return;
+      miss[b >>> 5]! &= ~(1 << (b & 31));
+      dropped++;
+    };
+    for (const p of sent) drop(p);
+    if (planned) for (const p of planned) drop(p);
+    return dropped === this.#missSize[i]! - missing.size;
+  }
+
+  /**
+   * The bytes (`bytesOf`: NAR size by bit) of the shared paths the host of the last `read` stopped missing
+   * in it, and how many they are ({@link SharedBits.goneCount}).
+   */
+  goneBytes(bytesOf: Float64Array): number {
+    let bytes = 0;
+    forEachBit(this.#gone, 0, this.#words, (b) => (bytes += bytesOf[b]!));
+    return bytes;
+  }
+
+  /** How many shared paths the host of the last `read` stopped missing in it. */
+  get goneCount(): number {
+    return this.#goneCount;
   }
 
   /** Brings `holderRanks` up to date with host `i`'s holds bits (`old`: what they were). */
@@ -304,6 +362,21 @@ function settleRow(
       x ^= low;
     }
   }
+}
+
+/**
+ * Copies `words` words of `from` at `base` into `to` (a loop: `to.set(from.subarray(…))` makes a view
+ * object per copy, four per host re-read).
+ */
+function copyRow(from: Uint32Array, base: number, to: Uint32Array, words: number): void {
+  for (let w = 0; w < words; w++) to[w] = from[base + w]!;
+}
+
+/** Number of set bits of a 32-bit word. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** Calls `f` with the index of each set bit of `words` words of `a` from `base`, in order. */

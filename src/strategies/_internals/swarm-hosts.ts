@@ -343,7 +343,9 @@ export class SwarmHosts {
     this.incoming[i] = incoming;
     const missing = view.missing(id);
     this.missing[i] = missing;
-    this.bits.read(i, view.have(id), missing, incoming);
+    // What may have come since the last read: what was then in flight to it (counted while pending), and
+    // what the last call proposed to it (its record's `planned`, reset only after this refresh).
+    this.bits.read(i, view.have(id), missing, incoming, this.#counted[i], this.#recs[i]?.planned);
     const flying = this.flying;
     const ranking = this.ranking;
     for (const p of this.#counted[i]!) {
