@@ -13,6 +13,12 @@ export class KeptRanking {
   readonly #rank: Int32Array;
   /** Items with a key above 0, in order. */
   #order: number[] = [];
+  /**
+   * The order before the last update, written over by the next one (a new 500-entry order per eager call
+   * was a sixth of the run's allocation), and the re-keyed items of an update.
+   */
+  #spare: number[] = [];
+  readonly #moved: number[] = [];
   /** Items touched since the last update, each once (`#touched`). */
   readonly #dirty: number[] = [];
   readonly #touched: Uint8Array;
@@ -67,7 +73,8 @@ export class KeptRanking {
     const dirty = this.#dirty;
     if (dirty.length === 0) return;
     const touched = this.#touched;
-    const moved: number[] = [];
+    const moved = this.#moved;
+    moved.length = 0;
     for (const b of dirty) {
       keys[b] = key(b);
       if (keys[b] > 0) moved.push(b);
@@ -75,21 +82,27 @@ export class KeptRanking {
     moved.sort(this.#before);
     // The untouched items keep their relative order: merge the re-keyed ones into them.
     const old = this.#order;
-    const order: number[] = [];
+    const order = this.#spare;
+    let k = 0;
     let m = 0;
     for (const b of old) {
       if (touched[b] === 1) continue;
-      while (m < moved.length && this.#before(moved[m]!, b) < 0) order.push(moved[m++]!);
-      order.push(b);
+      while (m < moved.length && this.#before(moved[m]!, b) < 0) order[k++] = moved[m++]!;
+      order[k++] = b;
     }
-    while (m < moved.length) order.push(moved[m++]!);
+    while (m < moved.length) order[k++] = moved[m++]!;
+    order.length = k;
+    this.#spare = old;
     for (const b of old) this.#rank[b] = -1;
     for (const b of dirty) touched[b] = 0;
     dirty.length = 0;
     this.#setOrder(order);
   }
 
-  /** The items with a key above 0, largest key first (lower item on ties), as of the last update. */
+  /**
+   * The items with a key above 0, largest key first (lower item on ties), as of the last update; the
+   * array is reused by the update after the next one.
+   */
   get order(): readonly number[] {
     return this.#order;
   }
