@@ -1,6 +1,6 @@
 /**
  * `SharedBits` (each host's shared paths held and taken, kept across eager plan calls from the paths in
- * flight to it and proposed to it when it is re-read) against the view, for every host at every eager call
+ * flight to it and proposed to it when it is re-read) and the copies in flight per path against the view, for every host at every eager call
  * of random fleets with failures.
  */
 import { describe, it } from 'vitest';
@@ -17,6 +17,12 @@ const checkBits: SwarmCallCheck = (run, view, _call, problems) => {
       if (hosts.takes(i, b) !== takes) problems.push(`${id} ${p}: takes ${hosts.takes(i, b)}`);
     });
   });
+  // Copies in flight to pending hosts, per path (kept by bit for the shared ones).
+  const pending = view.pending();
+  for (const p of run.paths) {
+    const flying = pending.filter((t) => view.incoming(t).has(p)).length;
+    if (hosts.flyingOf(p) !== flying) problems.push(`${p}: ${hosts.flyingOf(p)} in flight kept, ${flying}`);
+  }
 };
 
 describe('SharedBits', () => {

@@ -15,7 +15,7 @@ export class SkipRuns {
 }
 
 /**
- * A count per fleet position for one plan call, zeroed at the next call's start by undoing only the
+ * A count per index (fleet position, shared path's bit) for one plan call, zeroed at the next call's start by undoing only the
  * entries counted (a new array per call was 3 % of a 1,000-host eager run).
  */
 export class CallCounts {

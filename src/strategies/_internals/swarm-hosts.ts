@@ -43,8 +43,12 @@ export class SwarmHosts {
   readonly incoming: ReadonlySet<PathId>[];
   /** Seconds of receiving left at its downlink (pending hosts only). */
   readonly left: Float64Array;
-  /** Copies in flight to pending hosts, per path. */
+  /** Copies in flight to pending hosts, per path that is not shared (the shared ones: `flyingShared`). */
   readonly flying = new Map<PathId, number>();
+  /** Copies in flight to pending hosts, per shared path (by bit). */
+  readonly flyingShared: Int32Array;
+  /** Copies of each shared path (by bit) proposed in the current plan call (`SwarmUrgency`). */
+  readonly callCarried: CallCounts;
   /** Pending targets' positions, fleet order (ones no longer pending dropped at the next refresh). */
   #pendingPos: number[] = [];
   /** Each host's contribution to `flying`: its incoming paths while pending. */
@@ -115,6 +119,8 @@ export class SwarmHosts {
     this.bits = new SharedBits(n, shared, sendOrderPos, (b) => ranking.touch(b));
     this.#failed = new Uint8Array(n);
     this.callSends = new CallCounts(n);
+    this.flyingShared = new Int32Array(shared.length);
+    this.callCarried = new CallCounts(shared.length);
     this.free = new FreeSenders(sendOrderPos);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));
@@ -327,6 +333,24 @@ export class SwarmHosts {
     }
   }
 
+  /** One copy of `p` more (`by` 1) or less (-1) in flight to pending hosts; a shared path is re-ranked. */
+  #countFlying(p: PathId, by: number): void {
+    const b = this.bits.bitOf(p);
+    if (b !== undefined) {
+      this.flyingShared[b]! += by;
+      this.ranking.touch(b);
+      return;
+    }
+    const c = (this.flying.get(p) ?? 0) + by;
+    if (c === 0) this.flying.delete(p);
+    else this.flying.set(p, c);
+  }
+
+  /** Copies of `p` in flight to pending hosts (`b`: its bit when shared). */
+  flyingOf(p: PathId, b = this.bits.bitOf(p)): number {
+    return b === undefined ? (this.flying.get(p) ?? 0) : this.flyingShared[b]!;
+  }
+
   #read(i: number): void {
     const view = this.view;
     const id = this.ids[i]!;
@@ -346,21 +370,10 @@ export class SwarmHosts {
     // What may have come since the last read: what was then in flight to it (counted while pending), and
     // what the last call proposed to it (its record's `planned`, reset only after this refresh).
     this.bits.read(i, view.have(id), missing, incoming, this.#counted[i], this.#recs[i]?.planned);
-    const flying = this.flying;
-    const ranking = this.ranking;
-    for (const p of this.#counted[i]!) {
-      const c = flying.get(p)! - 1;
-      if (c === 0) flying.delete(p);
-      else flying.set(p, c);
-      const b = this.bits.bitOf(p);
-      if (b !== undefined) ranking.touch(b);
-    }
+    for (const p of this.#counted[i]!) this.#countFlying(p, -1);
     const counted = this.pending[i] && incoming.size > 0 ? [...incoming] : NONE;
-    for (const p of counted) {
-      flying.set(p, (flying.get(p) ?? 0) + 1);
-      const b = this.bits.bitOf(p);
-      if (b !== undefined) ranking.touch(b);
-    }
+    for (const p of counted) this.#countFlying(p, 1);
+    const ranking = this.ranking;
     // A failed host stops counting as a holder (`PlanView.holders`) while its store stays as it was.
     if (this.#failed[i] === 0 && view.isFailed(id)) {
       this.#failed[i] = 1;

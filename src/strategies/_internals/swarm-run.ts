@@ -30,6 +30,16 @@ export class SwarmRun {
   readonly topo: ReadonlyMap<PathId, number>;
   /** Topological position of each shared path, by bit (`SharedBits`). */
   readonly sharedTopo: Int32Array;
+  /** Per shared path (by bit): the targets that want it ({@link SwarmRun.wanters}). */
+  readonly sharedWanters: Int32Array;
+  /** Per shared path (by bit): its initial holders that want nothing ({@link SwarmRun.outside}). */
+  readonly sharedOutside: Int32Array;
+  /**
+   * Per shared path (by bit): the bytes its urgency weighs (`SwarmUrgency.urgency`), in round mode (its
+   * own, at least 1) and in eager mode (with the chain of paths behind it).
+   */
+  readonly sharedBytesRound: Float64Array;
+  readonly sharedBytesEager: Float64Array;
   /**
    * Scratch for `SwarmBundler`, reused by every call: a bundle's candidates as sort keys (at most one per
    * wanted path) and the shared bits they come from.
@@ -121,6 +131,8 @@ export class SwarmRun {
     this.privateOf = privateOf;
     this.shared = shared;
     this.sharedTopo = Int32Array.from(shared, (p) => topo.get(p)!);
+    this.sharedWanters = Int32Array.from(shared, (p) => this.wanters.get(p) ?? 0);
+    this.sharedOutside = Int32Array.from(shared, (p) => outside.get(p) ?? 0);
     this.bundleKeys = new Float64Array(this.paths.length);
     this.bundleBits = new Int32Array(shared.length);
     const closure = view.closure;
@@ -137,6 +149,10 @@ export class SwarmRun {
       }
     }
     this.chainBehind = chainBehind;
+    this.sharedBytesRound = Float64Array.from(shared, (p) => Math.max(1, closure.narSize(p) + 0));
+    this.sharedBytesEager = Float64Array.from(shared, (p) =>
+      Math.max(1, closure.narSize(p) + chainBehind.get(p)!),
+    );
     let largest: PathId | undefined;
     for (const p of shared)
       if (largest === undefined || closure.narSize(p) > closure.narSize(largest)) largest = p;

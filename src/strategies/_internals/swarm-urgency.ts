@@ -14,10 +14,15 @@ import type { SwarmRun } from './swarm-run.js';
 export class SwarmUrgency {
   readonly #view: PlanView;
   readonly #run: SwarmRun;
-  /** Copies in flight to pending receivers at the call's start, per path (`SwarmHosts.flying`). */
+  /** Copies in flight to pending receivers at the call's start, per path not shared (`SwarmHosts.flying`). */
   #flyingBefore: ReadonlyMap<PathId, number> = new Map();
-  /** Copies of each path proposed in this call. */
+  /** Copies of each path not shared proposed in this call. */
   readonly #proposed = new Map<PathId, number>();
+  /** The same two per shared path (by bit), once the hosts are known (`SwarmHosts.flyingShared`, `callCarried`). */
+  #flyingShared: Int32Array | undefined;
+  #carried: Int32Array | undefined;
+  /** Per shared path (by bit), the bytes its urgency weighs (`SwarmRun.sharedBytesEager`, `…Round`). */
+  readonly #bytes: Float64Array;
   /** How often each path was re-ranked in this call (absent: never, so its initial rank holds). */
   readonly #version = new Map<PathId, number>();
   /** The paths re-ranked by this call's proposals (the initial order holds the others). */
@@ -54,12 +59,15 @@ export class SwarmUrgency {
     const eager = view.mode !== 'round';
     this.#chainBehind = eager ? run.chainBehind : undefined;
     this.#seedTwice = eager ? run.seedTwice : undefined;
+    this.#bytes = eager ? run.sharedBytesEager : run.sharedBytesRound;
   }
 
   /** Reads the copies already on their way to pending receivers (per path) from the call's kept figures. */
   useHosts(hosts: SwarmHosts): void {
     this.#hosts = hosts;
     this.#flyingBefore = hosts.flying;
+    this.#flyingShared = hosts.flyingShared;
+    this.#carried = hosts.callCarried.start();
   }
 
   /**
@@ -90,7 +98,7 @@ export class SwarmUrgency {
     const hosts = this.#hosts!;
     const kept = hosts.ranking;
     const shared = this.#run.shared;
-    kept.update((b) => this.urgency(shared[b]!));
+    kept.update((b) => this.#urgencyOfBit(shared[b]!, b));
     this.#kept = kept;
     this.#order = kept.order;
     this.#initial = undefined;
@@ -169,12 +177,18 @@ export class SwarmUrgency {
 
   /** Copies of `p` held by or on their way to hosts that want it. */
   #peerCopies(p: PathId): number {
-    return this.#view.holders(p).size - (this.#run.outside.get(p) ?? 0) + this.#flying(p);
+    return this.#view.holders(p).size - (this.#run.outside.get(p) ?? 0) + this.#flying(p, this.#bitOf(p));
   }
 
-  /** Copies of `p` on their way to pending receivers or proposed in this call. */
-  #flying(p: PathId): number {
+  /** Copies of `p` (`b`: its bit when shared) on their way to pending receivers or proposed in this call. */
+  #flying(p: PathId, b: number | undefined): number {
+    if (b !== undefined) return this.#flyingShared![b]! + this.#carried![b]!;
     return (this.#flyingBefore.get(p) ?? 0) + (this.#proposed.get(p) ?? 0);
+  }
+
+  /** Bit of `p` when it is shared and the hosts' bit-indexed figures are known. */
+  #bitOf(p: PathId): number | undefined {
+    return this.#hosts?.bitOf(p);
   }
 
   /**
@@ -187,10 +201,12 @@ export class SwarmUrgency {
    * doubling it anyway. 0 when nobody holds or needs it.
    */
   urgency(p: PathId): number {
+    const b = this.#bitOf(p);
+    if (b !== undefined) return this.#urgencyOfBit(p, b);
     const view = this.#view;
     const holders = view.holders(p).size;
     if (holders === 0) return 0;
-    const flying = this.#flying(p);
+    const flying = this.#flying(p, undefined);
     const owners = holders - (this.#run.outside.get(p) ?? 0);
     const left = (this.#run.wanters.get(p) ?? 0) - owners - flying;
     if (left <= 0) return 0;
@@ -200,10 +216,28 @@ export class SwarmUrgency {
     return (bytes * Math.log2(1 + left / copies)) / Math.sqrt(copies);
   }
 
+  /**
+   * {@link SwarmUrgency.urgency} of the shared path `p` of bit `b`, from the figures kept by bit (the same
+   * arithmetic, without a map look-up per figure: ranking was 8 % of a 10,000 × 500 eager run).
+   */
+  #urgencyOfBit(p: PathId, b: number): number {
+    const run = this.#run;
+    const holders = this.#view.holders(p).size;
+    if (holders === 0) return 0;
+    const flying = this.#flying(p, b);
+    const owners = holders - run.sharedOutside[b]!;
+    const left = run.sharedWanters[b]! - owners - flying;
+    if (left <= 0) return 0;
+    const copies = holders + flying;
+    return (this.#bytes[b]! * Math.log2(1 + left / copies)) / Math.sqrt(copies);
+  }
+
   /** A proposed transfer carries `paths`: one more copy of each in flight, each re-ranked. */
   carried(paths: readonly PathId[]): void {
     for (const p of paths) {
-      this.#proposed.set(p, (this.#proposed.get(p) ?? 0) + 1);
+      const b = this.#bitOf(p);
+      if (b !== undefined) this.#hosts!.callCarried.add(b);
+      else this.#proposed.set(p, (this.#proposed.get(p) ?? 0) + 1);
       const version = (this.#version.get(p) ?? 0) + 1;
       this.#version.set(p, version);
       const u = this.urgency(p);
