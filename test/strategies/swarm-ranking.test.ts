@@ -47,7 +47,7 @@ describe('KeptRanking', () => {
             return keys[b]!;
           });
           const want = sorted(keys);
-          expect(r.order).toEqual(want);
+          expect([...r.order]).toEqual(want);
           for (let b = 0; b < n; b++) expect(r.rankOf(b)).toBe(want.indexOf(b));
         }
       }),

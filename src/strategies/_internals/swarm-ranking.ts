@@ -11,13 +11,14 @@ export class KeptRanking {
   readonly #key: Float64Array;
   /** Index of each item in `#order`; -1 when it is not in it. */
   readonly #rank: Int32Array;
-  /** Items with a key above 0, in order. */
-  #order: number[] = [];
+  /** Items with a key above 0, in order: the first `#length` entries. */
+  #order: Int32Array;
+  #length = 0;
   /**
    * The order before the last update, written over by the next one (a new 500-entry order per eager call
    * was a sixth of the run's allocation), and the re-keyed items of an update.
    */
-  #spare: number[] = [];
+  #spare: Int32Array;
   readonly #moved: number[] = [];
   /** Items touched since the last update, each once (`#touched`). */
   readonly #dirty: number[] = [];
@@ -31,6 +32,8 @@ export class KeptRanking {
     this.#key = new Float64Array(n);
     this.#rank = new Int32Array(n).fill(-1);
     this.#touched = new Uint8Array(n);
+    this.#order = new Int32Array(n);
+    this.#spare = new Int32Array(n);
   }
 
   /** Number of items. */
@@ -56,18 +59,21 @@ export class KeptRanking {
    */
   update(key: (b: number) => number): void {
     const keys = this.#key;
+    const rank = this.#rank;
     if (this.#all) {
       this.#all = false;
       for (const b of this.#dirty) this.#touched[b] = 0;
       this.#dirty.length = 0;
-      this.#rank.fill(-1);
+      rank.fill(-1);
       const order: number[] = [];
       for (let b = 0; b < keys.length; b++) {
         keys[b] = key(b);
         if (keys[b]! > 0) order.push(b);
       }
       order.sort(this.#before);
-      this.#setOrder(order);
+      this.#order.set(order);
+      this.#length = order.length;
+      order.forEach((b, k) => (rank[b] = k));
       return;
     }
     const dirty = this.#dirty;
@@ -78,33 +84,46 @@ export class KeptRanking {
     for (const b of dirty) {
       keys[b] = key(b);
       if (keys[b] > 0) moved.push(b);
+      else rank[b] = -1;
     }
     moved.sort(this.#before);
-    // The untouched items keep their relative order: merge the re-keyed ones into them.
+    // The untouched items keep their relative order: merge the re-keyed ones into them, ranking each as it
+    // is placed (the comparison is `#before`'s, written out: through the closure it was most of the merge).
     const old = this.#order;
     const order = this.#spare;
     let k = 0;
     let m = 0;
-    for (const b of old) {
+    for (let j = 0; j < this.#length; j++) {
+      const b = old[j]!;
       if (touched[b] === 1) continue;
-      while (m < moved.length && this.#before(moved[m]!, b) < 0) order[k++] = moved[m++]!;
-      order[k++] = b;
+      while (m < moved.length) {
+        const x = moved[m]!;
+        if ((keys[b]! - keys[x]! || x - b) >= 0) break;
+        order[k] = x;
+        rank[x] = k++;
+        m++;
+      }
+      order[k] = b;
+      rank[b] = k++;
     }
-    while (m < moved.length) order[k++] = moved[m++]!;
-    order.length = k;
+    while (m < moved.length) {
+      const x = moved[m++]!;
+      order[k] = x;
+      rank[x] = k++;
+    }
     this.#spare = old;
-    for (const b of old) this.#rank[b] = -1;
+    this.#order = order;
+    this.#length = k;
     for (const b of dirty) touched[b] = 0;
     dirty.length = 0;
-    this.#setOrder(order);
   }
 
   /**
    * The items with a key above 0, largest key first (lower item on ties), as of the last update; the
-   * array is reused by the update after the next one.
+   * array's entries are written over by the update after the next one.
    */
-  get order(): readonly number[] {
-    return this.#order;
+  get order(): Int32Array {
+    return this.#order.subarray(0, this.#length);
   }
 
   /** Key of item `b` as of the last update. */
@@ -115,11 +134,6 @@ export class KeptRanking {
   /** Index of item `b` in {@link KeptRanking.order}; -1 when it is not in it. */
   rankOf(b: number): number {
     return this.#rank[b]!;
-  }
-
-  #setOrder(order: number[]): void {
-    this.#order = order;
-    for (let k = 0; k < order.length; k++) this.#rank[order[k]!] = k;
   }
 
   /** Largest key first, then the lower item. */

@@ -35,7 +35,7 @@ export class SwarmUrgency {
    */
   #initial: readonly PathId[] | undefined = [];
   #initialUrgency: readonly number[] = [];
-  #order: readonly number[] | undefined;
+  #order: Int32Array | undefined;
   /** Next entry of `#initial` that `next` has not returned. */
   #cursor = 0;
   /** The bit of the path `next` returned last (`SharedBits`), or -1 when it is not a shared path. */
@@ -107,7 +107,7 @@ export class SwarmUrgency {
   /** The call's initial urgency order (see `rankAll`, `rankShared`). */
   initialOrder(): readonly PathId[] {
     const shared = this.#run.shared;
-    return (this.#initial ??= this.#order!.map((b) => shared[b]!));
+    return (this.#initial ??= Array.from(this.#order!, (b) => shared[b]!));
   }
 
   /** Entry `k` of the initial order. */
