@@ -11,6 +11,8 @@ export interface UrgencyEntry {
   /** Deterministic tie-break: lower first (the path's topological position). */
   readonly tie: number;
   readonly version: number;
+  /** The path's bit when it is a shared path (`SharedBits`), else -1. */
+  readonly bit: number;
 }
 
 /** Max-heap on (urgency desc, tie asc). */
@@ -35,7 +37,7 @@ export class UrgencyHeap {
     while (i > 0) {
       const up = (i - 1) >> 1;
       if (!before(a[i]!, a[up]!)) break;
-      [a[i], a[up]] = [a[up]!, a[i]!];
+      swap(a, i, up);
       i = up;
     }
   }
@@ -55,11 +57,18 @@ export class UrgencyHeap {
       if (l < a.length && before(a[l]!, a[m]!)) m = l;
       if (r < a.length && before(a[r]!, a[m]!)) m = r;
       if (m === i) break;
-      [a[i], a[m]] = [a[m]!, a[i]!];
+      swap(a, i, m);
       i = m;
     }
     return top;
   }
+}
+
+/** Swaps two entries (a destructuring swap allocated an array per step: most of the heap's garbage). */
+function swap(a: UrgencyEntry[], i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
 
 function before(x: UrgencyEntry, y: UrgencyEntry): boolean {

@@ -49,6 +49,8 @@ export class SwarmHosts {
   readonly flyingShared: Int32Array;
   /** Copies of each shared path (by bit) proposed in the current plan call (`SwarmUrgency`). */
   readonly callCarried: CallCounts;
+  /** How often each shared path (by bit) was re-ranked in the current plan call (`SwarmUrgency`). */
+  readonly callVersions: CallCounts;
   /** Pending targets' positions, fleet order (ones no longer pending dropped at the next refresh). */
   #pendingPos: number[] = [];
   /** Each host's contribution to `flying`: its incoming paths while pending. */
@@ -121,6 +123,7 @@ export class SwarmHosts {
     this.callSends = new CallCounts(n);
     this.flyingShared = new Int32Array(shared.length);
     this.callCarried = new CallCounts(shared.length);
+    this.callVersions = new CallCounts(shared.length);
     this.free = new FreeSenders(sendOrderPos);
     this.ids = hosts.map((h) => h.id);
     this.ids.forEach((id, i) => this.#index.set(id, i));

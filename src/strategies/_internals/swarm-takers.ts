@@ -11,7 +11,6 @@ import type { OpenReceiver, OpenReceivers, SwarmHosts } from './swarm-hosts.js';
 export class SwarmTakers {
   readonly #hosts: SwarmHosts;
   readonly #open: OpenReceivers;
-  readonly #shared: readonly PathId[];
   /** Per path: receivers before this index in `#open` cannot take it in this call. */
   readonly #cursor = new Map<PathId, number>();
   /** Per path: receivers at `#open` indices i … j−1 cannot take it in this call (see `SkipRuns`). */
@@ -28,7 +27,6 @@ export class SwarmTakers {
   constructor(hosts: SwarmHosts, open: OpenReceivers, shared: readonly PathId[]) {
     this.#hosts = hosts;
     this.#open = open;
-    this.#shared = shared;
     this.#delta = new Int32Array(shared.length);
     this.#call = hosts.newCall();
   }
@@ -111,9 +109,12 @@ export class SwarmTakers {
       if (b !== undefined && hosts.takes(rec.pos, b)) delta[b]!--;
     }
     if (rec.slots > 1) return;
-    // Its last slot: it takes nothing more in this call.
-    hosts.bits.forEachTake(rec.pos, (b) => {
-      if (!planned.has(this.#shared[b]!)) delta[b]!--;
-    });
+    // Its last slot: it takes nothing more in this call. Every path it takes counts down, except the planned
+    // ones, counted down above (a set look-up per taken path was 4 % of a 10,000 × 500 eager run).
+    hosts.bits.forEachTake(rec.pos, (b) => delta[b]!--);
+    for (const p of planned) {
+      const b = hosts.bitOf(p);
+      if (b !== undefined && hosts.takes(rec.pos, b)) delta[b]!++;
+    }
   }
 }

@@ -23,8 +23,10 @@ export class SwarmUrgency {
   #carried: Int32Array | undefined;
   /** Per shared path (by bit), the bytes its urgency weighs (`SwarmRun.sharedBytesEager`, `…Round`). */
   readonly #bytes: Float64Array;
-  /** How often each path was re-ranked in this call (absent: never, so its initial rank holds). */
+  /** How often each path not shared was re-ranked in this call (absent: never, so its initial rank holds). */
   readonly #version = new Map<PathId, number>();
+  /** The same per shared path (by bit; 0: never), once the hosts are known (`SwarmHosts.callVersions`). */
+  #versions: Int32Array | undefined;
   /** The paths re-ranked by this call's proposals (the initial order holds the others). */
   readonly #heap = new UrgencyHeap();
   /**
@@ -68,6 +70,7 @@ export class SwarmUrgency {
     this.#flyingBefore = hosts.flying;
     this.#flyingShared = hosts.flyingShared;
     this.#carried = hosts.callCarried.start();
+    this.#versions = hosts.callVersions.start();
   }
 
   /**
@@ -132,29 +135,42 @@ export class SwarmUrgency {
    * {@link SwarmUrgency.lastBit}.
    */
   next(): PathId | undefined {
-    const length = this.#order?.length ?? this.#initial!.length;
-    const version = this.#version;
+    const order = this.#order;
+    const length = order?.length ?? this.#initial!.length;
     const heap = this.#heap;
-    while (this.#cursor < length && version.has(this.#pathAt(this.#cursor))) this.#cursor++;
+    while (this.#cursor < length && this.#reRanked(this.#cursor)) this.#cursor++;
     let e = heap.peek();
-    while (e !== undefined && e.version !== version.get(e.path)) {
+    while (e !== undefined && e.version !== this.#versionOf(e.path, e.bit)) {
       heap.pop();
       e = heap.peek();
     }
     if (this.#cursor < length) {
       const k = this.#cursor;
-      const order = this.#order;
       const p = this.#pathAt(k);
       const u = order === undefined ? this.#initialUrgency[k]! : this.#kept!.keyOf(order[k]!);
-      if (e === undefined || u > e.urgency || (u === e.urgency && this.#run.topo.get(p)! < e.tie)) {
+      const tie = order === undefined ? this.#run.topo.get(p)! : this.#run.sharedTopo[order[k]!]!;
+      if (e === undefined || u > e.urgency || (u === e.urgency && tie < e.tie)) {
         this.lastBit = order?.[k] ?? this.#hosts!.bitOf(p) ?? -1;
         this.#cursor++;
         return p;
       }
     }
-    const p = heap.pop()?.path;
-    this.lastBit = (p !== undefined ? this.#hosts!.bitOf(p) : undefined) ?? -1;
-    return p;
+    const top = heap.pop();
+    this.lastBit = top?.bit ?? -1;
+    return top?.path;
+  }
+
+  /** Whether entry `k` of the initial order was re-ranked in this call (its heap entry stands for it). */
+  #reRanked(k: number): boolean {
+    const order = this.#order;
+    if (order !== undefined) return this.#versions![order[k]!] !== 0;
+    const p = this.#initial![k]!;
+    return this.#versionOf(p, this.#bitOf(p) ?? -1) !== 0;
+  }
+
+  /** How often `p` (`b`: its bit, -1 when not shared) was re-ranked in this call. */
+  #versionOf(p: PathId, b: number): number {
+    return b >= 0 && this.#versions !== undefined ? this.#versions[b]! : (this.#version.get(p) ?? 0);
   }
 
   /**
@@ -238,10 +254,14 @@ export class SwarmUrgency {
       const b = this.#bitOf(p);
       if (b !== undefined) this.#hosts!.callCarried.add(b);
       else this.#proposed.set(p, (this.#proposed.get(p) ?? 0) + 1);
-      const version = (this.#version.get(p) ?? 0) + 1;
-      this.#version.set(p, version);
+      let version: number;
+      if (b !== undefined) {
+        this.#hosts!.callVersions.add(b);
+        version = this.#versions![b]!;
+      } else this.#version.set(p, (version = (this.#version.get(p) ?? 0) + 1));
       const u = this.urgency(p);
-      if (u > 0) this.#heap.push({ path: p, urgency: u, tie: this.#run.topo.get(p)!, version });
+      const tie = this.#run.topo.get(p)!;
+      if (u > 0) this.#heap.push({ path: p, urgency: u, tie, version, bit: b ?? -1 });
     }
   }
 }
