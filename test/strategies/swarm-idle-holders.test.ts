@@ -21,6 +21,8 @@ const checkIdleHolders =
       const count = idle.filter((i) => bits.holds(i, b)).length;
       if (bits.idleHolders(b) !== count)
         problems.push(`bit ${b}: ${bits.idleHolders(b)} counted, ${count} idle`);
+      const held = (bits.idleHeld[b >>> 5]! & (1 << (b & 31))) !== 0;
+      if (held !== count > 0) problems.push(`bit ${b}: idleHeld ${held}, ${count} idle holders`);
     });
     const minDown = [0, 1e6, 1e7, 1e8, Infinity][(seed + call) % 5]!;
     free.collect(minDown, hosts.uplink, hosts.sending);

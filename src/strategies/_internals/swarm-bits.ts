@@ -39,6 +39,8 @@ export class SharedBits {
    * and none among the call's busy free senders has no free holder in that call (see `SwarmPlan`).
    */
   readonly #idleHolders: Int32Array;
+  /** The shared paths (one bit each) with some idle holder (`#idleHolders` above 0), kept with it. */
+  readonly idleHeld: Uint32Array;
   /** 1 when the host's `#holds` bits are counted in `#idleHolders`. */
   readonly #inIdle: Uint8Array;
   /** 32-bit words per path in {@link SharedBits.holderRanks}. */
@@ -98,6 +100,7 @@ export class SharedBits {
     this.#takers = new Int32Array(shared.length);
     this.#inTakers = new Uint8Array(n);
     this.#idleHolders = new Int32Array(shared.length);
+    this.idleHeld = new Uint32Array(words);
     this.#inIdle = new Uint8Array(n);
   }
 
@@ -288,7 +291,7 @@ export class SharedBits {
     this.#inTakers[i] = open ? 1 : 0;
     const wasIdle = this.#inIdle[i] === 1;
     if (wasIdle || idle)
-      settleRow(this.#idleHolders, this.#oldHolds, this.#holds, base, words, wasIdle, idle);
+      settleRow(this.#idleHolders, this.#oldHolds, this.#holds, base, words, wasIdle, idle, this.idleHeld);
     this.#inIdle[i] = idle ? 1 : 0;
   }
 
@@ -341,7 +344,8 @@ export class SharedBits {
 
 /**
  * Moves a host's row of bits from `old` (counted in `counts` when `was`) to `now`'s row at `base` (counted
- * when `is`): with both, only the bits that differ.
+ * when `is`): with both, only the bits that differ. `nonZero`, when given, keeps a bit per count: set while
+ * it is above 0.
  */
 function settleRow(
   counts: Int32Array,
@@ -351,6 +355,7 @@ function settleRow(
   words: number,
   was: boolean,
   is: boolean,
+  nonZero?: Uint32Array,
 ): void {
   for (let w = 0; w < words; w++) {
     const o = was ? old[w]! : 0;
@@ -358,7 +363,12 @@ function settleRow(
     let x = o ^ n;
     while (x !== 0) {
       const low = x & -x;
-      counts[(w << 5) + 31 - Math.clz32(low)]! += (n & low) !== 0 ? 1 : -1;
+      const b = (w << 5) + 31 - Math.clz32(low);
+      const c = (counts[b]! += (n & low) !== 0 ? 1 : -1);
+      if (nonZero) {
+        if (c === 0) nonZero[w]! &= ~low;
+        else nonZero[w]! |= low;
+      }
       x ^= low;
     }
   }

@@ -134,6 +134,7 @@ export class SwarmPlan {
       this.#window,
       !!this.#groups,
     );
+    this.#urgency.skipBits(this.#sources.noFreeHolderBits);
     admission.findSeeds();
     if (this.#freeTotal === 0) return this.proposals;
     this.#openCount = this.#open.length;

@@ -21,6 +21,11 @@ export class SwarmSources {
   readonly #window: number;
   /** Without groups: the shared paths (one bit each) the call's busy free senders hold. */
   readonly #busyHeld: Uint32Array | undefined;
+  /**
+   * Without groups: the shared paths (one bit each) no free sender of the call holds
+   * ({@link SwarmSources.noFreeHolder} of each bit), for `SwarmUrgency.skipBits`.
+   */
+  readonly noFreeHolderBits: Uint32Array | undefined;
 
   /**
    * @param freeTotal - the call's free senders (`free.mask`, collected).
@@ -46,6 +51,10 @@ export class SwarmSources {
     if (!groups) {
       const busyHeld = (this.#busyHeld = new Uint32Array((run.shared.length + 31) >>> 5));
       for (const i of hosts.free.busyFree) hosts.bits.orHolds(i, busyHeld);
+      // (Bits past the last shared path come out set; no path has them.)
+      const none = (this.noFreeHolderBits = new Uint32Array(busyHeld.length));
+      const idleHeld = hosts.bits.idleHeld;
+      for (let w = 0; w < none.length; w++) none[w] = ~(busyHeld[w]! | idleHeld[w]!);
     }
   }
 
