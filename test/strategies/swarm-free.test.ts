@@ -55,6 +55,9 @@ describe('FreeSenders', () => {
             for (let r = 0; r < n; r++) if (free.isFree(r)) got.push(r);
             expect(got).toEqual(want);
             for (let r = 0; r < n; r++) expect(free.indexOf(r)).toBe(want.filter((x) => x < r).length);
+            // The words holding a free sender, in order.
+            const words = [...new Set(want.map((r) => r >>> 5))];
+            expect([...free.liveWords.subarray(0, free.liveCount)]).toEqual(words);
           }
         },
       ),

@@ -1,4 +1,5 @@
 import type { PathId } from '../../core/types.js';
+import { popcount } from './swarm-free.js';
 
 /**
  * Per-host bit sets over the shared paths (paths several targets want), by fleet position, for `swarm`:
@@ -380,13 +381,6 @@ function settleRow(
  */
 function copyRow(from: Uint32Array, base: number, to: Uint32Array, words: number): void {
   for (let w = 0; w < words; w++) to[w] = from[base + w]!;
-}
-
-/** Number of set bits of a 32-bit word. */
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** Calls `f` with the index of each set bit of `words` words of `a` from `base`, in order. */

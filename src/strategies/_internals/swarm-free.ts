@@ -21,6 +21,13 @@ export class FreeSenders {
   readonly #isIdle: Uint8Array;
   /** The free senders of the current call, by rank (see {@link FreeSenders.collect}). */
   readonly mask: Uint32Array;
+  /**
+   * The words of `mask` with a free sender, in order: the first `liveCount` entries. A free holder search
+   * ANDs a path's holders with `mask` over these only (10,000 hosts, eager: most of the 313 words are 0,
+   * and walking them was most of the search).
+   */
+  readonly liveWords: Int32Array;
+  liveCount = 0;
   /** Fleet positions of the busy senders in the current call's `mask` (set by `collect`). */
   readonly busyFree: number[] = [];
   #count = 0;
@@ -38,6 +45,7 @@ export class FreeSenders {
     this.#busyAt = new Int32Array(n).fill(-1);
     this.#isIdle = new Uint8Array(n);
     this.mask = new Uint32Array(this.words);
+    this.liveWords = new Int32Array(this.words);
     this.#prefix = new Int32Array(this.words);
   }
 
@@ -85,8 +93,7 @@ export class FreeSenders {
         count++;
       }
     }
-    this.#count = count;
-    this.#prefixValid = false;
+    this.#collected(count);
     return count;
   }
 
@@ -100,9 +107,17 @@ export class FreeSenders {
       mask[r >>> 5]! |= 1 << (r & 31);
       count++;
     }
+    this.#collected(count);
+    return count;
+  }
+
+  /** After a collect: `count` free senders in `mask`. */
+  #collected(count: number): void {
     this.#count = count;
     this.#prefixValid = false;
-    return count;
+    let k = 0;
+    for (let w = 0; w < this.words; w++) if (this.mask[w] !== 0) this.liveWords[k++] = w;
+    this.liveCount = k;
   }
 
   /** Whether host `i` is an idle sender (holds something, may send, sends nothing) as last updated. */
@@ -139,7 +154,7 @@ export class FreeSenders {
 }
 
 /** Set bits of a 32-bit word. */
-function popcount(x: number): number {
+export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;

@@ -105,7 +105,8 @@ export class SwarmSources {
     if (b === undefined) {
       // The free senders in order, until `window` of them hold `p` (`k`: how many were tested).
       let k = 0;
-      outer: for (let w = 0; w < free.words; w++) {
+      outer: for (let j = 0; j < free.liveCount; j++) {
+        const w = free.liveWords[j]!;
         let x = mask[w]!;
         while (x !== 0) {
           if (out.length >= this.#window) break outer;
@@ -125,7 +126,10 @@ export class SwarmSources {
     const words = hosts.bits.rankWords;
     const ranks = hosts.bits.holderRanks;
     let scanned = freeTotal;
-    outer: for (let w = 0, base = b * words; w < words; w++) {
+    const live = free.liveWords;
+    const base = b * words;
+    outer: for (let j = 0; j < free.liveCount; j++) {
+      const w = live[j]!;
       let x = ranks[base + w]! & mask[w]!;
       while (x !== 0) {
         const low = x & -x;
