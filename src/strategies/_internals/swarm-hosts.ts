@@ -313,16 +313,16 @@ export class SwarmHosts {
     for (const i of this.#dirty) if (inOpen[i] === 1) gone++;
     // A few leave per call: each is found by binary search on its key (unchanged since it was placed),
     // instead of a pass over every position (10,000 hosts: ~4,500 open receivers a call).
-    const one = gone <= 8;
+    const fewLeave = gone <= 8;
     for (const i of this.#dirty) {
       if (inOpen[i] === 1) {
         inOpen[i] = 0;
         const rec = this.#recs[i]!;
         this.#extremes.drop(rec.left, this.downlink[i]!);
-        if (one) open.remove(rec);
+        if (fewLeave) open.remove(rec);
       }
     }
-    if (gone > 0 && !one) open.retain((pos) => inOpen[pos] === 1);
+    if (gone > 0 && !fewLeave) open.retain((pos) => inOpen[pos] === 1);
     for (const i of this.#dirty) {
       if (!this.#isOpen(i)) continue;
       const rec = this.#record(i, tier);
