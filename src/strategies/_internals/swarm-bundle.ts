@@ -203,8 +203,7 @@ export class SwarmBundler {
       const count = hosts.bits.takenHeld(hosts.pos(b.to), hosts.pos(b.from), bits);
       for (let k = 0; k < count; k++) {
         const q = run.shared[bits[k]!]!;
-        if (!b.picked.has(q) && !planned?.has(q) && (!b.crossing || this.#mayCross(q, b.to)))
-          keys[n++] = run.sharedTopo[bits[k]!]!;
+        if (!b.picked.has(q) && !planned?.has(q) && this.#mayGo(b, q)) keys[n++] = run.sharedTopo[bits[k]!]!;
       }
     }
     const view = this.#view;

@@ -86,22 +86,21 @@ export class KeptRanking {
       if (keys[b] > 0) moved.push(b);
       else rank[b] = -1;
     }
-    // An insertion sort with `#before`'s order written out: the re-keyed items are few (17 a call at
-    // 10,000 × 500), and `Array.prototype.sort` through the comparator allocated a work array and a boxed
-    // number per comparison. The order is total, so any sort gives this one.
+    // An insertion sort: the re-keyed items are few (17 a call at 10,000 × 500), and `Array.prototype.sort`
+    // through the comparator allocated a work array and a boxed number per comparison. The order is total,
+    // so any sort gives this one.
     for (let j = 1; j < moved.length; j++) {
       const x = moved[j]!;
-      const kx = keys[x]!;
       let k = j;
       for (; k > 0; k--) {
         const a = moved[k - 1]!;
-        if (!(kx > keys[a]! || (kx === keys[a]! && a > x))) break;
+        if (!this.#precedes(x, a)) break;
         moved[k] = a;
       }
       moved[k] = x;
     }
     // The untouched items keep their relative order: merge the re-keyed ones into them, ranking each as it
-    // is placed (the comparison is `#before`'s, written out: through the closure it was most of the merge).
+    // is placed (`#precedes`, not the `#before` closure, which was most of the merge).
     const old = this.#order;
     const order = this.#spare;
     let k = 0;
@@ -111,7 +110,7 @@ export class KeptRanking {
       if (touched[b] === 1) continue;
       while (m < moved.length) {
         const x = moved[m]!;
-        if ((keys[b]! - keys[x]! || x - b) >= 0) break;
+        if (!this.#precedes(x, b)) break;
         order[k] = x;
         rank[x] = k++;
         m++;
@@ -150,5 +149,12 @@ export class KeptRanking {
   }
 
   /** Largest key first, then the lower item. */
-  readonly #before = (a: number, b: number): number => this.#key[b]! - this.#key[a]! || a - b;
+  readonly #before = (a: number, b: number): number => (a === b ? 0 : this.#precedes(a, b) ? -1 : 1);
+
+  /** Whether item `a` goes before item `b`: a larger key, or the same key and a lower item. */
+  #precedes(a: number, b: number): boolean {
+    const ka = this.#key[a]!;
+    const kb = this.#key[b]!;
+    return ka > kb || (ka === kb && a < b);
+  }
 }

@@ -149,7 +149,7 @@ export class SwarmRun {
       }
     }
     this.chainBehind = chainBehind;
-    this.sharedBytesRound = Float64Array.from(shared, (p) => Math.max(1, closure.narSize(p) + 0));
+    this.sharedBytesRound = Float64Array.from(shared, (p) => Math.max(1, closure.narSize(p)));
     this.sharedBytesEager = Float64Array.from(shared, (p) =>
       Math.max(1, closure.narSize(p) + chainBehind.get(p)!),
     );

@@ -19,11 +19,10 @@ export class SwarmSources {
   readonly #free: FreeSenders;
   readonly #freeTotal: number;
   readonly #window: number;
-  /** Without groups: the shared paths (one bit each) the call's busy free senders hold. */
-  readonly #busyHeld: Uint32Array | undefined;
   /**
-   * Without groups: the shared paths (one bit each) no free sender of the call holds
-   * ({@link SwarmSources.noFreeHolder} of each bit), for `SwarmUrgency.skipBits`.
+   * Without groups: the shared paths (one bit each) no free sender of the call holds — no idle holder
+   * (`SharedBits.idleHeld`) and none among the busy free senders — for {@link SwarmSources.noFreeHolder}
+   * and `SwarmUrgency.skipBits`.
    */
   readonly noFreeHolderBits: Uint32Array | undefined;
 
@@ -49,7 +48,7 @@ export class SwarmSources {
     this.#freeTotal = freeTotal;
     this.#window = window;
     if (!groups) {
-      const busyHeld = (this.#busyHeld = new Uint32Array((run.shared.length + 31) >>> 5));
+      const busyHeld = new Uint32Array((run.shared.length + 31) >>> 5);
       for (const i of hosts.free.busyFree) hosts.bits.orHolds(i, busyHeld);
       // (Bits past the last shared path come out set; no path has them.)
       const none = (this.noFreeHolderBits = new Uint32Array(busyHeld.length));
@@ -67,9 +66,8 @@ export class SwarmSources {
    * such a path (2,000 hosts × 500 paths: 25 of 27 million pops, about 260 a call for one proposal).
    */
   noFreeHolder(b: number): boolean {
-    const held = this.#busyHeld;
-    if (held === undefined || b < 0) return false;
-    return this.#hosts.bits.idleHolders(b) === 0 && (held[b >>> 5]! & (1 << (b & 31))) === 0;
+    const none = this.noFreeHolderBits;
+    return none !== undefined && b >= 0 && (none[b >>> 5]! & (1 << (b & 31))) !== 0;
   }
 
   /** Free holders of `p` (at most `window`), fastest uplink first; sets {@link SwarmSources.cost}. */

@@ -238,33 +238,35 @@ export class SwarmUrgency {
   urgency(p: PathId): number {
     const b = this.#bitOf(p);
     if (b !== undefined) return this.#urgencyOfBit(p, b);
-    const view = this.#view;
-    const holders = view.holders(p).size;
-    if (holders === 0) return 0;
-    const flying = this.#flying(p, undefined);
-    const owners = holders - (this.#run.outside.get(p) ?? 0);
-    const left = (this.#run.wanters.get(p) ?? 0) - owners - flying;
-    if (left <= 0) return 0;
-    const copies = holders + flying;
+    const run = this.#run;
     // At least one byte: an empty path (a zero-size store path) is still wanted and must rank above 0.
-    const bytes = Math.max(1, view.closure.narSize(p) + (this.#chainBehind?.get(p) ?? 0));
-    return (bytes * Math.log2(1 + left / copies)) / Math.sqrt(copies);
+    const bytes = Math.max(1, this.#view.closure.narSize(p) + (this.#chainBehind?.get(p) ?? 0));
+    return this.#spread(
+      p,
+      run.outside.get(p) ?? 0,
+      run.wanters.get(p) ?? 0,
+      this.#flying(p, undefined),
+      bytes,
+    );
   }
 
   /**
-   * {@link SwarmUrgency.urgency} of the shared path `p` of bit `b`, from the figures kept by bit (the same
-   * arithmetic, without a map look-up per figure: ranking was 8 % of a 10,000 × 500 eager run).
+   * {@link SwarmUrgency.urgency} of the shared path `p` of bit `b`, from the figures kept by bit (without a
+   * map look-up per figure: ranking was 8 % of a 10,000 × 500 eager run).
    */
   #urgencyOfBit(p: PathId, b: number): number {
     const run = this.#run;
+    return this.#spread(p, run.sharedOutside[b]!, run.sharedWanters[b]!, this.#flying(p, b), this.#bytes[b]!);
+  }
+
+  /** The urgency formula (see {@link SwarmUrgency.urgency}) from `p`'s holders and the figures given. */
+  #spread(p: PathId, outside: number, wanters: number, flying: number, bytes: number): number {
     const holders = this.#view.holders(p).size;
     if (holders === 0) return 0;
-    const flying = this.#flying(p, b);
-    const owners = holders - run.sharedOutside[b]!;
-    const left = run.sharedWanters[b]! - owners - flying;
+    const left = wanters - (holders - outside) - flying;
     if (left <= 0) return 0;
     const copies = holders + flying;
-    return (this.#bytes[b]! * Math.log2(1 + left / copies)) / Math.sqrt(copies);
+    return (bytes * Math.log2(1 + left / copies)) / Math.sqrt(copies);
   }
 
   /** A proposed transfer carries `paths`: one more copy of each in flight, each re-ranked. */
